@@ -1,0 +1,200 @@
+#include "emulator/codec/allocation_json.h"
+
+
+#include "emulator/codec/json_fields.h"
+#include "emulator/util/rfc3339.h"
+
+namespace imsemu::codec {
+namespace {
+
+const std::initializer_list<std::string_view> kSpecFields = {
+    "name",        "annotations",  "labels",       "buffer_size",
+    "min_payloads", "max_payloads", "enabled",      "auto_ready",
+    "auto_ready_delay_seconds",     "auto_reserve", "payload_spec",
+    // Read-only fields of AllocationToJson, accepted so a GET body can be PUT back.
+    "id", "project_id", "created", "state"};
+
+double Seconds(Duration d) { return static_cast<double>(d.count()) / 1000.0; }
+
+StatusOr<core::PortSpec> PortSpecFromJson(const Json& json, const std::string& path) {
+  IMSEMU_RETURN_IF_ERROR(ExpectObject(json, path));
+  IMSEMU_RETURN_IF_ERROR(RejectUnknownFields(json, path, {"name", "container_port", "protocol"}));
+  core::PortSpec port;
+  IMSEMU_RETURN_IF_ERROR(ReadString(json, "name", path, port.name));
+  IMSEMU_RETURN_IF_ERROR(ReadInt(json, "container_port", path, port.container_port));
+  IMSEMU_RETURN_IF_ERROR(ReadString(json, "protocol", path, port.protocol));
+  return port;
+}
+
+StatusOr<core::PayloadSpec> PayloadSpecFromJson(const Json& json, const std::string& path) {
+  IMSEMU_RETURN_IF_ERROR(ExpectObject(json, path));
+  IMSEMU_RETURN_IF_ERROR(RejectUnknownFields(json, path, {"command", "args", "env", "ports"}));
+  core::PayloadSpec spec;
+  IMSEMU_RETURN_IF_ERROR(ReadString(json, "command", path, spec.command));
+  IMSEMU_RETURN_IF_ERROR(ReadStringMap(json, "env", path, spec.env));
+  if (auto it = json.find("args"); it != json.end() && !it->is_null()) {
+    if (!it->is_array()) return InvalidArgument(FieldPath(path, "args") + " must be an array");
+    for (size_t i = 0; i < it->size(); ++i) {
+      if (!(*it)[i].is_string()) {
+        return InvalidArgument(FieldPath(path, "args") + "[" + std::to_string(i) +
+                               "] must be a string");
+      }
+      spec.args.push_back((*it)[i].get<std::string>());
+    }
+  }
+  if (auto it = json.find("ports"); it != json.end() && !it->is_null()) {
+    if (!it->is_array()) return InvalidArgument(FieldPath(path, "ports") + " must be an array");
+    for (size_t i = 0; i < it->size(); ++i) {
+      StatusOr<core::PortSpec> port =
+          PortSpecFromJson((*it)[i], FieldPath(path, "ports") + "[" + std::to_string(i) + "]");
+      if (!port.ok()) return port.status();
+      spec.ports.push_back(*std::move(port));
+    }
+  }
+  return spec;
+}
+
+StatusOr<core::AutoReserve> AutoReserveFromJson(const Json& json, const std::string& path) {
+  IMSEMU_RETURN_IF_ERROR(ExpectObject(json, path));
+  IMSEMU_RETURN_IF_ERROR(RejectUnknownFields(
+      json, path, {"after_seconds", "labels", "annotations", "session_config"}));
+  core::AutoReserve out;
+  long long after_ms = out.after.count();
+  IMSEMU_RETURN_IF_ERROR(ReadSeconds(json, "after_seconds", path, after_ms));
+  out.after = Duration(after_ms);
+  IMSEMU_RETURN_IF_ERROR(ReadStringMap(json, "labels", path, out.labels));
+  IMSEMU_RETURN_IF_ERROR(ReadStringMap(json, "annotations", path, out.annotations));
+  if (json.contains("session_config") && !json["session_config"].is_null()) {
+    std::string config;
+    IMSEMU_RETURN_IF_ERROR(ReadString(json, "session_config", path, config));
+    out.session_config = std::move(config);
+  }
+  return out;
+}
+
+}  // namespace
+
+nlohmann::json AllocationSpecToJson(const core::AllocationSpec& spec) {
+  Json ports = Json::array();
+  for (const core::PortSpec& p : spec.payload_spec.ports) {
+    ports.push_back(
+        {{"name", p.name}, {"container_port", p.container_port}, {"protocol", p.protocol}});
+  }
+  Json out = {
+      {"name", spec.name},
+      {"annotations", Json(spec.annotations)},
+      {"labels", Json(spec.labels)},
+      {"buffer_size", spec.buffer_size},
+      {"min_payloads", spec.min_payloads},
+      {"max_payloads", spec.max_payloads},
+      {"enabled", spec.enabled},
+      {"auto_ready", spec.auto_ready},
+      {"auto_ready_delay_seconds", Seconds(spec.auto_ready_delay)},
+      {"payload_spec",
+       {{"command", spec.payload_spec.command},
+        {"args", Json(spec.payload_spec.args)},
+        {"env", Json(spec.payload_spec.env)},
+        {"ports", std::move(ports)}}},
+  };
+  if (spec.auto_reserve) {
+    Json auto_reserve = {{"after_seconds", Seconds(spec.auto_reserve->after)},
+                         {"labels", Json(spec.auto_reserve->labels)},
+                         {"annotations", Json(spec.auto_reserve->annotations)}};
+    if (spec.auto_reserve->session_config) {
+      auto_reserve["session_config"] = *spec.auto_reserve->session_config;
+    }
+    out["auto_reserve"] = std::move(auto_reserve);
+  }
+  return out;
+}
+
+StatusOr<core::AllocationSpec> AllocationSpecFromJson(const nlohmann::json& json,
+                                                      const std::string& path) {
+  IMSEMU_RETURN_IF_ERROR(ExpectObject(json, path));
+  IMSEMU_RETURN_IF_ERROR(RejectUnknownFields(json, path, kSpecFields));
+  core::AllocationSpec spec;
+  IMSEMU_RETURN_IF_ERROR(ReadString(json, "name", path, spec.name));
+  IMSEMU_RETURN_IF_ERROR(ReadStringMap(json, "annotations", path, spec.annotations));
+  IMSEMU_RETURN_IF_ERROR(ReadStringMap(json, "labels", path, spec.labels));
+  IMSEMU_RETURN_IF_ERROR(ReadInt(json, "buffer_size", path, spec.buffer_size));
+  IMSEMU_RETURN_IF_ERROR(ReadInt(json, "min_payloads", path, spec.min_payloads));
+  IMSEMU_RETURN_IF_ERROR(ReadInt(json, "max_payloads", path, spec.max_payloads));
+  IMSEMU_RETURN_IF_ERROR(ReadBool(json, "enabled", path, spec.enabled));
+  IMSEMU_RETURN_IF_ERROR(ReadBool(json, "auto_ready", path, spec.auto_ready));
+  long long delay_ms = 0;
+  IMSEMU_RETURN_IF_ERROR(ReadSeconds(json, "auto_ready_delay_seconds", path, delay_ms));
+  spec.auto_ready_delay = Duration(delay_ms);
+  if (auto it = json.find("auto_reserve"); it != json.end() && !it->is_null()) {
+    StatusOr<core::AutoReserve> a = AutoReserveFromJson(*it, FieldPath(path, "auto_reserve"));
+    if (!a.ok()) return a.status();
+    spec.auto_reserve = *std::move(a);
+  }
+  if (auto it = json.find("payload_spec"); it != json.end() && !it->is_null()) {
+    StatusOr<core::PayloadSpec> p = PayloadSpecFromJson(*it, FieldPath(path, "payload_spec"));
+    if (!p.ok()) return p.status();
+    spec.payload_spec = *std::move(p);
+  }
+  Status valid = core::ValidateAllocationSpec(spec);
+  if (!valid.ok() && !path.empty()) return InvalidArgument(path + ": " + valid.message());
+  IMSEMU_RETURN_IF_ERROR(valid);
+  return spec;
+}
+
+nlohmann::json AllocationToJson(const core::Allocation& allocation) {
+  Json out = AllocationSpecToJson(allocation.spec);
+  out["id"] = allocation.id;
+  out["project_id"] = allocation.project_id;
+  out["created"] = FormatRfc3339(allocation.created);
+  out["state"] = allocation.StateName();
+  return out;
+}
+
+StatusOr<core::Fixture> FixtureFromJson(const nlohmann::json& json) {
+  IMSEMU_RETURN_IF_ERROR(ExpectObject(json, "fixture"));
+  IMSEMU_RETURN_IF_ERROR(RejectUnknownFields(json, "", {"projects", "description"}));
+  core::Fixture fixture;
+  auto projects = json.find("projects");
+  if (projects == json.end() || !projects->is_array()) {
+    return InvalidArgument("projects must be an array");
+  }
+  for (size_t i = 0; i < projects->size(); ++i) {
+    const Json& pj = (*projects)[i];
+    const std::string path = "projects[" + std::to_string(i) + "]";
+    IMSEMU_RETURN_IF_ERROR(ExpectObject(pj, path));
+    IMSEMU_RETURN_IF_ERROR(RejectUnknownFields(pj, path, {"id", "allocations"}));
+    core::ProjectFixture project;
+    IMSEMU_RETURN_IF_ERROR(ReadString(pj, "id", path, project.id));
+    if (project.id.empty()) return InvalidArgument(path + ".id must be a non-empty string");
+    auto allocations = pj.find("allocations");
+    if (allocations != pj.end() && !allocations->is_array()) {
+      return InvalidArgument(path + ".allocations must be an array");
+    }
+    for (size_t k = 0; allocations != pj.end() && k < allocations->size(); ++k) {
+      const Json& aj = (*allocations)[k];
+      const std::string apath = path + ".allocations[" + std::to_string(k) + "]";
+      IMSEMU_RETURN_IF_ERROR(ExpectObject(aj, apath));
+      core::AllocationFixture allocation;
+      if (aj.contains("id")) {
+        std::string id;
+        IMSEMU_RETURN_IF_ERROR(ReadString(aj, "id", apath, id));
+        allocation.id = id;
+      }
+      StatusOr<core::AllocationSpec> spec = AllocationSpecFromJson(aj, apath);
+      if (!spec.ok()) return spec.status();
+      allocation.spec = *std::move(spec);
+      project.allocations.push_back(std::move(allocation));
+    }
+    fixture.projects.push_back(std::move(project));
+  }
+  return fixture;
+}
+
+StatusOr<core::Fixture> LoadFixtureFile(const std::string& path) {
+  StatusOr<Json> json = ReadJsonFile(path, "fixture file");
+  if (!json.ok()) return json.status();
+  StatusOr<core::Fixture> fixture = FixtureFromJson(*json);
+  if (!fixture.ok()) return InvalidArgument(path + ": " + fixture.status().message());
+  return fixture;
+}
+
+}  // namespace imsemu::codec

@@ -1,0 +1,78 @@
+// Allocation: a declarative spec that keeps game-server instances running.
+//
+// The control loop (control_loop.h) keeps `buffer_size` payloads Ready while
+// the total stays within [min_payloads, max_payloads]. A deleted allocation
+// drains: its unreserved payloads go at once, and it disappears when its last
+// Reserved payload ends. `auto_ready` and `auto_reserve` are emulator options
+// that stand in for a game server and for IMS's own local mock. Plain value
+// types.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "emulator/clock/clock.h"
+#include "emulator/core/metadata.h"
+#include "emulator/util/status.h"
+
+namespace imsemu::core {
+
+struct PortSpec {
+  std::string name;
+  int container_port = 0;
+  std::string protocol = "UDP";  // UDP, TCP or TCPUDP
+};
+
+struct PayloadSpec {
+  std::string command;
+  std::vector<std::string> args;
+  StringMap env;
+  std::vector<PortSpec> ports;
+};
+
+// Makes a Ready payload Reserved by itself, as IMS's local mock does.
+struct AutoReserve {
+  Duration after{10000};
+  StringMap labels;
+  StringMap annotations;
+  std::optional<std::string> session_config;
+};
+
+inline constexpr int kDefaultMaxPayloads = 100000;
+
+struct AllocationSpec {
+  std::string name;
+  StringMap annotations;
+  StringMap labels;
+  int buffer_size = 1;
+  int min_payloads = 0;
+  int max_payloads = kDefaultMaxPayloads;
+  bool enabled = true;
+  bool auto_ready = false;
+  Duration auto_ready_delay{0};
+  std::optional<AutoReserve> auto_reserve;
+  PayloadSpec payload_spec;
+
+  // The `session_type` annotation, or "" when absent.
+  const std::string& SessionType() const;
+};
+
+// Returns InvalidArgument naming the field if `spec` breaks a rule: metadata
+// rules, non-negative sizes, min <= max, buffer <= max, unique port names,
+// ports in 1..65535, protocol UDP|TCP|TCPUDP.
+Status ValidateAllocationSpec(const AllocationSpec& spec);
+
+struct Allocation {
+  std::string id;
+  std::string project_id;
+  long long seq = 0;  // creation order across the world
+  Time created;
+  bool deleting = false;
+  AllocationSpec spec;
+
+  // "active", "disabled" or "draining".
+  const char* StateName() const;
+};
+
+}  // namespace imsemu::core

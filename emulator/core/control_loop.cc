@@ -1,0 +1,30 @@
+#include "emulator/core/control_loop.h"
+
+#include <algorithm>
+
+namespace imsemu::core {
+
+ScalePlan PlanScale(const Allocation& allocation, const StateCounts& counts) {
+  const AllocationSpec& spec = allocation.spec;
+  const int unreserved = counts.ready + counts.pending;
+  if (allocation.deleting || !spec.enabled) return {0, unreserved};
+
+  ScalePlan plan;
+  const int want_ready = spec.buffer_size;
+  if (unreserved < want_ready) {
+    plan.create = std::min(want_ready - unreserved, spec.max_payloads - counts.total);
+  } else if (unreserved > want_ready) {
+    plan.remove = std::min(unreserved - want_ready, counts.total - spec.min_payloads);
+  }
+  // The floor and the ceiling win over the buffer.
+  const int total_after = counts.total + plan.create - plan.remove;
+  if (total_after < spec.min_payloads) plan.create += spec.min_payloads - total_after;
+  if (total_after > spec.max_payloads) {
+    plan.remove += std::min(total_after - spec.max_payloads, unreserved - plan.remove);
+  }
+  plan.create = std::max(plan.create, 0);
+  plan.remove = std::clamp(plan.remove, 0, unreserved);
+  return plan;
+}
+
+}  // namespace imsemu::core

@@ -1,0 +1,58 @@
+#include "emulator/core/lifecycle.h"
+
+#include <string>
+
+namespace imsemu::core {
+
+Status CheckTransition(PayloadState from, PayloadState to) {
+  using S = PayloadState;
+  bool allowed = false;
+  switch (to) {
+    case S::kStarting:
+      allowed = from == S::kCreating || from == S::kError;
+      break;
+    case S::kReady:
+      allowed = from == S::kStarting;
+      break;
+    case S::kReserved:
+      allowed = from == S::kReady || from == S::kReserved;
+      break;
+    case S::kError:
+      allowed = from == S::kCreating || from == S::kStarting;
+      break;
+    case S::kUnhealthy:
+      allowed = from == S::kReady || from == S::kReserved;
+      break;
+    case S::kShutdown:
+      allowed = from == S::kReady || from == S::kReserved || from == S::kUnhealthy;
+      break;
+    default:
+      allowed = false;
+  }
+  if (allowed) return OkStatus();
+  return FailedPrecondition(std::string("payload cannot move from ") +
+                            PayloadStateName(from) + " to " + PayloadStateName(to));
+}
+
+Duration RestartBackoff(const LifecycleTimings& timings, int restarts) {
+  Duration d = timings.restart_backoff_base;
+  for (int i = 1; i < restarts && d < timings.restart_backoff_cap; ++i) d *= 2;
+  return d < timings.restart_backoff_cap ? d : timings.restart_backoff_cap;
+}
+
+StatusOr<PayloadState> StateAfterExit(PayloadState from, int code) {
+  using S = PayloadState;
+  switch (from) {
+    case S::kCreating:
+    case S::kStarting:
+      return S::kError;
+    case S::kReady:
+    case S::kReserved:
+      return code == 0 ? S::kShutdown : S::kUnhealthy;
+    default:
+      return FailedPrecondition(std::string("no game server is running in state ") +
+                                PayloadStateName(from) + ", so it cannot exit");
+  }
+}
+
+}  // namespace imsemu::core

@@ -1,0 +1,35 @@
+// Lifecycle: which payload state changes IMS allows, and its timings.
+//
+//   (created) -> Starting --ready--> Ready --reserve--> Reserved
+//   exit before Ready            -> Error (restart after exponential back-off)
+//   exit after Ready, code != 0  -> Unhealthy -> (linger) -> Shutdown -> removed
+//   exit after Ready, code 0     -> Shutdown -> removed
+// Pure functions and a value type.
+#pragma once
+
+#include "emulator/clock/clock.h"
+#include "emulator/core/payload.h"
+#include "emulator/util/status.h"
+
+namespace imsemu::core {
+
+struct LifecycleTimings {
+  Duration restart_backoff_base{1000};
+  Duration restart_backoff_cap{60000};
+  Duration unhealthy_linger{5000};  // Unhealthy -> Shutdown
+  Duration shutdown_linger{1000};   // Shutdown -> removed
+};
+
+// Returns OK if a payload may move from `from` to `to` through the normal
+// lifecycle, else FailedPrecondition naming both states.
+Status CheckTransition(PayloadState from, PayloadState to);
+
+// The back-off before restart number `restarts` (1 s, 2 s, 4 s ... capped).
+Duration RestartBackoff(const LifecycleTimings& timings, int restarts);
+
+// The state a game-server exit with `code` moves a payload in `from` to.
+// FailedPrecondition if no game server runs in `from` (Error, Unhealthy,
+// Shutdown).
+StatusOr<PayloadState> StateAfterExit(PayloadState from, int code);
+
+}  // namespace imsemu::core

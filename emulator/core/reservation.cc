@@ -1,0 +1,38 @@
+#include "emulator/core/reservation.h"
+
+namespace imsemu::core {
+
+inline constexpr size_t kMaxSessionConfigBytes = 256 * 1024;
+
+Status ValidateReservation(const ReservationRequest& request) {
+  IMSEMU_RETURN_IF_ERROR(
+      ValidateMetadata("payload_metadata.labels", MetadataKind::kLabel, request.labels));
+  IMSEMU_RETURN_IF_ERROR(ValidateMetadata("payload_metadata.annotations",
+                                          MetadataKind::kAnnotation, request.annotations));
+  for (size_t i = 0; i < request.selectors.size(); ++i) {
+    const Selector& s = request.selectors[i];
+    const std::string field = "selectors[" + std::to_string(i) + "]";
+    if (s.payload_state != PayloadState::kReady &&
+        s.payload_state != PayloadState::kReserved) {
+      return InvalidArgument(field + ".payload_state must be Ready or Reserved");
+    }
+    IMSEMU_RETURN_IF_ERROR(
+        ValidateMetadata(field + ".match_labels", MetadataKind::kLabel, s.match_labels));
+  }
+  if (request.session_config && request.session_config->size() > kMaxSessionConfigBytes) {
+    return InvalidArgument("session_config must be at most 256 kB (got " +
+                           std::to_string(request.session_config->size()) + " bytes)");
+  }
+  return OkStatus();
+}
+
+bool Matches(const Selector& selector, const Payload& payload) {
+  if (payload.state != selector.payload_state) return false;
+  for (const auto& [key, value] : selector.match_labels) {
+    auto it = payload.labels.find(key);
+    if (it == payload.labels.end() || it->second != value) return false;
+  }
+  return true;
+}
+
+}  // namespace imsemu::core

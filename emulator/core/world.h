@@ -1,0 +1,181 @@
+// World: the emulated IMS, every rule in one place, behind one lock.
+//
+// Every operation runs under the world's mutex: it first applies every timer
+// that is due (in deadline order, each at its own instant, with the control
+// loop converging after each), then validates, then mutates inside one store
+// transaction. A failed operation changes nothing. Every change appends to the
+// journal. The world never sleeps and never arms real timers: callers make
+// time pass by moving the clock and calling Reconcile(). Thread-safe.
+#pragma once
+
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "emulator/core/allocation.h"
+#include "emulator/core/event.h"
+#include "emulator/core/lifecycle.h"
+#include "emulator/core/payload.h"
+#include "emulator/core/reservation.h"
+#include "emulator/core/status_cache.h"
+#include "emulator/core/world_store.h"
+#include "emulator/util/id_source.h"
+
+namespace imsemu::core {
+
+struct WorldOptions {
+  uint64_t seed = 1;
+  std::string advertise_address = "127.0.0.1";
+  int game_port_first = 30000;  // fake external ports handed out in order
+  int game_port_last = 32767;
+  LifecycleTimings timings;
+  StatusCache status_cache;  // origin is set when the world is first created
+};
+
+struct AllocationFixture {
+  std::optional<std::string> id;
+  AllocationSpec spec;
+};
+struct ProjectFixture {
+  std::string id;
+  std::vector<AllocationFixture> allocations;
+};
+struct Fixture {
+  std::vector<ProjectFixture> projects;
+};
+
+// Told, under the world's lock, after each committed change that adds or
+// removes payloads. Must not call back into the world.
+class PayloadObserver {
+ public:
+  virtual ~PayloadObserver() = default;
+  virtual void OnPayloadAdded(const Payload& payload) = 0;
+  virtual void OnPayloadRemoved(const std::string& payload_id) = 0;
+};
+
+// A session as List Sessions shows it: the status is what the cache shows.
+struct SessionView {
+  std::string id;
+  std::string address;
+  std::vector<Port> ports;
+  StringMap session_status;
+};
+
+struct WorldSnapshot {
+  Time now;
+  std::vector<std::string> projects;
+  std::vector<Allocation> allocations;
+  std::vector<Payload> payloads;
+};
+
+class World {
+ public:
+  World(WorldStore& store, const Clock& clock, WorldOptions options);
+
+  void SetObserver(PayloadObserver* observer);
+  // Called for every warning journalled (e.g. to log it).
+  void SetWarningSink(std::function<void(const Event&)> sink);
+
+  // Resumes the world the store holds, or loads `fixture` into an empty one.
+  // InvalidArgument if the fixture breaks a rule.
+  Status Open(const Fixture& fixture);
+  // Removes every project, allocation and payload and loads `fixture` again.
+  // The journal and the id stream go on (ids are never reused in a run).
+  Status Reset(const Fixture& fixture);
+  // Applies everything due at the clock's current time.
+  void Reconcile();
+
+  const WorldOptions& options() const { return options_; }
+
+  // --- Orchestration -------------------------------------------------------
+  // NotFound if the project is unknown (CreateAllocation creates it).
+  StatusOr<std::vector<Allocation>> ListAllocations(const std::string& project);
+  StatusOr<Allocation> CreateAllocation(const std::string& project, AllocationSpec spec);
+  StatusOr<Allocation> GetAllocation(const std::string& project, const std::string& id);
+  StatusOr<Allocation> ReplaceAllocation(const std::string& project, const std::string& id,
+                                         AllocationSpec spec);
+  // Starts draining; the allocation disappears when its last payload does.
+  StatusOr<Allocation> DeleteAllocation(const std::string& project, const std::string& id);
+  StatusOr<std::vector<Payload>> ListPayloads(const std::string& project,
+                                              const std::string& allocation);
+  StatusOr<Payload> GetPayloadOf(const std::string& project, const std::string& allocation,
+                                 const std::string& id);
+  // FailedPrecondition for a Reserved payload unless `force`.
+  Status DeletePayload(const std::string& project, const std::string& allocation,
+                       const std::string& id, bool force);
+  // FailedPrecondition when nothing matches.
+  StatusOr<Payload> Reserve(const std::string& project, const std::string& allocation,
+                            const ReservationRequest& request);
+
+  // --- Payload Local API (the game server's view) ---------------------------
+  StatusOr<Payload> GetPayload(const std::string& id);
+  // Starting -> Ready; Ready and Reserved answer OK unchanged.
+  StatusOr<Payload> MarkReady(const std::string& id);
+  Status SetMetadata(const std::string& id, MetadataKind kind, const std::string& key,
+                     const std::string& value, const std::string& actor);
+  StatusOr<std::optional<std::string>> GetSessionConfig(const std::string& id);
+  StatusOr<StringMap> GetSessionStatus(const std::string& id);
+  // Replaces the status; `null_keys` are journalled as warnings.
+  Status SetSessionStatus(const std::string& id, StringMap status,
+                          const std::vector<std::string>& null_keys);
+
+  // --- Session Manager ------------------------------------------------------
+  // NotFound: unknown project or no allocation with that session_type;
+  // ResourceExhausted: no Ready payload free.
+  StatusOr<Payload> CreateSession(const std::string& project, const std::string& session_type,
+                                  std::optional<std::string> session_config);
+  StatusOr<std::vector<SessionView>> ListSessions(const std::string& project,
+                                                  const std::string& session_type);
+
+  // --- Control --------------------------------------------------------------
+  // As if the game-server process exited with `code`.
+  StatusOr<Payload> ExitPayload(const std::string& id, int code);
+  // Forces `state`, disarming any timer (for reproducing bugs).
+  StatusOr<Payload> ForceState(const std::string& id, PayloadState state);
+  WorldSnapshot Snapshot();
+  std::vector<Event> Events(long long after, int limit);
+
+ private:
+  Time Prepare();
+  Status Mutate(const std::function<Status(Time)>& op);
+  void ApplyDue(Time now);
+  // Tells the observer what the committed transaction added and removed.
+  void Notify();
+  void ApplyTimer(Payload payload);
+  Status LoadFixture(const Fixture& fixture, Time now);
+  StatusOr<Allocation> AddAllocation(const std::string& project, std::optional<std::string> id,
+                                     AllocationSpec spec, Time now);
+  StatusOr<Allocation> FindAllocation(const std::string& project, const std::string& id);
+  StatusOr<Payload> FindPayload(const std::string& id);
+  StatusOr<Payload> ReserveIn(const Allocation& allocation, const ReservationRequest& request,
+                              const std::string& actor, Time now);
+  void Converge(const std::string& allocation_id, Time at);
+  void CreatePayload(const Allocation& allocation, Time at);
+  void RemovePayload(const Payload& payload, const std::string& actor,
+                     const std::string& detail, Time at);
+  void SetState(Payload& payload, PayloadState to, const std::string& actor,
+                const std::string& detail, Time at);
+  void AfterStart(Payload& payload, const Allocation& allocation, Time at);
+  void BecomeReady(Payload& payload, const Allocation& allocation, const std::string& actor,
+                   Time at);
+  void Journal(Event event);
+  void LoadCounters();
+  void SaveCounters();
+
+  WorldStore& store_;
+  const Clock& clock_;
+  WorldOptions options_;
+  std::mutex mu_;
+  PayloadObserver* observer_ = nullptr;
+  std::function<void(const Event&)> warning_sink_;
+  IdSource ids_;
+  long long next_seq_ = 1;
+  int next_game_port_ = 0;
+  std::optional<Time> next_timer_;
+  std::vector<Payload> added_;
+  std::vector<std::string> removed_;
+};
+
+}  // namespace imsemu::core

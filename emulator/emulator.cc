@@ -1,0 +1,150 @@
+#include "emulator/emulator.h"
+
+#include <spdlog/spdlog.h>
+
+#include "emulator/http/control_api.h"
+#include "emulator/http/http_server.h"
+#include "emulator/http/orchestration_api.h"
+#include "emulator/http/payload_listeners.h"
+#include "emulator/http/payload_local_api.h"
+#include "emulator/http/session_manager_api.h"
+#include "emulator/store/sqlite_world_store.h"
+
+namespace imsemu {
+namespace {
+
+// The main port serves many clients at once (32 concurrent game clients in
+// the benchmarks); idle workers cost little.
+constexpr size_t kMainThreads = 32;
+// Each payload's own Payload Local API listens here alone.
+constexpr const char* kLoopback = "127.0.0.1";
+// Under the real clock, how often due timers are applied without a request.
+constexpr std::chrono::milliseconds kTickInterval{20};
+
+}  // namespace
+
+Emulator::Emulator(EmulatorOptions options) : options_(std::move(options)) {}
+
+Emulator::~Emulator() { Stop(); }
+
+StatusOr<std::unique_ptr<Emulator>> Emulator::Start(EmulatorOptions options) {
+  std::unique_ptr<Emulator> emulator(new Emulator(std::move(options)));
+  Status s = emulator->Open();
+  if (!s.ok()) {
+    emulator->Stop();
+    return s;
+  }
+  return emulator;
+}
+
+Status Emulator::Open() {
+  StatusOr<std::unique_ptr<store::SqliteWorldStore>> store =
+      store::SqliteWorldStore::Open(options_.state_path);
+  if (!store.ok()) return store.status();
+  store_ = *std::move(store);
+
+  if (options_.virtual_clock) {
+    Time start = options_.virtual_start;
+    // A resumed world goes on from the time it was left at.
+    if (std::optional<std::string> saved = store_->GetMeta("now")) {
+      start = std::max(start, Time(Duration(std::stoll(*saved))));
+    }
+    clock_ = std::make_unique<VirtualClock>(start);
+  } else {
+    clock_ = std::make_unique<SystemClock>();
+  }
+
+  world_ = std::make_unique<core::World>(*store_, *clock_, options_.world);
+  world_->SetWarningSink([](const core::Event& e) {
+    spdlog::warn("{}: {}", e.kind, e.detail);
+  });
+  request_ids_ = std::make_unique<http::RequestIds>();
+  if (options_.payload_listeners) {
+    listeners_ = std::make_unique<http::PayloadListeners>(*world_, *request_ids_, kLoopback,
+                                                          options_.fixed_payload_port);
+    world_->SetObserver(listeners_.get());
+  }
+
+  server_ = std::make_unique<http::HttpServer>(*request_ids_, kMainThreads);
+  httplib::Server& routes = server_->routes();
+  http::MountOrchestrationApi(routes, *world_, *request_ids_);
+  http::MountSessionManagerApi(routes, *world_, *request_ids_, options_.auth);
+  http::MountPayloadLocalApi(routes, *world_, *request_ids_, R"(/payloads/([a-z0-9-]+))",
+                             [](const httplib::Request& req) { return req.matches[1].str(); });
+  http::ControlHooks hooks;
+  hooks.clock = clock_.get();
+  hooks.advance_clock = [this](Duration d) { return AdvanceClock(d); };
+  hooks.reset = [this] { return Reset(); };
+  hooks.payload_api_of = [this](const std::string& id) { return PayloadApiOf(id); };
+  http::MountControlApi(routes, *world_, *request_ids_, std::move(hooks));
+
+  IMSEMU_RETURN_IF_ERROR(world_->Open(options_.fixture));
+  if (options_.fixed_payload_port) {
+    core::WorldSnapshot snapshot = world_->Snapshot();
+    if (snapshot.payloads.empty() || !listeners_ ||
+        !listeners_->PortOf(snapshot.payloads.front().id)) {
+      return {StatusCode::kUnavailable, "cannot serve the Payload Local API on port " +
+                                            std::to_string(*options_.fixed_payload_port) +
+                                            " (address in use?)"};
+    }
+  }
+  IMSEMU_RETURN_IF_ERROR(server_->Start(options_.host, options_.port));
+  if (!clock_->IsVirtual()) ticker_ = std::thread([this] { Tick(); });
+  return OkStatus();
+}
+
+void Emulator::Tick() {
+  std::unique_lock lock(ticker_mu_);
+  while (!stopping_) {
+    ticker_wake_.wait_for(lock, kTickInterval, [this] { return stopping_; });
+    if (stopping_) break;
+    lock.unlock();
+    world_->Reconcile();
+    lock.lock();
+  }
+}
+
+void Emulator::Stop() {
+  {
+    std::lock_guard lock(ticker_mu_);
+    if (stopping_) return;
+    stopping_ = true;
+  }
+  ticker_wake_.notify_all();
+  if (ticker_.joinable()) ticker_.join();
+  if (server_) server_->Stop();
+  if (world_) world_->SetObserver(nullptr);
+  if (listeners_) listeners_->StopAll();
+}
+
+int Emulator::port() const { return server_ ? server_->port() : 0; }
+
+std::string Emulator::base_url() const {
+  return "http://" + options_.host + ":" + std::to_string(port());
+}
+
+Status Emulator::AdvanceClock(Duration d) {
+  auto* virtual_clock = dynamic_cast<VirtualClock*>(clock_.get());
+  if (virtual_clock == nullptr) {
+    return FailedPrecondition("the clock is real; start the emulator with --clock virtual "
+                              "to advance it");
+  }
+  if (d.count() < 0) return InvalidArgument("seconds must be >= 0");
+  virtual_clock->AdvanceBy(d);
+  world_->Reconcile();
+  return OkStatus();
+}
+
+Status Emulator::Reset() { return world_->Reset(options_.fixture); }
+
+std::string Emulator::PayloadApiOf(const std::string& payload_id) const {
+  if (listeners_) {
+    if (std::optional<int> port = listeners_->PortOf(payload_id)) {
+      return std::string(kLoopback) + ":" + std::to_string(*port);
+    }
+  }
+  const std::string host = options_.host == "0.0.0.0" ? kLoopback : options_.host;
+  return host + ":" + std::to_string(port()) + "/payloads/" + payload_id;
+}
+
+}  // namespace imsemu

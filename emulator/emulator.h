@@ -1,0 +1,92 @@
+// Emulator: the whole emulated IMS in one object — world, store, clock, the
+// main HTTP listener (orchestration, Session Manager, control API and the
+// shared-port Payload Local API) and one listener per payload.
+//
+// What main.cc runs, what the tests and the scenario runner embed, and what
+// users can embed in their own test suites: the same code either way. Start()
+// returns a running emulator; Stop() (idempotent, also run by the destructor)
+// closes every listener. Under the real clock a ticker applies due timers;
+// under the virtual clock time moves only through AdvanceClock(). Thread-safe.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+
+#include "emulator/clock/clock.h"
+#include "emulator/core/world.h"
+#include "emulator/http/session_auth.h"
+#include "emulator/util/status.h"
+
+namespace imsemu {
+
+namespace store { class SqliteWorldStore; }
+namespace http {
+class HttpServer;
+class PayloadListeners;
+class RequestIds;
+}  // namespace http
+
+struct EmulatorOptions {
+  std::string host = "127.0.0.1";
+  int port = 0;  // 0 picks a free port
+  core::Fixture fixture;
+  bool virtual_clock = true;
+  Time virtual_start = kDefaultVirtualStart;
+  std::string state_path = ":memory:";
+  bool payload_listeners = true;  // each payload's own Payload Local API port
+  // Binds every payload's listener to this port (the drop-in mode, whose
+  // allocation has one payload at a time).
+  std::optional<int> fixed_payload_port;
+  http::SessionAuth auth;
+  core::WorldOptions world;
+};
+
+class Emulator {
+ public:
+  // Opens the store (resuming a --state world), loads the fixture into an
+  // empty one and starts listening. Unavailable if a port cannot be bound;
+  // InvalidArgument for a bad fixture; Internal for a bad state file.
+  static StatusOr<std::unique_ptr<Emulator>> Start(EmulatorOptions options);
+  ~Emulator();
+
+  void Stop();
+
+  int port() const;
+  // "http://HOST:PORT"
+  std::string base_url() const;
+  core::World& world() { return *world_; }
+  const Clock& clock() const { return *clock_; }
+
+  // Moves the virtual clock and applies everything due; FailedPrecondition
+  // under the real clock, InvalidArgument for a negative duration.
+  Status AdvanceClock(Duration d);
+  // Back to the fixture.
+  Status Reset();
+  // The ORCHESTRATION_PAYLOAD_API value for `payload_id` (host:port, or
+  // host:port/payloads/ID when it has no listener of its own).
+  std::string PayloadApiOf(const std::string& payload_id) const;
+
+ private:
+  explicit Emulator(EmulatorOptions options);
+  Status Open();
+  void Tick();
+
+  EmulatorOptions options_;
+  std::unique_ptr<Clock> clock_;
+  std::unique_ptr<store::SqliteWorldStore> store_;
+  std::unique_ptr<core::World> world_;
+  std::unique_ptr<http::RequestIds> request_ids_;
+  std::unique_ptr<http::PayloadListeners> listeners_;
+  std::unique_ptr<http::HttpServer> server_;
+  std::mutex ticker_mu_;
+  std::condition_variable ticker_wake_;
+  bool stopping_ = false;
+  std::thread ticker_;
+};
+
+}  // namespace imsemu

@@ -1,0 +1,97 @@
+#include "emulator/http/payload_local_api.h"
+
+#include "emulator/codec/json_fields.h"
+#include "emulator/codec/payload_json.h"
+
+namespace imsemu::http {
+namespace {
+
+using Json = nlohmann::json;
+constexpr Surface kSurface = Surface::kPayloadLocal;
+
+// The status map the game server posts: string values, null stored as "".
+Status ReadStatusBody(const httplib::Request& req, core::StringMap& status,
+                      std::vector<std::string>& null_keys) {
+  StatusOr<Json> body = ParseBody(req);
+  if (!body.ok()) return body.status();
+  IMSEMU_RETURN_IF_ERROR(codec::ExpectObject(*body, ""));
+  for (auto it = body->begin(); it != body->end(); ++it) {
+    if (it->is_null()) {
+      status[it.key()] = "";
+      null_keys.push_back(it.key());
+    } else if (it->is_string()) {
+      status[it.key()] = it->get<std::string>();
+    } else {
+      return InvalidArgument("session status value of '" + it.key() +
+                             "' must be a string, got " + it->type_name());
+    }
+  }
+  return OkStatus();
+}
+
+}  // namespace
+
+void MountPayloadLocalApi(httplib::Server& server, core::World& world, RequestIds& ids,
+                          const std::string& prefix_pattern, PayloadIdOf payload_id_of) {
+  const std::string p = prefix_pattern;
+  auto fail = [&ids](httplib::Response& res, const Status& s) {
+    WriteError(res, kSurface, s, ids);
+  };
+
+  server.Get(p + "/api/v0/payload", [&world, payload_id_of, fail](const httplib::Request& req,
+                                                                  httplib::Response& res) {
+    StatusOr<core::Payload> payload = world.GetPayload(payload_id_of(req));
+    if (!payload.ok()) return fail(res, payload.status());
+    WriteJson(res, {{"result", codec::PayloadToJson(*payload)}});
+  });
+
+  server.Post(p + "/api/v0/ready", [&world, payload_id_of, fail](const httplib::Request& req,
+                                                                httplib::Response& res) {
+    StatusOr<core::Payload> payload = world.MarkReady(payload_id_of(req));
+    if (!payload.ok()) return fail(res, payload.status());
+    WriteJson(res, Json::object());
+  });
+
+  for (const auto& [path, kind] :
+       {std::pair{"/api/v0/metadata/annotation", core::MetadataKind::kAnnotation},
+        std::pair{"/api/v0/metadata/label", core::MetadataKind::kLabel}}) {
+    server.Put(p + path, [&world, payload_id_of, fail, kind = kind](const httplib::Request& req,
+                                                                    httplib::Response& res) {
+      std::string key, value;
+      StatusOr<Json> body = ParseBody(req);
+      Status s = body.ok() ? codec::ReadKeyValue(*body, key, value) : body.status();
+      if (s.ok()) s = world.SetMetadata(payload_id_of(req), kind, key, value, "game-server");
+      if (!s.ok()) return fail(res, s);
+      WriteJson(res, Json::object());
+    });
+  }
+
+  server.Get(p + "/api/v0/session-manager/config",
+             [&world, payload_id_of, fail](const httplib::Request& req, httplib::Response& res) {
+               StatusOr<std::optional<std::string>> config =
+                   world.GetSessionConfig(payload_id_of(req));
+               if (!config.ok()) return fail(res, config.status());
+               Json body = Json::object();
+               if (config->has_value()) body["config"] = **config;
+               WriteJson(res, body);
+             });
+
+  server.Get(p + "/api/v0/session-manager/status",
+             [&world, payload_id_of, fail](const httplib::Request& req, httplib::Response& res) {
+               StatusOr<core::StringMap> status = world.GetSessionStatus(payload_id_of(req));
+               if (!status.ok()) return fail(res, status.status());
+               WriteJson(res, Json(*status));
+             });
+
+  server.Post(p + "/api/v0/session-manager/status",
+              [&world, payload_id_of, fail](const httplib::Request& req, httplib::Response& res) {
+                core::StringMap status;
+                std::vector<std::string> null_keys;
+                Status s = ReadStatusBody(req, status, null_keys);
+                if (s.ok()) s = world.SetSessionStatus(payload_id_of(req), std::move(status), null_keys);
+                if (!s.ok()) return fail(res, s);
+                WriteJson(res, Json::object());
+              });
+}
+
+}  // namespace imsemu::http

@@ -1,0 +1,76 @@
+#include "emulator/http/session_manager_api.h"
+
+#include "emulator/codec/json_fields.h"
+#include "emulator/codec/payload_json.h"
+
+namespace imsemu::http {
+namespace {
+
+using Json = nlohmann::json;
+constexpr Surface kSurface = Surface::kSessionManager;
+constexpr const char* kSessions = R"(/api/v0/projects/([^/]+)/sessions)";
+
+// Checks credentials and the session_type query parameter.
+Status Admit(const httplib::Request& req, const SessionAuth& auth, std::string& session_type) {
+  IMSEMU_RETURN_IF_ERROR(auth.Check(req.get_header_value("Authorization")));
+  session_type = req.get_param_value("session_type");
+  if (session_type.empty()) {
+    return InvalidArgument("session_type query parameter is required");
+  }
+  return OkStatus();
+}
+
+// The create body: {"session_config": string}, {}, null or empty.
+StatusOr<std::optional<std::string>> ReadSessionConfig(const httplib::Request& req) {
+  StatusOr<Json> body = ParseBody(req, Json());
+  if (!body.ok()) return body.status();
+  if (body->is_null()) return std::optional<std::string>();
+  IMSEMU_RETURN_IF_ERROR(codec::ExpectObject(*body, ""));
+  auto it = body->find("session_config");
+  if (it == body->end() || it->is_null()) return std::optional<std::string>();
+  if (!it->is_string()) {
+    return InvalidArgument(std::string("session_config must be a string, got ") +
+                           it->type_name());
+  }
+  return std::optional<std::string>(it->get<std::string>());
+}
+
+}  // namespace
+
+void MountSessionManagerApi(httplib::Server& server, core::World& world, RequestIds& ids,
+                            const SessionAuth& auth) {
+  auto fail = [&ids](httplib::Response& res, const Status& s) {
+    WriteError(res, kSurface, s, ids);
+  };
+
+  server.Post(kSessions, [&world, &auth, fail](const httplib::Request& req,
+                                               httplib::Response& res) {
+    std::string session_type;
+    Status admitted = Admit(req, auth, session_type);
+    if (!admitted.ok()) return fail(res, admitted);
+    StatusOr<std::optional<std::string>> config = ReadSessionConfig(req);
+    if (!config.ok()) return fail(res, config.status());
+    auto p = world.CreateSession(req.matches[1], session_type, *std::move(config));
+    if (!p.ok()) return fail(res, p.status());
+    WriteJson(res, {{"id", p->id}, {"address", p->address}, {"ports", codec::PortsToJson(p->ports)}});
+  });
+
+  server.Get(kSessions, [&world, &auth, fail](const httplib::Request& req,
+                                              httplib::Response& res) {
+    std::string session_type;
+    Status admitted = Admit(req, auth, session_type);
+    if (!admitted.ok()) return fail(res, admitted);
+    auto sessions = world.ListSessions(req.matches[1], session_type);
+    if (!sessions.ok()) return fail(res, sessions.status());
+    Json list = Json::array();
+    for (const core::SessionView& s : *sessions) {
+      list.push_back({{"id", s.id},
+                      {"address", s.address},
+                      {"ports", codec::PortsToJson(s.ports)},
+                      {"session_status", Json(s.session_status)}});
+    }
+    WriteJson(res, {{"sessions", std::move(list)}});
+  });
+}
+
+}  // namespace imsemu::http

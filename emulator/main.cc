@@ -1,0 +1,160 @@
+// ims-emulator: the command line. Parses flags, wires an Emulator, prints
+// what runs where, and waits for SIGINT/SIGTERM. Nothing else lives here.
+#include <pthread.h>
+
+#include <csignal>
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+#include <spdlog/spdlog.h>
+
+#include "emulator/codec/allocation_json.h"
+#include "emulator/codec/mock_config_json.h"
+#include "emulator/emulator.h"
+
+namespace {
+
+using imsemu::Emulator;
+using imsemu::EmulatorOptions;
+
+struct CommonFlags {
+  std::string clock = "real";
+  std::string state = ":memory:";
+  uint64_t seed = 1;
+  std::string log_level = "info";
+  std::string auth = "any";
+  std::string status_cache = "periodic";
+  double status_cache_ttl = 12;
+};
+
+void AddCommonFlags(CLI::App* app, CommonFlags& f) {
+  app->add_option("--clock", f.clock, "real or virtual (moved by POST /emulator/v0/clock/advance)")
+      ->check(CLI::IsMember({"real", "virtual"}));
+  app->add_option("--state", f.state, "SQLite state file to keep and resume the world in");
+  app->add_option("--seed", f.seed, "seed of every id and port the emulator hands out");
+  app->add_option("--log-level", f.log_level, "trace, debug, info, warn, error or off")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}));
+  app->add_option("--auth", f.auth, "Session Manager auth: any, off or tokens:FILE");
+  app->add_option("--status-cache", f.status_cache,
+                  "how List Sessions lags status updates: periodic, delay or off")
+      ->check(CLI::IsMember({"periodic", "delay", "off"}));
+  app->add_option("--status-cache-ttl", f.status_cache_ttl, "status cache lag in seconds")
+      ->check(CLI::Range(0.0, 3600.0));
+}
+
+// Fills the options the flags set; false (after printing why) on a bad flag.
+bool ApplyCommonFlags(const CommonFlags& f, EmulatorOptions& options) {
+  spdlog::set_level(spdlog::level::from_str(f.log_level));
+  options.virtual_clock = f.clock == "virtual";
+  options.state_path = f.state;
+  options.world.seed = f.seed;
+  options.world.status_cache.mode =
+      imsemu::core::ParseStatusCacheMode(f.status_cache).value_or(
+          imsemu::core::StatusCacheMode::kPeriodic);
+  options.world.status_cache.ttl = imsemu::Duration(static_cast<long long>(f.status_cache_ttl * 1000));
+  auto auth = imsemu::http::SessionAuth::FromSpec(f.auth);
+  if (!auth.ok()) {
+    std::cerr << "ims-emulator: " << auth.status().message() << "\n";
+    return false;
+  }
+  options.auth = *auth;
+  return true;
+}
+
+// Blocks SIGINT and SIGTERM in every thread, so that WaitForSignal() alone
+// receives them.
+sigset_t BlockStopSignals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  return set;
+}
+
+int Run(EmulatorOptions options, const sigset_t& stop_signals, const std::string& banner) {
+  auto emulator = Emulator::Start(std::move(options));
+  if (!emulator.ok()) {
+    std::cerr << "ims-emulator: " << emulator.status().message() << "\n";
+    return 1;
+  }
+  Emulator& e = **emulator;
+  std::cout << "ims-emulator listening on " << e.base_url() << "\n";
+  if (!banner.empty()) std::cout << banner << "\n";
+  for (const auto& p : e.world().Snapshot().payloads) {
+    std::cout << "payload " << p.id << " " << imsemu::core::PayloadStateName(p.state)
+              << " ORCHESTRATION_PAYLOAD_API=" << e.PayloadApiOf(p.id) << "\n";
+  }
+  std::cout << "clock: " << (e.clock().IsVirtual() ? "virtual" : "real")
+            << "; state: GET " << e.base_url() << "/emulator/v0/state; Ctrl-C stops"
+            << std::endl;
+  int signal = 0;
+  sigwait(&stop_signals, &signal);
+  spdlog::info("signal {}: stopping", signal);
+  e.Stop();
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const sigset_t stop_signals = BlockStopSignals();
+  CLI::App app{"ims-emulator: a local emulator of Improbable's IMS zeuz and Session Manager"};
+  app.require_subcommand(1);
+
+  CommonFlags serve_flags;
+  std::string host = "127.0.0.1";
+  int port = 9350;
+  std::string fixture = "fixtures/default.json";
+  bool shared_port = false;
+  CLI::App* serve = app.add_subcommand("serve", "run the emulator on a fixture");
+  serve->add_option("--host", host, "address the main port listens on");
+  serve->add_option("--port", port, "main port (0 picks a free one)")->check(CLI::Range(0, 65535));
+  serve->add_option("--fixture", fixture, "JSON world to start with");
+  serve->add_flag("--shared-port", shared_port,
+                  "serve every payload's Payload Local API only under /payloads/{id} on the "
+                  "main port (no listener per payload)");
+  AddCommonFlags(serve, serve_flags);
+
+  CommonFlags mock_flags;
+  int mock_port = 8080;
+  int control_port = 9350;
+  std::string payload_config;
+  CLI::App* mock = app.add_subcommand(
+      "payload-local-api", "drop-in for `ims orchestration payload-local-api`: one payload");
+  mock->add_option("--port", mock_port, "the payload's Payload Local API port")
+      ->check(CLI::Range(1, 65535));
+  mock->add_option("--payload-config", payload_config, "the mock's payload config file");
+  mock->add_option("--control-port", control_port, "port of the control API (0: a free one)")
+      ->check(CLI::Range(0, 65535));
+  AddCommonFlags(mock, mock_flags);
+
+  CLI11_PARSE(app, argc, argv);
+
+  EmulatorOptions options;
+  if (serve->parsed()) {
+    if (!ApplyCommonFlags(serve_flags, options)) return 2;
+    auto loaded = imsemu::codec::LoadFixtureFile(fixture);
+    if (!loaded.ok()) {
+      std::cerr << "ims-emulator: " << loaded.status().message() << "\n";
+      return 2;
+    }
+    options.fixture = *std::move(loaded);
+    options.host = host;
+    options.port = port;
+    options.payload_listeners = !shared_port;
+    return Run(std::move(options), stop_signals, "");
+  }
+  if (!ApplyCommonFlags(mock_flags, options)) return 2;
+  auto loaded = imsemu::codec::LoadMockFixture(payload_config);
+  if (!loaded.ok()) {
+    std::cerr << "ims-emulator: " << loaded.status().message() << "\n";
+    return 2;
+  }
+  options.fixture = *std::move(loaded);
+  options.port = control_port;
+  options.fixed_payload_port = mock_port;
+  return Run(std::move(options), stop_signals,
+             "Payload Local API on 127.0.0.1:" + std::to_string(mock_port) +
+                 " (set ORCHESTRATION_PAYLOAD_API=localhost:" + std::to_string(mock_port) + ")");
+}

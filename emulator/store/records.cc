@@ -1,0 +1,106 @@
+#include "emulator/store/records.h"
+
+#include <nlohmann/json.hpp>
+
+#include "emulator/codec/allocation_json.h"
+
+namespace imsemu::store {
+namespace {
+
+using Json = nlohmann::json;
+
+long long Ms(Time t) { return t.time_since_epoch().count(); }
+Time FromMs(long long ms) { return Time(Duration(ms)); }
+
+}  // namespace
+
+std::string EncodeAllocationRecord(const core::Allocation& a) {
+  Json out = {{"id", a.id},           {"project_id", a.project_id},
+              {"seq", a.seq},         {"created_ms", Ms(a.created)},
+              {"deleting", a.deleting}, {"spec", codec::AllocationSpecToJson(a.spec)}};
+  return out.dump();
+}
+
+std::optional<core::Allocation> DecodeAllocationRecord(const std::string& text) try {
+  Json j = Json::parse(text, nullptr, false);
+  if (!j.is_object() || !j.contains("spec")) return std::nullopt;
+  StatusOr<core::AllocationSpec> spec = codec::AllocationSpecFromJson(j["spec"]);
+  if (!spec.ok()) return std::nullopt;
+  core::Allocation a;
+  a.id = j.value("id", "");
+  a.project_id = j.value("project_id", "");
+  a.seq = j.value("seq", 0LL);
+  a.created = FromMs(j.value("created_ms", 0LL));
+  a.deleting = j.value("deleting", false);
+  a.spec = *std::move(spec);
+  return a;
+} catch (const Json::exception&) {
+  return std::nullopt;  // a record of the wrong shape: only a hand-edited file has one
+}
+
+std::string EncodePayloadRecord(const core::Payload& p) {
+  Json ports = Json::array();
+  for (const core::Port& port : p.ports) ports.push_back({port.name, port.port});
+  Json updates = Json::array();
+  for (const core::StatusUpdate& u : p.status_updates) {
+    updates.push_back({{"at", Ms(u.set_at)}, {"status", Json(u.status)}});
+  }
+  Json out = {{"id", p.id},
+              {"project_id", p.project_id},
+              {"allocation_id", p.allocation_id},
+              {"seq", p.seq},
+              {"state", core::PayloadStateName(p.state)},
+              {"details", p.details},
+              {"address", p.address},
+              {"ports", std::move(ports)},
+              {"created", Ms(p.created)},
+              {"labels", Json(p.labels)},
+              {"annotations", Json(p.annotations)},
+              {"status_updates", std::move(updates)},
+              {"timer", core::TimerKindName(p.timer)},
+              {"timer_at", Ms(p.timer_at)},
+              {"restarts", p.restarts}};
+  if (p.started) out["started"] = Ms(*p.started);
+  if (p.last_reserved) out["last_reserved"] = Ms(*p.last_reserved);
+  if (p.session_config) out["session_config"] = *p.session_config;
+  return out.dump();
+}
+
+std::optional<core::Payload> DecodePayloadRecord(const std::string& text) try {
+  Json j = Json::parse(text, nullptr, false);
+  if (!j.is_object()) return std::nullopt;
+  core::Payload p;
+  p.id = j.value("id", "");
+  p.project_id = j.value("project_id", "");
+  p.allocation_id = j.value("allocation_id", "");
+  p.seq = j.value("seq", 0LL);
+  p.state = core::ParsePayloadState(j.value("state", "Unknown")).value_or(core::PayloadState::kUnknown);
+  p.details = j.value("details", "");
+  p.address = j.value("address", "");
+  for (const Json& port : j.value("ports", Json::array())) {
+    if (port.is_array() && port.size() == 2 && port[0].is_string() && port[1].is_number_integer()) {
+      p.ports.push_back({port[0].get<std::string>(), port[1].get<int>()});
+    }
+  }
+  p.created = FromMs(j.value("created", 0LL));
+  if (j.contains("started")) p.started = FromMs(j["started"].get<long long>());
+  if (j.contains("last_reserved")) p.last_reserved = FromMs(j["last_reserved"].get<long long>());
+  p.labels = j.value("labels", core::StringMap{});
+  p.annotations = j.value("annotations", core::StringMap{});
+  if (j.contains("session_config") && j["session_config"].is_string()) {
+    p.session_config = j["session_config"].get<std::string>();
+  }
+  for (const Json& u : j.value("status_updates", Json::array())) {
+    if (!u.is_object()) continue;
+    p.status_updates.push_back(
+        {FromMs(u.value("at", 0LL)), u.value("status", core::StringMap{})});
+  }
+  p.timer = core::ParseTimerKind(j.value("timer", "none")).value_or(core::TimerKind::kNone);
+  p.timer_at = FromMs(j.value("timer_at", 0LL));
+  p.restarts = j.value("restarts", 0);
+  return p;
+} catch (const Json::exception&) {
+  return std::nullopt;  // a record of the wrong shape: only a hand-edited file has one
+}
+
+}  // namespace imsemu::store

@@ -1,0 +1,369 @@
+#include "emulator/store/sqlite_world_store.h"
+
+#include <sqlite3.h>
+
+#include "emulator/store/records.h"
+
+namespace imsemu::store {
+
+// A prepared statement borrowed from the cache, reset when it goes out of
+// scope so the next user starts clean.
+class SqliteWorldStore::Statement {
+ public:
+  Statement(SqliteWorldStore* store, sqlite3_stmt* stmt) : store_(store), stmt_(stmt) {}
+  ~Statement() {
+    if (stmt_ != nullptr) {
+      sqlite3_reset(stmt_);
+      sqlite3_clear_bindings(stmt_);
+    }
+  }
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+
+  Statement& Bind(int i, const std::string& v) {
+    if (stmt_) sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+    return *this;
+  }
+  Statement& Bind(int i, long long v) {
+    if (stmt_) sqlite3_bind_int64(stmt_, i, v);
+    return *this;
+  }
+  Statement& BindNull(int i) {
+    if (stmt_) sqlite3_bind_null(stmt_, i);
+    return *this;
+  }
+  // Returns true while a row is available.
+  bool Step() {
+    if (stmt_ == nullptr) return false;
+    const int rc = sqlite3_step(stmt_);
+    if (rc == SQLITE_ROW) return true;
+    if (rc != SQLITE_DONE) store_->Fail(sqlite3_errmsg(store_->db_));
+    return false;
+  }
+  void Run() {
+    while (Step()) {
+    }
+  }
+  std::string Text(int col) {
+    const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, col));
+    return p ? std::string(p, static_cast<size_t>(sqlite3_column_bytes(stmt_, col))) : "";
+  }
+  long long Int(int col) { return sqlite3_column_int64(stmt_, col); }
+  bool IsNull(int col) { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
+
+ private:
+  SqliteWorldStore* store_;
+  sqlite3_stmt* stmt_;
+};
+
+namespace {
+
+constexpr const char* kSchemaV1 = R"sql(
+CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE projects(id TEXT PRIMARY KEY);
+CREATE TABLE allocations(
+  id TEXT PRIMARY KEY, project_id TEXT NOT NULL, seq INTEGER NOT NULL, body TEXT NOT NULL);
+CREATE INDEX allocations_by_project ON allocations(project_id, seq);
+CREATE TABLE payloads(
+  id TEXT PRIMARY KEY, allocation_id TEXT NOT NULL, seq INTEGER NOT NULL,
+  state TEXT NOT NULL, timer_at INTEGER, body TEXT NOT NULL);
+CREATE INDEX payloads_by_allocation ON payloads(allocation_id, seq);
+CREATE INDEX payloads_by_state ON payloads(allocation_id, state, seq);
+CREATE INDEX payloads_by_timer ON payloads(timer_at) WHERE timer_at IS NOT NULL;
+CREATE TABLE events(
+  seq INTEGER PRIMARY KEY AUTOINCREMENT, time_ms INTEGER NOT NULL, level TEXT NOT NULL,
+  actor TEXT NOT NULL, kind TEXT NOT NULL, project_id TEXT NOT NULL,
+  allocation_id TEXT NOT NULL, payload_id TEXT NOT NULL, old_state TEXT NOT NULL,
+  new_state TEXT NOT NULL, detail TEXT NOT NULL);
+)sql";
+
+}  // namespace
+
+StatusOr<std::unique_ptr<SqliteWorldStore>> SqliteWorldStore::Open(const std::string& path) {
+  sqlite3* db = nullptr;
+  const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+  if (sqlite3_open_v2(path.c_str(), &db, flags, nullptr) != SQLITE_OK) {
+    std::string message = db ? sqlite3_errmsg(db) : "out of memory";
+    sqlite3_close(db);
+    return Internal("cannot open state file '" + path + "': " + message);
+  }
+  std::unique_ptr<SqliteWorldStore> store(new SqliteWorldStore(db));
+  if (path != ":memory:" && !path.empty()) {
+    IMSEMU_RETURN_IF_ERROR(store->Exec("PRAGMA journal_mode=WAL"));
+    IMSEMU_RETURN_IF_ERROR(store->Exec("PRAGMA synchronous=NORMAL"));
+  }
+  IMSEMU_RETURN_IF_ERROR(store->Migrate());
+  return store;
+}
+
+SqliteWorldStore::~SqliteWorldStore() {
+  for (auto& [sql, stmt] : statements_) sqlite3_finalize(stmt);
+  sqlite3_close(db_);
+}
+
+Status SqliteWorldStore::Exec(const char* sql) {
+  char* err = nullptr;
+  if (sqlite3_exec(db_, sql, nullptr, nullptr, &err) != SQLITE_OK) {
+    std::string message = err ? err : "unknown error";
+    sqlite3_free(err);
+    return Internal("sqlite: " + message);
+  }
+  return OkStatus();
+}
+
+Status SqliteWorldStore::Migrate() {
+  int version = 0;
+  {
+    Statement s = Prepare("PRAGMA user_version");
+    if (s.Step()) version = static_cast<int>(s.Int(0));
+  }
+  if (version > kSchemaVersion) {
+    return Internal("state file has schema version " + std::to_string(version) +
+                    ", newer than this emulator's " + std::to_string(kSchemaVersion));
+  }
+  if (version < 1) {
+    IMSEMU_RETURN_IF_ERROR(Exec("BEGIN"));
+    Status s = Exec(kSchemaV1);
+    if (s.ok()) s = Exec("PRAGMA user_version = 1");
+    if (!s.ok()) {
+      Exec("ROLLBACK");
+      return s;
+    }
+    IMSEMU_RETURN_IF_ERROR(Exec("COMMIT"));
+  }
+  return OkStatus();
+}
+
+SqliteWorldStore::Statement SqliteWorldStore::Prepare(const char* sql) {
+  auto it = statements_.find(sql);
+  if (it == statements_.end()) {
+    sqlite3_stmt* stmt = nullptr;
+    if (sqlite3_prepare_v3(db_, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, nullptr) !=
+        SQLITE_OK) {
+      Fail(sqlite3_errmsg(db_));
+      return Statement(this, nullptr);
+    }
+    it = statements_.emplace(sql, stmt).first;
+  }
+  return Statement(this, it->second);
+}
+
+void SqliteWorldStore::Fail(const std::string& what) {
+  if (error_.ok()) error_ = Internal("sqlite: " + what);
+}
+
+void SqliteWorldStore::Begin() {
+  error_ = OkStatus();
+  Prepare("BEGIN").Run();
+  in_transaction_ = true;
+}
+
+Status SqliteWorldStore::Commit() {
+  if (!error_.ok()) {
+    Rollback();
+    Status failed = error_;
+    error_ = OkStatus();
+    return failed;
+  }
+  Prepare("COMMIT").Run();
+  in_transaction_ = false;
+  Status result = error_;
+  error_ = OkStatus();
+  if (!result.ok()) Exec("ROLLBACK");
+  return result;
+}
+
+void SqliteWorldStore::Rollback() {
+  if (in_transaction_) Prepare("ROLLBACK").Run();
+  in_transaction_ = false;
+}
+
+void SqliteWorldStore::Clear() {
+  Prepare("DELETE FROM payloads").Run();
+  Prepare("DELETE FROM allocations").Run();
+  Prepare("DELETE FROM projects").Run();
+}
+
+bool SqliteWorldStore::HoldsWorld() { return GetMeta("next_seq").has_value(); }
+
+std::optional<std::string> SqliteWorldStore::GetMeta(const std::string& key) {
+  Statement s = Prepare("SELECT value FROM meta WHERE key = ?1");
+  s.Bind(1, key);
+  if (!s.Step()) return std::nullopt;
+  return s.Text(0);
+}
+
+void SqliteWorldStore::PutMeta(const std::string& key, const std::string& value) {
+  Prepare("INSERT INTO meta(key, value) VALUES(?1, ?2) "
+          "ON CONFLICT(key) DO UPDATE SET value = excluded.value")
+      .Bind(1, key)
+      .Bind(2, value)
+      .Run();
+}
+
+bool SqliteWorldStore::HasProject(const std::string& id) {
+  Statement s = Prepare("SELECT 1 FROM projects WHERE id = ?1");
+  s.Bind(1, id);
+  return s.Step();
+}
+
+void SqliteWorldStore::PutProject(const std::string& id) {
+  Prepare("INSERT OR IGNORE INTO projects(id) VALUES(?1)").Bind(1, id).Run();
+}
+
+std::vector<std::string> SqliteWorldStore::ListProjects() {
+  std::vector<std::string> out;
+  Statement s = Prepare("SELECT id FROM projects ORDER BY id");
+  while (s.Step()) out.push_back(s.Text(0));
+  return out;
+}
+
+std::optional<core::Allocation> SqliteWorldStore::GetAllocation(const std::string& id) {
+  Statement s = Prepare("SELECT body FROM allocations WHERE id = ?1");
+  s.Bind(1, id);
+  if (!s.Step()) return std::nullopt;
+  return DecodeAllocationRecord(s.Text(0));
+}
+
+void SqliteWorldStore::PutAllocation(const core::Allocation& a) {
+  Prepare("INSERT INTO allocations(id, project_id, seq, body) VALUES(?1, ?2, ?3, ?4) "
+          "ON CONFLICT(id) DO UPDATE SET body = excluded.body")
+      .Bind(1, a.id)
+      .Bind(2, a.project_id)
+      .Bind(3, a.seq)
+      .Bind(4, EncodeAllocationRecord(a))
+      .Run();
+}
+
+void SqliteWorldStore::DeleteAllocation(const std::string& id) {
+  Prepare("DELETE FROM allocations WHERE id = ?1").Bind(1, id).Run();
+}
+
+std::vector<core::Allocation> SqliteWorldStore::ListAllocations(const std::string& project_id) {
+  std::vector<core::Allocation> out;
+  Statement s = Prepare(
+      "SELECT body FROM allocations WHERE ?1 = '' OR project_id = ?1 ORDER BY seq");
+  s.Bind(1, project_id);
+  while (s.Step()) {
+    if (auto a = DecodeAllocationRecord(s.Text(0))) out.push_back(std::move(*a));
+  }
+  return out;
+}
+
+std::optional<core::Payload> SqliteWorldStore::GetPayload(const std::string& id) {
+  Statement s = Prepare("SELECT body FROM payloads WHERE id = ?1");
+  s.Bind(1, id);
+  if (!s.Step()) return std::nullopt;
+  return DecodePayloadRecord(s.Text(0));
+}
+
+void SqliteWorldStore::PutPayload(const core::Payload& p) {
+  Statement s = Prepare(
+      "INSERT INTO payloads(id, allocation_id, seq, state, timer_at, body) "
+      "VALUES(?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(id) DO UPDATE SET "
+      "state = excluded.state, timer_at = excluded.timer_at, body = excluded.body");
+  s.Bind(1, p.id).Bind(2, p.allocation_id).Bind(3, p.seq);
+  s.Bind(4, std::string(core::PayloadStateName(p.state)));
+  if (p.timer == core::TimerKind::kNone) {
+    s.BindNull(5);
+  } else {
+    s.Bind(5, static_cast<long long>(p.timer_at.time_since_epoch().count()));
+  }
+  s.Bind(6, EncodePayloadRecord(p));
+  s.Run();
+}
+
+void SqliteWorldStore::DeletePayload(const std::string& id) {
+  Prepare("DELETE FROM payloads WHERE id = ?1").Bind(1, id).Run();
+}
+
+void SqliteWorldStore::VisitPayloads(const std::string& allocation_id,
+                                     std::optional<core::PayloadState> state,
+                                     const std::function<bool(const core::Payload&)>& visit) {
+  const char* sql =
+      state ? "SELECT body FROM payloads WHERE allocation_id = ?1 AND state = ?2 ORDER BY seq"
+      : allocation_id.empty() ? "SELECT body FROM payloads ORDER BY seq"
+                              : "SELECT body FROM payloads WHERE allocation_id = ?1 ORDER BY seq";
+  Statement s = Prepare(sql);
+  if (!allocation_id.empty() || state) s.Bind(1, allocation_id);
+  if (state) s.Bind(2, std::string(core::PayloadStateName(*state)));
+  while (s.Step()) {
+    std::optional<core::Payload> p = DecodePayloadRecord(s.Text(0));
+    if (p && !visit(*p)) break;
+  }
+}
+
+core::StateCounts SqliteWorldStore::CountPayloads(const std::string& allocation_id) {
+  core::StateCounts counts;
+  Statement s = Prepare(
+      "SELECT state, count(*) FROM payloads WHERE allocation_id = ?1 GROUP BY state");
+  s.Bind(1, allocation_id);
+  while (s.Step()) {
+    const std::string state = s.Text(0);
+    const int n = static_cast<int>(s.Int(1));
+    counts.total += n;
+    if (state == "Ready") counts.ready += n;
+    if (state == "Reserved") counts.reserved += n;
+    if (state == "Creating" || state == "Starting" || state == "Error") counts.pending += n;
+  }
+  return counts;
+}
+
+std::optional<Time> SqliteWorldStore::NextTimer() {
+  Statement s = Prepare("SELECT min(timer_at) FROM payloads WHERE timer_at IS NOT NULL");
+  if (!s.Step() || s.IsNull(0)) return std::nullopt;
+  return Time(Duration(s.Int(0)));
+}
+
+std::optional<core::Payload> SqliteWorldStore::NextDuePayload(Time now) {
+  Statement s = Prepare(
+      "SELECT body FROM payloads WHERE timer_at IS NOT NULL AND timer_at <= ?1 "
+      "ORDER BY timer_at, seq LIMIT 1");
+  s.Bind(1, static_cast<long long>(now.time_since_epoch().count()));
+  if (!s.Step()) return std::nullopt;
+  return DecodePayloadRecord(s.Text(0));
+}
+
+long long SqliteWorldStore::AppendEvent(const core::Event& e) {
+  Prepare("INSERT INTO events(time_ms, level, actor, kind, project_id, allocation_id, "
+          "payload_id, old_state, new_state, detail) "
+          "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)")
+      .Bind(1, static_cast<long long>(e.time.time_since_epoch().count()))
+      .Bind(2, e.level)
+      .Bind(3, e.actor)
+      .Bind(4, e.kind)
+      .Bind(5, e.project_id)
+      .Bind(6, e.allocation_id)
+      .Bind(7, e.payload_id)
+      .Bind(8, e.old_state)
+      .Bind(9, e.new_state)
+      .Bind(10, e.detail)
+      .Run();
+  return sqlite3_last_insert_rowid(db_);
+}
+
+std::vector<core::Event> SqliteWorldStore::ListEvents(long long after, int limit) {
+  std::vector<core::Event> out;
+  Statement s = Prepare(
+      "SELECT seq, time_ms, level, actor, kind, project_id, allocation_id, payload_id, "
+      "old_state, new_state, detail FROM events WHERE seq > ?1 ORDER BY seq LIMIT ?2");
+  s.Bind(1, after).Bind(2, static_cast<long long>(limit));
+  while (s.Step()) {
+    core::Event e;
+    e.seq = s.Int(0);
+    e.time = Time(Duration(s.Int(1)));
+    e.level = s.Text(2);
+    e.actor = s.Text(3);
+    e.kind = s.Text(4);
+    e.project_id = s.Text(5);
+    e.allocation_id = s.Text(6);
+    e.payload_id = s.Text(7);
+    e.old_state = s.Text(8);
+    e.new_state = s.Text(9);
+    e.detail = s.Text(10);
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+}  // namespace imsemu::store

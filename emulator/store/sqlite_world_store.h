@@ -1,0 +1,76 @@
+// SqliteWorldStore: the WorldStore on SQLite, the emulator's only state.
+//
+// `:memory:` by default, or a file (WAL mode) that a restarted emulator
+// resumes from. The schema is versioned with PRAGMA user_version and migrated
+// forward on open. Allocations and payloads are rows with their queried
+// fields as columns and the rest as a JSON document (records.h). Statements
+// are prepared once and reused. Not thread-safe: the World serialises calls.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+
+#include "emulator/core/world_store.h"
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace imsemu::store {
+
+inline constexpr int kSchemaVersion = 1;
+
+class SqliteWorldStore final : public core::WorldStore {
+ public:
+  // Opens (creating if needed) the database at `path` (":memory:" for none)
+  // and migrates it. Internal if the file cannot be opened or is newer.
+  static StatusOr<std::unique_ptr<SqliteWorldStore>> Open(const std::string& path);
+  ~SqliteWorldStore() override;
+
+  void Begin() override;
+  Status Commit() override;
+  void Rollback() override;
+  void Clear() override;
+  bool HoldsWorld() override;
+
+  std::optional<std::string> GetMeta(const std::string& key) override;
+  void PutMeta(const std::string& key, const std::string& value) override;
+
+  bool HasProject(const std::string& id) override;
+  void PutProject(const std::string& id) override;
+  std::vector<std::string> ListProjects() override;
+
+  std::optional<core::Allocation> GetAllocation(const std::string& id) override;
+  void PutAllocation(const core::Allocation& allocation) override;
+  void DeleteAllocation(const std::string& id) override;
+  std::vector<core::Allocation> ListAllocations(const std::string& project_id) override;
+
+  std::optional<core::Payload> GetPayload(const std::string& id) override;
+  void PutPayload(const core::Payload& payload) override;
+  void DeletePayload(const std::string& id) override;
+  void VisitPayloads(const std::string& allocation_id,
+                     std::optional<core::PayloadState> state,
+                     const std::function<bool(const core::Payload&)>& visit) override;
+  core::StateCounts CountPayloads(const std::string& allocation_id) override;
+  std::optional<Time> NextTimer() override;
+  std::optional<core::Payload> NextDuePayload(Time now) override;
+
+  long long AppendEvent(const core::Event& event) override;
+  std::vector<core::Event> ListEvents(long long after, int limit) override;
+
+ private:
+  class Statement;
+
+  explicit SqliteWorldStore(sqlite3* db) : db_(db) {}
+  Status Migrate();
+  Status Exec(const char* sql);
+  Statement Prepare(const char* sql);
+  void Fail(const std::string& what);
+
+  sqlite3* db_;
+  std::map<const char*, sqlite3_stmt*> statements_;
+  Status error_;
+  bool in_transaction_ = false;
+};
+
+}  // namespace imsemu::store
