@@ -12,9 +12,10 @@ ScalePlan PlanScale(const Allocation& allocation, const StateCounts& counts) {
   ScalePlan plan;
   const int want_ready = spec.buffer_size;
   if (unreserved < want_ready) {
-    plan.create = std::min(want_ready - unreserved, spec.max_payloads - counts.total);
+    plan.create = std::max(0, std::min(want_ready - unreserved, spec.max_payloads - counts.total));
   } else if (unreserved > want_ready) {
-    plan.remove = std::min(unreserved - want_ready, counts.total - spec.min_payloads);
+    plan.remove =
+        std::max(0, std::min(unreserved - want_ready, counts.total - spec.min_payloads));
   }
   // The floor and the ceiling win over the buffer.
   const int total_after = counts.total + plan.create - plan.remove;

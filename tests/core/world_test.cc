@@ -1,0 +1,297 @@
+#include "emulator/core/world.h"
+
+#include <gtest/gtest.h>
+
+#include <set>
+#include <thread>
+
+#include "tests/testing/test_world.h"
+
+namespace imsemu::core {
+namespace {
+
+using testing::kAllocation;
+using testing::kProject;
+using testing::OneAllocation;
+using testing::TestSpec;
+using testing::TestWorld;
+using S = PayloadState;
+
+TEST(WorldTest, FillsTheBufferWithReadyPayloadsWhenAutoReady) {
+  TestWorld t(OneAllocation(TestSpec(3)));
+  auto payloads = t.Payloads();
+  ASSERT_EQ(payloads.size(), 3u);
+  std::set<int> ports;
+  for (const Payload& p : payloads) {
+    EXPECT_EQ(p.state, S::kReady);
+    EXPECT_EQ(p.id.size(), 11u);
+    EXPECT_EQ(p.id[5], '-');
+    ASSERT_EQ(p.ports.size(), 1u);
+    EXPECT_EQ(p.ports[0].name, "GamePort");
+    ports.insert(p.ports[0].port);
+  }
+  EXPECT_EQ(ports.size(), 3u);
+}
+
+TEST(WorldTest, SameSeedGivesSameIds) {
+  TestWorld a(OneAllocation(TestSpec(2)));
+  TestWorld b(OneAllocation(TestSpec(2)));
+  EXPECT_EQ(a.Payloads()[0].id, b.Payloads()[0].id);
+  core::WorldOptions other;
+  other.seed = 99;
+  TestWorld c(OneAllocation(TestSpec(2)), other);
+  EXPECT_NE(a.Payloads()[0].id, c.Payloads()[0].id);
+}
+
+TEST(WorldTest, AutoReadyDelayRunsOnTheVirtualClock) {
+  AllocationSpec spec = TestSpec(1);
+  spec.auto_ready_delay = Duration(3000);
+  TestWorld t(OneAllocation(spec));
+  EXPECT_EQ(t.Payloads()[0].state, S::kStarting);
+  t.Advance(Duration(2999));
+  EXPECT_EQ(t.Payloads()[0].state, S::kStarting);
+  t.Advance(Duration(1));
+  EXPECT_EQ(t.Payloads()[0].state, S::kReady);
+}
+
+TEST(WorldTest, ReadyIsIdempotentAndRefusedAfterAnExit) {
+  TestWorld t(OneAllocation(TestSpec(1, /*auto_ready=*/false)));
+  const std::string id = t.Payloads()[0].id;
+  EXPECT_EQ(t.Payloads()[0].state, S::kStarting);
+  EXPECT_EQ(t.world->MarkReady(id)->state, S::kReady);
+  EXPECT_EQ(t.world->MarkReady(id)->state, S::kReady);
+  ASSERT_TRUE(t.world->CreateSession(kProject, "default", std::nullopt).ok());
+  EXPECT_EQ(t.world->MarkReady(id)->state, S::kReserved);
+  EXPECT_EQ(t.world->MarkReady("nope0-nope0").status().code(), StatusCode::kNotFound);
+}
+
+TEST(WorldTest, ReservationTakesTheOldestReadyPayloadAndRefillsTheBuffer) {
+  TestWorld t(OneAllocation(TestSpec(2)));
+  const std::string oldest = t.Payloads()[0].id;
+  auto p = t.world->Reserve(kProject, kAllocation, {});
+  ASSERT_TRUE(p.ok()) << p.status().message();
+  EXPECT_EQ(p->id, oldest);
+  EXPECT_EQ(p->state, S::kReserved);
+  EXPECT_EQ(p->last_reserved, t.clock.Now());
+  EXPECT_EQ(t.InState(S::kReady).size(), 2u);
+  EXPECT_EQ(t.InState(S::kReserved).size(), 1u);
+}
+
+TEST(WorldTest, SelectorsAreTriedInOrderAndMetadataIsApplied) {
+  TestWorld t(OneAllocation(TestSpec(2)));
+  auto payloads = t.Payloads();
+  ASSERT_TRUE(t.world->SetMetadata(payloads[1].id, MetadataKind::kLabel, "map", "dust",
+                                   "test").ok());
+  ReservationRequest r;
+  r.selectors.push_back({{{"map", "nuke"}}, S::kReady});
+  r.selectors.push_back({{{"map", "dust"}}, S::kReady});
+  r.labels["match"] = "m1";
+  r.annotations["note"] = "free text {}";
+  auto p = t.world->Reserve(kProject, kAllocation, r);
+  ASSERT_TRUE(p.ok()) << p.status().message();
+  EXPECT_EQ(p->id, payloads[1].id);
+  EXPECT_EQ(p->labels.at("match"), "m1");
+  EXPECT_EQ(p->labels.at("map"), "dust");
+  EXPECT_EQ(p->annotations.at("note"), "free text {}");
+}
+
+TEST(WorldTest, BackfillReservesAReservedPayloadAgainAndMovesLastReserved) {
+  TestWorld t(OneAllocation(TestSpec(1)));
+  ReservationRequest first;
+  first.labels["match"] = "m1";
+  auto p = t.world->Reserve(kProject, kAllocation, first);
+  ASSERT_TRUE(p.ok());
+  t.Advance(Duration(5000));
+  ReservationRequest backfill;
+  backfill.selectors.push_back({{{"match", "m1"}}, S::kReserved});
+  auto again = t.world->Reserve(kProject, kAllocation, backfill);
+  ASSERT_TRUE(again.ok()) << again.status().message();
+  EXPECT_EQ(again->id, p->id);
+  EXPECT_EQ(*again->last_reserved, *p->last_reserved + Duration(5000));
+}
+
+TEST(WorldTest, NothingMatchingIsAFailedPreconditionThatChangesNothing) {
+  TestWorld t(OneAllocation(TestSpec(1)));
+  const auto before = t.Payloads();
+  const auto events_before = t.world->Events(0, 1000).size();
+  ReservationRequest r;
+  r.selectors.push_back({{{"map", "none"}}, S::kReady});
+  r.labels["x"] = "y";
+  EXPECT_EQ(t.world->Reserve(kProject, kAllocation, r).status().code(),
+            StatusCode::kFailedPrecondition);
+  const auto after = t.Payloads();
+  ASSERT_EQ(after.size(), before.size());
+  EXPECT_TRUE(after[0].labels.empty());
+  EXPECT_EQ(after[0].state, S::kReady);
+  EXPECT_EQ(t.world->Events(0, 1000).size(), events_before);
+}
+
+TEST(WorldTest, InvalidReservationMetadataIsRefused) {
+  TestWorld t(OneAllocation(TestSpec(1)));
+  ReservationRequest r;
+  r.labels["_bad"] = "x";
+  Status s = t.world->Reserve(kProject, kAllocation, r).status();
+  EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(s.message().find("payload_metadata.labels"), std::string::npos);
+  EXPECT_EQ(t.InState(S::kReady).size(), 1u);
+}
+
+TEST(WorldTest, ExitBeforeReadyErrorsAndRestartsWithBackoff) {
+  TestWorld t(OneAllocation(TestSpec(1, /*auto_ready=*/false)));
+  const std::string id = t.Payloads()[0].id;
+  auto p = t.world->ExitPayload(id, 3);
+  ASSERT_TRUE(p.ok());
+  EXPECT_EQ(p->state, S::kError);
+  EXPECT_NE(p->details.find("exit code 3"), std::string::npos);
+  EXPECT_EQ(t.Payloads().size(), 1u) << "an Error payload still fills its slot";
+  t.Advance(Duration(999));
+  EXPECT_EQ(t.world->GetPayload(id)->state, S::kError);
+  t.Advance(Duration(1));
+  EXPECT_EQ(t.world->GetPayload(id)->state, S::kStarting);
+  ASSERT_TRUE(t.world->ExitPayload(id, 3).ok());
+  t.Advance(Duration(1999));
+  EXPECT_EQ(t.world->GetPayload(id)->state, S::kError);
+  t.Advance(Duration(1));
+  EXPECT_EQ(t.world->GetPayload(id)->state, S::kStarting);
+}
+
+TEST(WorldTest, NonZeroExitAfterReadyGoesUnhealthyThenShutdownThenAway) {
+  TestWorld t(OneAllocation(TestSpec(1)));
+  auto reserved = t.world->Reserve(kProject, kAllocation, {});
+  ASSERT_TRUE(reserved.ok());
+  EXPECT_EQ(t.world->ExitPayload(reserved->id, 1)->state, S::kUnhealthy);
+  t.Advance(Duration(5000));
+  EXPECT_EQ(t.world->GetPayload(reserved->id)->state, S::kShutdown);
+  t.Advance(Duration(1000));
+  EXPECT_EQ(t.world->GetPayload(reserved->id).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(t.InState(S::kReady).size(), 1u);
+}
+
+TEST(WorldTest, CleanExitShutsDownAndTheSlotIsRefilled) {
+  TestWorld t(OneAllocation(TestSpec(1)));
+  const std::string id = t.Payloads()[0].id;
+  EXPECT_EQ(t.world->ExitPayload(id, 0)->state, S::kShutdown);
+  t.Advance(Duration(1000));
+  auto payloads = t.Payloads();
+  ASSERT_EQ(payloads.size(), 1u);
+  EXPECT_NE(payloads[0].id, id);
+  EXPECT_EQ(payloads[0].state, S::kReady);
+}
+
+TEST(WorldTest, DeletingAnAllocationDrainsReservedPayloadsFirst) {
+  TestWorld t(OneAllocation(TestSpec(2)));
+  auto reserved = t.world->Reserve(kProject, kAllocation, {});
+  ASSERT_TRUE(reserved.ok());
+  auto deleted = t.world->DeleteAllocation(kProject, kAllocation);
+  ASSERT_TRUE(deleted.ok());
+  EXPECT_STREQ(deleted->StateName(), "draining");
+  auto left = t.Payloads();
+  ASSERT_EQ(left.size(), 1u);
+  EXPECT_EQ(left[0].id, reserved->id);
+  EXPECT_EQ(t.world->Reserve(kProject, kAllocation, {}).status().code(),
+            StatusCode::kFailedPrecondition);
+  ASSERT_TRUE(t.world->ExitPayload(reserved->id, 0).ok());
+  t.Advance(Duration(1000));
+  EXPECT_EQ(t.world->GetAllocation(kProject, kAllocation).status().code(),
+            StatusCode::kNotFound);
+}
+
+TEST(WorldTest, ReservedPayloadIsDeletedOnlyWithForce) {
+  TestWorld t(OneAllocation(TestSpec(1)));
+  auto reserved = t.world->Reserve(kProject, kAllocation, {});
+  EXPECT_EQ(t.world->DeletePayload(kProject, kAllocation, reserved->id, false).code(),
+            StatusCode::kFailedPrecondition);
+  EXPECT_TRUE(t.world->DeletePayload(kProject, kAllocation, reserved->id, true).ok());
+  EXPECT_EQ(t.world->GetPayload(reserved->id).status().code(), StatusCode::kNotFound);
+}
+
+TEST(WorldTest, ReplacingASpecRescales) {
+  TestWorld t(OneAllocation(TestSpec(1)));
+  ASSERT_TRUE(t.world->ReplaceAllocation(kProject, kAllocation, TestSpec(4)).ok());
+  EXPECT_EQ(t.InState(S::kReady).size(), 4u);
+  ASSERT_TRUE(t.world->ReplaceAllocation(kProject, kAllocation, TestSpec(0)).ok());
+  EXPECT_TRUE(t.Payloads().empty());
+  AllocationSpec bad = TestSpec(1);
+  bad.min_payloads = 5;
+  bad.max_payloads = 2;
+  EXPECT_EQ(t.world->ReplaceAllocation(kProject, kAllocation, bad).status().code(),
+            StatusCode::kInvalidArgument);
+}
+
+TEST(WorldTest, ForcedStateSticksAndIsJournalled) {
+  TestWorld t(OneAllocation(TestSpec(1)));
+  const std::string id = t.Payloads()[0].id;
+  EXPECT_EQ(t.world->ForceState(id, S::kUnhealthy)->state, S::kUnhealthy);
+  t.Advance(Duration(60000));
+  EXPECT_EQ(t.world->GetPayload(id)->state, S::kUnhealthy);
+  auto events = t.world->Events(0, 1000);
+  bool found = false;
+  for (const Event& e : events) {
+    found = found || (e.actor == "control" && e.new_state == "Unhealthy");
+  }
+  EXPECT_TRUE(found);
+}
+
+TEST(WorldTest, ConcurrentReservationsNeverTakeTheSamePayload) {
+  AllocationSpec spec = TestSpec(0);
+  spec.min_payloads = 10;
+  TestWorld t(OneAllocation(spec));
+  ASSERT_EQ(t.InState(S::kReady).size(), 10u);
+  std::mutex mu;
+  std::vector<std::string> taken;
+  int refused = 0;
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 16; ++i) {
+    threads.emplace_back([&] {
+      for (int k = 0; k < 4; ++k) {
+        auto p = t.world->Reserve(kProject, kAllocation, {});
+        std::lock_guard lock(mu);
+        if (p.ok()) {
+          taken.push_back(p->id);
+        } else {
+          EXPECT_EQ(p.status().code(), StatusCode::kFailedPrecondition);
+          ++refused;
+        }
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(taken.size(), 10u);
+  EXPECT_EQ(std::set<std::string>(taken.begin(), taken.end()).size(), 10u);
+  EXPECT_EQ(refused, 54);
+}
+
+TEST(WorldTest, ResetRestoresTheFixtureWithFreshIds) {
+  TestWorld t(OneAllocation(TestSpec(1)));
+  const std::string before = t.Payloads()[0].id;
+  ASSERT_TRUE(t.world->Reserve(kProject, kAllocation, {}).ok());
+  ASSERT_TRUE(t.world->CreateAllocation("other", TestSpec(1)).ok());
+  ASSERT_TRUE(t.world->Reset(OneAllocation(TestSpec(1))).ok());
+  auto payloads = t.Payloads();
+  ASSERT_EQ(payloads.size(), 1u);
+  EXPECT_EQ(payloads[0].state, S::kReady);
+  EXPECT_NE(payloads[0].id, before);
+  EXPECT_EQ(t.world->ListAllocations("other").status().code(), StatusCode::kNotFound);
+}
+
+TEST(WorldTest, AutoReserveReservesTenSecondsAfterReady) {
+  AllocationSpec spec = TestSpec(1, /*auto_ready=*/false);
+  spec.auto_reserve = AutoReserve{};
+  spec.auto_reserve->labels["mode"] = "ffa";
+  spec.auto_reserve->session_config = "{\"max_players\":4}";
+  TestWorld t(OneAllocation(spec));
+  const std::string id = t.Payloads()[0].id;
+  t.Advance(Duration(60000));
+  EXPECT_EQ(t.world->GetPayload(id)->state, S::kStarting);
+  ASSERT_TRUE(t.world->MarkReady(id).ok());
+  t.Advance(Duration(9999));
+  EXPECT_EQ(t.world->GetPayload(id)->state, S::kReady);
+  t.Advance(Duration(1));
+  auto p = t.world->GetPayload(id);
+  EXPECT_EQ(p->state, S::kReserved);
+  EXPECT_EQ(p->labels.at("mode"), "ffa");
+  EXPECT_EQ(**t.world->GetSessionConfig(id), "{\"max_players\":4}");
+}
+
+}  // namespace
+}  // namespace imsemu::core

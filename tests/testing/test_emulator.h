@@ -1,0 +1,58 @@
+// Test helpers for HTTP tests: an in-process Emulator on 127.0.0.1 port 0
+// with a virtual clock and :memory: state, and a JSON-speaking client.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include <httplib.h>
+#include <nlohmann/json.hpp>
+
+#include "emulator/emulator.h"
+
+namespace imsemu::testing {
+
+using Json = nlohmann::json;
+
+// Starts an emulator on `fixture` (fails the test if it cannot start).
+std::unique_ptr<Emulator> StartEmulator(core::Fixture fixture, EmulatorOptions options = {});
+
+struct Reply {
+  int status = 0;  // 0 when the request failed to be sent
+  Json body;       // discarded when the body is not JSON
+  std::string raw;
+  httplib::Headers headers;
+};
+
+// A client for "host:port" (optionally followed by a path prefix, as in an
+// ORCHESTRATION_PAYLOAD_API value).
+class Client {
+ public:
+  explicit Client(const std::string& host_port_prefix);
+
+  Reply Get(const std::string& path, const httplib::Headers& headers = {});
+  Reply Post(const std::string& path, const std::string& body,
+             const std::string& content_type = "application/json",
+             const httplib::Headers& headers = {});
+  Reply Put(const std::string& path, const std::string& body,
+            const std::string& content_type = "application/json");
+  Reply Delete(const std::string& path);
+  // Sends `raw` bytes as a whole request and returns the raw response.
+  std::string SendRaw(const std::string& raw);
+
+ private:
+  Reply Wrap(const httplib::Result& result);
+
+  std::string host_;
+  int port_ = 0;
+  std::string prefix_;
+  httplib::Client client_;
+};
+
+// "127.0.0.1:PORT" of the emulator's main port.
+std::string MainAddress(const Emulator& emulator);
+
+// Fails the test unless `reply` is an error of the documented shape.
+void ExpectErrorShape(const Reply& reply, int status);
+
+}  // namespace imsemu::testing

@@ -1,0 +1,36 @@
+// Test helpers for the core: a World over an in-memory SQLite store and a
+// virtual clock, plus small fixtures.
+#pragma once
+
+#include <memory>
+
+#include "emulator/clock/clock.h"
+#include "emulator/core/world.h"
+#include "emulator/store/sqlite_world_store.h"
+
+namespace imsemu::testing {
+
+inline constexpr const char* kProject = "test-project";
+inline constexpr const char* kAllocation = "alloc-1";
+
+// An allocation spec with a GamePort, serving session_type `session_type`.
+core::AllocationSpec TestSpec(int buffer_size, bool auto_ready = true,
+                              const std::string& session_type = "default");
+
+// One project with one allocation (id kAllocation) of `spec`.
+core::Fixture OneAllocation(core::AllocationSpec spec);
+
+struct TestWorld {
+  explicit TestWorld(core::Fixture fixture, core::WorldOptions options = {});
+
+  // Moves the clock and applies what is due.
+  void Advance(Duration d);
+  std::vector<core::Payload> Payloads();
+  std::vector<core::Payload> InState(core::PayloadState state);
+
+  std::unique_ptr<store::SqliteWorldStore> store;
+  VirtualClock clock{kDefaultVirtualStart};
+  std::unique_ptr<core::World> world;
+};
+
+}  // namespace imsemu::testing
