@@ -1,0 +1,168 @@
+#include "emulator/store/sqlite_world_store.h"
+
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+
+#include <unistd.h>
+
+#include <filesystem>
+
+namespace imsemu::store {
+namespace {
+
+std::unique_ptr<SqliteWorldStore> OpenMemory() {
+  auto s = SqliteWorldStore::Open(":memory:");
+  EXPECT_TRUE(s.ok()) << s.status().message();
+  return *std::move(s);
+}
+
+core::Payload SamplePayload() {
+  core::Payload p;
+  p.id = "abcde-12345";
+  p.project_id = "p";
+  p.allocation_id = "a";
+  p.seq = 7;
+  p.state = core::PayloadState::kReserved;
+  p.details = "d";
+  p.address = "127.0.0.1";
+  p.ports = {{"GamePort", 30001}};
+  p.created = kDefaultVirtualStart;
+  p.started = kDefaultVirtualStart + Duration(5);
+  p.last_reserved = kDefaultVirtualStart + Duration(10);
+  p.labels = {{"l", "v"}};
+  p.annotations = {{"a", "{\"json\": true}"}};
+  p.session_config = std::string("conf\0ig", 7);
+  p.status_updates = {{kDefaultVirtualStart, {{"phase", "lobby"}}}};
+  p.timer = core::TimerKind::kShutdown;
+  p.timer_at = kDefaultVirtualStart + Duration(99);
+  p.restarts = 2;
+  return p;
+}
+
+TEST(SqliteWorldStoreTest, PayloadRoundTripsEveryField) {
+  auto store = OpenMemory();
+  const core::Payload p = SamplePayload();
+  store->Begin();
+  store->PutPayload(p);
+  ASSERT_TRUE(store->Commit().ok());
+  auto got = store->GetPayload(p.id);
+  ASSERT_TRUE(got.has_value());
+  EXPECT_EQ(got->state, p.state);
+  EXPECT_EQ(got->ports, p.ports);
+  EXPECT_EQ(got->started, p.started);
+  EXPECT_EQ(got->last_reserved, p.last_reserved);
+  EXPECT_EQ(got->labels, p.labels);
+  EXPECT_EQ(got->annotations, p.annotations);
+  EXPECT_EQ(got->session_config, p.session_config);
+  EXPECT_EQ(got->status_updates, p.status_updates);
+  EXPECT_EQ(got->timer, p.timer);
+  EXPECT_EQ(got->timer_at, p.timer_at);
+  EXPECT_EQ(got->restarts, 2);
+  EXPECT_EQ(store->NextTimer(), p.timer_at);
+  EXPECT_FALSE(store->NextDuePayload(p.timer_at - Duration(1)).has_value());
+  EXPECT_TRUE(store->NextDuePayload(p.timer_at).has_value());
+}
+
+TEST(SqliteWorldStoreTest, AllocationRoundTripsAndListsInCreationOrder) {
+  auto store = OpenMemory();
+  store->Begin();
+  for (int i = 3; i >= 1; --i) {
+    core::Allocation a;
+    a.id = "a" + std::to_string(i);
+    a.project_id = "p";
+    a.seq = i;
+    a.spec.buffer_size = i;
+    a.spec.annotations["session_type"] = "t";
+    a.spec.auto_reserve = core::AutoReserve{};
+    store->PutAllocation(a);
+  }
+  ASSERT_TRUE(store->Commit().ok());
+  auto list = store->ListAllocations("p");
+  ASSERT_EQ(list.size(), 3u);
+  EXPECT_EQ(list[0].id, "a1");
+  EXPECT_EQ(list[2].spec.buffer_size, 3);
+  EXPECT_TRUE(list[0].spec.auto_reserve.has_value());
+  EXPECT_EQ(list[0].spec.SessionType(), "t");
+  EXPECT_TRUE(store->ListAllocations("other").empty());
+}
+
+TEST(SqliteWorldStoreTest, RollbackDiscardsTheTransaction) {
+  auto store = OpenMemory();
+  store->Begin();
+  store->PutPayload(SamplePayload());
+  store->AppendEvent({});
+  store->Rollback();
+  EXPECT_FALSE(store->GetPayload("abcde-12345").has_value());
+  EXPECT_TRUE(store->ListEvents(0, 10).empty());
+}
+
+TEST(SqliteWorldStoreTest, CountsPayloadsByLifecycleGroup) {
+  auto store = OpenMemory();
+  store->Begin();
+  int n = 0;
+  for (auto state : {core::PayloadState::kReady, core::PayloadState::kReady,
+                     core::PayloadState::kReserved, core::PayloadState::kStarting,
+                     core::PayloadState::kError, core::PayloadState::kShutdown}) {
+    core::Payload p = SamplePayload();
+    p.id = "p" + std::to_string(n++);
+    p.state = state;
+    store->PutPayload(p);
+  }
+  ASSERT_TRUE(store->Commit().ok());
+  core::StateCounts c = store->CountPayloads("a");
+  EXPECT_EQ(c.total, 6);
+  EXPECT_EQ(c.ready, 2);
+  EXPECT_EQ(c.reserved, 1);
+  EXPECT_EQ(c.pending, 2);
+}
+
+TEST(SqliteWorldStoreTest, JournalPagesByAfter) {
+  auto store = OpenMemory();
+  store->Begin();
+  for (int i = 0; i < 5; ++i) {
+    core::Event e;
+    e.kind = "k" + std::to_string(i);
+    store->AppendEvent(e);
+  }
+  ASSERT_TRUE(store->Commit().ok());
+  auto page = store->ListEvents(2, 2);
+  ASSERT_EQ(page.size(), 2u);
+  EXPECT_EQ(page[0].seq, 3);
+  EXPECT_EQ(page[0].kind, "k2");
+}
+
+TEST(SqliteWorldStoreTest, FileIsVersionedAndRefusedWhenNewer) {
+  const std::filesystem::path path = std::filesystem::temp_directory_path() /
+                                    ("imsemu-store-" + std::to_string(getpid()) + ".db");
+  {
+    auto store = SqliteWorldStore::Open(path.string());
+    ASSERT_TRUE(store.ok());
+    (*store)->Begin();
+    (*store)->PutMeta("next_seq", "5");
+    ASSERT_TRUE((*store)->Commit().ok());
+  }
+  {
+    auto store = SqliteWorldStore::Open(path.string());
+    ASSERT_TRUE(store.ok());
+    EXPECT_TRUE((*store)->HoldsWorld());
+  }
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  int version = 0;
+  sqlite3_exec(db, "PRAGMA user_version", [](void* v, int, char** cols, char**) {
+    *static_cast<int*>(v) = std::atoi(cols[0]);
+    return 0;
+  }, &version, nullptr);
+  EXPECT_EQ(version, kSchemaVersion);
+  sqlite3_exec(db, "PRAGMA user_version = 99", nullptr, nullptr, nullptr);
+  sqlite3_close(db);
+  auto newer = SqliteWorldStore::Open(path.string());
+  EXPECT_EQ(newer.status().code(), StatusCode::kInternal);
+  EXPECT_NE(newer.status().message().find("99"), std::string::npos);
+  std::filesystem::remove(path);
+  std::filesystem::remove(path.string() + "-wal");
+  std::filesystem::remove(path.string() + "-shm");
+}
+
+}  // namespace
+}  // namespace imsemu::store
