@@ -1,0 +1,144 @@
+// The control API (/emulator/v0) over real HTTP.
+#include <gtest/gtest.h>
+
+#include "tests/testing/test_emulator.h"
+#include "tests/testing/test_world.h"
+
+namespace imsemu {
+namespace {
+
+using testing::Client;
+using testing::ExpectErrorShape;
+using testing::Json;
+
+class ControlApiTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    emulator_ = testing::StartEmulator(testing::OneAllocation(testing::TestSpec(2)));
+    ASSERT_NE(emulator_, nullptr);
+    client_ = std::make_unique<Client>(testing::MainAddress(*emulator_));
+  }
+  std::string FirstPayload() { return emulator_->world().Snapshot().payloads.at(0).id; }
+
+  std::unique_ptr<Emulator> emulator_;
+  std::unique_ptr<Client> client_;
+};
+
+TEST_F(ControlApiTest, Health) {
+  auto r = client_->Get("/emulator/v0/health");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.body, Json({{"status", "ok"}}));
+}
+
+TEST_F(ControlApiTest, StateShowsTheWholeWorldWithEachPayloadsApiAddress) {
+  auto r = client_->Get("/emulator/v0/state");
+  ASSERT_EQ(r.status, 200);
+  EXPECT_EQ(r.body["clock"]["now"], "2026-01-01T00:00:00Z");
+  EXPECT_EQ(r.body["clock"]["mode"], "virtual");
+  EXPECT_EQ(r.body["projects"], Json::array({testing::kProject}));
+  EXPECT_EQ(r.body["allocations"].size(), 1u);
+  ASSERT_EQ(r.body["payloads"].size(), 2u);
+  const Json& p = r.body["payloads"][0];
+  EXPECT_EQ(p["orchestration_payload_api"], emulator_->PayloadApiOf(p["id"]));
+  EXPECT_EQ(Client(p["orchestration_payload_api"].get<std::string>())
+                .Get("/api/v0/payload")
+                .body["result"]["id"],
+            p["id"]);
+  EXPECT_EQ(r.body["sessions"], Json::array());
+}
+
+TEST_F(ControlApiTest, AdvancesTheVirtualClock) {
+  auto r = client_->Post("/emulator/v0/clock/advance", R"({"seconds": 1.5})");
+  ASSERT_EQ(r.status, 200) << r.raw;
+  EXPECT_EQ(r.body["now"], "2026-01-01T00:00:01.500Z");
+  EXPECT_EQ(client_->Get("/emulator/v0/clock").body["now"], "2026-01-01T00:00:01.500Z");
+  ExpectErrorShape(client_->Post("/emulator/v0/clock/advance", R"({"seconds": -1})"), 400);
+  ExpectErrorShape(client_->Post("/emulator/v0/clock/advance", R"({"seconds": "1"})"), 400);
+  ExpectErrorShape(client_->Post("/emulator/v0/clock/advance", R"({})"), 400);
+  ExpectErrorShape(client_->Post("/emulator/v0/clock/advance", R"({"seconds": )"), 400);
+}
+
+TEST(ControlApiRealClockTest, AdvanceIs409UnderTheRealClock) {
+  EmulatorOptions options;
+  options.virtual_clock = false;
+  auto emulator = testing::StartEmulator(testing::OneAllocation(testing::TestSpec(1)), options);
+  Client c(testing::MainAddress(*emulator));
+  EXPECT_EQ(c.Get("/emulator/v0/clock").body["mode"], "real");
+  ExpectErrorShape(c.Post("/emulator/v0/clock/advance", R"({"seconds": 1})"), 409);
+}
+
+TEST_F(ControlApiTest, ExitDrivesTheLifecycle) {
+  const std::string id = FirstPayload();
+  auto r = client_->Post("/emulator/v0/payloads/" + id + "/exit", R"({"code": 1})");
+  ASSERT_EQ(r.status, 200) << r.raw;
+  EXPECT_EQ(r.body["result"]["status"]["state"], "Unhealthy");
+  EXPECT_EQ(r.body["result"]["status"]["details"], "game server exited (exit code 1)");
+  ASSERT_EQ(client_->Post("/emulator/v0/clock/advance", R"({"seconds": 5})").status, 200);
+  EXPECT_EQ(Client(testing::MainAddress(*emulator_) + "/payloads/" + id)
+                .Get("/api/v0/payload")
+                .body["result"]["status"]["state"],
+            "Shutdown");
+  ExpectErrorShape(client_->Post("/emulator/v0/payloads/" + id + "/exit", R"({"code": 0})"), 409);
+  ExpectErrorShape(client_->Post("/emulator/v0/payloads/" + id + "/exit", R"({})"), 400);
+  ExpectErrorShape(client_->Post("/emulator/v0/payloads/" + id + "/exit", R"({"code": 1.5})"), 400);
+  ExpectErrorShape(client_->Post("/emulator/v0/payloads/nope0-nope0/exit", R"({"code": 0})"), 404);
+}
+
+TEST_F(ControlApiTest, ForcesAState) {
+  const std::string id = FirstPayload();
+  auto r = client_->Put("/emulator/v0/payloads/" + id + "/state", R"({"state": "Reserved"})");
+  ASSERT_EQ(r.status, 200) << r.raw;
+  EXPECT_EQ(r.body["result"]["status"]["state"], "Reserved");
+  EXPECT_TRUE(r.body["result"]["status"].contains("last_reserved"));
+  auto bad = client_->Put("/emulator/v0/payloads/" + id + "/state", R"({"state": "Sleeping"})");
+  ExpectErrorShape(bad, 400);
+  EXPECT_NE(bad.body["message"].get<std::string>().find("Sleeping"), std::string::npos);
+  ExpectErrorShape(client_->Put("/emulator/v0/payloads/nope0-nope0/state", R"({"state": "Ready"})"),
+                   404);
+}
+
+TEST_F(ControlApiTest, ResetReturnsToTheFixture) {
+  ASSERT_EQ(client_->Post("/api/v0/projects/x/allocations", R"({"buffer_size": 1})").status, 200);
+  const std::string before = FirstPayload();
+  ASSERT_EQ(client_->Post("/emulator/v0/reset", "").status, 200);
+  auto state = client_->Get("/emulator/v0/state").body;
+  EXPECT_EQ(state["projects"], Json::array({testing::kProject}));
+  ASSERT_EQ(state["payloads"].size(), 2u);
+  EXPECT_NE(state["payloads"][0]["id"], before);
+}
+
+TEST_F(ControlApiTest, JournalPagesThroughEveryChange) {
+  const std::string id = FirstPayload();
+  ASSERT_EQ(client_->Post("/emulator/v0/payloads/" + id + "/exit", R"({"code": 0})").status, 200);
+  auto all = client_->Get("/emulator/v0/events");
+  ASSERT_EQ(all.status, 200);
+  const Json& events = all.body["events"];
+  ASSERT_GE(events.size(), 6u);
+  EXPECT_EQ(events[0]["seq"], 1);
+  EXPECT_EQ(events[0]["kind"], "allocation.created");
+  Json exit;
+  for (const Json& e : events) {
+    if (e.value("payload_id", "") == id && e.value("new_state", "") == "Shutdown") exit = e;
+  }
+  ASSERT_TRUE(exit.is_object()) << events.dump();
+  EXPECT_EQ(exit["old_state"], "Ready");
+  EXPECT_EQ(exit["actor"], "game-server");
+  EXPECT_EQ(exit["kind"], "payload.state");
+  auto page = client_->Get("/emulator/v0/events?after=2&limit=2");
+  ASSERT_EQ(page.body["events"].size(), 2u);
+  EXPECT_EQ(page.body["events"][0]["seq"], 3);
+  EXPECT_EQ(page.body["next_after"], 4);
+  ExpectErrorShape(client_->Get("/emulator/v0/events?after=x"), 400);
+  ExpectErrorShape(client_->Get("/emulator/v0/events?after=-1"), 400);
+}
+
+TEST_F(ControlApiTest, EveryResponseHasADistinctRequestId) {
+  auto a = client_->Get("/emulator/v0/nope");
+  auto b = client_->Get("/emulator/v0/nope");
+  ExpectErrorShape(a, 404);
+  ExpectErrorShape(b, 404);
+  EXPECT_NE(a.body["request_id"], b.body["request_id"]);
+}
+
+}  // namespace
+}  // namespace imsemu
