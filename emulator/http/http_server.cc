@@ -1,5 +1,7 @@
 #include "emulator/http/http_server.h"
 
+#include <sys/socket.h>
+
 #include <exception>
 
 namespace imsemu::http {
@@ -7,6 +9,12 @@ namespace imsemu::http {
 HttpServer::HttpServer(RequestIds& ids, size_t worker_threads) {
   server_.set_tcp_nodelay(true);
   server_.set_payload_max_length(kMaxBodyBytes);
+  // Remember the listening socket: Start() widens its backlog.
+  server_.set_socket_options([this](socket_t sock) {
+    int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+    listen_socket_ = sock;
+  });
   server_.set_keep_alive_max_count(1000);
   server_.new_task_queue = [worker_threads] { return new httplib::ThreadPool(worker_threads); };
   server_.set_pre_routing_handler([&ids](const httplib::Request& req, httplib::Response& res) {
@@ -57,6 +65,10 @@ Status HttpServer::Start(const std::string& host, int port) {
     return {StatusCode::kUnavailable,
             "cannot listen on " + host + ":" + std::to_string(port) + " (address in use?)"};
   }
+  // cpp-httplib 0.11 listens with a backlog of 5, so a burst of clients
+  // (32 game clients creating sessions at once) overflows it and connections
+  // stall or fail. Listening again on a listening socket only resizes it.
+  if (listen_socket_ >= 0) ::listen(listen_socket_, SOMAXCONN);
   thread_ = std::thread([this] {
     server_.listen_after_bind();
     finished_ = true;

@@ -47,6 +47,7 @@ class HttpServer {
   httplib::Server server_;
   std::thread thread_;
   int port_ = 0;
+  int listen_socket_ = -1;
   std::atomic<bool> finished_{false};
 };
 
