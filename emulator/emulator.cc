@@ -131,7 +131,7 @@ Status Emulator::AdvanceClock(Duration d) {
   }
   if (d.count() < 0) return InvalidArgument("seconds must be >= 0");
   virtual_clock->AdvanceBy(d);
-  world_->Reconcile();
+  world_->ReconcileAndSaveClock();
   return OkStatus();
 }
 

@@ -109,6 +109,14 @@ void World::Reconcile() {
   Prepare();
 }
 
+void World::ReconcileAndSaveClock() {
+  std::lock_guard lock(mu_);
+  const Time now = Prepare();
+  store_.Begin();
+  store_.PutMeta("now", std::to_string(now.time_since_epoch().count()));
+  (void)store_.Commit();  // only a resume's start time depends on it
+}
+
 void World::ApplyTimer(Payload p) {
   const Time at = p.timer_at;
   const TimerKind kind = p.timer;

@@ -86,6 +86,9 @@ class World {
   Status Reset(const Fixture& fixture);
   // Applies everything due at the clock's current time.
   void Reconcile();
+  // Applies everything due and records the clock's time in the store, so a
+  // resumed virtual clock goes on from here.
+  void ReconcileAndSaveClock();
 
   const WorldOptions& options() const { return options_; }
 
