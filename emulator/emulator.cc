@@ -55,9 +55,7 @@ Status Emulator::Open() {
   }
 
   world_ = std::make_unique<core::World>(*store_, *clock_, options_.world);
-  world_->SetWarningSink([](const core::Event& e) {
-    spdlog::warn("{}: {}", e.kind, e.detail);
-  });
+  world_->SetWarningSink([](const core::Event& e) { spdlog::warn("{}: {}", e.kind, e.detail); });
   request_ids_ = std::make_unique<http::RequestIds>();
   if (options_.payload_listeners) {
     listeners_ = std::make_unique<http::PayloadListeners>(*world_, *request_ids_, kLoopback,
@@ -126,8 +124,9 @@ std::string Emulator::base_url() const {
 Status Emulator::AdvanceClock(Duration d) {
   auto* virtual_clock = dynamic_cast<VirtualClock*>(clock_.get());
   if (virtual_clock == nullptr) {
-    return FailedPrecondition("the clock is real; start the emulator with --clock virtual "
-                              "to advance it");
+    return FailedPrecondition(
+        "the clock is real; start the emulator with --clock virtual "
+        "to advance it");
   }
   if (d.count() < 0) return InvalidArgument("seconds must be >= 0");
   virtual_clock->AdvanceBy(d);

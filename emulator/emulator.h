@@ -24,7 +24,9 @@
 
 namespace imsemu {
 
-namespace store { class SqliteWorldStore; }
+namespace store {
+class SqliteWorldStore;
+}
 namespace http {
 class HttpServer;
 class PayloadListeners;

@@ -5,8 +5,8 @@
 #include <csignal>
 #include <iostream>
 
-#include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
+#include <CLI/CLI.hpp>
 
 #include "emulator/codec/allocation_json.h"
 #include "emulator/codec/mock_config_json.h"
@@ -48,10 +48,10 @@ bool ApplyCommonFlags(const CommonFlags& f, EmulatorOptions& options) {
   options.virtual_clock = f.clock == "virtual";
   options.state_path = f.state;
   options.world.seed = f.seed;
-  options.world.status_cache.mode =
-      imsemu::core::ParseStatusCacheMode(f.status_cache).value_or(
-          imsemu::core::StatusCacheMode::kPeriodic);
-  options.world.status_cache.ttl = imsemu::Duration(static_cast<long long>(f.status_cache_ttl * 1000));
+  options.world.status_cache.mode = imsemu::core::ParseStatusCacheMode(f.status_cache)
+                                        .value_or(imsemu::core::StatusCacheMode::kPeriodic);
+  options.world.status_cache.ttl =
+      imsemu::Duration(static_cast<long long>(f.status_cache_ttl * 1000));
   auto auth = imsemu::http::SessionAuth::FromSpec(f.auth);
   if (!auth.ok()) {
     std::cerr << "ims-emulator: " << auth.status().message() << "\n";
@@ -85,9 +85,8 @@ int Run(EmulatorOptions options, const sigset_t& stop_signals, const std::string
     std::cout << "payload " << p.id << " " << imsemu::core::PayloadStateName(p.state)
               << " ORCHESTRATION_PAYLOAD_API=" << e.PayloadApiOf(p.id) << "\n";
   }
-  std::cout << "clock: " << (e.clock().IsVirtual() ? "virtual" : "real")
-            << "; state: GET " << e.base_url() << "/emulator/v0/state; Ctrl-C stops"
-            << std::endl;
+  std::cout << "clock: " << (e.clock().IsVirtual() ? "virtual" : "real") << "; state: GET "
+            << e.base_url() << "/emulator/v0/state; Ctrl-C stops" << std::endl;
   int signal = 0;
   sigwait(&stop_signals, &signal);
   spdlog::info("signal {}: stopping", signal);

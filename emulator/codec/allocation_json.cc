@@ -1,6 +1,5 @@
 #include "emulator/codec/allocation_json.h"
 
-
 #include "emulator/codec/json_fields.h"
 #include "emulator/util/rfc3339.h"
 
@@ -8,9 +7,8 @@ namespace imsemu::codec {
 namespace {
 
 const std::initializer_list<std::string_view> kSpecFields = {
-    "name",        "annotations",  "labels",       "buffer_size",
-    "min_payloads", "max_payloads", "enabled",      "auto_ready",
-    "auto_ready_delay_seconds",     "auto_reserve", "payload_spec",
+    "name", "annotations", "labels", "buffer_size", "min_payloads", "max_payloads", "enabled",
+    "auto_ready", "auto_ready_delay_seconds", "auto_reserve", "payload_spec",
     // Read-only fields of AllocationToJson, accepted so a GET body can be PUT back.
     "id", "project_id", "created", "state"};
 

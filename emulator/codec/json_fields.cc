@@ -2,8 +2,8 @@
 
 #include <cmath>
 #include <fstream>
-#include <sstream>
 #include <limits>
+#include <sstream>
 
 namespace imsemu::codec {
 namespace {
@@ -98,8 +98,8 @@ Status ReadString(const Json& object, std::string_view key, std::string_view pat
 Status ReadInt(const Json& object, std::string_view key, std::string_view path, int& out) {
   const Json* v = Field(object, key);
   if (v == nullptr) return OkStatus();
-  if (!v->is_number_integer() && !(v->is_number_float() && std::floor(v->get<double>()) ==
-                                                               v->get<double>())) {
+  if (!v->is_number_integer() &&
+      !(v->is_number_float() && std::floor(v->get<double>()) == v->get<double>())) {
     return InvalidArgument(FieldPath(path, key) + " must be an integer, got " + v->dump());
   }
   const double d = v->get<double>();
@@ -125,8 +125,7 @@ Status ReadSeconds(const Json& object, std::string_view key, std::string_view pa
   const Json* v = Field(object, key);
   if (v == nullptr) return OkStatus();
   if (!v->is_number()) {
-    return InvalidArgument(FieldPath(path, key) + " must be a number of seconds, got " +
-                           v->dump());
+    return InvalidArgument(FieldPath(path, key) + " must be a number of seconds, got " + v->dump());
   }
   const double seconds = v->get<double>();
   if (!std::isfinite(seconds) || seconds < 0 || seconds > 1e9) {

@@ -1,6 +1,5 @@
 #include "emulator/codec/mock_config_json.h"
 
-
 #include "emulator/codec/json_fields.h"
 
 namespace imsemu::codec {
@@ -18,12 +17,12 @@ StatusOr<core::Fixture> MockFixtureFromJson(const nlohmann::json& config) {
         IMSEMU_RETURN_IF_ERROR(ExpectObject(*m, "payload_config.metadata"));
         IMSEMU_RETURN_IF_ERROR(
             ReadStringMap(*m, "labels", "payload_config.metadata", auto_reserve.labels));
-        IMSEMU_RETURN_IF_ERROR(ReadStringMap(*m, "annotations", "payload_config.metadata",
-                                             auto_reserve.annotations));
+        IMSEMU_RETURN_IF_ERROR(
+            ReadStringMap(*m, "annotations", "payload_config.metadata", auto_reserve.annotations));
       }
     }
-    for (const auto& [where, path] : {std::pair{&config, ""},
-                                      std::pair{payload_config, "payload_config"}}) {
+    for (const auto& [where, path] :
+         {std::pair{&config, ""}, std::pair{payload_config, "payload_config"}}) {
       if (where == nullptr || !where->contains("session_config")) continue;
       std::string session_config;
       IMSEMU_RETURN_IF_ERROR(ReadString(*where, "session_config", path, session_config));

@@ -30,8 +30,8 @@ StatusOr<core::ReservationRequest> ReservationFromJson(const nlohmann::json& jso
     std::string state = "Ready";
     IMSEMU_RETURN_IF_ERROR(ReadString(sj, "payload_state", path, state));
     std::optional<core::PayloadState> parsed = core::ParsePayloadState(state);
-    if (!parsed || (*parsed != core::PayloadState::kReady &&
-                    *parsed != core::PayloadState::kReserved)) {
+    if (!parsed ||
+        (*parsed != core::PayloadState::kReady && *parsed != core::PayloadState::kReserved)) {
       return InvalidArgument(path + ".payload_state must be \"Ready\" or \"Reserved\", got \"" +
                              state + "\"");
     }

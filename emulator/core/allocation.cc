@@ -11,8 +11,8 @@ const std::string& AllocationSpec::SessionType() const {
 }
 
 Status ValidateAllocationSpec(const AllocationSpec& spec) {
-  IMSEMU_RETURN_IF_ERROR(ValidateMetadata("annotations", MetadataKind::kAnnotation,
-                                          spec.annotations));
+  IMSEMU_RETURN_IF_ERROR(
+      ValidateMetadata("annotations", MetadataKind::kAnnotation, spec.annotations));
   IMSEMU_RETURN_IF_ERROR(ValidateMetadata("labels", MetadataKind::kLabel, spec.labels));
   if (spec.buffer_size < 0) return InvalidArgument("buffer_size must be >= 0");
   if (spec.min_payloads < 0) return InvalidArgument("min_payloads must be >= 0");
@@ -27,10 +27,9 @@ Status ValidateAllocationSpec(const AllocationSpec& spec) {
     if (spec.auto_reserve->after.count() < 0) {
       return InvalidArgument("auto_reserve.after_seconds must be >= 0");
     }
-    IMSEMU_RETURN_IF_ERROR(ValidateMetadata("auto_reserve.labels", MetadataKind::kLabel,
-                                            spec.auto_reserve->labels));
-    IMSEMU_RETURN_IF_ERROR(ValidateMetadata("auto_reserve.annotations",
-                                            MetadataKind::kAnnotation,
+    IMSEMU_RETURN_IF_ERROR(
+        ValidateMetadata("auto_reserve.labels", MetadataKind::kLabel, spec.auto_reserve->labels));
+    IMSEMU_RETURN_IF_ERROR(ValidateMetadata("auto_reserve.annotations", MetadataKind::kAnnotation,
                                             spec.auto_reserve->annotations));
   }
   std::set<std::string> names;

@@ -14,8 +14,7 @@ ScalePlan PlanScale(const Allocation& allocation, const StateCounts& counts) {
   if (unreserved < want_ready) {
     plan.create = std::max(0, std::min(want_ready - unreserved, spec.max_payloads - counts.total));
   } else if (unreserved > want_ready) {
-    plan.remove =
-        std::max(0, std::min(unreserved - want_ready, counts.total - spec.min_payloads));
+    plan.remove = std::max(0, std::min(unreserved - want_ready, counts.total - spec.min_payloads));
   }
   // The floor and the ceiling win over the buffer.
   const int total_after = counts.total + plan.create - plan.remove;

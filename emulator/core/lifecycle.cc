@@ -30,8 +30,8 @@ Status CheckTransition(PayloadState from, PayloadState to) {
       allowed = false;
   }
   if (allowed) return OkStatus();
-  return FailedPrecondition(std::string("payload cannot move from ") +
-                            PayloadStateName(from) + " to " + PayloadStateName(to));
+  return FailedPrecondition(std::string("payload cannot move from ") + PayloadStateName(from) +
+                            " to " + PayloadStateName(to));
 }
 
 Duration RestartBackoff(const LifecycleTimings& timings, int restarts) {

@@ -35,34 +35,29 @@ Status ValidateMetadataKey(std::string_view field, std::string_view key) {
   return OkStatus();
 }
 
-Status ValidateMetadataValue(std::string_view field, MetadataKind kind,
-                             std::string_view value) {
+Status ValidateMetadataValue(std::string_view field, MetadataKind kind, std::string_view value) {
   if (kind == MetadataKind::kAnnotation) {
     if (value.size() > kMaxAnnotationValueBytes) {
-      return InvalidArgument(std::string(field) +
-                             ": annotation value is larger than 256 kB (" +
+      return InvalidArgument(std::string(field) + ": annotation value is larger than 256 kB (" +
                              std::to_string(value.size()) + " bytes)");
     }
     return OkStatus();
   }
   if (value.empty()) return OkStatus();
   if (value.size() > kMaxLabelValueLength) {
-    return InvalidArgument(std::string(field) +
-                           ": label value is longer than 63 characters");
+    return InvalidArgument(std::string(field) + ": label value is longer than 63 characters");
   }
   if (!FollowsCharacterRule(value)) {
-    return InvalidArgument(std::string(field) + ": label value '" + std::string(value) +
-                           "' " + kCharacterRule);
+    return InvalidArgument(std::string(field) + ": label value '" + std::string(value) + "' " +
+                           kCharacterRule);
   }
   return OkStatus();
 }
 
-Status ValidateMetadata(std::string_view field, MetadataKind kind,
-                        const StringMap& entries) {
+Status ValidateMetadata(std::string_view field, MetadataKind kind, const StringMap& entries) {
   for (const auto& [key, value] : entries) {
     IMSEMU_RETURN_IF_ERROR(ValidateMetadataKey(field, key));
-    IMSEMU_RETURN_IF_ERROR(
-        ValidateMetadataValue(std::string(field) + "." + key, kind, value));
+    IMSEMU_RETURN_IF_ERROR(ValidateMetadataValue(std::string(field) + "." + key, kind, value));
   }
   return OkStatus();
 }

@@ -28,12 +28,10 @@ enum class MetadataKind { kLabel, kAnnotation };
 Status ValidateMetadataKey(std::string_view field, std::string_view key);
 
 // Returns InvalidArgument if `value` breaks the value rule of `kind`.
-Status ValidateMetadataValue(std::string_view field, MetadataKind kind,
-                             std::string_view value);
+Status ValidateMetadataValue(std::string_view field, MetadataKind kind, std::string_view value);
 
 // Validates every entry of `entries`; `field` names the map in messages
 // (e.g. "payload_metadata.labels").
-Status ValidateMetadata(std::string_view field, MetadataKind kind,
-                        const StringMap& entries);
+Status ValidateMetadata(std::string_view field, MetadataKind kind, const StringMap& entries);
 
 }  // namespace imsemu::core

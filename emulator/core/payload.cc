@@ -53,9 +53,7 @@ std::optional<PayloadState> ParsePayloadState(std::string_view name) {
 
 const char* TimerKindName(TimerKind kind) { return NameOf(kTimerNames, kind); }
 
-std::optional<TimerKind> ParseTimerKind(std::string_view name) {
-  return Parse(kTimerNames, name);
-}
+std::optional<TimerKind> ParseTimerKind(std::string_view name) { return Parse(kTimerNames, name); }
 
 const StringMap& Payload::LatestSessionStatus() const {
   static const StringMap kEmpty;

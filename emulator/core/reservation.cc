@@ -7,13 +7,12 @@ inline constexpr size_t kMaxSessionConfigBytes = 256 * 1024;
 Status ValidateReservation(const ReservationRequest& request) {
   IMSEMU_RETURN_IF_ERROR(
       ValidateMetadata("payload_metadata.labels", MetadataKind::kLabel, request.labels));
-  IMSEMU_RETURN_IF_ERROR(ValidateMetadata("payload_metadata.annotations",
-                                          MetadataKind::kAnnotation, request.annotations));
+  IMSEMU_RETURN_IF_ERROR(ValidateMetadata("payload_metadata.annotations", MetadataKind::kAnnotation,
+                                          request.annotations));
   for (size_t i = 0; i < request.selectors.size(); ++i) {
     const Selector& s = request.selectors[i];
     const std::string field = "selectors[" + std::to_string(i) + "]";
-    if (s.payload_state != PayloadState::kReady &&
-        s.payload_state != PayloadState::kReserved) {
+    if (s.payload_state != PayloadState::kReady && s.payload_state != PayloadState::kReserved) {
       return InvalidArgument(field + ".payload_state must be Ready or Reserved");
     }
     IMSEMU_RETURN_IF_ERROR(

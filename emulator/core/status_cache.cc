@@ -46,8 +46,7 @@ bool StatusCache::IsVisible(const StatusUpdate& update, Time now) const {
   return true;
 }
 
-const StringMap& StatusCache::Visible(const std::vector<StatusUpdate>& updates,
-                                      Time now) const {
+const StringMap& StatusCache::Visible(const std::vector<StatusUpdate>& updates, Time now) const {
   static const StringMap kEmpty;
   // Visibility is monotonic in set_at, so the newest visible one is the answer.
   for (auto it = updates.rbegin(); it != updates.rend(); ++it) {

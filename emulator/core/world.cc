@@ -217,8 +217,8 @@ void World::CreatePayload(const Allocation& allocation, Time at) {
   p.address = options_.advertise_address;
   for (const PortSpec& spec : allocation.spec.payload_spec.ports) {
     p.ports.push_back({spec.name, next_game_port_});
-    next_game_port_ = next_game_port_ >= options_.game_port_last ? options_.game_port_first
-                                                                 : next_game_port_ + 1;
+    next_game_port_ =
+        next_game_port_ >= options_.game_port_last ? options_.game_port_first : next_game_port_ + 1;
   }
   p.created = at;
   p.started = at;
@@ -230,8 +230,8 @@ void World::CreatePayload(const Allocation& allocation, Time at) {
   added_.push_back(p);
 }
 
-void World::RemovePayload(const Payload& p, const std::string& actor,
-                          const std::string& detail, Time at) {
+void World::RemovePayload(const Payload& p, const std::string& actor, const std::string& detail,
+                          Time at) {
   Event e = PayloadEvent(p, "payload.removed", actor, at);
   e.old_state = PayloadStateName(p.state);
   e.detail = detail;
@@ -355,8 +355,7 @@ Status World::LoadFixture(const Fixture& fixture, Time now) {
 // ----------------------------------------------------------------------------
 // Orchestration
 
-StatusOr<Allocation> World::AddAllocation(const std::string& project,
-                                          std::optional<std::string> id,
+StatusOr<Allocation> World::AddAllocation(const std::string& project, std::optional<std::string> id,
                                           AllocationSpec spec, Time now) {
   IMSEMU_RETURN_IF_ERROR(ValidateAllocationSpec(spec));
   Allocation a;
@@ -423,8 +422,8 @@ StatusOr<Allocation> World::GetAllocation(const std::string& project, const std:
   return FindAllocation(project, id);
 }
 
-StatusOr<Allocation> World::ReplaceAllocation(const std::string& project,
-                                              const std::string& id, AllocationSpec spec) {
+StatusOr<Allocation> World::ReplaceAllocation(const std::string& project, const std::string& id,
+                                              AllocationSpec spec) {
   std::lock_guard lock(mu_);
   Allocation out;
   IMSEMU_RETURN_IF_ERROR(Mutate([&](Time now) -> Status {
@@ -448,8 +447,7 @@ StatusOr<Allocation> World::ReplaceAllocation(const std::string& project,
   return out;
 }
 
-StatusOr<Allocation> World::DeleteAllocation(const std::string& project,
-                                             const std::string& id) {
+StatusOr<Allocation> World::DeleteAllocation(const std::string& project, const std::string& id) {
   std::lock_guard lock(mu_);
   Allocation out;
   IMSEMU_RETURN_IF_ERROR(Mutate([&](Time now) -> Status {
@@ -518,13 +516,12 @@ Status World::DeletePayload(const std::string& project, const std::string& alloc
   });
 }
 
-StatusOr<Payload> World::ReserveIn(const Allocation& allocation,
-                                   const ReservationRequest& request, const std::string& actor,
-                                   Time now) {
+StatusOr<Payload> World::ReserveIn(const Allocation& allocation, const ReservationRequest& request,
+                                   const std::string& actor, Time now) {
   IMSEMU_RETURN_IF_ERROR(ValidateReservation(request));
   if (allocation.deleting || !allocation.spec.enabled) {
-    return FailedPrecondition("allocation '" + allocation.id + "' is " +
-                              allocation.StateName() + " and takes no reservations");
+    return FailedPrecondition("allocation '" + allocation.id + "' is " + allocation.StateName() +
+                              " and takes no reservations");
   }
   std::vector<Selector> selectors = request.selectors;
   if (selectors.empty()) selectors.emplace_back();
@@ -667,8 +664,7 @@ Status World::SetSessionStatus(const std::string& id, StringMap status,
 // ----------------------------------------------------------------------------
 // Session Manager
 
-StatusOr<Payload> World::CreateSession(const std::string& project,
-                                       const std::string& session_type,
+StatusOr<Payload> World::CreateSession(const std::string& project, const std::string& session_type,
                                        std::optional<std::string> session_config) {
   std::lock_guard lock(mu_);
   Payload out;
@@ -690,8 +686,9 @@ StatusOr<Payload> World::CreateSession(const std::string& project,
       w.actor = kActorSessionManager;
       w.project_id = project;
       w.allocation_id = matching.front().id;
-      w.detail = std::to_string(matching.size()) + " allocations have session_type=" +
-                 session_type + "; using the first, '" + matching.front().id + "'";
+      w.detail = std::to_string(matching.size()) +
+                 " allocations have session_type=" + session_type + "; using the first, '" +
+                 matching.front().id + "'";
       Journal(std::move(w));
     }
     ReservationRequest request;
@@ -699,8 +696,8 @@ StatusOr<Payload> World::CreateSession(const std::string& project,
     StatusOr<Payload> p = ReserveIn(matching.front(), request, kActorSessionManager, now);
     if (!p.ok()) {
       if (p.status().code() == StatusCode::kFailedPrecondition) {
-        return ResourceExhausted("no Ready payload is free in allocation '" +
-                                 matching.front().id + "' for session_type=" + session_type);
+        return ResourceExhausted("no Ready payload is free in allocation '" + matching.front().id +
+                                 "' for session_type=" + session_type);
       }
       return p.status();
     }
@@ -736,8 +733,7 @@ StatusOr<std::vector<SessionView>> World::ListSessions(const std::string& projec
   std::vector<SessionView> out;
   out.reserve(reserved.size());
   for (const Payload& p : reserved) {
-    out.push_back({p.id, p.address, p.ports,
-                   options_.status_cache.Visible(p.status_updates, now)});
+    out.push_back({p.id, p.address, p.ports, options_.status_cache.Visible(p.status_updates, now)});
   }
   return out;
 }

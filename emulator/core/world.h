@@ -156,8 +156,8 @@ class World {
                               const std::string& actor, Time now);
   void Converge(const std::string& allocation_id, Time at);
   void CreatePayload(const Allocation& allocation, Time at);
-  void RemovePayload(const Payload& payload, const std::string& actor,
-                     const std::string& detail, Time at);
+  void RemovePayload(const Payload& payload, const std::string& actor, const std::string& detail,
+                     Time at);
   void SetState(Payload& payload, PayloadState to, const std::string& actor,
                 const std::string& detail, Time at);
   void AfterStart(Payload& payload, const Allocation& allocation, Time at);

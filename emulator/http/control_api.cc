@@ -22,8 +22,11 @@ Json ClockJson(const Clock& clock) {
 }
 
 Json EventJson(const core::Event& e) {
-  Json out = {{"seq", e.seq},   {"time", FormatRfc3339(e.time)}, {"level", e.level},
-              {"actor", e.actor}, {"kind", e.kind}};
+  Json out = {{"seq", e.seq},
+              {"time", FormatRfc3339(e.time)},
+              {"level", e.level},
+              {"actor", e.actor},
+              {"kind", e.kind}};
   for (const auto& [key, value] :
        {std::pair{"project_id", &e.project_id}, std::pair{"allocation_id", &e.allocation_id},
         std::pair{"payload_id", &e.payload_id}, std::pair{"old_state", &e.old_state},
@@ -62,20 +65,20 @@ void MountControlApi(httplib::Server& server, core::World& world, RequestIds& id
     WriteJson(res, ClockJson(*hooks.clock));
   });
 
-  server.Post("/emulator/v0/clock/advance", [hooks, fail](const httplib::Request& req,
-                                                          httplib::Response& res) {
-    StatusOr<Json> body = ParseBody(req);
-    if (!body.ok()) return fail(res, body.status());
-    Status s = codec::ExpectObject(*body, "");
-    if (s.ok() && (!body->contains("seconds") || !(*body)["seconds"].is_number())) {
-      s = InvalidArgument("seconds is required and must be a number");
-    }
-    long long ms = 0;
-    if (s.ok()) s = codec::ReadSeconds(*body, "seconds", "", ms);
-    if (s.ok()) s = hooks.advance_clock(Duration(ms));
-    if (!s.ok()) return fail(res, s);
-    WriteJson(res, ClockJson(*hooks.clock));
-  });
+  server.Post("/emulator/v0/clock/advance",
+              [hooks, fail](const httplib::Request& req, httplib::Response& res) {
+                StatusOr<Json> body = ParseBody(req);
+                if (!body.ok()) return fail(res, body.status());
+                Status s = codec::ExpectObject(*body, "");
+                if (s.ok() && (!body->contains("seconds") || !(*body)["seconds"].is_number())) {
+                  s = InvalidArgument("seconds is required and must be a number");
+                }
+                long long ms = 0;
+                if (s.ok()) s = codec::ReadSeconds(*body, "seconds", "", ms);
+                if (s.ok()) s = hooks.advance_clock(Duration(ms));
+                if (!s.ok()) return fail(res, s);
+                WriteJson(res, ClockJson(*hooks.clock));
+              });
 
   server.Post("/emulator/v0/reset", [hooks, fail](const httplib::Request&, httplib::Response& res) {
     Status s = hooks.reset();
@@ -83,70 +86,72 @@ void MountControlApi(httplib::Server& server, core::World& world, RequestIds& id
     WriteJson(res, Json::object());
   });
 
-  server.Get("/emulator/v0/state", [&world, hooks](const httplib::Request&,
-                                                   httplib::Response& res) {
-    core::WorldSnapshot snapshot = world.Snapshot();
-    Json allocations = Json::array();
-    std::map<std::string, std::string> session_type_of;
-    for (const core::Allocation& a : snapshot.allocations) {
-      allocations.push_back(codec::AllocationToJson(a));
-      session_type_of[a.id] = a.spec.SessionType();
-    }
-    Json payloads = Json::array();
-    Json sessions = Json::array();
-    for (const core::Payload& p : snapshot.payloads) {
-      Json j = codec::PayloadToJson(p);
-      j["project_id"] = p.project_id;
-      j["orchestration_payload_api"] = hooks.payload_api_of(p.id);
-      j["session_status"] = Json(p.LatestSessionStatus());
-      if (p.session_config) j["has_session_config"] = true;
-      if (p.state == core::PayloadState::kReserved) {
-        sessions.push_back({{"id", p.id},
-                            {"project_id", p.project_id},
-                            {"allocation_id", p.allocation_id},
-                            {"session_type", session_type_of[p.allocation_id]},
-                            {"session_status", Json(p.LatestSessionStatus())}});
-      }
-      payloads.push_back(std::move(j));
-    }
-    WriteJson(res, {{"clock", ClockJson(*hooks.clock)},
-                    {"projects", Json(snapshot.projects)},
-                    {"allocations", std::move(allocations)},
-                    {"payloads", std::move(payloads)},
-                    {"sessions", std::move(sessions)}});
-  });
+  server.Get("/emulator/v0/state",
+             [&world, hooks](const httplib::Request&, httplib::Response& res) {
+               core::WorldSnapshot snapshot = world.Snapshot();
+               Json allocations = Json::array();
+               std::map<std::string, std::string> session_type_of;
+               for (const core::Allocation& a : snapshot.allocations) {
+                 allocations.push_back(codec::AllocationToJson(a));
+                 session_type_of[a.id] = a.spec.SessionType();
+               }
+               Json payloads = Json::array();
+               Json sessions = Json::array();
+               for (const core::Payload& p : snapshot.payloads) {
+                 Json j = codec::PayloadToJson(p);
+                 j["project_id"] = p.project_id;
+                 j["orchestration_payload_api"] = hooks.payload_api_of(p.id);
+                 j["session_status"] = Json(p.LatestSessionStatus());
+                 if (p.session_config) j["has_session_config"] = true;
+                 if (p.state == core::PayloadState::kReserved) {
+                   sessions.push_back({{"id", p.id},
+                                       {"project_id", p.project_id},
+                                       {"allocation_id", p.allocation_id},
+                                       {"session_type", session_type_of[p.allocation_id]},
+                                       {"session_status", Json(p.LatestSessionStatus())}});
+                 }
+                 payloads.push_back(std::move(j));
+               }
+               WriteJson(res, {{"clock", ClockJson(*hooks.clock)},
+                               {"projects", Json(snapshot.projects)},
+                               {"allocations", std::move(allocations)},
+                               {"payloads", std::move(payloads)},
+                               {"sessions", std::move(sessions)}});
+             });
 
-  server.Post(R"(/emulator/v0/payloads/([^/]+)/exit)", [&world, fail](const httplib::Request& req,
-                                                                     httplib::Response& res) {
-    StatusOr<Json> body = ParseBody(req);
-    if (!body.ok()) return fail(res, body.status());
-    Status s = codec::ExpectObject(*body, "");
-    if (s.ok() && !body->contains("code")) s = InvalidArgument("code is required");
-    int code = 0;
-    if (s.ok()) s = codec::ReadInt(*body, "code", "", code);
-    if (!s.ok()) return fail(res, s);
-    auto p = world.ExitPayload(req.matches[1], code);
-    if (!p.ok()) return fail(res, p.status());
-    WriteJson(res, {{"result", codec::PayloadToJson(*p)}});
-  });
+  server.Post(R"(/emulator/v0/payloads/([^/]+)/exit)",
+              [&world, fail](const httplib::Request& req, httplib::Response& res) {
+                StatusOr<Json> body = ParseBody(req);
+                if (!body.ok()) return fail(res, body.status());
+                Status s = codec::ExpectObject(*body, "");
+                if (s.ok() && !body->contains("code")) s = InvalidArgument("code is required");
+                int code = 0;
+                if (s.ok()) s = codec::ReadInt(*body, "code", "", code);
+                if (!s.ok()) return fail(res, s);
+                auto p = world.ExitPayload(req.matches[1], code);
+                if (!p.ok()) return fail(res, p.status());
+                WriteJson(res, {{"result", codec::PayloadToJson(*p)}});
+              });
 
-  server.Put(R"(/emulator/v0/payloads/([^/]+)/state)", [&world, fail](const httplib::Request& req,
-                                                                     httplib::Response& res) {
-    StatusOr<Json> body = ParseBody(req);
-    if (!body.ok()) return fail(res, body.status());
-    Status s = codec::ExpectObject(*body, "");
-    std::string name;
-    if (s.ok()) s = codec::ReadString(*body, "state", "", name);
-    std::optional<core::PayloadState> state = core::ParsePayloadState(name);
-    if (s.ok() && !state) {
-      s = InvalidArgument("state must be one of Unknown, Creating, Starting, Ready, Reserved, "
-                          "Shutdown, Error, Unhealthy; got '" + name + "'");
-    }
-    if (!s.ok()) return fail(res, s);
-    auto p = world.ForceState(req.matches[1], *state);
-    if (!p.ok()) return fail(res, p.status());
-    WriteJson(res, {{"result", codec::PayloadToJson(*p)}});
-  });
+  server.Put(R"(/emulator/v0/payloads/([^/]+)/state)",
+             [&world, fail](const httplib::Request& req, httplib::Response& res) {
+               StatusOr<Json> body = ParseBody(req);
+               if (!body.ok()) return fail(res, body.status());
+               Status s = codec::ExpectObject(*body, "");
+               std::string name;
+               if (s.ok()) s = codec::ReadString(*body, "state", "", name);
+               std::optional<core::PayloadState> state = core::ParsePayloadState(name);
+               if (s.ok() && !state) {
+                 s = InvalidArgument(
+                     "state must be one of Unknown, Creating, Starting, Ready, Reserved, "
+                     "Shutdown, Error, Unhealthy; got '" +
+                     name + "'");
+               }
+               if (!s.ok()) return fail(res, s);
+               auto p = world.ForceState(req.matches[1], *state);
+               if (!p.ok()) return fail(res, p.status());
+               WriteJson(res, {{"result", codec::PayloadToJson(*p)}});
+             });
 
   server.Get(R"(/emulator/v0/payloads/([^/]+)/session-config)",
              [&world, fail](const httplib::Request& req, httplib::Response& res) {
@@ -157,21 +162,21 @@ void MountControlApi(httplib::Server& server, core::World& world, RequestIds& id
                WriteJson(res, body);
              });
 
-  server.Get("/emulator/v0/events", [&world, fail](const httplib::Request& req,
-                                                   httplib::Response& res) {
-    StatusOr<long long> after = IntParam(req, "after", 0);
-    if (!after.ok()) return fail(res, after.status());
-    StatusOr<long long> limit = IntParam(req, "limit", kMaxEventsPerPage);
-    if (!limit.ok()) return fail(res, limit.status());
-    const int n = static_cast<int>(std::min<long long>(*limit, kMaxEventsPerPage));
-    Json events = Json::array();
-    long long last = *after;
-    for (const core::Event& e : world.Events(*after, n)) {
-      last = e.seq;
-      events.push_back(EventJson(e));
-    }
-    WriteJson(res, {{"events", std::move(events)}, {"next_after", last}});
-  });
+  server.Get("/emulator/v0/events",
+             [&world, fail](const httplib::Request& req, httplib::Response& res) {
+               StatusOr<long long> after = IntParam(req, "after", 0);
+               if (!after.ok()) return fail(res, after.status());
+               StatusOr<long long> limit = IntParam(req, "limit", kMaxEventsPerPage);
+               if (!limit.ok()) return fail(res, limit.status());
+               const int n = static_cast<int>(std::min<long long>(*limit, kMaxEventsPerPage));
+               Json events = Json::array();
+               long long last = *after;
+               for (const core::Event& e : world.Events(*after, n)) {
+                 last = e.seq;
+                 events.push_back(EventJson(e));
+               }
+               WriteJson(res, {{"events", std::move(events)}, {"next_after", last}});
+             });
 }
 
 }  // namespace imsemu::http

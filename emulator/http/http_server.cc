@@ -32,18 +32,28 @@ HttpServer::HttpServer(RequestIds& ids, size_t worker_threads) {
   });
   server_.set_error_handler(httplib::Server::HandlerWithResponse(
       [&ids](const httplib::Request& req, httplib::Response& res) {
-    if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
-    std::string message;
-    switch (res.status) {
-      case 404: message = "no endpoint " + req.method + " " + req.path; break;
-      case 405: message = "method " + req.method + " is not allowed on " + req.path; break;
-      case 413: message = "request body is larger than 1 MiB"; break;
-      case 400: message = "malformed HTTP request"; break;
-      default: message = "request failed with HTTP status " + std::to_string(res.status); break;
-    }
-    WriteErrorBody(res, res.status, message, ids);
-    return httplib::Server::HandlerResponse::Handled;
-  }));
+        if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
+        std::string message;
+        switch (res.status) {
+          case 404:
+            message = "no endpoint " + req.method + " " + req.path;
+            break;
+          case 405:
+            message = "method " + req.method + " is not allowed on " + req.path;
+            break;
+          case 413:
+            message = "request body is larger than 1 MiB";
+            break;
+          case 400:
+            message = "malformed HTTP request";
+            break;
+          default:
+            message = "request failed with HTTP status " + std::to_string(res.status);
+            break;
+        }
+        WriteErrorBody(res, res.status, message, ids);
+        return httplib::Server::HandlerResponse::Handled;
+      }));
   server_.set_exception_handler(
       [&ids](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {
         std::string message = "internal error";
@@ -60,7 +70,8 @@ HttpServer::HttpServer(RequestIds& ids, size_t worker_threads) {
 HttpServer::~HttpServer() { Stop(); }
 
 Status HttpServer::Start(const std::string& host, int port) {
-  port_ = port == 0 ? server_.bind_to_any_port(host) : (server_.bind_to_port(host, port) ? port : -1);
+  port_ =
+      port == 0 ? server_.bind_to_any_port(host) : (server_.bind_to_port(host, port) ? port : -1);
   if (port_ <= 0) {
     return {StatusCode::kUnavailable,
             "cannot listen on " + host + ":" + std::to_string(port) + " (address in use?)"};

@@ -14,8 +14,7 @@ constexpr Surface kSurface = Surface::kOrchestration;
 constexpr const char* kAllocations = R"(/api/v0/projects/([^/]+)/allocations)";
 constexpr const char* kAllocation = R"(/api/v0/projects/([^/]+)/allocations/([^/]+))";
 constexpr const char* kPayloads = R"(/api/v0/projects/([^/]+)/allocations/([^/]+)/payloads)";
-constexpr const char* kPayload =
-    R"(/api/v0/projects/([^/]+)/allocations/([^/]+)/payloads/([^/]+))";
+constexpr const char* kPayload = R"(/api/v0/projects/([^/]+)/allocations/([^/]+)/payloads/([^/]+))";
 constexpr const char* kPayloadMetadata =
     R"(/api/v0/projects/([^/]+)/allocations/([^/]+)/payloads/([^/]+)/metadata/(annotation|label))";
 constexpr const char* kReservations =
@@ -93,21 +92,19 @@ void MountOrchestrationApi(httplib::Server& server, core::World& world, RequestI
     if (!force.empty() && force != "true" && force != "false") {
       return fail(res, InvalidArgument("force_delete must be true or false, got '" + force + "'"));
     }
-    Status s = world.DeletePayload(req.matches[1], req.matches[2], req.matches[3],
-                                   force == "true");
+    Status s = world.DeletePayload(req.matches[1], req.matches[2], req.matches[3], force == "true");
     if (!s.ok()) return fail(res, s);
     WriteJson(res, Json::object());
   });
 
-  server.Put(kPayloadMetadata, [&world, fail](const httplib::Request& req,
-                                              httplib::Response& res) {
+  server.Put(kPayloadMetadata, [&world, fail](const httplib::Request& req, httplib::Response& res) {
     auto p = world.GetPayloadOf(req.matches[1], req.matches[2], req.matches[3]);
     if (!p.ok()) return fail(res, p.status());
     StatusOr<Json> body = ParseBody(req);
     std::string key, value;
     Status s = body.ok() ? codec::ReadKeyValue(*body, key, value) : body.status();
-    const auto kind = req.matches[4] == "label" ? core::MetadataKind::kLabel
-                                                : core::MetadataKind::kAnnotation;
+    const auto kind =
+        req.matches[4] == "label" ? core::MetadataKind::kLabel : core::MetadataKind::kAnnotation;
     if (s.ok()) s = world.SetMetadata(p->id, kind, key, value, "orchestration");
     if (!s.ok()) return fail(res, s);
     WriteJson(res, Json::object());

@@ -12,11 +12,9 @@ inline constexpr size_t kListenerThreads = 2;
 
 PayloadListeners::PayloadListeners(core::World& world, RequestIds& ids, std::string host,
                                    std::optional<int> fixed_port)
-    : world_(world),
-      ids_(ids),
-      host_(std::move(host)),
-      fixed_port_(fixed_port),
-      reaper_([this] { Reap(); }) {}
+    : world_(world), ids_(ids), host_(std::move(host)), fixed_port_(fixed_port), reaper_([this] {
+        Reap();
+      }) {}
 
 PayloadListeners::~PayloadListeners() { StopAll(); }
 
@@ -78,4 +76,3 @@ void PayloadListeners::StopAll() {
 }
 
 }  // namespace imsemu::http
-

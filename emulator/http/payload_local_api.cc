@@ -22,8 +22,8 @@ Status ReadStatusBody(const httplib::Request& req, core::StringMap& status,
     } else if (it->is_string()) {
       status[it.key()] = it->get<std::string>();
     } else {
-      return InvalidArgument("session status value of '" + it.key() +
-                             "' must be a string, got " + it->type_name());
+      return InvalidArgument("session status value of '" + it.key() + "' must be a string, got " +
+                             it->type_name());
     }
   }
   return OkStatus();
@@ -38,19 +38,19 @@ void MountPayloadLocalApi(httplib::Server& server, core::World& world, RequestId
     WriteError(res, kSurface, s, ids);
   };
 
-  server.Get(p + "/api/v0/payload", [&world, payload_id_of, fail](const httplib::Request& req,
-                                                                  httplib::Response& res) {
-    StatusOr<core::Payload> payload = world.GetPayload(payload_id_of(req));
-    if (!payload.ok()) return fail(res, payload.status());
-    WriteJson(res, {{"result", codec::PayloadToJson(*payload)}});
-  });
+  server.Get(p + "/api/v0/payload",
+             [&world, payload_id_of, fail](const httplib::Request& req, httplib::Response& res) {
+               StatusOr<core::Payload> payload = world.GetPayload(payload_id_of(req));
+               if (!payload.ok()) return fail(res, payload.status());
+               WriteJson(res, {{"result", codec::PayloadToJson(*payload)}});
+             });
 
-  server.Post(p + "/api/v0/ready", [&world, payload_id_of, fail](const httplib::Request& req,
-                                                                httplib::Response& res) {
-    StatusOr<core::Payload> payload = world.MarkReady(payload_id_of(req));
-    if (!payload.ok()) return fail(res, payload.status());
-    WriteJson(res, Json::object());
-  });
+  server.Post(p + "/api/v0/ready",
+              [&world, payload_id_of, fail](const httplib::Request& req, httplib::Response& res) {
+                StatusOr<core::Payload> payload = world.MarkReady(payload_id_of(req));
+                if (!payload.ok()) return fail(res, payload.status());
+                WriteJson(res, Json::object());
+              });
 
   for (const auto& [path, kind] :
        {std::pair{"/api/v0/metadata/annotation", core::MetadataKind::kAnnotation},
@@ -88,7 +88,8 @@ void MountPayloadLocalApi(httplib::Server& server, core::World& world, RequestId
                 core::StringMap status;
                 std::vector<std::string> null_keys;
                 Status s = ReadStatusBody(req, status, null_keys);
-                if (s.ok()) s = world.SetSessionStatus(payload_id_of(req), std::move(status), null_keys);
+                if (s.ok())
+                  s = world.SetSessionStatus(payload_id_of(req), std::move(status), null_keys);
                 if (!s.ok()) return fail(res, s);
                 WriteJson(res, Json::object());
               });

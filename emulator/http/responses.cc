@@ -14,19 +14,30 @@ std::string RequestIds::Next() {
 
 int HttpStatusFor(Surface surface, StatusCode code) {
   switch (code) {
-    case StatusCode::kOk: return 200;
-    case StatusCode::kInvalidArgument: return 400;
-    case StatusCode::kUnauthenticated: return 401;
-    case StatusCode::kNotFound: return 404;
-    case StatusCode::kAlreadyExists: return 409;
-    case StatusCode::kPayloadTooLarge: return 413;
-    case StatusCode::kUnavailable: return 503;
-    case StatusCode::kInternal: return 500;
+    case StatusCode::kOk:
+      return 200;
+    case StatusCode::kInvalidArgument:
+      return 400;
+    case StatusCode::kUnauthenticated:
+      return 401;
+    case StatusCode::kNotFound:
+      return 404;
+    case StatusCode::kAlreadyExists:
+      return 409;
+    case StatusCode::kPayloadTooLarge:
+      return 413;
+    case StatusCode::kUnavailable:
+      return 503;
+    case StatusCode::kInternal:
+      return 500;
     case StatusCode::kFailedPrecondition:
       switch (surface) {
-        case Surface::kOrchestration: return 412;
-        case Surface::kSessionManager: return 500;
-        default: return 409;
+        case Surface::kOrchestration:
+          return 412;
+        case Surface::kSessionManager:
+          return 500;
+        default:
+          return 409;
       }
     case StatusCode::kResourceExhausted:
       return surface == Surface::kSessionManager ? 500 : 429;
@@ -49,13 +60,11 @@ void WriteErrorBody(httplib::Response& res, int http_status, const std::string& 
   WriteJson(res, {{"message", message}, {"request_id", id}}, http_status);
 }
 
-void WriteError(httplib::Response& res, Surface surface, const Status& status,
-                RequestIds& ids) {
+void WriteError(httplib::Response& res, Surface surface, const Status& status, RequestIds& ids) {
   WriteErrorBody(res, HttpStatusFor(surface, status.code()), status.message(), ids);
 }
 
-StatusOr<nlohmann::json> ParseBody(const httplib::Request& req,
-                                   const nlohmann::json& empty_value) {
+StatusOr<nlohmann::json> ParseBody(const httplib::Request& req, const nlohmann::json& empty_value) {
   return codec::ParseJson(req.body, empty_value);
 }
 

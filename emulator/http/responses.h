@@ -31,8 +31,7 @@ class RequestIds {
 int HttpStatusFor(Surface surface, StatusCode code);
 
 void WriteJson(httplib::Response& res, const nlohmann::json& body, int status = 200);
-void WriteError(httplib::Response& res, Surface surface, const Status& status,
-                RequestIds& ids);
+void WriteError(httplib::Response& res, Surface surface, const Status& status, RequestIds& ids);
 // Writes {"message","request_id"} with an explicit HTTP status.
 void WriteErrorBody(httplib::Response& res, int http_status, const std::string& message,
                     RequestIds& ids);

@@ -9,9 +9,7 @@ constexpr const char* kExpected =
     "expected 'Authorization: Bearer secret-token:<provider>/<token>' or "
     "'Authorization: Bearer <provider>/<token>'";
 
-bool IsCredentialChar(char c) {
-  return c > ' ' && c != '/' && c != 0x7f;
-}
+bool IsCredentialChar(char c) { return c > ' ' && c != '/' && c != 0x7f; }
 
 // "<provider>/<token>" with a non-empty provider and token and no spaces.
 bool IsWellFormed(const std::string& credential) {
@@ -68,8 +66,7 @@ Status SessionAuth::Check(const std::string& authorization) const {
   }
   const std::string bearer = "Bearer ";
   if (authorization.rfind(bearer, 0) != 0) {
-    return Unauthenticated(std::string("Authorization header is not a Bearer token; ") +
-                           kExpected);
+    return Unauthenticated(std::string("Authorization header is not a Bearer token; ") + kExpected);
   }
   std::string credential = Trim(authorization.substr(bearer.size()));
   const std::string secret = "secret-token:";

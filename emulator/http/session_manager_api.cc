@@ -29,8 +29,7 @@ StatusOr<std::optional<std::string>> ReadSessionConfig(const httplib::Request& r
   auto it = body->find("session_config");
   if (it == body->end() || it->is_null()) return std::optional<std::string>();
   if (!it->is_string()) {
-    return InvalidArgument(std::string("session_config must be a string, got ") +
-                           it->type_name());
+    return InvalidArgument(std::string("session_config must be a string, got ") + it->type_name());
   }
   return std::optional<std::string>(it->get<std::string>());
 }
@@ -43,20 +42,20 @@ void MountSessionManagerApi(httplib::Server& server, core::World& world, Request
     WriteError(res, kSurface, s, ids);
   };
 
-  server.Post(kSessions, [&world, &auth, fail](const httplib::Request& req,
-                                               httplib::Response& res) {
-    std::string session_type;
-    Status admitted = Admit(req, auth, session_type);
-    if (!admitted.ok()) return fail(res, admitted);
-    StatusOr<std::optional<std::string>> config = ReadSessionConfig(req);
-    if (!config.ok()) return fail(res, config.status());
-    auto p = world.CreateSession(req.matches[1], session_type, *std::move(config));
-    if (!p.ok()) return fail(res, p.status());
-    WriteJson(res, {{"id", p->id}, {"address", p->address}, {"ports", codec::PortsToJson(p->ports)}});
-  });
+  server.Post(
+      kSessions, [&world, &auth, fail](const httplib::Request& req, httplib::Response& res) {
+        std::string session_type;
+        Status admitted = Admit(req, auth, session_type);
+        if (!admitted.ok()) return fail(res, admitted);
+        StatusOr<std::optional<std::string>> config = ReadSessionConfig(req);
+        if (!config.ok()) return fail(res, config.status());
+        auto p = world.CreateSession(req.matches[1], session_type, *std::move(config));
+        if (!p.ok()) return fail(res, p.status());
+        WriteJson(
+            res, {{"id", p->id}, {"address", p->address}, {"ports", codec::PortsToJson(p->ports)}});
+      });
 
-  server.Get(kSessions, [&world, &auth, fail](const httplib::Request& req,
-                                              httplib::Response& res) {
+  server.Get(kSessions, [&world, &auth, fail](const httplib::Request& req, httplib::Response& res) {
     std::string session_type;
     Status admitted = Admit(req, auth, session_type);
     if (!admitted.ok()) return fail(res, admitted);

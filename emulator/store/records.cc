@@ -15,9 +15,12 @@ Time FromMs(long long ms) { return Time(Duration(ms)); }
 }  // namespace
 
 std::string EncodeAllocationRecord(const core::Allocation& a) {
-  Json out = {{"id", a.id},           {"project_id", a.project_id},
-              {"seq", a.seq},         {"created_ms", Ms(a.created)},
-              {"deleting", a.deleting}, {"spec", codec::AllocationSpecToJson(a.spec)}};
+  Json out = {{"id", a.id},
+              {"project_id", a.project_id},
+              {"seq", a.seq},
+              {"created_ms", Ms(a.created)},
+              {"deleting", a.deleting},
+              {"spec", codec::AllocationSpecToJson(a.spec)}};
   return out.dump();
 }
 
@@ -74,7 +77,8 @@ std::optional<core::Payload> DecodePayloadRecord(const std::string& text) try {
   p.project_id = j.value("project_id", "");
   p.allocation_id = j.value("allocation_id", "");
   p.seq = j.value("seq", 0LL);
-  p.state = core::ParsePayloadState(j.value("state", "Unknown")).value_or(core::PayloadState::kUnknown);
+  p.state =
+      core::ParsePayloadState(j.value("state", "Unknown")).value_or(core::PayloadState::kUnknown);
   p.details = j.value("details", "");
   p.address = j.value("address", "");
   for (const Json& port : j.value("ports", Json::array())) {
@@ -92,8 +96,7 @@ std::optional<core::Payload> DecodePayloadRecord(const std::string& text) try {
   }
   for (const Json& u : j.value("status_updates", Json::array())) {
     if (!u.is_object()) continue;
-    p.status_updates.push_back(
-        {FromMs(u.value("at", 0LL)), u.value("status", core::StringMap{})});
+    p.status_updates.push_back({FromMs(u.value("at", 0LL)), u.value("status", core::StringMap{})});
   }
   p.timer = core::ParseTimerKind(j.value("timer", "none")).value_or(core::TimerKind::kNone);
   p.timer_at = FromMs(j.value("timer_at", 0LL));

@@ -138,8 +138,7 @@ SqliteWorldStore::Statement SqliteWorldStore::Prepare(const char* sql) {
   auto it = statements_.find(sql);
   if (it == statements_.end()) {
     sqlite3_stmt* stmt = nullptr;
-    if (sqlite3_prepare_v3(db_, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, nullptr) !=
-        SQLITE_OK) {
+    if (sqlite3_prepare_v3(db_, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, nullptr) != SQLITE_OK) {
       Fail(sqlite3_errmsg(db_));
       return Statement(this, nullptr);
     }
@@ -194,8 +193,9 @@ std::optional<std::string> SqliteWorldStore::GetMeta(const std::string& key) {
 }
 
 void SqliteWorldStore::PutMeta(const std::string& key, const std::string& value) {
-  Prepare("INSERT INTO meta(key, value) VALUES(?1, ?2) "
-          "ON CONFLICT(key) DO UPDATE SET value = excluded.value")
+  Prepare(
+      "INSERT INTO meta(key, value) VALUES(?1, ?2) "
+      "ON CONFLICT(key) DO UPDATE SET value = excluded.value")
       .Bind(1, key)
       .Bind(2, value)
       .Run();
@@ -226,8 +226,9 @@ std::optional<core::Allocation> SqliteWorldStore::GetAllocation(const std::strin
 }
 
 void SqliteWorldStore::PutAllocation(const core::Allocation& a) {
-  Prepare("INSERT INTO allocations(id, project_id, seq, body) VALUES(?1, ?2, ?3, ?4) "
-          "ON CONFLICT(id) DO UPDATE SET body = excluded.body")
+  Prepare(
+      "INSERT INTO allocations(id, project_id, seq, body) VALUES(?1, ?2, ?3, ?4) "
+      "ON CONFLICT(id) DO UPDATE SET body = excluded.body")
       .Bind(1, a.id)
       .Bind(2, a.project_id)
       .Bind(3, a.seq)
@@ -241,8 +242,8 @@ void SqliteWorldStore::DeleteAllocation(const std::string& id) {
 
 std::vector<core::Allocation> SqliteWorldStore::ListAllocations(const std::string& project_id) {
   std::vector<core::Allocation> out;
-  Statement s = Prepare(
-      "SELECT body FROM allocations WHERE ?1 = '' OR project_id = ?1 ORDER BY seq");
+  Statement s =
+      Prepare("SELECT body FROM allocations WHERE ?1 = '' OR project_id = ?1 ORDER BY seq");
   s.Bind(1, project_id);
   while (s.Step()) {
     if (auto a = DecodeAllocationRecord(s.Text(0))) out.push_back(std::move(*a));
@@ -295,8 +296,8 @@ void SqliteWorldStore::VisitPayloads(const std::string& allocation_id,
 
 core::StateCounts SqliteWorldStore::CountPayloads(const std::string& allocation_id) {
   core::StateCounts counts;
-  Statement s = Prepare(
-      "SELECT state, count(*) FROM payloads WHERE allocation_id = ?1 GROUP BY state");
+  Statement s =
+      Prepare("SELECT state, count(*) FROM payloads WHERE allocation_id = ?1 GROUP BY state");
   s.Bind(1, allocation_id);
   while (s.Step()) {
     const std::string state = s.Text(0);
@@ -325,9 +326,10 @@ std::optional<core::Payload> SqliteWorldStore::NextDuePayload(Time now) {
 }
 
 long long SqliteWorldStore::AppendEvent(const core::Event& e) {
-  Prepare("INSERT INTO events(time_ms, level, actor, kind, project_id, allocation_id, "
-          "payload_id, old_state, new_state, detail) "
-          "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)")
+  Prepare(
+      "INSERT INTO events(time_ms, level, actor, kind, project_id, allocation_id, "
+      "payload_id, old_state, new_state, detail) "
+      "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)")
       .Bind(1, static_cast<long long>(e.time.time_since_epoch().count()))
       .Bind(2, e.level)
       .Bind(3, e.actor)

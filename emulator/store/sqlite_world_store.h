@@ -48,8 +48,7 @@ class SqliteWorldStore final : public core::WorldStore {
   std::optional<core::Payload> GetPayload(const std::string& id) override;
   void PutPayload(const core::Payload& payload) override;
   void DeletePayload(const std::string& id) override;
-  void VisitPayloads(const std::string& allocation_id,
-                     std::optional<core::PayloadState> state,
+  void VisitPayloads(const std::string& allocation_id, std::optional<core::PayloadState> state,
                      const std::function<bool(const core::Payload&)>& visit) override;
   core::StateCounts CountPayloads(const std::string& allocation_id) override;
   std::optional<Time> NextTimer() override;

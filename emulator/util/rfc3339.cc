@@ -14,15 +14,13 @@ std::string FormatRfc3339(Time t) {
   if (ms == 0) {
     std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02lld:%02lld:%02lldZ",
                   static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
-                  static_cast<unsigned>(ymd.day()),
-                  static_cast<long long>(hms.hours().count()),
+                  static_cast<unsigned>(ymd.day()), static_cast<long long>(hms.hours().count()),
                   static_cast<long long>(hms.minutes().count()),
                   static_cast<long long>(hms.seconds().count()));
   } else {
     std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02lld:%02lld:%02lld.%03lldZ",
                   static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
-                  static_cast<unsigned>(ymd.day()),
-                  static_cast<long long>(hms.hours().count()),
+                  static_cast<unsigned>(ymd.day()), static_cast<long long>(hms.hours().count()),
                   static_cast<long long>(hms.minutes().count()),
                   static_cast<long long>(hms.seconds().count()), ms);
   }
@@ -35,8 +33,8 @@ std::optional<Time> ParseRfc3339(std::string_view text) {
   unsigned mo = 0, d = 0, h = 0, mi = 0, s = 0;
   int consumed = 0;
   const std::string str(text);
-  if (std::sscanf(str.c_str(), "%4d-%2u-%2uT%2u:%2u:%2u%n", &y, &mo, &d, &h, &mi,
-                  &s, &consumed) != 6 ||
+  if (std::sscanf(str.c_str(), "%4d-%2u-%2uT%2u:%2u:%2u%n", &y, &mo, &d, &h, &mi, &s, &consumed) !=
+          6 ||
       consumed != 19) {
     return std::nullopt;
   }

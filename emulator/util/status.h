@@ -32,8 +32,7 @@ const char* StatusCodeName(StatusCode code);
 class Status {
  public:
   Status() = default;
-  Status(StatusCode code, std::string message)
-      : code_(code), message_(std::move(message)) {}
+  Status(StatusCode code, std::string message) : code_(code), message_(std::move(message)) {}
 
   bool ok() const { return code_ == StatusCode::kOk; }
   StatusCode code() const { return code_; }
@@ -48,12 +47,8 @@ inline Status OkStatus() { return {}; }
 inline Status InvalidArgument(std::string m) {
   return {StatusCode::kInvalidArgument, std::move(m)};
 }
-inline Status NotFound(std::string m) {
-  return {StatusCode::kNotFound, std::move(m)};
-}
-inline Status AlreadyExists(std::string m) {
-  return {StatusCode::kAlreadyExists, std::move(m)};
-}
+inline Status NotFound(std::string m) { return {StatusCode::kNotFound, std::move(m)}; }
+inline Status AlreadyExists(std::string m) { return {StatusCode::kAlreadyExists, std::move(m)}; }
 inline Status FailedPrecondition(std::string m) {
   return {StatusCode::kFailedPrecondition, std::move(m)};
 }
@@ -63,15 +58,13 @@ inline Status ResourceExhausted(std::string m) {
 inline Status Unauthenticated(std::string m) {
   return {StatusCode::kUnauthenticated, std::move(m)};
 }
-inline Status Internal(std::string m) {
-  return {StatusCode::kInternal, std::move(m)};
-}
+inline Status Internal(std::string m) { return {StatusCode::kInternal, std::move(m)}; }
 
 // Either a value or a non-OK Status.
 template <typename T>
 class StatusOr {
  public:
-  StatusOr(T value) : value_(std::move(value)) {}  // NOLINT: implicit by design
+  StatusOr(T value) : value_(std::move(value)) {}          // NOLINT: implicit by design
   StatusOr(Status status) : status_(std::move(status)) {}  // NOLINT
 
   bool ok() const { return value_.has_value(); }
@@ -95,9 +88,9 @@ class StatusOr {
 #define IMSEMU_CONCAT_INNER(a, b) a##b
 #define IMSEMU_CONCAT(a, b) IMSEMU_CONCAT_INNER(a, b)
 #define IMSEMU_RETURN_IF_ERROR_IMPL(var, expr) \
-  do {                                        \
-    ::imsemu::Status var = (expr);            \
-    if (!var.ok()) return var;                \
+  do {                                         \
+    ::imsemu::Status var = (expr);             \
+    if (!var.ok()) return var;                 \
   } while (0)
 // Returns the Status of `expr` from the enclosing function if it is not OK.
 #define IMSEMU_RETURN_IF_ERROR(expr) \

@@ -80,8 +80,8 @@ TEST(WorldTest, ReservationTakesTheOldestReadyPayloadAndRefillsTheBuffer) {
 TEST(WorldTest, SelectorsAreTriedInOrderAndMetadataIsApplied) {
   TestWorld t(OneAllocation(TestSpec(2)));
   auto payloads = t.Payloads();
-  ASSERT_TRUE(t.world->SetMetadata(payloads[1].id, MetadataKind::kLabel, "map", "dust",
-                                   "test").ok());
+  ASSERT_TRUE(
+      t.world->SetMetadata(payloads[1].id, MetadataKind::kLabel, "map", "dust", "test").ok());
   ReservationRequest r;
   r.selectors.push_back({{{"map", "nuke"}}, S::kReady});
   r.selectors.push_back({{{"map", "dust"}}, S::kReady});
@@ -192,8 +192,7 @@ TEST(WorldTest, DeletingAnAllocationDrainsReservedPayloadsFirst) {
             StatusCode::kFailedPrecondition);
   ASSERT_TRUE(t.world->ExitPayload(reserved->id, 0).ok());
   t.Advance(Duration(1000));
-  EXPECT_EQ(t.world->GetAllocation(kProject, kAllocation).status().code(),
-            StatusCode::kNotFound);
+  EXPECT_EQ(t.world->GetAllocation(kProject, kAllocation).status().code(), StatusCode::kNotFound);
 }
 
 TEST(WorldTest, ReservedPayloadIsDeletedOnlyWithForce) {

@@ -112,8 +112,9 @@ TEST_F(OrchestrationApiTest, DeleteDrainsReservedPayloadsFirst) {
 
 TEST_F(OrchestrationApiTest, ReservesWithSelectorsAndAppliesMetadata) {
   auto ids = PayloadIds();
-  ASSERT_EQ(client_->Put(kAlloc + "/payloads/" + ids[1] + "/metadata/label",
-                         R"({"key":"map","value":"dust"})")
+  ASSERT_EQ(client_
+                ->Put(kAlloc + "/payloads/" + ids[1] + "/metadata/label",
+                      R"({"key":"map","value":"dust"})")
                 .status,
             200);
   auto r = client_->Post(kAlloc + "/reservations", R"({
@@ -160,9 +161,9 @@ TEST_F(OrchestrationApiTest, NothingMatchingIs412AndChangesNothing) {
 }
 
 TEST_F(OrchestrationApiTest, RefusesBadReservations) {
-  ExpectErrorShape(client_->Post(kAlloc + "/reservations",
-                                 R"({"selectors": [{"payload_state": "Starting"}]})"),
-                   400);
+  ExpectErrorShape(
+      client_->Post(kAlloc + "/reservations", R"({"selectors": [{"payload_state": "Starting"}]})"),
+      400);
   ExpectErrorShape(client_->Post(kAlloc + "/reservations", R"({"selectors": {}})"), 400);
   ExpectErrorShape(
       client_->Post(kAlloc + "/reservations", R"({"payload_metadata": {"labels": {"_x": "1"}}})"),
@@ -183,15 +184,17 @@ TEST_F(OrchestrationApiTest, DeletesPayloadsReservedOnlyWithForce) {
 
 TEST_F(OrchestrationApiTest, SetsPayloadMetadataAndValidatesIt) {
   const std::string id = PayloadIds()[0];
-  EXPECT_EQ(client_->Put(kAlloc + "/payloads/" + id + "/metadata/annotation",
-                         R"({"key":"note","value":"x"})")
+  EXPECT_EQ(client_
+                ->Put(kAlloc + "/payloads/" + id + "/metadata/annotation",
+                      R"({"key":"note","value":"x"})")
                 .status,
             200);
-  ExpectErrorShape(client_->Put(kAlloc + "/payloads/" + id + "/metadata/label",
-                                R"({"key":"","value":"x"})"),
-                   400);
-  EXPECT_EQ(client_->Get(kAlloc + "/payloads/" + id).body["result"]["metadata"]["annotations"]["note"],
-            "x");
+  ExpectErrorShape(
+      client_->Put(kAlloc + "/payloads/" + id + "/metadata/label", R"({"key":"","value":"x"})"),
+      400);
+  EXPECT_EQ(
+      client_->Get(kAlloc + "/payloads/" + id).body["result"]["metadata"]["annotations"]["note"],
+      "x");
 }
 
 TEST_F(OrchestrationApiTest, ConcurrentReservationsNeverTakeOnePayloadTwice) {

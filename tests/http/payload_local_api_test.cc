@@ -19,7 +19,8 @@ void ExpectNoNulls(const Json& j, const std::string& where = "$") {
   if (j.is_object()) {
     for (auto it = j.begin(); it != j.end(); ++it) ExpectNoNulls(*it, where + "." + it.key());
   } else if (j.is_array()) {
-    for (size_t i = 0; i < j.size(); ++i) ExpectNoNulls(j[i], where + "[" + std::to_string(i) + "]");
+    for (size_t i = 0; i < j.size(); ++i)
+      ExpectNoNulls(j[i], where + "[" + std::to_string(i) + "]");
   }
 }
 
@@ -147,9 +148,8 @@ TEST_P(PayloadLocalApiTest, RefusesBadMetadataNamingTheFieldAndChangesNothing) {
   ExpectErrorShape(c.Put("/api/v0/metadata/annotation", R"({"key":)"), 400);
   ExpectErrorShape(c.Put("/api/v0/metadata/annotation", R"([1,2])"), 400);
   const std::string huge(256 * 1024 + 1, 'a');
-  ExpectErrorShape(c.Put("/api/v0/metadata/annotation",
-                         Json({{"key", "big"}, {"value", huge}}).dump()),
-                   400);
+  ExpectErrorShape(
+      c.Put("/api/v0/metadata/annotation", Json({{"key", "big"}, {"value", huge}}).dump()), 400);
   auto p = c.Get("/api/v0/payload").body["result"];
   EXPECT_EQ(p["metadata"]["labels"], Json::object());
   EXPECT_EQ(p["metadata"]["annotations"], Json::object());
@@ -184,8 +184,8 @@ TEST_P(PayloadLocalApiTest, SessionStatusIsReplacedWholeAndNullsBecomeEmpty) {
 TEST_P(PayloadLocalApiTest, SessionStatusWithANonStringValueIsRefused) {
   Client c(api_);
   ASSERT_EQ(c.Post("/api/v0/session-manager/status", R"({"phase":"lobby"})").status, 200);
-  for (const char* body : {R"({"players":3})", R"({"a":{"b":"c"}})", R"({"ok":true})",
-                           R"(["x"])", R"("text")"}) {
+  for (const char* body :
+       {R"({"players":3})", R"({"a":{"b":"c"}})", R"({"ok":true})", R"(["x"])", R"("text")"}) {
     auto r = c.Post("/api/v0/session-manager/status", body);
     ExpectErrorShape(r, 400);
   }

@@ -71,8 +71,8 @@ TEST(SessionManagerApiTest, AcceptsEveryBodyFormRealClientsSend) {
 TEST(SessionManagerApiTest, RefusesBadBodiesAndChangesNothing) {
   auto e = Start(testing::OneAllocation(testing::TestSpec(2)));
   Client c(testing::MainAddress(*e));
-  for (const char* body : {R"({"session_config": 5})", R"({"session_config": {"a": 1}})",
-                           R"([])", R"({"session_config": )"}) {
+  for (const char* body : {R"({"session_config": 5})", R"({"session_config": {"a": 1}})", R"([])",
+                           R"({"session_config": )"}) {
     auto r = Create(c, body);
     ExpectErrorShape(r, 400);
   }
@@ -85,14 +85,15 @@ TEST(SessionManagerApiTest, RefusesBadBodiesAndChangesNothing) {
 TEST(SessionManagerApiTest, ConfigArrivesByteForByteAndNeverInList) {
   auto e = Start(testing::OneAllocation(testing::TestSpec(1)));
   Client c(testing::MainAddress(*e));
-  const std::string config = "{\"n\": 1e999, \"name\": \"\\u00e9\xe2\x9c\x93 \\\"q\\\"\", \"pad\": \"" +
-                             std::string(200 * 1024, 'z') + "\"}";
+  const std::string config =
+      "{\"n\": 1e999, \"name\": \"\\u00e9\xe2\x9c\x93 \\\"q\\\"\", \"pad\": \"" +
+      std::string(200 * 1024, 'z') + "\"}";
   auto r = Create(c, Json({{"session_config", config}}).dump());
   ASSERT_EQ(r.status, 200) << r.raw.substr(0, 300);
   auto got = Client(e->PayloadApiOf(r.body["id"])).Get("/api/v0/session-manager/config");
   EXPECT_EQ(got.body["config"].get<std::string>(), config);
-  auto inspected = c.Get("/emulator/v0/payloads/" + r.body["id"].get<std::string>() +
-                         "/session-config");
+  auto inspected =
+      c.Get("/emulator/v0/payloads/" + r.body["id"].get<std::string>() + "/session-config");
   EXPECT_EQ(inspected.body["config"].get<std::string>(), config);
   auto list = List(c);
   EXPECT_EQ(list.raw.find("zzzz"), std::string::npos);
@@ -159,8 +160,8 @@ TEST(SessionManagerApiTest, AuthOffAndTokenFile) {
   std::ofstream(path) << "# allowed\nplayfab/good\n\naccelbyte/also-good\n";
   auto auth = http::SessionAuth::FromSpec("tokens:" + path.string());
   ASSERT_TRUE(auth.ok()) << auth.status().message();
-  auto e = Start(testing::OneAllocation(testing::TestSpec(1)), core::StatusCacheMode::kPeriodic,
-                 *auth);
+  auto e =
+      Start(testing::OneAllocation(testing::TestSpec(1)), core::StatusCacheMode::kPeriodic, *auth);
   Client c(testing::MainAddress(*e));
   EXPECT_EQ(c.Get(kDefault, {{"Authorization", "Bearer secret-token:playfab/good"}}).status, 200);
   EXPECT_EQ(c.Get(kDefault, {{"Authorization", "Bearer accelbyte/also-good"}}).status, 200);
@@ -176,9 +177,9 @@ TEST(SessionManagerApiTest, AuthOffAndTokenFile) {
 
 TEST(SessionManagerApiTest, TwoAllocationsWithOneSessionTypeAlwaysUseTheFirst) {
   core::Fixture fixture;
-  fixture.projects.push_back(
-      {kProject,
-       {{std::string("first"), testing::TestSpec(3)}, {std::string("second"), testing::TestSpec(3)}}});
+  fixture.projects.push_back({kProject,
+                              {{std::string("first"), testing::TestSpec(3)},
+                               {std::string("second"), testing::TestSpec(3)}}});
   auto e = Start(fixture);
   Client c(testing::MainAddress(*e));
   for (int i = 0; i < 5; ++i) {
@@ -250,7 +251,7 @@ TEST(SessionManagerApiTest, ThirtyTwoConcurrentClientsShareTenReadyPayloads) {
 
 struct CacheCase {
   core::StatusCacheMode mode;
-  long long set_at_ms;       // when the game server sets the status
+  long long set_at_ms;        // when the game server sets the status
   long long invisible_at_ms;  // latest instant it must not show
   long long visible_at_ms;    // first instant it must show
 };
@@ -277,18 +278,17 @@ TEST_P(StatusCacheTest, StatusShowsExactlyWhenTheModeSays) {
   EXPECT_EQ(List(c).body["sessions"][0]["session_status"], Json({{"phase", "lobby"}}));
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Modes, StatusCacheTest,
-    ::testing::Values(
-        // delay: exactly TTL after it was set.
-        CacheCase{core::StatusCacheMode::kDelay, 3000, 14999, 15000},
-        CacheCase{core::StatusCacheMode::kDelay, 0, 11999, 12000},
-        // periodic: at the next refresh (every 12 s from the start).
-        CacheCase{core::StatusCacheMode::kPeriodic, 3000, 11999, 12000},
-        CacheCase{core::StatusCacheMode::kPeriodic, 12000, 23999, 24000},
-        CacheCase{core::StatusCacheMode::kPeriodic, 11999, 11999, 12000},
-        // off: at once.
-        CacheCase{core::StatusCacheMode::kOff, 3000, -1, 3000}));
+INSTANTIATE_TEST_SUITE_P(Modes, StatusCacheTest,
+                         ::testing::Values(
+                             // delay: exactly TTL after it was set.
+                             CacheCase{core::StatusCacheMode::kDelay, 3000, 14999, 15000},
+                             CacheCase{core::StatusCacheMode::kDelay, 0, 11999, 12000},
+                             // periodic: at the next refresh (every 12 s from the start).
+                             CacheCase{core::StatusCacheMode::kPeriodic, 3000, 11999, 12000},
+                             CacheCase{core::StatusCacheMode::kPeriodic, 12000, 23999, 24000},
+                             CacheCase{core::StatusCacheMode::kPeriodic, 11999, 11999, 12000},
+                             // off: at once.
+                             CacheCase{core::StatusCacheMode::kOff, 3000, -1, 3000}));
 
 TEST(StatusCacheHttpTest, DelayModeShowsEachUpdateInTurn) {
   auto e = Start(testing::OneAllocation(testing::TestSpec(1)), core::StatusCacheMode::kDelay);
@@ -331,8 +331,9 @@ TEST(SeedFlowTest, ClientCreatesServerReadsConfigSetsStatusClientSeesItAfterTheL
   ASSERT_EQ(state, "Reserved");
   EXPECT_EQ(server.Get("/api/v0/session-manager/config").body["config"], "{\"max_players\": 8}");
   // The server sets its status; the client sees the old (empty) one first.
-  ASSERT_EQ(server.Post("/api/v0/session-manager/status",
-                        R"({"phase": "lobby", "players": "0", "max_players": "8"})")
+  ASSERT_EQ(server
+                .Post("/api/v0/session-manager/status",
+                      R"({"phase": "lobby", "players": "0", "max_players": "8"})")
                 .status,
             200);
   auto before = List(client);

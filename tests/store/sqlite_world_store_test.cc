@@ -100,9 +100,9 @@ TEST(SqliteWorldStoreTest, CountsPayloadsByLifecycleGroup) {
   auto store = OpenMemory();
   store->Begin();
   int n = 0;
-  for (auto state : {core::PayloadState::kReady, core::PayloadState::kReady,
-                     core::PayloadState::kReserved, core::PayloadState::kStarting,
-                     core::PayloadState::kError, core::PayloadState::kShutdown}) {
+  for (auto state :
+       {core::PayloadState::kReady, core::PayloadState::kReady, core::PayloadState::kReserved,
+        core::PayloadState::kStarting, core::PayloadState::kError, core::PayloadState::kShutdown}) {
     core::Payload p = SamplePayload();
     p.id = "p" + std::to_string(n++);
     p.state = state;
@@ -132,8 +132,8 @@ TEST(SqliteWorldStoreTest, JournalPagesByAfter) {
 }
 
 TEST(SqliteWorldStoreTest, FileIsVersionedAndRefusedWhenNewer) {
-  const std::filesystem::path path = std::filesystem::temp_directory_path() /
-                                    ("imsemu-store-" + std::to_string(getpid()) + ".db");
+  const std::filesystem::path path =
+      std::filesystem::temp_directory_path() / ("imsemu-store-" + std::to_string(getpid()) + ".db");
   {
     auto store = SqliteWorldStore::Open(path.string());
     ASSERT_TRUE(store.ok());
@@ -149,10 +149,13 @@ TEST(SqliteWorldStoreTest, FileIsVersionedAndRefusedWhenNewer) {
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
   int version = 0;
-  sqlite3_exec(db, "PRAGMA user_version", [](void* v, int, char** cols, char**) {
-    *static_cast<int*>(v) = std::atoi(cols[0]);
-    return 0;
-  }, &version, nullptr);
+  sqlite3_exec(
+      db, "PRAGMA user_version",
+      [](void* v, int, char** cols, char**) {
+        *static_cast<int*>(v) = std::atoi(cols[0]);
+        return 0;
+      },
+      &version, nullptr);
   EXPECT_EQ(version, kSchemaVersion);
   sqlite3_exec(db, "PRAGMA user_version = 99", nullptr, nullptr, nullptr);
   sqlite3_close(db);

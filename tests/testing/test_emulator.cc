@@ -35,8 +35,8 @@ Split SplitAddress(const std::string& value) {
   const size_t slash = value.find('/', colon);
   Split s;
   s.host = value.substr(0, colon);
-  s.port = std::stoi(value.substr(colon + 1, slash == std::string::npos ? std::string::npos
-                                                                         : slash - colon - 1));
+  s.port = std::stoi(
+      value.substr(colon + 1, slash == std::string::npos ? std::string::npos : slash - colon - 1));
   s.prefix = slash == std::string::npos ? "" : value.substr(slash);
   return s;
 }
