@@ -1,5 +1,7 @@
 #include "emulator/http/http_server.h"
 
+#include "emulator/http/worker_pool.h"
+
 #include <sys/socket.h>
 
 #include <exception>
@@ -16,8 +18,8 @@ HttpServer::HttpServer(RequestIds& ids, size_t worker_threads) {
     listen_socket_ = sock;
   });
   server_.set_keep_alive_max_count(1000);
-  server_.new_task_queue = [worker_threads] { return new httplib::ThreadPool(worker_threads); };
-  server_.set_pre_routing_handler([&ids](const httplib::Request& req, httplib::Response& res) {
+  server_.new_task_queue = [worker_threads] { return new WorkerPool(worker_threads); };
+  server_.set_pre_routing_handler([](const httplib::Request& req, httplib::Response&) {
     // A request with neither Content-Length nor Transfer-Encoding has an
     // empty body (RFC 9112 6.3), but cpp-httplib 0.11 then reads until the
     // connection closes and answers 400. `curl -X POST .../ready` sends just
@@ -27,7 +29,6 @@ HttpServer::HttpServer(RequestIds& ids, size_t worker_threads) {
         !req.has_header("Content-Length") && !req.has_header("Transfer-Encoding")) {
       const_cast<httplib::Request&>(req).headers.emplace("Content-Length", "0");
     }
-    res.set_header("X-Request-Id", ids.Next());
     return httplib::Server::HandlerResponse::Unhandled;
   });
   server_.set_error_handler(httplib::Server::HandlerWithResponse(

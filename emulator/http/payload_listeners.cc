@@ -6,9 +6,9 @@
 
 namespace imsemu::http {
 
-// A game server talks to its own listener alone: two workers are enough and
-// keep a thousand listeners cheap.
-inline constexpr size_t kListenerThreads = 2;
+// Workers start only when connections come (see WorkerPool), so an idle
+// listener costs no thread; eight match cpp-httplib's own default.
+inline constexpr size_t kListenerThreads = 8;
 
 PayloadListeners::PayloadListeners(core::World& world, RequestIds& ids, std::string host,
                                    std::optional<int> fixed_port)

@@ -52,11 +52,8 @@ void WriteJson(httplib::Response& res, const nlohmann::json& body, int status) {
 
 void WriteErrorBody(httplib::Response& res, int http_status, const std::string& message,
                     RequestIds& ids) {
-  std::string id = res.get_header_value("X-Request-Id");
-  if (id.empty()) {
-    id = ids.Next();
-    res.set_header("X-Request-Id", id);
-  }
+  const std::string id = ids.Next();
+  res.set_header("X-Request-Id", id);
   WriteJson(res, {{"message", message}, {"request_id", id}}, http_status);
 }
 

@@ -2,8 +2,9 @@
 //
 // Each API surface has its own documented codes (the orchestration API
 // answers 412 where the Payload Local API answers 409), and all of them use
-// the body shape {"message": string, "request_id": string}. Request ids come
-// from a per-emulator counter, so runs are reproducible. Thread-safe.
+// the body shape {"message": string, "request_id": string}. Every error gets
+// a new request id (also in the X-Request-Id header) from a per-emulator
+// counter, so runs are reproducible. Thread-safe.
 #pragma once
 
 #include <atomic>

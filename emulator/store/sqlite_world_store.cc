@@ -151,8 +151,14 @@ void SqliteWorldStore::Fail(const std::string& what) {
   if (error_.ok()) error_ = Internal("sqlite: " + what);
 }
 
+void SqliteWorldStore::ForgetTouched() {
+  for (const std::string& id : touched_) payload_cache_.erase(id);
+  touched_.clear();
+}
+
 void SqliteWorldStore::Begin() {
   error_ = OkStatus();
+  touched_.clear();
   Prepare("BEGIN").Run();
   in_transaction_ = true;
 }
@@ -168,16 +174,22 @@ Status SqliteWorldStore::Commit() {
   in_transaction_ = false;
   Status result = error_;
   error_ = OkStatus();
-  if (!result.ok()) Exec("ROLLBACK");
+  if (!result.ok()) {
+    Exec("ROLLBACK");
+    ForgetTouched();
+  }
+  touched_.clear();
   return result;
 }
 
 void SqliteWorldStore::Rollback() {
   if (in_transaction_) Prepare("ROLLBACK").Run();
   in_transaction_ = false;
+  ForgetTouched();
 }
 
 void SqliteWorldStore::Clear() {
+  payload_cache_.clear();
   Prepare("DELETE FROM payloads").Run();
   Prepare("DELETE FROM allocations").Run();
   Prepare("DELETE FROM projects").Run();
@@ -252,10 +264,13 @@ std::vector<core::Allocation> SqliteWorldStore::ListAllocations(const std::strin
 }
 
 std::optional<core::Payload> SqliteWorldStore::GetPayload(const std::string& id) {
+  if (auto it = payload_cache_.find(id); it != payload_cache_.end()) return it->second;
   Statement s = Prepare("SELECT body FROM payloads WHERE id = ?1");
   s.Bind(1, id);
   if (!s.Step()) return std::nullopt;
-  return DecodePayloadRecord(s.Text(0));
+  std::optional<core::Payload> p = DecodePayloadRecord(s.Text(0));
+  if (p) payload_cache_.emplace(id, *p);
+  return p;
 }
 
 void SqliteWorldStore::PutPayload(const core::Payload& p) {
@@ -272,10 +287,14 @@ void SqliteWorldStore::PutPayload(const core::Payload& p) {
   }
   s.Bind(6, EncodePayloadRecord(p));
   s.Run();
+  payload_cache_.insert_or_assign(p.id, p);
+  touched_.push_back(p.id);
 }
 
 void SqliteWorldStore::DeletePayload(const std::string& id) {
   Prepare("DELETE FROM payloads WHERE id = ?1").Bind(1, id).Run();
+  payload_cache_.erase(id);
+  touched_.push_back(id);
 }
 
 void SqliteWorldStore::VisitPayloads(const std::string& allocation_id,

@@ -4,12 +4,17 @@
 // resumes from. The schema is versioned with PRAGMA user_version and migrated
 // forward on open. Allocations and payloads are rows with their queried
 // fields as columns and the rest as a JSON document (records.h). Statements
-// are prepared once and reused. Not thread-safe: the World serialises calls.
+// are prepared once and reused. Decoded payloads are kept in a write-through
+// cache (GET /api/v0/payload is the hottest call); entries written by a
+// transaction that rolls back are dropped. Not thread-safe: the World
+// serialises calls.
 #pragma once
 
 #include <map>
 #include <memory>
 #include <string>
+#include <unordered_map>
+#include <vector>
 
 #include "emulator/core/world_store.h"
 
@@ -66,8 +71,13 @@ class SqliteWorldStore final : public core::WorldStore {
   Statement Prepare(const char* sql);
   void Fail(const std::string& what);
 
+  // Drops the cache entries the current transaction wrote.
+  void ForgetTouched();
+
   sqlite3* db_;
   std::map<const char*, sqlite3_stmt*> statements_;
+  std::unordered_map<std::string, core::Payload> payload_cache_;
+  std::vector<std::string> touched_;
   Status error_;
   bool in_transaction_ = false;
 };
