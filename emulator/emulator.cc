@@ -2,7 +2,10 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 #include "emulator/http/control_api.h"
+#include "emulator/http/faults.h"
 #include "emulator/http/http_server.h"
 #include "emulator/http/orchestration_api.h"
 #include "emulator/http/payload_listeners.h"
@@ -57,13 +60,14 @@ Status Emulator::Open() {
   world_ = std::make_unique<core::World>(*store_, *clock_, options_.world);
   world_->SetWarningSink([](const core::Event& e) { spdlog::warn("{}: {}", e.kind, e.detail); });
   request_ids_ = std::make_unique<http::RequestIds>();
+  faults_ = std::make_unique<http::Faults>(options_.world.seed);
   if (options_.payload_listeners) {
-    listeners_ = std::make_unique<http::PayloadListeners>(*world_, *request_ids_, kLoopback,
-                                                          options_.fixed_payload_port);
+    listeners_ = std::make_unique<http::PayloadListeners>(*world_, *request_ids_, faults_.get(),
+                                                          kLoopback, options_.fixed_payload_port);
     world_->SetObserver(listeners_.get());
   }
 
-  server_ = std::make_unique<http::HttpServer>(*request_ids_, kMainThreads);
+  server_ = std::make_unique<http::HttpServer>(*request_ids_, kMainThreads, faults_.get());
   httplib::Server& routes = server_->routes();
   http::MountOrchestrationApi(routes, *world_, *request_ids_);
   http::MountSessionManagerApi(routes, *world_, *request_ids_, options_.auth);
@@ -74,6 +78,10 @@ Status Emulator::Open() {
   hooks.advance_clock = [this](Duration d) { return AdvanceClock(d); };
   hooks.reset = [this] { return Reset(); };
   hooks.payload_api_of = [this](const std::string& id) { return PayloadApiOf(id); };
+  hooks.payload_api_down = [this](const std::string& id, Duration d) {
+    return TakePayloadApiDown(id, d);
+  };
+  hooks.faults = faults_.get();
   http::MountControlApi(routes, *world_, *request_ids_, std::move(hooks));
 
   IMSEMU_RETURN_IF_ERROR(world_->Open(options_.fixture));
@@ -97,7 +105,7 @@ void Emulator::Tick() {
     ticker_wake_.wait_for(lock, kTickInterval, [this] { return stopping_; });
     if (stopping_) break;
     lock.unlock();
-    world_->Reconcile();
+    Reconcile(/*save_clock=*/false);
     lock.lock();
   }
 }
@@ -130,7 +138,47 @@ Status Emulator::AdvanceClock(Duration d) {
   }
   if (d.count() < 0) return InvalidArgument("seconds must be >= 0");
   virtual_clock->AdvanceBy(d);
-  world_->ReconcileAndSaveClock();
+  Reconcile(/*save_clock=*/true);
+  return OkStatus();
+}
+
+void Emulator::Reconcile(bool save_clock) {
+  if (save_clock) {
+    world_->ReconcileAndSaveClock();
+  } else {
+    world_->Reconcile();
+  }
+  std::vector<DownPayloadApi> due;
+  {
+    std::lock_guard lock(down_mu_);
+    const Time now = clock_->Now();
+    auto up = std::stable_partition(down_.begin(), down_.end(),
+                                    [now](const DownPayloadApi& d) { return d.until > now; });
+    due.assign(up, down_.end());
+    down_.erase(up, down_.end());
+  }
+  for (const DownPayloadApi& d : due) {
+    faults_->Remove(d.fault_id);
+    if (!listeners_) continue;
+    Status s = listeners_->BringUp(d.payload_id);
+    if (!s.ok()) spdlog::error("payload {}: {}", d.payload_id, s.message());
+  }
+}
+
+Status Emulator::TakePayloadApiDown(const std::string& payload_id, Duration d) {
+  if (d.count() <= 0) return InvalidArgument("seconds must be > 0");
+  StatusOr<core::Payload> payload = world_->GetPayload(payload_id);
+  if (!payload.ok()) return payload.status();
+  if (listeners_) IMSEMU_RETURN_IF_ERROR(listeners_->TakeDown(payload_id));
+  http::FaultSpec spec;
+  spec.api = http::Api::kPayloadLocal;
+  spec.path_pattern = "/payloads/" + payload_id + "/.*";
+  spec.status = 503;
+  spec.message = "the Payload Local API of payload '" + payload_id + "' is not listening yet";
+  StatusOr<http::Fault> fault = faults_->Add(spec);
+  if (!fault.ok()) return fault.status();
+  std::lock_guard lock(down_mu_);
+  down_.push_back({payload_id, clock_->Now() + d, fault->id});
   return OkStatus();
 }
 

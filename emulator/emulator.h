@@ -16,6 +16,7 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "emulator/clock/clock.h"
 #include "emulator/core/world.h"
@@ -28,6 +29,7 @@ namespace store {
 class SqliteWorldStore;
 }
 namespace http {
+class Faults;
 class HttpServer;
 class PayloadListeners;
 class RequestIds;
@@ -72,17 +74,33 @@ class Emulator {
   // The ORCHESTRATION_PAYLOAD_API value for `payload_id` (host:port, or
   // host:port/payloads/ID when it has no listener of its own).
   std::string PayloadApiOf(const std::string& payload_id) const;
+  // Makes `payload_id`'s Payload Local API unreachable for `d` of the
+  // emulator's clock (a sidecar that comes up late): its own listener closes
+  // and the shared-port prefix answers 503. NotFound for an unknown payload.
+  Status TakePayloadApiDown(const std::string& payload_id, Duration d);
+  http::Faults& faults() { return *faults_; }
 
  private:
   explicit Emulator(EmulatorOptions options);
   Status Open();
   void Tick();
+  // Reconciles the world and brings up the Payload Local APIs that are due.
+  void Reconcile(bool save_clock);
+
+  struct DownPayloadApi {
+    std::string payload_id;
+    Time until;
+    long long fault_id;
+  };
 
   EmulatorOptions options_;
   std::unique_ptr<Clock> clock_;
   std::unique_ptr<store::SqliteWorldStore> store_;
   std::unique_ptr<core::World> world_;
   std::unique_ptr<http::RequestIds> request_ids_;
+  std::unique_ptr<http::Faults> faults_;
+  std::mutex down_mu_;
+  std::vector<DownPayloadApi> down_;
   std::unique_ptr<http::PayloadListeners> listeners_;
   std::unique_ptr<http::HttpServer> server_;
   std::mutex ticker_mu_;

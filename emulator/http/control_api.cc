@@ -49,6 +49,51 @@ StatusOr<long long> IntParam(const httplib::Request& req, const char* name, long
   return value;
 }
 
+Json FaultJson(const Fault& f) {
+  Json out = {{"id", f.id},
+              {"api", ApiName(f.spec.api)},
+              {"path", f.spec.path_pattern},
+              {"delay_ms", f.spec.delay.count()},
+              {"probability", f.spec.probability},
+              {"matched", f.matched},
+              {"fired", f.fired}};
+  if (!f.spec.method.empty()) out["method"] = f.spec.method;
+  if (f.spec.status != 0) out["status"] = f.spec.status;
+  if (f.spec.times >= 0) out["times_left"] = f.spec.times;
+  return out;
+}
+
+StatusOr<FaultSpec> FaultSpecFromJson(const Json& body) {
+  IMSEMU_RETURN_IF_ERROR(codec::ExpectObject(body, ""));
+  IMSEMU_RETURN_IF_ERROR(codec::RejectUnknownFields(
+      body, "",
+      {"api", "method", "path", "status", "delay_ms", "times", "probability", "message"}));
+  FaultSpec spec;
+  std::string api = "any";
+  IMSEMU_RETURN_IF_ERROR(codec::ReadString(body, "api", "", api));
+  std::optional<Api> parsed = ParseApi(api);
+  if (!parsed) {
+    return InvalidArgument(
+        "api must be one of any, payload-local, session-manager, "
+        "orchestration; got '" +
+        api + "'");
+  }
+  spec.api = *parsed;
+  IMSEMU_RETURN_IF_ERROR(codec::ReadString(body, "method", "", spec.method));
+  IMSEMU_RETURN_IF_ERROR(codec::ReadString(body, "path", "", spec.path_pattern));
+  IMSEMU_RETURN_IF_ERROR(codec::ReadInt(body, "status", "", spec.status));
+  int delay_ms = 0;
+  IMSEMU_RETURN_IF_ERROR(codec::ReadInt(body, "delay_ms", "", delay_ms));
+  spec.delay = std::chrono::milliseconds(delay_ms);
+  IMSEMU_RETURN_IF_ERROR(codec::ReadInt(body, "times", "", spec.times));
+  if (body.contains("probability") && !body["probability"].is_number()) {
+    return InvalidArgument("probability must be a number");
+  }
+  spec.probability = body.value("probability", 1.0);
+  IMSEMU_RETURN_IF_ERROR(codec::ReadString(body, "message", "", spec.message));
+  return spec;
+}
+
 }  // namespace
 
 void MountControlApi(httplib::Server& server, core::World& world, RequestIds& ids,
@@ -161,6 +206,42 @@ void MountControlApi(httplib::Server& server, core::World& world, RequestIds& id
                if (config->has_value()) body["config"] = **config;
                WriteJson(res, body);
              });
+
+  server.Post("/emulator/v0/faults",
+              [hooks, fail](const httplib::Request& req, httplib::Response& res) {
+                StatusOr<Json> body = ParseBody(req);
+                if (!body.ok()) return fail(res, body.status());
+                StatusOr<FaultSpec> spec = FaultSpecFromJson(*body);
+                if (!spec.ok()) return fail(res, spec.status());
+                StatusOr<Fault> fault = hooks.faults->Add(*std::move(spec));
+                if (!fault.ok()) return fail(res, fault.status());
+                WriteJson(res, {{"result", FaultJson(*fault)}});
+              });
+
+  server.Get("/emulator/v0/faults", [hooks](const httplib::Request&, httplib::Response& res) {
+    Json list = Json::array();
+    for (const Fault& f : hooks.faults->List()) list.push_back(FaultJson(f));
+    WriteJson(res, {{"faults", std::move(list)}});
+  });
+
+  server.Delete("/emulator/v0/faults", [hooks](const httplib::Request&, httplib::Response& res) {
+    hooks.faults->Clear();
+    WriteJson(res, Json::object());
+  });
+
+  server.Post(R"(/emulator/v0/payloads/([^/]+)/api-down)",
+              [hooks, fail](const httplib::Request& req, httplib::Response& res) {
+                StatusOr<Json> body = ParseBody(req);
+                if (!body.ok()) return fail(res, body.status());
+                Status s = codec::ExpectObject(*body, "");
+                if (s.ok() && !body->contains("seconds"))
+                  s = InvalidArgument("seconds is required");
+                long long ms = 0;
+                if (s.ok()) s = codec::ReadSeconds(*body, "seconds", "", ms);
+                if (s.ok()) s = hooks.payload_api_down(req.matches[1], Duration(ms));
+                if (!s.ok()) return fail(res, s);
+                WriteJson(res, Json::object());
+              });
 
   server.Get("/emulator/v0/events",
              [&world, fail](const httplib::Request& req, httplib::Response& res) {

@@ -1,6 +1,7 @@
 // ControlApi: the emulator's own endpoints under /emulator/v0 — health, the
-// whole world as JSON, the clock, reset, faults of the game server (exit,
-// forced state), session-config inspection and the event journal.
+// whole world as JSON, the clock, reset, game-server faults (exit, forced
+// state, a late Payload Local API), endpoint faults, session-config
+// inspection and the event journal.
 //
 // It reaches the emulator only through `ControlHooks`, so http/ does not
 // depend on the facade that owns it. Thread-safe.
@@ -13,6 +14,7 @@
 
 #include "emulator/clock/clock.h"
 #include "emulator/core/world.h"
+#include "emulator/http/faults.h"
 #include "emulator/http/responses.h"
 
 namespace imsemu::http {
@@ -25,6 +27,9 @@ struct ControlHooks {
   std::function<Status()> reset;
   // The ORCHESTRATION_PAYLOAD_API value of a payload.
   std::function<std::string(const std::string&)> payload_api_of;
+  // Makes a payload's Payload Local API unreachable for a while.
+  std::function<Status(const std::string&, Duration)> payload_api_down;
+  Faults* faults = nullptr;
 };
 
 void MountControlApi(httplib::Server& server, core::World& world, RequestIds& ids,

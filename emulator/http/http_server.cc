@@ -8,7 +8,7 @@
 
 namespace imsemu::http {
 
-HttpServer::HttpServer(RequestIds& ids, size_t worker_threads) {
+HttpServer::HttpServer(RequestIds& ids, size_t worker_threads, Faults* faults) {
   server_.set_tcp_nodelay(true);
   server_.set_payload_max_length(kMaxBodyBytes);
   // Remember the listening socket: Start() widens its backlog.
@@ -19,18 +19,28 @@ HttpServer::HttpServer(RequestIds& ids, size_t worker_threads) {
   });
   server_.set_keep_alive_max_count(1000);
   server_.new_task_queue = [worker_threads] { return new WorkerPool(worker_threads); };
-  server_.set_pre_routing_handler([](const httplib::Request& req, httplib::Response&) {
-    // A request with neither Content-Length nor Transfer-Encoding has an
-    // empty body (RFC 9112 6.3), but cpp-httplib 0.11 then reads until the
-    // connection closes and answers 400. `curl -X POST .../ready` sends just
-    // that, so say so explicitly. The Request is not const where httplib
-    // owns it; only its headers change.
-    if ((req.method == "POST" || req.method == "PUT" || req.method == "PATCH") &&
-        !req.has_header("Content-Length") && !req.has_header("Transfer-Encoding")) {
-      const_cast<httplib::Request&>(req).headers.emplace("Content-Length", "0");
-    }
-    return httplib::Server::HandlerResponse::Unhandled;
-  });
+  server_.set_pre_routing_handler(
+      [&ids, faults](const httplib::Request& req, httplib::Response& res) {
+        // A request with neither Content-Length nor Transfer-Encoding has an
+        // empty body (RFC 9112 6.3), but cpp-httplib 0.11 then reads until the
+        // connection closes and answers 400. `curl -X POST .../ready` sends just
+        // that, so say so explicitly. The Request is not const where httplib
+        // owns it; only its headers change.
+        if ((req.method == "POST" || req.method == "PUT" || req.method == "PATCH") &&
+            !req.has_header("Content-Length") && !req.has_header("Transfer-Encoding")) {
+          const_cast<httplib::Request&>(req).headers.emplace("Content-Length", "0");
+        }
+        if (faults == nullptr) return httplib::Server::HandlerResponse::Unhandled;
+        std::optional<Fault> fault = faults->Fire(req.method, req.path);
+        if (!fault) return httplib::Server::HandlerResponse::Unhandled;
+        // A delay is real time on purpose: it is the client's timeouts under test.
+        if (fault->spec.delay.count() > 0) std::this_thread::sleep_for(fault->spec.delay);
+        if (fault->spec.status == 0) return httplib::Server::HandlerResponse::Unhandled;
+        WriteErrorBody(res, fault->spec.status, fault->spec.message, ids);
+        // The body was not read: close rather than parse it as the next request.
+        res.set_header("Connection", "close");
+        return httplib::Server::HandlerResponse::Handled;
+      });
   server_.set_error_handler(httplib::Server::HandlerWithResponse(
       [&ids](const httplib::Request& req, httplib::Response& res) {
         if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;

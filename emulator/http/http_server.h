@@ -16,6 +16,7 @@
 
 #include <httplib.h>
 
+#include "emulator/http/faults.h"
 #include "emulator/http/responses.h"
 #include "emulator/util/status.h"
 
@@ -25,7 +26,8 @@ inline constexpr size_t kMaxBodyBytes = 1024 * 1024;
 
 class HttpServer {
  public:
-  HttpServer(RequestIds& ids, size_t worker_threads);
+  // `faults`, when given, may answer a request before its handler does.
+  HttpServer(RequestIds& ids, size_t worker_threads, Faults* faults = nullptr);
   ~HttpServer();
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;

@@ -10,30 +10,71 @@ namespace imsemu::http {
 // listener costs no thread; eight match cpp-httplib's own default.
 inline constexpr size_t kListenerThreads = 8;
 
-PayloadListeners::PayloadListeners(core::World& world, RequestIds& ids, std::string host,
-                                   std::optional<int> fixed_port)
-    : world_(world), ids_(ids), host_(std::move(host)), fixed_port_(fixed_port), reaper_([this] {
-        Reap();
-      }) {}
+PayloadListeners::PayloadListeners(core::World& world, RequestIds& ids, Faults* faults,
+                                   std::string host, std::optional<int> fixed_port)
+    : world_(world),
+      ids_(ids),
+      faults_(faults),
+      host_(std::move(host)),
+      fixed_port_(fixed_port),
+      reaper_([this] { Reap(); }) {}
 
 PayloadListeners::~PayloadListeners() { StopAll(); }
 
-void PayloadListeners::OnPayloadAdded(const core::Payload& payload) {
-  auto server = std::make_unique<HttpServer>(ids_, kListenerThreads);
-  const std::string id = payload.id;
+StatusOr<std::unique_ptr<HttpServer>> PayloadListeners::Open(const std::string& payload_id,
+                                                             int port) {
+  auto server = std::make_unique<HttpServer>(ids_, kListenerThreads, faults_);
   MountPayloadLocalApi(server->routes(), world_, ids_, "",
-                       [id](const httplib::Request&) { return id; });
-  Status s = server->Start(host_, fixed_port_.value_or(0));
-  if (!s.ok()) {
-    spdlog::error("payload {}: cannot open its Payload Local API listener: {}", id, s.message());
+                       [payload_id](const httplib::Request&) { return payload_id; });
+  IMSEMU_RETURN_IF_ERROR(server->Start(host_, port));
+  return server;
+}
+
+void PayloadListeners::OnPayloadAdded(const core::Payload& payload) {
+  StatusOr<std::unique_ptr<HttpServer>> server = Open(payload.id, fixed_port_.value_or(0));
+  if (!server.ok()) {
+    spdlog::error("payload {}: cannot open its Payload Local API listener: {}", payload.id,
+                  server.status().message());
     return;
   }
   std::lock_guard lock(mu_);
-  listeners_[id] = std::move(server);
+  listeners_[payload.id] = *std::move(server);
+}
+
+Status PayloadListeners::TakeDown(const std::string& payload_id) {
+  std::lock_guard lock(mu_);
+  auto it = listeners_.find(payload_id);
+  if (it == listeners_.end()) {
+    return NotFound("payload '" + payload_id + "' has no Payload Local API listener");
+  }
+  down_[payload_id] = it->second->port();
+  RetireLocked(payload_id);
+  return OkStatus();
+}
+
+Status PayloadListeners::BringUp(const std::string& payload_id) {
+  int port = 0;
+  {
+    std::lock_guard lock(mu_);
+    auto it = down_.find(payload_id);
+    if (it == down_.end()) return OkStatus();
+    port = it->second;
+    down_.erase(it);
+  }
+  StatusOr<std::unique_ptr<HttpServer>> server = Open(payload_id, port);
+  if (!server.ok()) return server.status();
+  std::lock_guard lock(mu_);
+  listeners_[payload_id] = *std::move(server);
+  return OkStatus();
 }
 
 void PayloadListeners::OnPayloadRemoved(const std::string& payload_id) {
   std::lock_guard lock(mu_);
+  down_.erase(payload_id);
+  RetireLocked(payload_id);
+}
+
+void PayloadListeners::RetireLocked(const std::string& payload_id) {
   auto it = listeners_.find(payload_id);
   if (it == listeners_.end()) return;
   it->second->RequestStop();
@@ -44,6 +85,7 @@ void PayloadListeners::OnPayloadRemoved(const std::string& payload_id) {
 
 std::optional<int> PayloadListeners::PortOf(const std::string& payload_id) const {
   std::lock_guard lock(mu_);
+  if (auto down = down_.find(payload_id); down != down_.end()) return down->second;
   auto it = listeners_.find(payload_id);
   if (it == listeners_.end()) return std::nullopt;
   return it->second->port();

@@ -26,28 +26,40 @@ class PayloadListeners final : public core::PayloadObserver {
   // `fixed_port`, when given, is where every payload's listener binds (IMS's
   // local mock serves its one payload on a fixed port); otherwise the OS
   // picks a free port for each.
-  PayloadListeners(core::World& world, RequestIds& ids, std::string host,
+  PayloadListeners(core::World& world, RequestIds& ids, Faults* faults, std::string host,
                    std::optional<int> fixed_port = std::nullopt);
   ~PayloadListeners() override;
 
   void OnPayloadAdded(const core::Payload& payload) override;
   void OnPayloadRemoved(const std::string& payload_id) override;
 
-  // The port of `payload_id`'s listener, if it has one.
+  // The port of `payload_id`'s listener, if it has one (also while it is
+  // taken down).
   std::optional<int> PortOf(const std::string& payload_id) const;
+  // Closes `payload_id`'s listener, keeping its port for BringUp() (a late
+  // sidecar). NotFound if it has no listener.
+  Status TakeDown(const std::string& payload_id);
+  // Listens again on the port it had; Unavailable if the port was taken.
+  Status BringUp(const std::string& payload_id);
   // Stops every listener and waits for them.
   void StopAll();
 
  private:
   void Reap();
+  // Asks the listener of `payload_id` to stop and hands it to the reaper.
+  void RetireLocked(const std::string& payload_id);
+  // Opens a listener for `payload_id` on `port` (0: any).
+  StatusOr<std::unique_ptr<HttpServer>> Open(const std::string& payload_id, int port);
 
   core::World& world_;
   RequestIds& ids_;
+  Faults* faults_;
   const std::string host_;
   std::optional<int> fixed_port_;
   mutable std::mutex mu_;
   std::condition_variable reap_wanted_;
   std::map<std::string, std::unique_ptr<HttpServer>> listeners_;
+  std::map<std::string, int> down_;  // payload id -> the port it will reopen on
   std::vector<std::unique_ptr<HttpServer>> retired_;
   bool stopping_ = false;
   std::thread reaper_;

@@ -142,3 +142,85 @@ TEST_F(ControlApiTest, EveryResponseHasADistinctRequestId) {
 
 }  // namespace
 }  // namespace imsemu
+
+namespace imsemu {
+namespace {
+
+TEST_F(ControlApiTest, FaultsAnswerTheNextCallsThenStop) {
+  auto added = client_->Post("/emulator/v0/faults",
+                             R"({"api": "session-manager", "path": ".*/sessions", "status": 500,
+                                 "times": 2, "message": "boom"})");
+  ASSERT_EQ(added.status, 200) << added.raw;
+  const std::string create = "/api/v0/projects/test-project/sessions?session_type=default";
+  const httplib::Headers auth = {{"Authorization", "Bearer playfab/x"}};
+  for (int i = 0; i < 2; ++i) {
+    auto r = client_->Post(create, "{}", "application/json", auth);
+    ExpectErrorShape(r, 500);
+    EXPECT_EQ(r.body["message"], "boom");
+  }
+  EXPECT_EQ(client_->Post(create, "{}", "application/json", auth).status, 200);
+  auto list = client_->Get("/emulator/v0/faults");
+  ASSERT_EQ(list.body["faults"].size(), 1u);
+  EXPECT_EQ(list.body["faults"][0]["fired"], 2);
+  EXPECT_EQ(list.body["faults"][0]["times_left"], 0);
+  EXPECT_EQ(client_->Get("/emulator/v0/health").status, 200) << "control API never faulted";
+  EXPECT_EQ(client_->Delete("/emulator/v0/faults").status, 200);
+  EXPECT_EQ(client_->Get("/emulator/v0/faults").body["faults"], Json::array());
+}
+
+TEST_F(ControlApiTest, RefusesBadFaults) {
+  for (const char* body : {R"({"status": 200})", R"({"api": "control", "status": 500})",
+                           R"({"api": "nope", "status": 500})", R"({"path": "(", "status": 500})",
+                           R"({})", R"({"status": 500, "probability": 0})",
+                           R"({"status": 500, "times": 0})", R"({"status": 500, "typo": 1})"}) {
+    ExpectErrorShape(client_->Post("/emulator/v0/faults", body), 400);
+  }
+  EXPECT_EQ(client_->Get("/emulator/v0/faults").body["faults"], Json::array());
+}
+
+std::string FaultPattern(uint64_t seed) {
+  EmulatorOptions options;
+  options.world.seed = seed;
+  auto e = testing::StartEmulator(testing::OneAllocation(testing::TestSpec(1)), options);
+  Client c(testing::MainAddress(*e));
+  EXPECT_EQ(c.Post("/emulator/v0/faults",
+                   R"({"api": "payload-local", "status": 503, "probability": 0.5})")
+                .status,
+            200);
+  const std::string id = e->world().Snapshot().payloads.at(0).id;
+  std::string pattern;
+  for (int i = 0; i < 32; ++i) {
+    pattern += c.Get("/payloads/" + id + "/api/v0/payload").status == 503 ? 'x' : '.';
+  }
+  return pattern;
+}
+
+TEST(ControlApiFaultTest, ProbabilisticFaultsReplayWithTheSeed) {
+  const std::string a = FaultPattern(7);
+  EXPECT_EQ(a, FaultPattern(7));
+  EXPECT_NE(a.find('x'), std::string::npos);
+  EXPECT_NE(a.find('.'), std::string::npos);
+  EXPECT_NE(a, FaultPattern(8));
+}
+
+TEST_F(ControlApiTest, PayloadApiComesUpLate) {
+  const std::string id = FirstPayload();
+  const std::string own = emulator_->PayloadApiOf(id);
+  auto down = client_->Post("/emulator/v0/payloads/" + id + "/api-down", R"({"seconds": 5})");
+  ASSERT_EQ(down.status, 200) << down.raw;
+  EXPECT_EQ(emulator_->PayloadApiOf(id), own) << "the address does not change";
+  EXPECT_EQ(Client(own).Get("/api/v0/payload").status, 0) << "nothing listens";
+  Client shared(testing::MainAddress(*emulator_) + "/payloads/" + id);
+  ExpectErrorShape(shared.Get("/api/v0/payload"), 503);
+  ASSERT_EQ(client_->Post("/emulator/v0/clock/advance", R"({"seconds": 4.999})").status, 200);
+  EXPECT_EQ(Client(own).Get("/api/v0/payload").status, 0);
+  ASSERT_EQ(client_->Post("/emulator/v0/clock/advance", R"({"seconds": 0.001})").status, 200);
+  EXPECT_EQ(Client(own).Get("/api/v0/payload").status, 200);
+  EXPECT_EQ(shared.Get("/api/v0/payload").status, 200);
+  ExpectErrorShape(client_->Post("/emulator/v0/payloads/nope0-nope0/api-down", R"({"seconds": 5})"),
+                   404);
+  ExpectErrorShape(client_->Post("/emulator/v0/payloads/" + id + "/api-down", R"({})"), 400);
+}
+
+}  // namespace
+}  // namespace imsemu

@@ -1,0 +1,111 @@
+#include "emulator/http/faults.h"
+
+#include <array>
+#include <utility>
+
+namespace imsemu::http {
+namespace {
+
+constexpr std::array<std::pair<Api, const char*>, 5> kApiNames = {{
+    {Api::kAny, "any"},
+    {Api::kPayloadLocal, "payload-local"},
+    {Api::kSessionManager, "session-manager"},
+    {Api::kOrchestration, "orchestration"},
+    {Api::kControl, "control"},
+}};
+
+const std::regex kPayloadLocalPath(
+    R"((/payloads/[^/]+)?/api/v0/(payload|ready|metadata/.*|session-manager/.*))");
+const std::regex kSessionsPath(R"(/api/v0/projects/[^/]+/sessions)");
+
+}  // namespace
+
+const char* ApiName(Api api) {
+  for (const auto& [a, name] : kApiNames) {
+    if (a == api) return name;
+  }
+  return "any";
+}
+
+std::optional<Api> ParseApi(const std::string& name) {
+  for (const auto& [a, text] : kApiNames) {
+    if (name == text) return a;
+  }
+  return std::nullopt;
+}
+
+Api ApiOfPath(const std::string& path) {
+  if (path.rfind("/emulator/", 0) == 0) return Api::kControl;
+  if (std::regex_match(path, kSessionsPath)) return Api::kSessionManager;
+  if (std::regex_match(path, kPayloadLocalPath)) return Api::kPayloadLocal;
+  return Api::kOrchestration;
+}
+
+StatusOr<Fault> Faults::Add(FaultSpec spec) {
+  if (spec.api == Api::kControl) return InvalidArgument("api: the control API cannot be faulted");
+  if (spec.status != 0 && (spec.status < 400 || spec.status > 599)) {
+    return InvalidArgument("status must be an HTTP error status (400..599)");
+  }
+  if (spec.status == 0 && spec.delay.count() == 0) {
+    return InvalidArgument("a fault needs a status, a delay_ms, or both");
+  }
+  if (spec.delay.count() < 0 || spec.delay.count() > 60000) {
+    return InvalidArgument("delay_ms must be between 0 and 60000");
+  }
+  if (!(spec.probability > 0.0 && spec.probability <= 1.0)) {
+    return InvalidArgument("probability must be in (0, 1]");
+  }
+  if (spec.times == 0 || spec.times < -1) {
+    return InvalidArgument("times must be a positive number of calls (or absent)");
+  }
+  Rule rule;
+  try {
+    rule.pattern = std::regex(spec.path_pattern.empty() ? ".*" : spec.path_pattern);
+  } catch (const std::regex_error& e) {
+    return InvalidArgument("path '" + spec.path_pattern + "' is not a valid regex: " + e.what());
+  }
+  std::lock_guard lock(mu_);
+  rule.fault.id = next_id_++;
+  rule.fault.spec = std::move(spec);
+  rules_.push_back(rule);
+  return rule.fault;
+}
+
+std::vector<Fault> Faults::List() const {
+  std::lock_guard lock(mu_);
+  std::vector<Fault> out;
+  for (const Rule& r : rules_) out.push_back(r.fault);
+  return out;
+}
+
+void Faults::Clear() {
+  std::lock_guard lock(mu_);
+  rules_.clear();
+}
+
+void Faults::Remove(long long id) {
+  std::lock_guard lock(mu_);
+  std::erase_if(rules_, [id](const Rule& r) { return r.fault.id == id; });
+}
+
+std::optional<Fault> Faults::Fire(const std::string& method, const std::string& path) {
+  std::lock_guard lock(mu_);
+  if (rules_.empty()) return std::nullopt;
+  const Api api = ApiOfPath(path);
+  if (api == Api::kControl) return std::nullopt;
+  for (Rule& r : rules_) {
+    const FaultSpec& s = r.fault.spec;
+    if (s.times == 0) continue;
+    if (s.api != Api::kAny && s.api != api) continue;
+    if (!s.method.empty() && s.method != method) continue;
+    if (!std::regex_match(path, r.pattern)) continue;
+    ++r.fault.matched;
+    if (s.probability < 1.0 && random_.NextUnit() >= s.probability) continue;
+    ++r.fault.fired;
+    if (r.fault.spec.times > 0) --r.fault.spec.times;
+    return r.fault;
+  }
+  return std::nullopt;
+}
+
+}  // namespace imsemu::http
