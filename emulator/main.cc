@@ -3,6 +3,8 @@
 #include <pthread.h>
 
 #include <csignal>
+#include <cstdio>
+#include <fstream>
 #include <iostream>
 
 #include <spdlog/spdlog.h>
@@ -11,6 +13,8 @@
 #include "emulator/codec/allocation_json.h"
 #include "emulator/codec/mock_config_json.h"
 #include "emulator/emulator.h"
+#include "emulator/scenario/scenario_loader.h"
+#include "emulator/scenario/scenario_runner.h"
 
 namespace {
 
@@ -94,6 +98,43 @@ int Run(EmulatorOptions options, const sigset_t& stop_signals, const std::string
   return 0;
 }
 
+int RunScenarios(const std::vector<std::string>& files, const std::string& junit,
+                 std::optional<uint64_t> seed, bool verbose) {
+  std::vector<imsemu::scenario::ScenarioResult> results;
+  imsemu::scenario::RunOptions options;
+  options.seed = seed;
+  if (verbose) options.verbose = &std::cout;
+  for (const std::string& file : files) {
+    auto loaded = imsemu::scenario::LoadScenario(file);
+    if (!loaded.ok()) {
+      results.push_back(imsemu::scenario::LoadFailure(file, loaded.status().message()));
+    } else {
+      if (verbose) std::cout << "RUN  " << file << " (" << loaded->name << ")\n";
+      results.push_back(imsemu::scenario::RunScenario(*loaded, options));
+    }
+    const auto& r = results.back();
+    if (r.passed) {
+      std::printf("PASS %s: %s (%d steps, %.1f s virtual, %.1f ms wall)\n", r.file.c_str(),
+                  r.name.c_str(), r.steps_run,
+                  static_cast<double>(r.virtual_elapsed.count()) / 1000.0, r.wall_ms);
+    } else {
+      std::cout << r.report;
+    }
+  }
+  int failed = 0;
+  for (const auto& r : results) failed += r.passed ? 0 : 1;
+  std::printf("%d passed, %d failed\n", static_cast<int>(results.size()) - failed, failed);
+  if (!junit.empty()) {
+    std::ofstream out(junit);
+    out << imsemu::scenario::JUnitXml(results);
+    if (!out) {
+      std::cerr << "ims-emulator: cannot write " << junit << "\n";
+      return 2;
+    }
+  }
+  return failed == 0 ? 0 : 1;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -128,7 +169,29 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0, 65535));
   AddCommonFlags(mock, mock_flags);
 
+  std::vector<std::string> scenario_files;
+  std::string junit;
+  uint64_t scenario_seed = 0;
+  bool verbose = false;
+  CLI::App* scenario = app.add_subcommand("scenario", "scenario scripts");
+  scenario->require_subcommand(1);
+  CLI::App* scenario_run = scenario->add_subcommand("run", "run scenario files");
+  scenario_run->add_option("files", scenario_files, "scenario files (YAML or JSON)")
+      ->required()
+      ->check(CLI::ExistingFile);
+  scenario_run->add_option("--junit", junit, "write a JUnit XML report to this file");
+  CLI::Option* seed_option =
+      scenario_run->add_option("--seed", scenario_seed, "override every scenario's seed");
+  scenario_run->add_flag("--verbose", verbose, "log every step");
+
   CLI11_PARSE(app, argc, argv);
+
+  if (scenario_run->parsed()) {
+    spdlog::set_level(spdlog::level::warn);
+    std::optional<uint64_t> seed;
+    if (seed_option->count() > 0) seed = scenario_seed;
+    return RunScenarios(scenario_files, junit, seed, verbose);
+  }
 
   EmulatorOptions options;
   if (serve->parsed()) {

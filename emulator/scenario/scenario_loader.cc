@@ -1,0 +1,279 @@
+#include "emulator/scenario/scenario_loader.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "emulator/codec/allocation_json.h"
+#include "emulator/codec/json_fields.h"
+
+namespace imsemu::scenario {
+namespace {
+
+const std::set<std::string> kStepKinds = {
+    "client.create_session",      "client.list_sessions",      "server.ready",
+    "server.get_payload",         "server.get_config",         "server.set_status",
+    "server.get_status",          "server.set_label",          "server.set_annotation",
+    "orchestration.create_allocation", "orchestration.get_allocation",
+    "orchestration.replace_allocation", "orchestration.delete_allocation",
+    "orchestration.list_payloads", "orchestration.get_payload", "orchestration.reserve",
+    "orchestration.delete_payload", "emulator.advance",        "emulator.exit",
+    "emulator.state",             "emulator.reset",            "emulator.get_state",
+    "emulator.events",            "emulator.session_config",   "fault.add",
+    "fault.list",                 "fault.clear",               "fault.payload_api_down",
+    "wait_until"};
+
+// A failure at a line of the file.
+struct LoadError {
+  int line;
+  std::string message;
+};
+
+int LineOf(const YAML::Node& node) { return node.Mark().line + 1; }
+
+// Plain scalars become numbers, booleans or null when they read as such;
+// quoted ones stay strings.
+Json ScalarToJson(const YAML::Node& node) {
+  const std::string& text = node.Scalar();
+  if (node.Tag() == "!") return text;  // quoted
+  if (text == "null" || text == "~" || text.empty()) return nullptr;
+  if (text == "true") return true;
+  if (text == "false") return false;
+  Json number = Json::parse(text, nullptr, false);
+  if (number.is_number()) return number;
+  return text;
+}
+
+Json ToJson(const YAML::Node& node) {
+  switch (node.Type()) {
+    case YAML::NodeType::Sequence: {
+      Json out = Json::array();
+      for (const YAML::Node& item : node) out.push_back(ToJson(item));
+      return out;
+    }
+    case YAML::NodeType::Map: {
+      Json out = Json::object();
+      for (const auto& kv : node) out[kv.first.Scalar()] = ToJson(kv.second);
+      return out;
+    }
+    case YAML::NodeType::Scalar:
+      return ScalarToJson(node);
+    default:
+      return nullptr;
+  }
+}
+
+std::string AsString(const Json& j) { return j.is_string() ? j.get<std::string>() : j.dump(); }
+
+Expectation ParseExpectation(const YAML::Node& node, int line) {
+  if (!node.IsMap()) throw LoadError{line, "expect must be a map (status, body, absent)"};
+  Expectation e;
+  for (const auto& kv : node) {
+    const std::string key = kv.first.Scalar();
+    const int at = LineOf(kv.first);
+    if (key == "status") {
+      Json status = ToJson(kv.second);
+      if (!status.is_number_integer()) throw LoadError{at, "expect.status must be an integer"};
+      e.status = status.get<int>();
+    } else if (key == "body") {
+      if (!kv.second.IsMap()) {
+        throw LoadError{at, "expect.body must map response paths to expected values"};
+      }
+      for (const auto& entry : kv.second) {
+        e.body.emplace_back(entry.first.Scalar(), ToJson(entry.second));
+      }
+    } else if (key == "absent") {
+      Json absent = ToJson(kv.second);
+      if (absent.is_string()) absent = Json::array({absent});
+      if (!absent.is_array()) throw LoadError{at, "expect.absent must be a list of paths"};
+      for (const Json& p : absent) e.absent.push_back(AsString(p));
+    } else {
+      throw LoadError{at, "expect has no field '" + key + "' (status, body, absent)"};
+    }
+  }
+  return e;
+}
+
+// The one key of a step map that names its kind.
+std::string KindOf(const YAML::Node& node, int line) {
+  std::string kind;
+  for (const auto& kv : node) {
+    const std::string key = kv.first.Scalar();
+    if (key == "expect" || key == "save" || key == "every" || key == "within") continue;
+    if (!kind.empty()) {
+      throw LoadError{line, "a step has one kind; found '" + kind + "' and '" + key + "'"};
+    }
+    kind = key;
+  }
+  if (kind.empty()) throw LoadError{line, "a step needs a kind, e.g. client.create_session"};
+  if (kStepKinds.count(kind) == 0) throw LoadError{line, "unknown step kind '" + kind + "'"};
+  return kind;
+}
+
+Step ParseStep(const YAML::Node& node, int number) {
+  const int line = LineOf(node);
+  if (!node.IsMap()) throw LoadError{line, "a step must be a map, e.g. '- emulator.advance: 12s'"};
+  Step step;
+  step.number = number;
+  step.line = line;
+  step.kind = KindOf(node, line);
+  step.params = ToJson(node[step.kind]);
+  if (node["expect"]) step.expect = ParseExpectation(node["expect"], LineOf(node["expect"]));
+  if (const YAML::Node save = node["save"]) {
+    if (!save.IsMap()) throw LoadError{LineOf(save), "save must map variable names to paths"};
+    for (const auto& kv : save) step.save[kv.first.Scalar()] = kv.second.Scalar();
+  }
+  if (step.kind == "wait_until") {
+    const YAML::Node inner = node["wait_until"];
+    if (!inner.IsMap()) throw LoadError{line, "wait_until needs a step to repeat"};
+    for (const char* key : {"every", "within"}) {
+      if (!inner[key]) continue;
+      StatusOr<Duration> d = ParseDuration(ToJson(inner[key]));
+      if (!d.ok()) throw LoadError{LineOf(inner[key]), std::string(key) + ": " + d.status().message()};
+      (std::string(key) == "every" ? step.every : step.within) = *d;
+    }
+    if (step.every.count() <= 0) throw LoadError{line, "wait_until.every must be > 0"};
+    auto repeated = std::make_shared<Step>();
+    repeated->number = number;
+    repeated->line = line;
+    repeated->kind = KindOf(inner, line);
+    if (repeated->kind == "wait_until") throw LoadError{line, "wait_until cannot repeat itself"};
+    repeated->params = ToJson(inner[repeated->kind]);
+    repeated->expect = step.expect;
+    repeated->save = step.save;
+    step.repeat = std::move(repeated);
+  }
+  return step;
+}
+
+void ParseWorld(const YAML::Node& node, const std::string& path, Scenario& s) {
+  const int line = LineOf(node);
+  Json world = ToJson(node);
+  StatusOr<core::Fixture> fixture = InvalidArgument("");
+  if (world.is_object() && world.contains("fixture")) {
+    std::filesystem::path file = AsString(world["fixture"]);
+    if (file.is_relative()) file = std::filesystem::path(path).parent_path() / file;
+    fixture = codec::LoadFixtureFile(file.lexically_normal().string());
+  } else {
+    fixture = codec::FixtureFromJson(world);
+  }
+  if (!fixture.ok()) throw LoadError{line, "world: " + fixture.status().message()};
+  s.world = *std::move(fixture);
+}
+
+void ParseTop(const YAML::Node& root, const std::string& path, Scenario& s) {
+  if (!root.IsMap()) throw LoadError{1, "a scenario is a map with name, world and steps"};
+  bool has_world = false;
+  for (const auto& kv : root) {
+    const std::string key = kv.first.Scalar();
+    const int at = LineOf(kv.first);
+    const YAML::Node& v = kv.second;
+    if (key == "name") {
+      s.name = v.Scalar();
+    } else if (key == "description") {
+      s.description = v.Scalar();
+    } else if (key == "seed") {
+      Json seed = ToJson(v);
+      if (!seed.is_number_unsigned()) throw LoadError{at, "seed must be a non-negative integer"};
+      s.seed = seed.get<uint64_t>();
+    } else if (key == "clock") {
+      if (v.Scalar() != "virtual" && v.Scalar() != "real") {
+        throw LoadError{at, "clock must be virtual or real"};
+      }
+      s.virtual_clock = v.Scalar() == "virtual";
+    } else if (key == "status_cache") {
+      Json cache = ToJson(v);
+      if (!cache.is_object()) throw LoadError{at, "status_cache must be {mode, ttl}"};
+      if (cache.contains("mode")) {
+        auto mode = core::ParseStatusCacheMode(AsString(cache["mode"]));
+        if (!mode) throw LoadError{at, "status_cache.mode must be periodic, delay or off"};
+        s.status_cache = *mode;
+      }
+      if (cache.contains("ttl")) {
+        StatusOr<Duration> ttl = ParseDuration(cache["ttl"]);
+        if (!ttl.ok()) throw LoadError{at, "status_cache.ttl: " + ttl.status().message()};
+        s.status_cache_ttl = *ttl;
+      }
+    } else if (key == "auth") {
+      s.auth = v.Scalar();
+    } else if (key == "defaults") {
+      Json d = ToJson(v);
+      if (!d.is_object()) throw LoadError{at, "defaults must be a map"};
+      s.project = d.value("project", s.project);
+      s.session_type = d.value("session_type", s.session_type);
+      s.authorization = d.value("authorization", s.authorization);
+    } else if (key == "world") {
+      ParseWorld(v, path, s);
+      has_world = true;
+    } else if (key == "steps") {
+      if (!v.IsSequence()) throw LoadError{at, "steps must be a list"};
+      int n = 0;
+      for (const YAML::Node& step : v) s.steps.push_back(ParseStep(step, ++n));
+    } else {
+      throw LoadError{at, "unknown field '" + key + "'"};
+    }
+  }
+  if (s.name.empty()) throw LoadError{1, "a scenario needs a name"};
+  if (!has_world) throw LoadError{1, "a scenario needs a world (a fixture file or inline)"};
+}
+
+}  // namespace
+
+StatusOr<Duration> ParseDuration(const Json& value) {
+  if (value.is_number()) {
+    const double seconds = value.get<double>();
+    if (!std::isfinite(seconds) || seconds < 0) return InvalidArgument("durations are >= 0");
+    return Duration(std::llround(seconds * 1000));
+  }
+  if (!value.is_string()) return InvalidArgument("a duration is like 12s, 500ms or 2m");
+  const std::string text = value.get<std::string>();
+  size_t end = 0;
+  double number = 0;
+  try {
+    number = std::stod(text, &end);
+  } catch (const std::exception&) {
+    return InvalidArgument("'" + text + "' is not a duration (like 12s, 500ms or 2m)");
+  }
+  const std::string unit = text.substr(end);
+  double ms = 0;
+  if (unit == "ms") {
+    ms = number;
+  } else if (unit == "s" || unit.empty()) {
+    ms = number * 1000;
+  } else if (unit == "m") {
+    ms = number * 60000;
+  } else if (unit == "h") {
+    ms = number * 3600000;
+  } else {
+    return InvalidArgument("'" + text + "' has an unknown unit (ms, s, m or h)");
+  }
+  if (!std::isfinite(ms) || ms < 0) return InvalidArgument("durations are >= 0");
+  return Duration(std::llround(ms));
+}
+
+StatusOr<Scenario> ParseScenario(const std::string& text, const std::string& path) {
+  Scenario s;
+  s.file = path;
+  try {
+    ParseTop(YAML::Load(text), path, s);
+  } catch (const LoadError& e) {
+    return InvalidArgument(path + ":" + std::to_string(e.line) + ": " + e.message);
+  } catch (const YAML::Exception& e) {
+    return InvalidArgument(path + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
+  }
+  return s;
+}
+
+StatusOr<Scenario> LoadScenario(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return InvalidArgument("cannot read scenario file '" + path + "'");
+  std::ostringstream text;
+  text << in.rdbuf();
+  return ParseScenario(text.str(), path);
+}
+
+}  // namespace imsemu::scenario
