@@ -23,9 +23,8 @@ const nlohmann::json* FindPath(const nlohmann::json& root, const std::string& pa
         at = &(*at)[inside];
         continue;
       }
-      if (inside.empty() || !std::all_of(inside.begin(), inside.end(), [](unsigned char c) {
-            return std::isdigit(c) != 0;
-          })) {
+      if (inside.empty() || !std::all_of(inside.begin(), inside.end(),
+                                         [](unsigned char c) { return std::isdigit(c) != 0; })) {
         return nullptr;
       }
       const size_t index = std::stoul(inside);

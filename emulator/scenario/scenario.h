@@ -58,6 +58,9 @@ struct Scenario {
   std::string project = "local-project";
   std::string session_type = "default";
   std::string authorization = "Bearer secret-token:scenario/player";
+  // Variables set before the first step: literal values, or
+  // {repeat: "text", times: N} for large generated strings.
+  std::map<std::string, Json> vars;
   std::vector<Step> steps;
 };
 

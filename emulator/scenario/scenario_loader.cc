@@ -14,18 +14,35 @@
 namespace imsemu::scenario {
 namespace {
 
-const std::set<std::string> kStepKinds = {
-    "client.create_session",      "client.list_sessions",      "server.ready",
-    "server.get_payload",         "server.get_config",         "server.set_status",
-    "server.get_status",          "server.set_label",          "server.set_annotation",
-    "orchestration.create_allocation", "orchestration.get_allocation",
-    "orchestration.replace_allocation", "orchestration.delete_allocation",
-    "orchestration.list_payloads", "orchestration.get_payload", "orchestration.reserve",
-    "orchestration.delete_payload", "emulator.advance",        "emulator.exit",
-    "emulator.state",             "emulator.reset",            "emulator.get_state",
-    "emulator.events",            "emulator.session_config",   "fault.add",
-    "fault.list",                 "fault.clear",               "fault.payload_api_down",
-    "wait_until"};
+const std::set<std::string> kStepKinds = {"client.create_session",
+                                          "client.list_sessions",
+                                          "server.ready",
+                                          "server.get_payload",
+                                          "server.get_config",
+                                          "server.set_status",
+                                          "server.get_status",
+                                          "server.set_label",
+                                          "server.set_annotation",
+                                          "orchestration.create_allocation",
+                                          "orchestration.get_allocation",
+                                          "orchestration.replace_allocation",
+                                          "orchestration.delete_allocation",
+                                          "orchestration.list_payloads",
+                                          "orchestration.get_payload",
+                                          "orchestration.reserve",
+                                          "orchestration.delete_payload",
+                                          "emulator.advance",
+                                          "emulator.exit",
+                                          "emulator.state",
+                                          "emulator.reset",
+                                          "emulator.get_state",
+                                          "emulator.events",
+                                          "emulator.session_config",
+                                          "fault.add",
+                                          "fault.list",
+                                          "fault.clear",
+                                          "fault.payload_api_down",
+                                          "wait_until"};
 
 // A failure at a line of the file.
 struct LoadError {
@@ -133,7 +150,8 @@ Step ParseStep(const YAML::Node& node, int number) {
     for (const char* key : {"every", "within"}) {
       if (!inner[key]) continue;
       StatusOr<Duration> d = ParseDuration(ToJson(inner[key]));
-      if (!d.ok()) throw LoadError{LineOf(inner[key]), std::string(key) + ": " + d.status().message()};
+      if (!d.ok())
+        throw LoadError{LineOf(inner[key]), std::string(key) + ": " + d.status().message()};
       (std::string(key) == "every" ? step.every : step.within) = *d;
     }
     if (step.every.count() <= 0) throw LoadError{line, "wait_until.every must be > 0"};
@@ -206,6 +224,24 @@ void ParseTop(const YAML::Node& root, const std::string& path, Scenario& s) {
       s.project = d.value("project", s.project);
       s.session_type = d.value("session_type", s.session_type);
       s.authorization = d.value("authorization", s.authorization);
+    } else if (key == "vars") {
+      if (!v.IsMap()) throw LoadError{at, "vars must map names to values"};
+      for (const auto& var : v) {
+        Json value = ToJson(var.second);
+        if (value.is_object() && value.contains("repeat")) {
+          const Json times = value.value("times", Json());
+          if (!value["repeat"].is_string() || !times.is_number_unsigned() ||
+              times.get<uint64_t>() > (8u << 20)) {
+            throw LoadError{LineOf(var.second),
+                            "vars: {repeat: text, times: N} needs a string and N <= 8388608"};
+          }
+          std::string text;
+          for (uint64_t i = 0; i < times.get<uint64_t>(); ++i)
+            text += value["repeat"].get<std::string>();
+          value = text;
+        }
+        s.vars[var.first.Scalar()] = std::move(value);
+      }
     } else if (key == "world") {
       ParseWorld(v, path, s);
       has_world = true;

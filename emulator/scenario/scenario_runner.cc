@@ -68,7 +68,7 @@ bool Matches(const Json& expected, const Json& actual) {
 
 class Run {
  public:
-  Run(const Scenario& s, const RunOptions& o) : scenario_(s), options_(o) {}
+  Run(const Scenario& s, const RunOptions& o) : scenario_(s), options_(o), vars_(s.vars) {}
 
   ScenarioResult Go();
 
@@ -146,8 +146,8 @@ Json Run::Substitute(const Json& value) {
 
 Call Run::PayloadCall(const Json& params, const std::string& method, const std::string& path) {
   const std::string id = Required(params, "payload");
-  std::string api = Param(params, "via") == "shared" ? main_ + "/payloads/" + id
-                                                     : emulator_->PayloadApiOf(id);
+  std::string api =
+      Param(params, "via") == "shared" ? main_ + "/payloads/" + id : emulator_->PayloadApiOf(id);
   Call call;
   call.method = method;
   const size_t slash = api.find('/');
@@ -217,8 +217,12 @@ Call Run::BuildCall(const scenario::Step& step, const Json& p) {
     if (k == "orchestration.delete_allocation") return {"DELETE", main_, alloc, "", "", {}};
     if (k == "orchestration.list_payloads") return {"GET", main_, alloc + "/payloads", "", "", {}};
     if (k == "orchestration.reserve") {
-      return {"POST", main_, alloc + "/reservations", json_body("body", Json::object()),
-              "application/json", {}};
+      return {"POST",
+              main_,
+              alloc + "/reservations",
+              json_body("body", Json::object()),
+              "application/json",
+              {}};
     }
     const std::string payload = alloc + "/payloads/" + Required(p, "payload");
     if (k == "orchestration.get_payload") return {"GET", main_, payload, "", "", {}};
@@ -229,17 +233,28 @@ Call Run::BuildCall(const scenario::Step& step, const Json& p) {
     const Json by = p.is_object() ? p.value("by", Json()) : p;
     StatusOr<Duration> d = ParseDuration(by);
     if (!d.ok()) throw StepError{"emulator.advance: " + d.status().message()};
-    return {"POST", main_, "/emulator/v0/clock/advance",
+    return {"POST",
+            main_,
+            "/emulator/v0/clock/advance",
             Json({{"seconds", static_cast<double>(d->count()) / 1000.0}}).dump(),
-            "application/json", {}};
+            "application/json",
+            {}};
   }
   if (k == "emulator.exit") {
-    return {"POST", main_, "/emulator/v0/payloads/" + Required(p, "payload") + "/exit",
-            Json({{"code", p.value("code", 0)}}).dump(), "application/json", {}};
+    return {"POST",
+            main_,
+            "/emulator/v0/payloads/" + Required(p, "payload") + "/exit",
+            Json({{"code", p.value("code", 0)}}).dump(),
+            "application/json",
+            {}};
   }
   if (k == "emulator.state") {
-    return {"PUT", main_, "/emulator/v0/payloads/" + Required(p, "payload") + "/state",
-            Json({{"state", Required(p, "state")}}).dump(), "application/json", {}};
+    return {"PUT",
+            main_,
+            "/emulator/v0/payloads/" + Required(p, "payload") + "/state",
+            Json({{"state", Required(p, "state")}}).dump(),
+            "application/json",
+            {}};
   }
   if (k == "emulator.reset") return {"POST", main_, "/emulator/v0/reset", "", "", {}};
   if (k == "emulator.get_state") return {"GET", main_, "/emulator/v0/state", "", "", {}};
@@ -248,17 +263,21 @@ Call Run::BuildCall(const scenario::Step& step, const Json& p) {
   }
   if (k == "emulator.session_config") {
     return {"GET", main_, "/emulator/v0/payloads/" + Required(p, "payload") + "/session-config",
-            "", "", {}};
+            "",    "",    {}};
   }
-  if (k == "fault.add") return {"POST", main_, "/emulator/v0/faults", p.dump(), "application/json", {}};
+  if (k == "fault.add")
+    return {"POST", main_, "/emulator/v0/faults", p.dump(), "application/json", {}};
   if (k == "fault.list") return {"GET", main_, "/emulator/v0/faults", "", "", {}};
   if (k == "fault.clear") return {"DELETE", main_, "/emulator/v0/faults", "", "", {}};
   if (k == "fault.payload_api_down") {
     StatusOr<Duration> d = ParseDuration(p.value("for", Json()));
     if (!d.ok()) throw StepError{"fault.payload_api_down.for: " + d.status().message()};
-    return {"POST", main_, "/emulator/v0/payloads/" + Required(p, "payload") + "/api-down",
+    return {"POST",
+            main_,
+            "/emulator/v0/payloads/" + Required(p, "payload") + "/api-down",
             Json({{"seconds", static_cast<double>(d->count()) / 1000.0}}).dump(),
-            "application/json", {}};
+            "application/json",
+            {}};
   }
   throw StepError{"step kind '" + k + "' cannot be run"};
 }
@@ -274,15 +293,13 @@ Exchange Run::Send(const Call& call) {
     client->set_connection_timeout(2, 0);
     client->set_read_timeout(30, 0);
   }
-  httplib::Result r = call.method == "GET"
-                          ? client->Get(call.path.c_str(), call.headers)
-                      : call.method == "POST"
-                          ? client->Post(call.path.c_str(), call.headers, call.body,
-                                         call.content_type.c_str())
-                      : call.method == "PUT"
-                          ? client->Put(call.path.c_str(), call.headers, call.body,
-                                        call.content_type.c_str())
-                          : client->Delete(call.path.c_str(), call.headers);
+  httplib::Result r =
+      call.method == "GET" ? client->Get(call.path.c_str(), call.headers)
+      : call.method == "POST"
+          ? client->Post(call.path.c_str(), call.headers, call.body, call.content_type.c_str())
+      : call.method == "PUT"
+          ? client->Put(call.path.c_str(), call.headers, call.body, call.content_type.c_str())
+          : client->Delete(call.path.c_str(), call.headers);
   Exchange got;
   if (!r) {
     clients_.erase(call.target);  // reconnect next time
@@ -388,9 +405,9 @@ void Run::WaitUntil(const scenario::Step& step) {
     const bool out_of_time = scenario_.virtual_clock ? emulator_->clock().Now() >= deadline
                                                      : WallClock::now() >= wall_deadline;
     if (out_of_time) {
-      failure_ = Fail(step, &call, &got,
-                      "did not hold within " + std::to_string(step.within.count()) + " ms:\n  " +
-                          *mismatch);
+      failure_ = Fail(
+          step, &call, &got,
+          "did not hold within " + std::to_string(step.within.count()) + " ms:\n  " + *mismatch);
       return;
     }
     if (scenario_.virtual_clock) {
@@ -439,11 +456,21 @@ std::string XmlEscape(const std::string& s) {
   std::string out;
   for (char c : s) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&apos;";
+        break;
       default:
         // XML 1.0 allows no control characters but tab, newline and return.
         if (static_cast<unsigned char>(c) < 0x20 && c != '\t' && c != '\n' && c != '\r') {
@@ -491,8 +518,8 @@ std::string JUnitXml(const std::vector<ScenarioResult>& results) {
       out << "/>\n";
     } else {
       const std::string first_line = r.report.substr(0, r.report.find('\n'));
-      out << ">\n      <failure message=\"" << XmlEscape(first_line) << "\">"
-          << XmlEscape(r.report) << "</failure>\n    </testcase>\n";
+      out << ">\n      <failure message=\"" << XmlEscape(first_line) << "\">" << XmlEscape(r.report)
+          << "</failure>\n    </testcase>\n";
     }
   }
   out << "  </testsuite>\n</testsuites>\n";

@@ -18,7 +18,7 @@
 namespace imsemu::scenario {
 
 struct RunOptions {
-  std::optional<uint64_t> seed;  // overrides the scenario's
+  std::optional<uint64_t> seed;     // overrides the scenario's
   std::ostream* verbose = nullptr;  // when set, every step is logged there
 };
 
