@@ -77,6 +77,35 @@ CREATE TABLE events(
   new_state TEXT NOT NULL, detail TEXT NOT NULL);
 )sql";
 
+// Version 2 keeps payload counts per allocation and state, maintained by
+// triggers, so the control loop reads a handful of rows instead of scanning
+// every payload of an allocation after each reservation.
+constexpr const char* kSchemaV2 = R"sql(
+CREATE TABLE payload_counts(
+  allocation_id TEXT NOT NULL, state TEXT NOT NULL, n INTEGER NOT NULL,
+  PRIMARY KEY (allocation_id, state)) WITHOUT ROWID;
+INSERT INTO payload_counts(allocation_id, state, n)
+  SELECT allocation_id, state, count(*) FROM payloads GROUP BY allocation_id, state;
+CREATE TRIGGER payload_counts_insert AFTER INSERT ON payloads BEGIN
+  INSERT INTO payload_counts(allocation_id, state, n) VALUES(new.allocation_id, new.state, 1)
+    ON CONFLICT(allocation_id, state) DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER payload_counts_delete AFTER DELETE ON payloads BEGIN
+  UPDATE payload_counts SET n = n - 1
+    WHERE allocation_id = old.allocation_id AND state = old.state;
+END;
+CREATE TRIGGER payload_counts_update AFTER UPDATE OF state ON payloads
+  WHEN old.state <> new.state BEGIN
+  UPDATE payload_counts SET n = n - 1
+    WHERE allocation_id = old.allocation_id AND state = old.state;
+  INSERT INTO payload_counts(allocation_id, state, n) VALUES(new.allocation_id, new.state, 1)
+    ON CONFLICT(allocation_id, state) DO UPDATE SET n = n + 1;
+END;
+)sql";
+
+// Forward migrations: kMigrations[i] takes a database from version i to i+1.
+constexpr const char* kMigrations[] = {kSchemaV1, kSchemaV2};
+
 }  // namespace
 
 StatusOr<std::unique_ptr<SqliteWorldStore>> SqliteWorldStore::Open(const std::string& path) {
@@ -121,12 +150,13 @@ Status SqliteWorldStore::Migrate() {
     return Internal("state file has schema version " + std::to_string(version) +
                     ", newer than this emulator's " + std::to_string(kSchemaVersion));
   }
-  if (version < 1) {
+  for (; version < kSchemaVersion; ++version) {
     IMSEMU_RETURN_IF_ERROR(Exec("BEGIN"));
-    Status s = Exec(kSchemaV1);
-    if (s.ok()) s = Exec("PRAGMA user_version = 1");
+    Status s = Exec(kMigrations[version]);
+    const std::string bump = "PRAGMA user_version = " + std::to_string(version + 1);
+    if (s.ok()) s = Exec(bump.c_str());
     if (!s.ok()) {
-      Exec("ROLLBACK");
+      (void)Exec("ROLLBACK");
       return s;
     }
     IMSEMU_RETURN_IF_ERROR(Exec("COMMIT"));
@@ -191,6 +221,7 @@ void SqliteWorldStore::Rollback() {
 void SqliteWorldStore::Clear() {
   payload_cache_.clear();
   Prepare("DELETE FROM payloads").Run();
+  Prepare("DELETE FROM payload_counts").Run();
   Prepare("DELETE FROM allocations").Run();
   Prepare("DELETE FROM projects").Run();
 }

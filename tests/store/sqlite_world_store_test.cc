@@ -114,6 +114,57 @@ TEST(SqliteWorldStoreTest, CountsPayloadsByLifecycleGroup) {
   EXPECT_EQ(c.ready, 2);
   EXPECT_EQ(c.reserved, 1);
   EXPECT_EQ(c.pending, 2);
+  store->Begin();
+  core::Payload p0 = *store->GetPayload("p0");
+  p0.state = core::PayloadState::kReserved;
+  store->PutPayload(p0);
+  store->DeletePayload("p3");
+  ASSERT_TRUE(store->Commit().ok());
+  c = store->CountPayloads("a");
+  EXPECT_EQ(c.total, 5);
+  EXPECT_EQ(c.ready, 1);
+  EXPECT_EQ(c.reserved, 2);
+  EXPECT_EQ(c.pending, 1);
+  store->Begin();
+  store->DeletePayload("p4");
+  store->Rollback();
+  EXPECT_EQ(store->CountPayloads("a").pending, 1);
+}
+
+TEST(SqliteWorldStoreTest, MigratesVersionOneForwardAndBackfillsCounts) {
+  const std::filesystem::path path = std::filesystem::temp_directory_path() /
+                                     ("imsemu-migrate-" + std::to_string(getpid()) + ".db");
+  {
+    auto store = SqliteWorldStore::Open(path.string());
+    ASSERT_TRUE(store.ok());
+    (*store)->Begin();
+    for (int i = 0; i < 3; ++i) {
+      core::Payload p = SamplePayload();
+      p.id = "p" + std::to_string(i);
+      p.state = i == 0 ? core::PayloadState::kReady : core::PayloadState::kReserved;
+      (*store)->PutPayload(p);
+    }
+    ASSERT_TRUE((*store)->Commit().ok());
+  }
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db,
+                         "DROP TRIGGER payload_counts_insert; DROP TRIGGER payload_counts_delete;"
+                         "DROP TRIGGER payload_counts_update; DROP TABLE payload_counts;"
+                         "PRAGMA user_version = 1;",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(db);
+  auto store = SqliteWorldStore::Open(path.string());
+  ASSERT_TRUE(store.ok()) << store.status().message();
+  core::StateCounts c = (*store)->CountPayloads("a");
+  EXPECT_EQ(c.total, 3);
+  EXPECT_EQ(c.ready, 1);
+  EXPECT_EQ(c.reserved, 2);
+  store->reset();
+  std::filesystem::remove(path);
+  std::filesystem::remove(path.string() + "-wal");
+  std::filesystem::remove(path.string() + "-shm");
 }
 
 TEST(SqliteWorldStoreTest, JournalPagesByAfter) {
