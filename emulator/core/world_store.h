@@ -59,6 +59,7 @@ class WorldStore {
   virtual void DeletePayload(const std::string& id) = 0;
   // Calls `visit` for the payloads of `allocation_id` (all when empty) in
   // creation order, only those in `state` when given, until it returns false.
+  // `visit` must not write to the store.
   virtual void VisitPayloads(const std::string& allocation_id, std::optional<PayloadState> state,
                              const std::function<bool(const Payload&)>& visit) = 0;
   virtual StateCounts CountPayloads(const std::string& allocation_id) = 0;

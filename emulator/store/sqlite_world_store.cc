@@ -296,12 +296,11 @@ std::vector<core::Allocation> SqliteWorldStore::ListAllocations(const std::strin
 
 std::optional<core::Payload> SqliteWorldStore::GetPayload(const std::string& id) {
   if (auto it = payload_cache_.find(id); it != payload_cache_.end()) return it->second;
-  Statement s = Prepare("SELECT body FROM payloads WHERE id = ?1");
+  Statement s = Prepare("SELECT id, body FROM payloads WHERE id = ?1");
   s.Bind(1, id);
   if (!s.Step()) return std::nullopt;
-  std::optional<core::Payload> p = DecodePayloadRecord(s.Text(0));
-  if (p) payload_cache_.emplace(id, *p);
-  return p;
+  const core::Payload* p = Cached(s, 0, 1);
+  return p ? std::optional<core::Payload>(*p) : std::nullopt;
 }
 
 void SqliteWorldStore::PutPayload(const core::Payload& p) {
@@ -332,22 +331,30 @@ void SqliteWorldStore::VisitPayloads(const std::string& allocation_id,
                                      std::optional<core::PayloadState> state,
                                      const std::function<bool(const core::Payload&)>& visit) {
   const char* sql =
-      state ? "SELECT body FROM payloads WHERE allocation_id = ?1 AND state = ?2 ORDER BY seq"
-      : allocation_id.empty() ? "SELECT body FROM payloads ORDER BY seq"
-                              : "SELECT body FROM payloads WHERE allocation_id = ?1 ORDER BY seq";
+      state ? "SELECT id, body FROM payloads WHERE allocation_id = ?1 AND state = ?2 ORDER BY seq"
+      : allocation_id.empty()
+          ? "SELECT id, body FROM payloads ORDER BY seq"
+          : "SELECT id, body FROM payloads WHERE allocation_id = ?1 ORDER BY seq";
   Statement s = Prepare(sql);
   if (!allocation_id.empty() || state) s.Bind(1, allocation_id);
   if (state) s.Bind(2, std::string(core::PayloadStateName(*state)));
   while (s.Step()) {
-    std::optional<core::Payload> p = DecodePayloadRecord(s.Text(0));
-    if (p && !visit(*p)) break;
+    const core::Payload* p = Cached(s, 0, 1);
+    if (p != nullptr && !visit(*p)) break;
   }
+}
+
+const core::Payload* SqliteWorldStore::Cached(Statement& row, int id_column, int body_column) {
+  std::string id = row.Text(id_column);
+  if (auto it = payload_cache_.find(id); it != payload_cache_.end()) return &it->second;
+  std::optional<core::Payload> p = DecodePayloadRecord(row.Text(body_column));
+  if (!p) return nullptr;
+  return &payload_cache_.emplace(std::move(id), *std::move(p)).first->second;
 }
 
 core::StateCounts SqliteWorldStore::CountPayloads(const std::string& allocation_id) {
   core::StateCounts counts;
-  Statement s =
-      Prepare("SELECT state, count(*) FROM payloads WHERE allocation_id = ?1 GROUP BY state");
+  Statement s = Prepare("SELECT state, n FROM payload_counts WHERE allocation_id = ?1");
   s.Bind(1, allocation_id);
   while (s.Step()) {
     const std::string state = s.Text(0);
@@ -368,11 +375,12 @@ std::optional<Time> SqliteWorldStore::NextTimer() {
 
 std::optional<core::Payload> SqliteWorldStore::NextDuePayload(Time now) {
   Statement s = Prepare(
-      "SELECT body FROM payloads WHERE timer_at IS NOT NULL AND timer_at <= ?1 "
+      "SELECT id, body FROM payloads WHERE timer_at IS NOT NULL AND timer_at <= ?1 "
       "ORDER BY timer_at, seq LIMIT 1");
   s.Bind(1, static_cast<long long>(now.time_since_epoch().count()));
   if (!s.Step()) return std::nullopt;
-  return DecodePayloadRecord(s.Text(0));
+  const core::Payload* p = Cached(s, 0, 1);
+  return p ? std::optional<core::Payload>(*p) : std::nullopt;
 }
 
 long long SqliteWorldStore::AppendEvent(const core::Event& e) {

@@ -73,6 +73,8 @@ class SqliteWorldStore final : public core::WorldStore {
 
   // Drops the cache entries the current transaction wrote.
   void ForgetTouched();
+  // The payload of the current row, from the cache or decoded into it.
+  const core::Payload* Cached(Statement& row, int id_column, int body_column);
 
   sqlite3* db_;
   std::map<const char*, sqlite3_stmt*> statements_;

@@ -1,0 +1,262 @@
+// Fleet-scale measurements, one mode per process so that resident memory is
+// the mode's own:
+//   sessions          32 concurrent clients creating sessions (target >= 2000/s,
+//                     zero double reservations)
+//   list              GET .../sessions with 1,000 Reserved sessions (target: median < 5 ms)
+//   own N | shared N  N payloads with their own listeners / behind the shared
+//                     port: start-up time, resident memory, GET /api/v0/payload median
+//   growth            create, list and reconcile at 10, 100, 1,000 and 10,000 payloads
+//   scenario FILE     a scenario's wall time and its speed-up over real time
+// Each prints Markdown table rows.
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <map>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <httplib.h>
+#include <spdlog/spdlog.h>
+
+#include "emulator/emulator.h"
+#include "emulator/scenario/scenario_loader.h"
+#include "emulator/scenario/scenario_runner.h"
+
+namespace {
+
+using imsemu::Duration;
+using imsemu::Emulator;
+using imsemu::EmulatorOptions;
+using SteadyClock = std::chrono::steady_clock;
+
+double Ms(SteadyClock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
+
+double Median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v.empty() ? 0 : v[v.size() / 2];
+}
+
+double ResidentMb() {
+  std::ifstream status("/proc/self/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind("VmRSS:", 0) == 0) return std::stod(line.substr(6)) / 1024.0;
+  }
+  return 0;
+}
+
+// One allocation `arena` (session_type default) of `ready` payloads kept by
+// min_payloads and a virtual game server that is Ready at once.
+EmulatorOptions Fleet(int ready, bool own_listeners, int buffer = 0) {
+  imsemu::core::AllocationSpec spec;
+  spec.annotations["session_type"] = "default";
+  spec.buffer_size = buffer;
+  spec.min_payloads = ready;
+  spec.max_payloads = ready + buffer + 100000;
+  spec.auto_ready = true;
+  spec.payload_spec.ports.push_back({"GamePort", 7777, "UDP"});
+  EmulatorOptions options;
+  options.fixture.projects.push_back({"bench", {{std::string("arena"), spec}}});
+  options.payload_listeners = own_listeners;
+  return options;
+}
+
+std::unique_ptr<Emulator> Start(EmulatorOptions options) {
+  auto e = Emulator::Start(std::move(options));
+  if (!e.ok()) {
+    std::fprintf(stderr, "cannot start: %s\n", e.status().message().c_str());
+    std::exit(1);
+  }
+  return *std::move(e);
+}
+
+httplib::Client Connect(int port) {
+  httplib::Client c("127.0.0.1", port);
+  c.set_tcp_nodelay(true);
+  c.set_keep_alive(true);
+  return c;
+}
+
+const httplib::Headers kAuth = {{"Authorization", "Bearer secret-token:bench/player"}};
+const char* kSessions = "/api/v0/projects/bench/sessions?session_type=default";
+
+void Sessions() {
+  constexpr int kClients = 32;
+  constexpr int kPayloads = 8000;
+  auto e = Start(Fleet(kPayloads, /*own_listeners=*/false));
+  std::atomic<int> next{0};
+  std::mutex mu;
+  std::vector<std::string> ids;
+  std::atomic<int> errors{0};
+  const auto start = SteadyClock::now();
+  std::vector<std::thread> clients;
+  for (int i = 0; i < kClients; ++i) {
+    clients.emplace_back([&] {
+      httplib::Client c = Connect(e->port());
+      std::vector<std::string> mine;
+      while (next.fetch_add(1) < kPayloads) {
+        auto r = c.Post(kSessions, kAuth, "{}", "application/json");
+        if (r && r->status == 200) {
+          mine.push_back(nlohmann::json::parse(r->body)["id"]);
+        } else {
+          ++errors;
+        }
+      }
+      std::lock_guard lock(mu);
+      ids.insert(ids.end(), mine.begin(), mine.end());
+    });
+  }
+  for (auto& t : clients) t.join();
+  const double seconds = Ms(SteadyClock::now() - start) / 1000.0;
+  // Double reservations: two answers with one id, or a payload the journal
+  // shows reserved twice.
+  std::set<std::string> distinct(ids.begin(), ids.end());
+  std::map<std::string, int> reserved;
+  for (long long after = 0;;) {
+    auto events = e->world().Events(after, 100000);
+    if (events.empty()) break;
+    for (const auto& ev : events) {
+      if (ev.new_state == "Reserved") ++reserved[ev.payload_id];
+      after = ev.seq;
+    }
+  }
+  int doubles = static_cast<int>(ids.size() - distinct.size());
+  for (const auto& [id, n] : reserved) doubles += n > 1 ? 1 : 0;
+  std::printf("| POST sessions, %d clients, %d sessions (sessions/s) | %.0f | >= 2000 |\n",
+              kClients, static_cast<int>(ids.size()), ids.size() / seconds);
+  std::printf("| double reservations after the run | %d (errors: %d) | 0 |\n", doubles,
+              errors.load());
+}
+
+// Reserves `n` sessions in-process (fast) for the list measurements.
+void Reserve(Emulator& e, int n) {
+  for (int i = 0; i < n; ++i) {
+    if (!e.world().CreateSession("bench", "default", std::nullopt).ok()) std::exit(1);
+  }
+}
+
+double MedianGetMs(int port, const std::string& path, int times, const httplib::Headers& h = {}) {
+  httplib::Client c = Connect(port);
+  std::vector<double> ms;
+  for (int i = 0; i < times; ++i) {
+    const auto start = SteadyClock::now();
+    auto r = c.Get(path.c_str(), h);
+    ms.push_back(Ms(SteadyClock::now() - start));
+    if (!r || r->status != 200) std::fprintf(stderr, "warning: GET %s failed\n", path.c_str());
+  }
+  return Median(ms);
+}
+
+void List() {
+  auto e = Start(Fleet(1000, /*own_listeners=*/false));
+  Reserve(*e, 1000);
+  std::printf("| GET sessions with 1,000 Reserved, median (ms) | %.2f | < 5 |\n",
+              MedianGetMs(e->port(), kSessions, 200, kAuth));
+}
+
+void Scale(int n, bool own) {
+  const double rss_before = ResidentMb();
+  const auto start = SteadyClock::now();
+  auto e = Start(Fleet(n, own));
+  const double startup_ms = Ms(SteadyClock::now() - start);
+  const double rss = ResidentMb();
+  auto payloads = e->world().Snapshot().payloads;
+  std::vector<double> medians;
+  for (int k = 0; k < 5; ++k) {
+    const std::string& id = payloads[static_cast<size_t>(k) * payloads.size() / 5].id;
+    const std::string api = e->PayloadApiOf(id);
+    const size_t colon = api.find(':');
+    const size_t slash = api.find('/');
+    const int port = std::stoi(api.substr(colon + 1, slash - colon - 1));
+    const std::string prefix = slash == std::string::npos ? "" : api.substr(slash);
+    medians.push_back(MedianGetMs(port, prefix + "/api/v0/payload", 400) * 1000.0);
+  }
+  const char* how = own ? "own listeners" : "shared port";
+  std::printf("| %d payloads, %s: start-up (ms) | %.0f | < %s |\n", n, how, startup_ms,
+              own ? "1000" : "2000");
+  std::printf("| %d payloads, %s: resident memory (MB) | %.1f (%.1f before start) | < %s |\n", n,
+              how, rss, rss_before, own ? "150" : "200");
+  std::printf("| %d payloads, %s: GET /api/v0/payload median (us) | %.0f | |\n", n, how,
+              Median(medians));
+}
+
+void Growth() {
+  for (int n : {10, 100, 1000, 10000}) {
+    // create: with n Ready payloads (plus the 50 the creates take)
+    auto e = Start(Fleet(n + 50, false));
+    httplib::Client c = Connect(e->port());
+    std::vector<double> create;
+    for (int i = 0; i < 50; ++i) {
+      const auto start = SteadyClock::now();
+      auto r = c.Post(kSessions, kAuth, "{}", "application/json");
+      create.push_back(Ms(SteadyClock::now() - start));
+      if (!r || r->status != 200) std::exit(1);
+    }
+    e->Stop();
+    // list: n Reserved sessions
+    auto l = Start(Fleet(n, false));
+    Reserve(*l, n);
+    const double list_ms = MedianGetMs(l->port(), kSessions, n >= 10000 ? 10 : 50, kAuth);
+    l->Stop();
+    // reconcile: n payloads whose game servers all become Ready at one instant
+    EmulatorOptions options = Fleet(n, false);
+    options.fixture.projects[0].allocations[0].spec.auto_ready_delay = Duration(1000);
+    auto r = Start(options);
+    const auto start = SteadyClock::now();
+    if (!r->AdvanceClock(Duration(1000)).ok()) std::exit(1);
+    const double reconcile_ms = Ms(SteadyClock::now() - start);
+    std::printf("| %d | %.3f | %.2f (%.2f us/session) | %.1f (%.2f us/payload) |\n", n,
+                Median(create), list_ms, list_ms * 1000.0 / n, reconcile_ms,
+                reconcile_ms * 1000.0 / n);
+  }
+}
+
+void Scenario(const std::string& file) {
+  auto scenario = imsemu::scenario::LoadScenario(file);
+  if (!scenario.ok()) {
+    std::fprintf(stderr, "%s\n", scenario.status().message().c_str());
+    std::exit(1);
+  }
+  std::vector<double> wall;
+  double virtual_s = 0;
+  for (int i = 0; i < 20; ++i) {
+    auto result = imsemu::scenario::RunScenario(*scenario, {});
+    if (!result.passed) {
+      std::fprintf(stderr, "%s", result.report.c_str());
+      std::exit(1);
+    }
+    wall.push_back(result.wall_ms);
+    virtual_s = static_cast<double>(result.virtual_elapsed.count()) / 1000.0;
+  }
+  const double median = Median(wall);
+  std::printf("| %s: %.0f s of virtual time, wall median of 20 (ms) | %.1f | < 100 |\n",
+              file.c_str(), virtual_s, median);
+  std::printf("| %s: speed-up over real time | %.0fx | >= 400x |\n", file.c_str(),
+              virtual_s * 1000.0 / median);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  spdlog::set_level(spdlog::level::err);
+  const std::string mode = argc > 1 ? argv[1] : "";
+  if (mode == "sessions") {
+    Sessions();
+  } else if (mode == "list") {
+    List();
+  } else if ((mode == "own" || mode == "shared") && argc > 2) {
+    Scale(std::atoi(argv[2]), mode == "own");
+  } else if (mode == "growth") {
+    Growth();
+  } else if (mode == "scenario" && argc > 2) {
+    Scenario(argv[2]);
+  } else {
+    std::fprintf(stderr, "usage: fleet_bench sessions|list|own N|shared N|growth|scenario FILE\n");
+    return 2;
+  }
+  return 0;
+}
