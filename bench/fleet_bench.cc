@@ -188,14 +188,16 @@ void Growth() {
   for (int n : {10, 100, 1000, 10000}) {
     // create: with n Ready payloads (plus the 50 the creates take)
     auto e = Start(Fleet(n + 50, false));
-    httplib::Client c = Connect(e->port());
     std::vector<double> create;
-    for (int i = 0; i < 50; ++i) {
-      const auto start = SteadyClock::now();
-      auto r = c.Post(kSessions, kAuth, "{}", "application/json");
-      create.push_back(Ms(SteadyClock::now() - start));
-      if (!r || r->status != 200) std::exit(1);
-    }
+    {
+      httplib::Client c = Connect(e->port());
+      for (int i = 0; i < 50; ++i) {
+        const auto start = SteadyClock::now();
+        auto r = c.Post(kSessions, kAuth, "{}", "application/json");
+        create.push_back(Ms(SteadyClock::now() - start));
+        if (!r || r->status != 200) std::exit(1);
+      }
+    }  // closed before Stop(), which would wait out the keep-alive otherwise
     e->Stop();
     // list: n Reserved sessions
     auto l = Start(Fleet(n, false));

@@ -5,18 +5,44 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds="${1:-6}"
 bash scripts/build.sh >/dev/null
+fleet=build/bench/fleet_bench
 out=docs/performance.md
 {
   echo "# Performance"
   echo
   echo "Measured by \`bash bench/run.sh\` on $(date -u +%Y-%m-%d), $(nproc) cores"
   echo "($(uname -m)), RelWithDebInfo build. Each ratio is measured side by side in"
-  echo "one run (interleaved rounds, median); numbers from a shared machine vary"
-  echo "by ±15% from run to run."
+  echo "one run (interleaved rounds, median). Numbers from a shared machine vary by"
+  echo "±15% from run to run; no test asserts a time."
   echo
-  echo "## Payload Local API and start-up (\`build/bench/payload_api_bench $seconds\`)"
+  echo "## Payload Local API and start-up"
+  echo
+  echo "\`build/bench/payload_api_bench $seconds\`"
   echo
   build/bench/payload_api_bench "$seconds" fixtures/default.json
+  echo
+  echo "## Session Manager, scale and replay speed"
+  echo
+  echo "\`$fleet sessions|list|own 1000|shared 10000|scenario FILE\` (one process each,"
+  echo "so resident memory is each mode's own)"
+  echo
+  echo "| measure | value | target |"
+  echo "|---|---|---|"
+  "$fleet" sessions
+  "$fleet" list
+  "$fleet" own 1000
+  "$fleet" shared 10000
+  "$fleet" scenario scenarios/01-seed-flow.yaml
+  echo
+  echo "## Cost growth"
+  echo
+  echo "\`$fleet growth\`: the median of 50 session creates with N Ready payloads;"
+  echo "the median List Sessions with N Reserved sessions; one clock advance at which"
+  echo "N game servers become Ready together (N timers, N control-loop passes)."
+  echo
+  echo "| N payloads | create (ms) | list (ms) | reconcile (ms) |"
+  echo "|---|---|---|---|"
+  "$fleet" growth
 } > "$out.tmp"
 mv "$out.tmp" "$out"
 cat "$out"

@@ -18,6 +18,10 @@ HttpServer::HttpServer(RequestIds& ids, size_t worker_threads, Faults* faults) {
     listen_socket_ = sock;
   });
   server_.set_keep_alive_max_count(1000);
+  // cpp-httplib 0.11 lets an idle keep-alive connection hold its worker until
+  // this timeout, and Stop() waits for it; 2 s keeps stopping quick while a
+  // game server polling once a second keeps its connection.
+  server_.set_keep_alive_timeout(2);
   server_.new_task_queue = [worker_threads] { return new WorkerPool(worker_threads); };
   server_.set_pre_routing_handler(
       [&ids, faults](const httplib::Request& req, httplib::Response& res) {

@@ -103,8 +103,16 @@ CREATE TRIGGER payload_counts_update AFTER UPDATE OF state ON payloads
 END;
 )sql";
 
+// Version 3 orders due timers by (timer_at, seq) in the index itself: with
+// thousands of timers due at one instant, picking the next one no longer
+// sorts them all.
+constexpr const char* kSchemaV3 = R"sql(
+DROP INDEX payloads_by_timer;
+CREATE INDEX payloads_by_timer ON payloads(timer_at, seq) WHERE timer_at IS NOT NULL;
+)sql";
+
 // Forward migrations: kMigrations[i] takes a database from version i to i+1.
-constexpr const char* kMigrations[] = {kSchemaV1, kSchemaV2};
+constexpr const char* kMigrations[] = {kSchemaV1, kSchemaV2, kSchemaV3};
 
 }  // namespace
 

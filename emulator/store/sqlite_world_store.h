@@ -23,7 +23,7 @@ struct sqlite3_stmt;
 
 namespace imsemu::store {
 
-inline constexpr int kSchemaVersion = 2;
+inline constexpr int kSchemaVersion = 3;
 
 class SqliteWorldStore final : public core::WorldStore {
  public:
