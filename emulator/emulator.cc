@@ -2,7 +2,10 @@
 
 #include <spdlog/spdlog.h>
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <filesystem>
 
 #include "emulator/http/control_api.h"
 #include "emulator/http/faults.h"
@@ -11,6 +14,8 @@
 #include "emulator/http/payload_listeners.h"
 #include "emulator/http/payload_local_api.h"
 #include "emulator/http/session_manager_api.h"
+#include "emulator/process/game_server_supervisor.h"
+#include "emulator/process/port_picker.h"
 #include "emulator/store/sqlite_world_store.h"
 
 namespace imsemu {
@@ -57,6 +62,8 @@ Status Emulator::Open() {
     clock_ = std::make_unique<SystemClock>();
   }
 
+  port_picker_ = std::make_unique<process::PortPicker>(options_.game_ports);
+  options_.world.pick_game_port = [picker = port_picker_.get()] { return picker->Pick(); };
   world_ = std::make_unique<core::World>(*store_, *clock_, options_.world);
   world_->SetWarningSink([](const core::Event& e) { spdlog::warn("{}: {}", e.kind, e.detail); });
   request_ids_ = std::make_unique<http::RequestIds>();
@@ -64,8 +71,19 @@ Status Emulator::Open() {
   if (options_.payload_listeners) {
     listeners_ = std::make_unique<http::PayloadListeners>(*world_, *request_ids_, faults_.get(),
                                                           kLoopback, options_.fixed_payload_port);
-    world_->SetObserver(listeners_.get());
+    world_->AddObserver(listeners_.get());
   }
+
+  process::SupervisorOptions supervisor;
+  supervisor.log_dir = options_.log_dir.empty()
+                           ? (std::filesystem::temp_directory_path() /
+                              ("ims-emulator-" + std::to_string(getpid())))
+                                 .string()
+                           : options_.log_dir;
+  supervisor.grace = options_.kill_grace;
+  supervisor_ = std::make_unique<process::GameServerSupervisor>(
+      *world_, *clock_, supervisor, [this](const std::string& id) { return PayloadApiOf(id); });
+  world_->AddObserver(supervisor_.get());
 
   server_ = std::make_unique<http::HttpServer>(*request_ids_, kMainThreads, faults_.get());
   httplib::Server& routes = server_->routes();
@@ -82,6 +100,7 @@ Status Emulator::Open() {
     return TakePayloadApiDown(id, d);
   };
   hooks.faults = faults_.get();
+  hooks.log_file_of = [this](const std::string& id) { return LogFileOf(id); };
   http::MountControlApi(routes, *world_, *request_ids_, std::move(hooks));
 
   IMSEMU_RETURN_IF_ERROR(world_->Open(options_.fixture));
@@ -119,7 +138,10 @@ void Emulator::Stop() {
   ticker_wake_.notify_all();
   if (ticker_.joinable()) ticker_.join();
   if (server_) server_->Stop();
-  if (world_) world_->SetObserver(nullptr);
+  if (world_) world_->ClearObservers();
+  // Stopping does not wait on the (possibly virtual) clock: the grace is real
+  // time here.
+  if (supervisor_) supervisor_->StopAll(options_.kill_grace);
   if (listeners_) listeners_->StopAll();
 }
 
@@ -180,6 +202,16 @@ Status Emulator::TakePayloadApiDown(const std::string& payload_id, Duration d) {
   std::lock_guard lock(down_mu_);
   down_.push_back({payload_id, clock_->Now() + d, fault->id});
   return OkStatus();
+}
+
+std::optional<std::string> Emulator::LogFileOf(const std::string& payload_id) const {
+  return supervisor_ ? supervisor_->LogPathOf(payload_id) : std::nullopt;
+}
+
+std::optional<int> Emulator::PidOf(const std::string& payload_id) const {
+  if (!supervisor_) return std::nullopt;
+  std::optional<pid_t> pid = supervisor_->PidOf(payload_id);
+  return pid ? std::optional<int>(*pid) : std::nullopt;
 }
 
 Status Emulator::Reset() { return world_->Reset(options_.fixture); }

@@ -28,6 +28,10 @@ namespace imsemu {
 namespace store {
 class SqliteWorldStore;
 }
+namespace process {
+class GameServerSupervisor;
+class PortPicker;
+}  // namespace process
 namespace http {
 class Faults;
 class HttpServer;
@@ -48,6 +52,10 @@ struct EmulatorOptions {
   std::optional<int> fixed_payload_port;
   http::SessionAuth auth;
   core::WorldOptions world;
+  // Real game servers (allocations with payload_spec.command):
+  std::string log_dir;  // one log file per payload; "" = a folder under the temp dir
+  Duration kill_grace{10000};  // SIGTERM -> SIGKILL, on the emulator's clock
+  std::optional<std::pair<int, int>> game_ports;  // host port range; none: the OS picks
 };
 
 class Emulator {
@@ -79,6 +87,10 @@ class Emulator {
   // and the shared-port prefix answers 503. NotFound for an unknown payload.
   Status TakePayloadApiDown(const std::string& payload_id, Duration d);
   http::Faults& faults() { return *faults_; }
+  // The log file of a payload that runs a real game server.
+  std::optional<std::string> LogFileOf(const std::string& payload_id) const;
+  // The pid of a payload's running game-server process.
+  std::optional<int> PidOf(const std::string& payload_id) const;
 
  private:
   explicit Emulator(EmulatorOptions options);
@@ -102,6 +114,8 @@ class Emulator {
   std::mutex down_mu_;
   std::vector<DownPayloadApi> down_;
   std::unique_ptr<http::PayloadListeners> listeners_;
+  std::unique_ptr<process::PortPicker> port_picker_;
+  std::unique_ptr<process::GameServerSupervisor> supervisor_;
   std::unique_ptr<http::HttpServer> server_;
   std::mutex ticker_mu_;
   std::condition_variable ticker_wake_;

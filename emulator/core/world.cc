@@ -35,9 +35,14 @@ World::World(WorldStore& store, const Clock& clock, WorldOptions options)
   next_game_port_ = options_.game_port_first;
 }
 
-void World::SetObserver(PayloadObserver* observer) {
+void World::AddObserver(PayloadObserver* observer) {
   std::lock_guard lock(mu_);
-  observer_ = observer;
+  observers_.push_back(observer);
+}
+
+void World::ClearObservers() {
+  std::lock_guard lock(mu_);
+  observers_.clear();
 }
 
 void World::SetWarningSink(std::function<void(const Event&)> sink) {
@@ -67,6 +72,7 @@ Status World::Mutate(const std::function<Status(Time)>& op) {
   }
   if (!status.ok()) {
     added_.clear();
+    started_.clear();
     removed_.clear();
     return status;
   }
@@ -76,13 +82,16 @@ Status World::Mutate(const std::function<Status(Time)>& op) {
 }
 
 void World::Notify() {
-  if (observer_ != nullptr) {
+  for (PayloadObserver* observer : observers_) {
     // Removals first: a replacement may take over the removed one's port.
-    for (const std::string& id : removed_) observer_->OnPayloadRemoved(id);
-    for (const Payload& p : added_) observer_->OnPayloadAdded(p);
+    for (const std::string& id : removed_) observer->OnPayloadRemoved(id);
+    for (const Payload& p : added_) observer->OnPayloadAdded(p);
+    for (const auto& [p, a] : started_) observer->OnPayloadStarted(p, a);
   }
   added_.clear();
+  started_.clear();
   removed_.clear();
+  journal_grew_.notify_all();
 }
 
 void World::ApplyDue(Time now) {
@@ -98,6 +107,7 @@ void World::ApplyDue(Time now) {
   store_.PutMeta("now", std::to_string(now.time_since_epoch().count()));
   if (!store_.Commit().ok()) {
     added_.clear();
+    started_.clear();
     removed_.clear();
   }
   Notify();
@@ -133,7 +143,10 @@ void World::ApplyTimer(Payload p) {
     case TimerKind::kRestart:
       SetState(p, PayloadState::kStarting, kActorEmulator, "restarted after back-off", at);
       p.started = at;
-      if (allocation) AfterStart(p, *allocation, at);
+      if (allocation) {
+        AfterStart(p, *allocation, at);
+        started_.emplace_back(p, *allocation);
+      }
       break;
     case TimerKind::kShutdown:
       SetState(p, PayloadState::kShutdown, kActorEmulator, p.details, at);
@@ -169,7 +182,7 @@ void World::ApplyTimer(Payload p) {
 
 void World::Journal(Event event) {
   if (event.level == "warning" && warning_sink_) warning_sink_(event);
-  store_.AppendEvent(event);
+  journal_seq_ = store_.AppendEvent(event);
 }
 
 void World::SetState(Payload& p, PayloadState to, const std::string& actor,
@@ -228,6 +241,7 @@ void World::CreatePayload(const Allocation& allocation, Time at) {
   AfterStart(p, allocation, at);
   store_.PutPayload(p);
   added_.push_back(p);
+  started_.emplace_back(p, allocation);
 }
 
 void World::RemovePayload(const Payload& p, const std::string& actor, const std::string& detail,
@@ -309,7 +323,7 @@ Status World::Open(const Fixture& fixture) {
     next_timer_ = store_.NextTimer();
     added_.clear();
     store_.VisitPayloads("", std::nullopt, [&](const Payload& p) {
-      if (observer_ != nullptr) observer_->OnPayloadAdded(p);
+      for (PayloadObserver* observer : observers_) observer->OnPayloadAdded(p);
       return true;
     });
     return OkStatus();
@@ -741,7 +755,8 @@ StatusOr<std::vector<SessionView>> World::ListSessions(const std::string& projec
 // ----------------------------------------------------------------------------
 // Control
 
-StatusOr<Payload> World::ExitPayload(const std::string& id, int code) {
+StatusOr<Payload> World::ExitPayload(const std::string& id, int code,
+                                     const std::string& reason) {
   std::lock_guard lock(mu_);
   Payload out;
   IMSEMU_RETURN_IF_ERROR(Mutate([&](Time now) -> Status {
@@ -754,21 +769,22 @@ StatusOr<Payload> World::ExitPayload(const std::string& id, int code) {
       case PayloadState::kError: {
         p->restarts++;
         const Duration backoff = RestartBackoff(options_.timings, p->restarts);
-        p->details = "game server exited before Ready (" + code_text + "); restart in " +
-                     std::to_string(backoff.count()) + " ms";
+        p->details = (reason.empty() ? "game server exited before Ready (" + code_text + ")"
+                                     : reason) +
+                     "; restart in " + std::to_string(backoff.count()) + " ms";
         SetState(*p, PayloadState::kError, kActorGameServer, p->details, now);
         p->timer = TimerKind::kRestart;
         p->timer_at = now + backoff;
         break;
       }
       case PayloadState::kUnhealthy:
-        p->details = "game server exited (" + code_text + ")";
+        p->details = reason.empty() ? "game server exited (" + code_text + ")" : reason;
         SetState(*p, PayloadState::kUnhealthy, kActorGameServer, p->details, now);
         p->timer = TimerKind::kShutdown;
         p->timer_at = now + options_.timings.unhealthy_linger;
         break;
       default:
-        p->details = "game server exited (" + code_text + ")";
+        p->details = reason.empty() ? "game server exited (" + code_text + ")" : reason;
         SetState(*p, PayloadState::kShutdown, kActorGameServer, p->details, now);
         p->timer = TimerKind::kRemove;
         p->timer_at = now + options_.timings.shutdown_linger;
@@ -797,6 +813,27 @@ StatusOr<Payload> World::ForceState(const std::string& id, PayloadState state) {
     return OkStatus();
   }));
   return out;
+}
+
+void World::RecordOutput(const std::string& id, const std::vector<std::string>& lines) {
+  std::lock_guard lock(mu_);
+  (void)Mutate([&](Time now) -> Status {
+    StatusOr<Payload> p = FindPayload(id);
+    if (!p.ok()) return p.status();
+    for (const std::string& line : lines) {
+      Event e = PayloadEvent(*p, "payload.output", kActorGameServer, now);
+      e.level = "debug";
+      e.detail = line;
+      Journal(std::move(e));
+    }
+    return OkStatus();
+  });
+}
+
+long long World::AwaitEvents(long long seq, std::chrono::milliseconds timeout) {
+  std::unique_lock lock(mu_);
+  journal_grew_.wait_for(lock, timeout, [&] { return journal_seq_ > seq; });
+  return journal_seq_;
 }
 
 WorldSnapshot World::Snapshot() {

@@ -8,6 +8,8 @@
 // time pass by moving the clock and calling Reconcile(). Thread-safe.
 #pragma once
 
+#include <chrono>
+#include <condition_variable>
 #include <functional>
 #include <mutex>
 #include <optional>
@@ -32,6 +34,9 @@ struct WorldOptions {
   int game_port_last = 32767;
   LifecycleTimings timings;
   StatusCache status_cache;  // origin is set when the world is first created
+  // When set, picks the host port of each named port of allocations that run
+  // a real game server (payload_spec.command), instead of the fake range.
+  std::function<int()> pick_game_port;
 };
 
 struct AllocationFixture {
@@ -46,13 +51,17 @@ struct Fixture {
   std::vector<ProjectFixture> projects;
 };
 
-// Told, under the world's lock, after each committed change that adds or
-// removes payloads. Must not call back into the world.
+// Told, under the world's lock, after each committed change that adds,
+// (re)starts or removes payloads, in that order: removals, additions, starts.
+// Must not call back into the world.
 class PayloadObserver {
  public:
   virtual ~PayloadObserver() = default;
-  virtual void OnPayloadAdded(const Payload& payload) = 0;
-  virtual void OnPayloadRemoved(const std::string& payload_id) = 0;
+  virtual void OnPayloadAdded(const Payload& /*payload*/) {}
+  // The payload entered Starting (when created, and after each restart): its
+  // game server should be launched now.
+  virtual void OnPayloadStarted(const Payload& /*payload*/, const Allocation& /*allocation*/) {}
+  virtual void OnPayloadRemoved(const std::string& /*payload_id*/) {}
 };
 
 // A session as List Sessions shows it: the status is what the cache shows.
@@ -74,7 +83,9 @@ class World {
  public:
   World(WorldStore& store, const Clock& clock, WorldOptions options);
 
-  void SetObserver(PayloadObserver* observer);
+  // Observers are told in the order they were added.
+  void AddObserver(PayloadObserver* observer);
+  void ClearObservers();
   // Called for every warning journalled (e.g. to log it).
   void SetWarningSink(std::function<void(const Event&)> sink);
 
@@ -133,8 +144,14 @@ class World {
                                                   const std::string& session_type);
 
   // --- Control --------------------------------------------------------------
-  // As if the game-server process exited with `code`.
-  StatusOr<Payload> ExitPayload(const std::string& id, int code);
+  // As if the game-server process exited with `code`; `reason`, when given,
+  // replaces the default details (e.g. why the command could not start).
+  StatusOr<Payload> ExitPayload(const std::string& id, int code, const std::string& reason = "");
+  // Journals lines a game server printed (level "debug").
+  void RecordOutput(const std::string& id, const std::vector<std::string>& lines);
+  // Blocks until the journal holds an event after `seq` or `timeout` passes
+  // (real time: for waiting on real processes). Returns the last seq.
+  long long AwaitEvents(long long seq, std::chrono::milliseconds timeout);
   // Forces `state`, disarming any timer (for reproducing bugs).
   StatusOr<Payload> ForceState(const std::string& id, PayloadState state);
   WorldSnapshot Snapshot();
@@ -171,13 +188,16 @@ class World {
   const Clock& clock_;
   WorldOptions options_;
   std::mutex mu_;
-  PayloadObserver* observer_ = nullptr;
+  std::vector<PayloadObserver*> observers_;
+  std::condition_variable_any journal_grew_;
+  long long journal_seq_ = 0;
   std::function<void(const Event&)> warning_sink_;
   IdSource ids_;
   long long next_seq_ = 1;
   int next_game_port_ = 0;
   std::optional<Time> next_timer_;
   std::vector<Payload> added_;
+  std::vector<std::pair<Payload, Allocation>> started_;
   std::vector<std::string> removed_;
 };
 

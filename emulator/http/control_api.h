@@ -8,6 +8,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 
 #include <httplib.h>
@@ -30,6 +31,8 @@ struct ControlHooks {
   // Makes a payload's Payload Local API unreachable for a while.
   std::function<Status(const std::string&, Duration)> payload_api_down;
   Faults* faults = nullptr;
+  // The log file of a payload that runs a real game server.
+  std::function<std::optional<std::string>(const std::string&)> log_file_of;
 };
 
 void MountControlApi(httplib::Server& server, core::World& world, RequestIds& ids,

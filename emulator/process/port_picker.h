@@ -1,0 +1,36 @@
+// PortPicker: host ports for real game servers.
+//
+// By default the OS picks a free port (bound on UDP and TCP, then released);
+// with a range, ports are tried in turn from a rotating cursor and the first
+// that binds on both protocols is taken. A port is free when picked; a game
+// server that is slow to bind it may, rarely, lose it to another process.
+// Thread-safe.
+#pragma once
+
+#include <mutex>
+#include <optional>
+#include <string>
+#include <utility>
+
+#include "emulator/util/status.h"
+
+namespace imsemu::process {
+
+class PortPicker {
+ public:
+  // `range` is [first, last]; nullopt lets the OS pick.
+  explicit PortPicker(std::optional<std::pair<int, int>> range = std::nullopt);
+
+  // A free port; 0 when none could be found.
+  int Pick();
+
+  // Parses "LO-HI" (1024 <= LO <= HI <= 65535); InvalidArgument otherwise.
+  static StatusOr<std::pair<int, int>> ParseRange(const std::string& text);
+
+ private:
+  std::optional<std::pair<int, int>> range_;
+  std::mutex mu_;
+  int cursor_ = 0;
+};
+
+}  // namespace imsemu::process

@@ -1,0 +1,219 @@
+// Real child processes under the emulator: launch, output capture, every exit
+// path, back-off on the virtual clock, SIGTERM-then-SIGKILL, and no orphans.
+#include "emulator/process/game_server_supervisor.h"
+
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "tests/testing/test_emulator.h"
+#include "tests/testing/test_world.h"
+
+namespace imsemu {
+namespace {
+
+using core::PayloadState;
+using testing::Client;
+
+struct Running {
+  std::unique_ptr<Emulator> emulator;
+  std::string log_dir;
+};
+
+Running Start(std::vector<std::string> args, int buffer = 1,
+              Duration kill_grace = Duration(10000)) {
+  core::AllocationSpec spec = testing::TestSpec(buffer, /*auto_ready=*/false);
+  spec.payload_spec.command = GAME_SERVER_HELPER;
+  spec.payload_spec.args = std::move(args);
+  spec.payload_spec.env["GAME_MODE"] = "ffa-{payload_id}";
+  Running r;
+  r.log_dir = (std::filesystem::temp_directory_path() /
+               ("imsemu-proc-" + std::to_string(getpid()) + "-" +
+                ::testing::UnitTest::GetInstance()->current_test_info()->name()))
+                  .string();
+  std::filesystem::remove_all(r.log_dir);
+  EmulatorOptions options;
+  options.log_dir = r.log_dir;
+  options.kill_grace = kill_grace;
+  r.emulator = testing::StartEmulator(testing::OneAllocation(spec), options);
+  return r;
+}
+
+// Waits, in real time and at most 20 s, for `done` (a real process runs at
+// its own pace), waking on every change the journal records.
+bool WaitFor(Emulator& e, const std::function<bool()>& done) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  long long seq = 0;
+  while (!done()) {
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    seq = e.world().AwaitEvents(seq, std::chrono::milliseconds(50));
+  }
+  return true;
+}
+
+std::string FirstId(Emulator& e) { return e.world().Snapshot().payloads.at(0).id; }
+
+PayloadState StateOf(Emulator& e, const std::string& id) {
+  auto p = e.world().GetPayload(id);
+  return p.ok() ? p->state : PayloadState::kUnknown;
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+bool Alive(int pid) { return kill(pid, 0) == 0; }
+
+TEST(GameServerSupervisorTest, LaunchesWithEnvPlaceholdersAndCapturesOutput) {
+  auto r = Start({"--ready", "--port", "{port:GamePort}", "--id", "{payload_id}", "{address}"});
+  Emulator& e = *r.emulator;
+  const std::string id = FirstId(e);
+  ASSERT_TRUE(WaitFor(e, [&] { return StateOf(e, id) == PayloadState::kReady; }))
+      << "the game server calls ready through ORCHESTRATION_PAYLOAD_API";
+  const auto payload = *e.world().GetPayload(id);
+  const std::string log_path = *e.LogFileOf(id);
+  EXPECT_EQ(log_path, r.log_dir + "/" + id + ".log");
+  ASSERT_TRUE(WaitFor(e, [&] {
+    return ReadFile(log_path).find("ready ok") != std::string::npos;
+  }));
+  const std::string log = ReadFile(log_path);
+  EXPECT_NE(log.find("arg " + std::to_string(payload.ports.at(0).port)), std::string::npos) << log;
+  EXPECT_NE(log.find("arg " + id), std::string::npos) << log;
+  EXPECT_NE(log.find("arg 127.0.0.1"), std::string::npos) << log;
+  EXPECT_NE(log.find("ORCHESTRATION_PAYLOAD_API=" + e.PayloadApiOf(id)), std::string::npos);
+  EXPECT_NE(log.find("GAME_MODE=ffa-" + id), std::string::npos) << log;
+  EXPECT_NE(log.find("a line on stderr"), std::string::npos) << log;
+  bool journalled = false;
+  for (const auto& ev : e.world().Events(0, 10000)) {
+    journalled = journalled || (ev.kind == "payload.output" && ev.level == "debug" &&
+                                ev.detail == "a line on stderr");
+  }
+  EXPECT_TRUE(journalled);
+  Client c(testing::MainAddress(e));
+  EXPECT_EQ(c.Get("/emulator/v0/state").body["payloads"][0]["log_file"], log_path);
+}
+
+TEST(GameServerSupervisorTest, ExitBeforeReadyIsAnErrorRestartedAfterBackoff) {
+  auto r = Start({"--code", "3", "--exit-after-ms", "0"});
+  Emulator& e = *r.emulator;
+  const std::string id = FirstId(e);
+  ASSERT_TRUE(WaitFor(e, [&] { return StateOf(e, id) == PayloadState::kError; }));
+  EXPECT_NE(e.world().GetPayload(id)->details.find("exit code 3"), std::string::npos);
+  EXPECT_FALSE(e.PidOf(id).has_value());
+  ASSERT_TRUE(e.AdvanceClock(Duration(999)).ok());
+  EXPECT_EQ(StateOf(e, id), PayloadState::kError) << "back-off runs on the virtual clock";
+  ASSERT_TRUE(e.AdvanceClock(Duration(1)).ok());
+  EXPECT_EQ(StateOf(e, id), PayloadState::kStarting);
+  // It crashes again: the second back-off is 2 s.
+  ASSERT_TRUE(WaitFor(e, [&] { return StateOf(e, id) == PayloadState::kError; }));
+  EXPECT_NE(e.world().GetPayload(id)->details.find("restart in 2000 ms"), std::string::npos);
+  const std::string log = ReadFile(*e.LogFileOf(id));
+  size_t runs = 0;
+  for (size_t at = log.find("starting:"); at != std::string::npos; at = log.find("starting:", at + 1)) {
+    ++runs;
+  }
+  EXPECT_EQ(runs, 2u) << log;
+}
+
+TEST(GameServerSupervisorTest, NonZeroExitAfterReadyIsUnhealthyThenGone) {
+  auto r = Start({"--ready", "--code", "1", "--exit-after-ms", "300"});
+  Emulator& e = *r.emulator;
+  const std::string id = FirstId(e);
+  ASSERT_TRUE(WaitFor(e, [&] { return StateOf(e, id) == PayloadState::kUnhealthy; }));
+  EXPECT_EQ(e.world().GetPayload(id)->details, "game server exited (exit code 1)");
+  ASSERT_TRUE(e.AdvanceClock(Duration(6000)).ok());
+  EXPECT_EQ(e.world().GetPayload(id).status().code(), StatusCode::kNotFound);
+}
+
+TEST(GameServerSupervisorTest, CleanExitIsShutdownRemovedAndRefilledWithAFreshProcess) {
+  auto r = Start({"--ready", "--code", "0", "--exit-after-ms", "300"});
+  Emulator& e = *r.emulator;
+  const std::string id = FirstId(e);
+  ASSERT_TRUE(WaitFor(e, [&] { return StateOf(e, id) == PayloadState::kShutdown; }));
+  ASSERT_TRUE(e.AdvanceClock(Duration(1000)).ok());
+  EXPECT_EQ(e.world().GetPayload(id).status().code(), StatusCode::kNotFound);
+  auto payloads = e.world().Snapshot().payloads;
+  std::string fresh;
+  for (const auto& p : payloads) {
+    if (p.id != id && p.state != PayloadState::kShutdown) fresh = p.id;
+  }
+  ASSERT_FALSE(fresh.empty());
+  ASSERT_TRUE(WaitFor(e, [&] { return e.PidOf(fresh).has_value(); }));
+}
+
+TEST(GameServerSupervisorTest, ACommandThatCannotStartIsAnErrorWithTheReason) {
+  core::AllocationSpec spec = testing::TestSpec(1, false);
+  spec.payload_spec.command = "/nonexistent/game-server";
+  EmulatorOptions options;
+  options.log_dir = (std::filesystem::temp_directory_path() /
+                     ("imsemu-proc-missing-" + std::to_string(getpid())))
+                        .string();
+  auto e = testing::StartEmulator(testing::OneAllocation(spec), options);
+  const std::string id = FirstId(*e);
+  ASSERT_TRUE(WaitFor(*e, [&] { return StateOf(*e, id) == PayloadState::kError; }));
+  const std::string details = e->world().GetPayload(id)->details;
+  EXPECT_NE(details.find("cannot start '/nonexistent/game-server': No such file or directory"),
+            std::string::npos)
+      << details;
+}
+
+TEST(GameServerSupervisorTest, RemovalSendsSigtermThenSigkillAfterTheGrace) {
+  auto r = Start({"--ready", "--ignore-term"}, /*buffer=*/1, /*kill_grace=*/Duration(300));
+  Emulator& e = *r.emulator;
+  const std::string id = FirstId(e);
+  ASSERT_TRUE(WaitFor(e, [&] { return StateOf(e, id) == PayloadState::kReady; }));
+  const int pid = *e.PidOf(id);
+  ASSERT_TRUE(e.world().DeletePayload(testing::kProject, testing::kAllocation, id, false).ok());
+  // SIGTERM is ignored: the child lives on until the grace passes (virtual).
+  ASSERT_TRUE(WaitFor(e, [&] {
+    return ReadFile(*e.LogFileOf(id)).find("SIGTERM ignored") != std::string::npos;
+  }));
+  EXPECT_TRUE(Alive(pid));
+  EXPECT_TRUE(e.PidOf(id).has_value());
+  ASSERT_TRUE(e.AdvanceClock(Duration(299)).ok());
+  EXPECT_TRUE(Alive(pid));
+  ASSERT_TRUE(e.AdvanceClock(Duration(1)).ok());
+  ASSERT_TRUE(WaitFor(e, [&] { return !e.PidOf(id).has_value(); }));
+  EXPECT_FALSE(Alive(pid));
+  EXPECT_NE(ReadFile(*e.LogFileOf(id)).find("exited with code 137"), std::string::npos);
+}
+
+TEST(GameServerSupervisorTest, StoppingTheEmulatorLetsGameServersLeaveCleanly) {
+  auto r = Start({"--graceful"});
+  Emulator& e = *r.emulator;
+  const std::string id = FirstId(e);
+  ASSERT_TRUE(WaitFor(e, [&] { return e.PidOf(id).has_value(); }));
+  ASSERT_TRUE(WaitFor(e, [&] {
+    return ReadFile(*e.LogFileOf(id)).find("GAME_MODE") != std::string::npos;
+  })) << "the handler is installed before the first output line";
+  const std::string log = *e.LogFileOf(id);
+  e.Stop();
+  const std::string text = ReadFile(log);
+  EXPECT_NE(text.find("SIGTERM: leaving cleanly"), std::string::npos) << text;
+  EXPECT_NE(text.find("stopped with the emulator (code 0)"), std::string::npos) << text;
+}
+
+TEST(GameServerSupervisorTest, NoChildSurvivesTheEmulator) {
+  auto r = Start({"--ignore-term"}, /*buffer=*/3, /*kill_grace=*/Duration(200));
+  Emulator& e = *r.emulator;
+  std::vector<int> pids;
+  ASSERT_TRUE(WaitFor(e, [&] {
+    pids.clear();
+    for (const auto& p : e.world().Snapshot().payloads) {
+      if (auto pid = e.PidOf(p.id)) pids.push_back(*pid);
+    }
+    return pids.size() == 3;
+  }));
+  e.Stop();
+  for (int pid : pids) EXPECT_FALSE(Alive(pid)) << pid;
+}
+
+}  // namespace
+}  // namespace imsemu
