@@ -74,12 +74,13 @@ Status Emulator::Open() {
     world_->AddObserver(listeners_.get());
   }
 
+  if (options_.log_dir.empty()) {
+    options_.log_dir =
+        (std::filesystem::temp_directory_path() / ("ims-emulator-" + std::to_string(getpid())))
+            .string();
+  }
   process::SupervisorOptions supervisor;
-  supervisor.log_dir = options_.log_dir.empty()
-                           ? (std::filesystem::temp_directory_path() /
-                              ("ims-emulator-" + std::to_string(getpid())))
-                                 .string()
-                           : options_.log_dir;
+  supervisor.log_dir = options_.log_dir;
   supervisor.grace = options_.kill_grace;
   supervisor_ = std::make_unique<process::GameServerSupervisor>(
       *world_, *clock_, supervisor, [this](const std::string& id) { return PayloadApiOf(id); });

@@ -89,6 +89,8 @@ class Emulator {
   http::Faults& faults() { return *faults_; }
   // The log file of a payload that runs a real game server.
   std::optional<std::string> LogFileOf(const std::string& payload_id) const;
+  // Where real game servers' log files go.
+  const std::string& log_dir() const { return options_.log_dir; }
   // The pid of a payload's running game-server process.
   std::optional<int> PidOf(const std::string& payload_id) const;
 

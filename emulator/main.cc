@@ -13,6 +13,7 @@
 #include "emulator/codec/allocation_json.h"
 #include "emulator/codec/mock_config_json.h"
 #include "emulator/emulator.h"
+#include "emulator/process/port_picker.h"
 #include "emulator/scenario/scenario_loader.h"
 #include "emulator/scenario/scenario_runner.h"
 
@@ -29,6 +30,9 @@ struct CommonFlags {
   std::string auth = "any";
   std::string status_cache = "periodic";
   double status_cache_ttl = 12;
+  std::string log_dir;
+  double kill_grace = 10;
+  std::string game_ports;
 };
 
 void AddCommonFlags(CLI::App* app, CommonFlags& f) {
@@ -44,6 +48,13 @@ void AddCommonFlags(CLI::App* app, CommonFlags& f) {
       ->check(CLI::IsMember({"periodic", "delay", "off"}));
   app->add_option("--status-cache-ttl", f.status_cache_ttl, "status cache lag in seconds")
       ->check(CLI::Range(0.0, 3600.0));
+  app->add_option("--log-dir", f.log_dir,
+                  "where real game servers' logs go (default: a folder under the temp dir)");
+  app->add_option("--kill-grace", f.kill_grace,
+                  "seconds between SIGTERM and SIGKILL when a game server is stopped")
+      ->check(CLI::Range(0.0, 3600.0));
+  app->add_option("--game-ports", f.game_ports,
+                  "host port range LO-HI for real game servers (default: free ports from the OS)");
 }
 
 // Fills the options the flags set; false (after printing why) on a bad flag.
@@ -62,6 +73,16 @@ bool ApplyCommonFlags(const CommonFlags& f, EmulatorOptions& options) {
     return false;
   }
   options.auth = *auth;
+  options.log_dir = f.log_dir;
+  options.kill_grace = imsemu::Duration(static_cast<long long>(f.kill_grace * 1000));
+  if (!f.game_ports.empty()) {
+    auto range = imsemu::process::PortPicker::ParseRange(f.game_ports);
+    if (!range.ok()) {
+      std::cerr << "ims-emulator: " << range.status().message() << "\n";
+      return false;
+    }
+    options.game_ports = *range;
+  }
   return true;
 }
 
@@ -87,7 +108,14 @@ int Run(EmulatorOptions options, const sigset_t& stop_signals, const std::string
   if (!banner.empty()) std::cout << banner << "\n";
   for (const auto& p : e.world().Snapshot().payloads) {
     std::cout << "payload " << p.id << " " << imsemu::core::PayloadStateName(p.state)
-              << " ORCHESTRATION_PAYLOAD_API=" << e.PayloadApiOf(p.id) << "\n";
+              << " ORCHESTRATION_PAYLOAD_API=" << e.PayloadApiOf(p.id);
+    for (const auto& port : p.ports) std::cout << " " << port.name << "=" << port.port;
+    std::cout << "\n";
+  }
+  for (const auto& a : e.world().Snapshot().allocations) {
+    if (a.spec.payload_spec.command.empty()) continue;
+    std::cout << "allocation " << a.id << " runs " << a.spec.payload_spec.command
+              << "; logs: " << e.log_dir() << "/<payload id>.log\n";
   }
   std::cout << "clock: " << (e.clock().IsVirtual() ? "virtual" : "real") << "; state: GET "
             << e.base_url() << "/emulator/v0/state; Ctrl-C stops" << std::endl;

@@ -228,7 +228,13 @@ void World::CreatePayload(const Allocation& allocation, Time at) {
   p.seq = next_seq_++;
   p.state = PayloadState::kStarting;
   p.address = options_.advertise_address;
+  const bool real_game_server =
+      !allocation.spec.payload_spec.command.empty() && options_.pick_game_port;
   for (const PortSpec& spec : allocation.spec.payload_spec.ports) {
+    if (real_game_server) {
+      p.ports.push_back({spec.name, options_.pick_game_port()});
+      continue;
+    }
     p.ports.push_back({spec.name, next_game_port_});
     next_game_port_ =
         next_game_port_ >= options_.game_port_last ? options_.game_port_first : next_game_port_ + 1;
