@@ -53,7 +53,7 @@ struct EmulatorOptions {
   http::SessionAuth auth;
   core::WorldOptions world;
   // Real game servers (allocations with payload_spec.command):
-  std::string log_dir;  // one log file per payload; "" = a folder under the temp dir
+  std::string log_dir;         // one log file per payload; "" = a folder under the temp dir
   Duration kill_grace{10000};  // SIGTERM -> SIGKILL, on the emulator's clock
   std::optional<std::pair<int, int>> game_ports;  // host port range; none: the OS picks
 };

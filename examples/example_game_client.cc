@@ -10,8 +10,8 @@
 #include <cstdio>
 #include <string>
 
-#include <CLI/CLI.hpp>
 #include <httplib.h>
+#include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
 namespace {
@@ -78,8 +78,7 @@ int main(int argc, char** argv) {
   httplib::Client client(url);
   client.set_tcp_nodelay(true);
   const httplib::Headers auth = {{"Authorization", "Bearer secret-token:" + token}};
-  const std::string path =
-      "/api/v0/projects/" + project + "/sessions?session_type=" + session_type;
+  const std::string path = "/api/v0/projects/" + project + "/sessions?session_type=" + session_type;
   nlohmann::json body = nlohmann::json::object();
   if (!config.empty()) body["session_config"] = config;
   httplib::Result r = create->parsed()

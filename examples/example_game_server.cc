@@ -22,8 +22,8 @@
 #include <string>
 #include <thread>
 
-#include <CLI/CLI.hpp>
 #include <httplib.h>
+#include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
 namespace {
@@ -76,7 +76,8 @@ int main(int argc, char** argv) {
   int poll_ms = 1000;
   app.add_option("--port", port, "UDP game port")->check(CLI::Range(1, 65535));
   app.add_option("--idle-timeout", idle_timeout_s, "seconds to wait for a first player");
-  app.add_option("--poll-ms", poll_ms, "how often to poll the payload")->check(CLI::Range(10, 60000));
+  app.add_option("--poll-ms", poll_ms, "how often to poll the payload")
+      ->check(CLI::Range(10, 60000));
   CLI11_PARSE(app, argc, argv);
 
   const char* api_env = std::getenv("ORCHESTRATION_PAYLOAD_API");
@@ -115,9 +116,8 @@ int main(int argc, char** argv) {
     auto r = api.Get("/api/v0/payload");
     if (r && r->status == 200) {
       const Json payload = Json::parse(r->body, nullptr, false);
-      const std::string state = payload.is_object()
-                                    ? payload["result"]["status"].value("state", "")
-                                    : std::string();
+      const std::string state =
+          payload.is_object() ? payload["result"]["status"].value("state", "") : std::string();
       if (state == "Reserved") break;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(poll_ms));
@@ -153,8 +153,8 @@ int main(int argc, char** argv) {
     char buf[512];
     sockaddr_in from{};
     socklen_t from_len = sizeof from;
-    const ssize_t n = recvfrom(sock, buf, sizeof buf - 1, 0, reinterpret_cast<sockaddr*>(&from),
-                               &from_len);
+    const ssize_t n =
+        recvfrom(sock, buf, sizeof buf - 1, 0, reinterpret_cast<sockaddr*>(&from), &from_len);
     if (n <= 0) {
       if (!anyone_joined && SteadyClock::now() >= idle_deadline) {
         Log("nobody joined: ending");

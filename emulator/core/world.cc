@@ -761,8 +761,7 @@ StatusOr<std::vector<SessionView>> World::ListSessions(const std::string& projec
 // ----------------------------------------------------------------------------
 // Control
 
-StatusOr<Payload> World::ExitPayload(const std::string& id, int code,
-                                     const std::string& reason) {
+StatusOr<Payload> World::ExitPayload(const std::string& id, int code, const std::string& reason) {
   std::lock_guard lock(mu_);
   Payload out;
   IMSEMU_RETURN_IF_ERROR(Mutate([&](Time now) -> Status {
@@ -775,9 +774,9 @@ StatusOr<Payload> World::ExitPayload(const std::string& id, int code,
       case PayloadState::kError: {
         p->restarts++;
         const Duration backoff = RestartBackoff(options_.timings, p->restarts);
-        p->details = (reason.empty() ? "game server exited before Ready (" + code_text + ")"
-                                     : reason) +
-                     "; restart in " + std::to_string(backoff.count()) + " ms";
+        p->details =
+            (reason.empty() ? "game server exited before Ready (" + code_text + ")" : reason) +
+            "; restart in " + std::to_string(backoff.count()) + " ms";
         SetState(*p, PayloadState::kError, kActorGameServer, p->details, now);
         p->timer = TimerKind::kRestart;
         p->timer_at = now + backoff;

@@ -165,8 +165,8 @@ void GameServerSupervisor::Spawn(const Launch& launch) {
   int out[2] = {-1, -1};
   int failed[2] = {-1, -1};
   if (pipe2(out, O_CLOEXEC) != 0 || pipe2(failed, O_CLOEXEC) != 0) {
-    const std::string reason = std::string("cannot start '") + launch.command +
-                               "': pipe: " + std::strerror(errno);
+    const std::string reason =
+        std::string("cannot start '") + launch.command + "': pipe: " + std::strerror(errno);
     for (int fd : {out[0], out[1], failed[0], failed[1], log}) {
       if (fd >= 0) close(fd);
     }
@@ -206,8 +206,7 @@ void GameServerSupervisor::Spawn(const Launch& launch) {
   if (n == static_cast<ssize_t>(sizeof error)) {
     if (pid > 0) waitpid(pid, nullptr, 0);
     close(out[0]);
-    const std::string reason =
-        "cannot start '" + launch.command + "': " + std::strerror(error);
+    const std::string reason = "cannot start '" + launch.command + "': " + std::strerror(error);
     if (log >= 0) {
       WriteAll(log, "--- " + reason + "\n");
       close(log);
@@ -355,8 +354,8 @@ void GameServerSupervisor::EndAll(std::chrono::milliseconds grace) {
     ReadOutput(child, ignored);
     kill(-child.pid, SIGKILL);  // whatever it left behind in its group
     if (child.log >= 0) {
-      WriteAll(child.log, "--- stopped with the emulator (code " +
-                              std::to_string(ExitCode(status)) + ")\n");
+      WriteAll(child.log,
+               "--- stopped with the emulator (code " + std::to_string(ExitCode(status)) + ")\n");
       close(child.log);
     }
     close(child.output);

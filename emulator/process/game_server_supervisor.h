@@ -66,8 +66,8 @@ class GameServerSupervisor final : public core::PayloadObserver {
   struct Child {
     std::string payload_id;
     pid_t pid = -1;
-    int output = -1;    // read end of the stdout/stderr pipe
-    int log = -1;       // the log file
+    int output = -1;      // read end of the stdout/stderr pipe
+    int log = -1;         // the log file
     std::string partial;  // an unfinished output line
     bool terminating = false;
     Time kill_at;

@@ -24,15 +24,17 @@ int main(int argc, char** argv) {
     if (arg == "--ready") ready = true;
     if (arg == "--code" && i + 1 < argc) code = std::atoi(argv[++i]);
     if (arg == "--exit-after-ms" && i + 1 < argc) exit_after_ms = std::atol(argv[++i]);
-    if (arg == "--ignore-term") std::signal(SIGTERM, [](int) {
-      const char text[] = "SIGTERM ignored\n";
-      (void)!write(STDOUT_FILENO, text, sizeof text - 1);
-    });
-    if (arg == "--graceful") std::signal(SIGTERM, [](int) {
-      const char text[] = "SIGTERM: leaving cleanly\n";
-      (void)!write(STDOUT_FILENO, text, sizeof text - 1);
-      _exit(0);
-    });
+    if (arg == "--ignore-term")
+      std::signal(SIGTERM, [](int) {
+        const char text[] = "SIGTERM ignored\n";
+        (void)!write(STDOUT_FILENO, text, sizeof text - 1);
+      });
+    if (arg == "--graceful")
+      std::signal(SIGTERM, [](int) {
+        const char text[] = "SIGTERM: leaving cleanly\n";
+        (void)!write(STDOUT_FILENO, text, sizeof text - 1);
+        _exit(0);
+      });
     std::printf("arg %s\n", argv[i]);
   }
   const char* api = std::getenv("ORCHESTRATION_PAYLOAD_API");

@@ -80,9 +80,7 @@ TEST(GameServerSupervisorTest, LaunchesWithEnvPlaceholdersAndCapturesOutput) {
   const auto payload = *e.world().GetPayload(id);
   const std::string log_path = *e.LogFileOf(id);
   EXPECT_EQ(log_path, r.log_dir + "/" + id + ".log");
-  ASSERT_TRUE(WaitFor(e, [&] {
-    return ReadFile(log_path).find("ready ok") != std::string::npos;
-  }));
+  ASSERT_TRUE(WaitFor(e, [&] { return ReadFile(log_path).find("ready ok") != std::string::npos; }));
   const std::string log = ReadFile(log_path);
   EXPECT_NE(log.find("arg " + std::to_string(payload.ports.at(0).port)), std::string::npos) << log;
   EXPECT_NE(log.find("arg " + id), std::string::npos) << log;
@@ -116,7 +114,8 @@ TEST(GameServerSupervisorTest, ExitBeforeReadyIsAnErrorRestartedAfterBackoff) {
   EXPECT_NE(e.world().GetPayload(id)->details.find("restart in 2000 ms"), std::string::npos);
   const std::string log = ReadFile(*e.LogFileOf(id));
   size_t runs = 0;
-  for (size_t at = log.find("starting:"); at != std::string::npos; at = log.find("starting:", at + 1)) {
+  for (size_t at = log.find("starting:"); at != std::string::npos;
+       at = log.find("starting:", at + 1)) {
     ++runs;
   }
   EXPECT_EQ(runs, 2u) << log;
@@ -152,9 +151,9 @@ TEST(GameServerSupervisorTest, ACommandThatCannotStartIsAnErrorWithTheReason) {
   core::AllocationSpec spec = testing::TestSpec(1, false);
   spec.payload_spec.command = "/nonexistent/game-server";
   EmulatorOptions options;
-  options.log_dir = (std::filesystem::temp_directory_path() /
-                     ("imsemu-proc-missing-" + std::to_string(getpid())))
-                        .string();
+  options.log_dir =
+      (std::filesystem::temp_directory_path() / ("imsemu-proc-missing-" + std::to_string(getpid())))
+          .string();
   auto e = testing::StartEmulator(testing::OneAllocation(spec), options);
   const std::string id = FirstId(*e);
   ASSERT_TRUE(WaitFor(*e, [&] { return StateOf(*e, id) == PayloadState::kError; }));
@@ -172,9 +171,8 @@ TEST(GameServerSupervisorTest, RemovalSendsSigtermThenSigkillAfterTheGrace) {
   const int pid = *e.PidOf(id);
   ASSERT_TRUE(e.world().DeletePayload(testing::kProject, testing::kAllocation, id, false).ok());
   // SIGTERM is ignored: the child lives on until the grace passes (virtual).
-  ASSERT_TRUE(WaitFor(e, [&] {
-    return ReadFile(*e.LogFileOf(id)).find("SIGTERM ignored") != std::string::npos;
-  }));
+  ASSERT_TRUE(WaitFor(
+      e, [&] { return ReadFile(*e.LogFileOf(id)).find("SIGTERM ignored") != std::string::npos; }));
   EXPECT_TRUE(Alive(pid));
   EXPECT_TRUE(e.PidOf(id).has_value());
   ASSERT_TRUE(e.AdvanceClock(Duration(299)).ok());
