@@ -102,6 +102,7 @@ Status Emulator::Open() {
   };
   hooks.faults = faults_.get();
   hooks.log_file_of = [this](const std::string& id) { return LogFileOf(id); };
+  hooks.pid_of = [this](const std::string& id) { return PidOf(id); };
   http::MountControlApi(routes, *world_, *request_ids_, std::move(hooks));
 
   IMSEMU_RETURN_IF_ERROR(world_->Open(options_.fixture));

@@ -33,6 +33,8 @@ struct ControlHooks {
   Faults* faults = nullptr;
   // The log file of a payload that runs a real game server.
   std::function<std::optional<std::string>(const std::string&)> log_file_of;
+  // The pid of a payload's running game-server process.
+  std::function<std::optional<int>(const std::string&)> pid_of;
 };
 
 void MountControlApi(httplib::Server& server, core::World& world, RequestIds& ids,

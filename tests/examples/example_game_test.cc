@@ -6,8 +6,14 @@
 
 #include <unistd.h>
 
+#include <signal.h>
+#include <sys/wait.h>
+
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
+#include <fstream>
+#include <thread>
 
 #include "tests/testing/test_emulator.h"
 #include "tests/testing/test_world.h"
@@ -102,6 +108,97 @@ TEST(ExampleGameTest, TwoServersAClientAMatchAndARefill) {
     EXPECT_NE(*e.PidOf(p.id), pid);
   }
 }
+
+}  // namespace
+}  // namespace imsemu
+
+namespace imsemu {
+namespace {
+
+// Starts `ims-emulator serve` on the example fixture as a child process and
+// returns its pid and main port (read from its first output line).
+std::pair<pid_t, int> Serve(const std::string& log_dir) {
+  std::filesystem::create_directories(log_dir);
+  const std::string fixture = log_dir + "/fixture.json";
+  std::ofstream(fixture)
+      << R"({"projects": [{"id": "p", "allocations": [{"annotations": {"session_type": "default"},
+          "buffer_size": 2, "payload_spec": {"command": ")"
+      << EXAMPLE_GAME_SERVER << R"(", "args": ["--port", "{port:GamePort}"],
+          "ports": [{"name": "GamePort", "container_port": 7777}]}}]}]})";
+  int out[2];
+  EXPECT_EQ(pipe(out), 0);
+  const pid_t pid = fork();
+  if (pid == 0) {
+    dup2(out[1], STDOUT_FILENO);
+    close(out[0]);
+    execl(IMSEMU_BINARY, IMSEMU_BINARY, "serve", "--port", "0", "--clock", "virtual", "--fixture",
+          fixture.c_str(), "--log-dir", log_dir.c_str(), "--kill-grace", "2",
+          static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  close(out[1]);
+  std::string first;
+  char c;
+  while (read(out[0], &c, 1) == 1 && c != '\n') first += c;
+  // Keep draining the rest so the emulator never blocks on a full pipe.
+  std::thread([fd = out[0]] {
+    char buf[256];
+    while (read(fd, buf, sizeof buf) > 0) {
+    }
+    close(fd);
+  }).detach();
+  const size_t colon = first.rfind(':');
+  return {pid, colon == std::string::npos ? 0 : std::stoi(first.substr(colon + 1))};
+}
+
+// The pids of the game servers the emulator on `port` reports, once both run.
+std::vector<int> GameServerPids(int port) {
+  Client c("127.0.0.1:" + std::to_string(port));
+  for (int attempt = 0; attempt < 600; ++attempt) {
+    const Json state = c.Get("/emulator/v0/state").body;
+    std::vector<int> pids;
+    for (const Json& p : state.value("payloads", Json::array())) {
+      if (p.contains("pid") && p["status"]["state"] == "Ready") pids.push_back(p["pid"]);
+    }
+    if (pids.size() == 2) return pids;
+    c.Get("/emulator/v0/events?after=1000000");  // a round trip paces the poll
+  }
+  return {};
+}
+
+class NoOrphansTest : public ::testing::TestWithParam<int> {};
+
+TEST_P(NoOrphansTest, GameServersDieWithTheEmulator) {
+  const std::string log_dir =
+      (std::filesystem::temp_directory_path() /
+       ("imsemu-orphans-" + std::to_string(getpid()) + "-" + std::to_string(GetParam())))
+          .string();
+  auto [emulator, port] = Serve(log_dir);
+  ASSERT_GT(port, 0);
+  const std::vector<int> pids = GameServerPids(port);
+  ASSERT_EQ(pids.size(), 2u);
+  kill(emulator, GetParam());
+  int status = 0;
+  waitpid(emulator, &status, 0);
+  for (int pid : pids) {
+    // Dead, or a zombie waiting for whoever adopted it to reap it.
+    auto gone = [pid] {
+      std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+      std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+      const size_t paren = text.rfind(')');
+      return text.empty() || (paren != std::string::npos && text.substr(paren + 2, 1) == "Z");
+    };
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (!gone() && std::chrono::steady_clock::now() < deadline) std::this_thread::yield();
+    EXPECT_TRUE(gone()) << "game server " << pid << " outlived the emulator";
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Signals, NoOrphansTest, ::testing::Values(SIGTERM, SIGINT, SIGKILL),
+                         [](const auto& param_info) {
+                           return std::string(strsignal(param_info.param)).substr(0, 4) +
+                                  std::to_string(param_info.param);
+                         });
 
 }  // namespace
 }  // namespace imsemu
