@@ -1,12 +1,11 @@
 #include "emulator/core/payload.h"
 
-#include <array>
-#include <utility>
+#include "emulator/util/enum_names.h"
 
 namespace imsemu::core {
 namespace {
 
-constexpr std::array<std::pair<PayloadState, const char*>, 8> kStateNames = {{
+constexpr EnumNameTable<PayloadState, 8> kStateNames = {{
     {PayloadState::kUnknown, "Unknown"},
     {PayloadState::kCreating, "Creating"},
     {PayloadState::kStarting, "Starting"},
@@ -17,7 +16,7 @@ constexpr std::array<std::pair<PayloadState, const char*>, 8> kStateNames = {{
     {PayloadState::kUnhealthy, "Unhealthy"},
 }};
 
-constexpr std::array<std::pair<TimerKind, const char*>, 6> kTimerNames = {{
+constexpr EnumNameTable<TimerKind, 6> kTimerNames = {{
     {TimerKind::kNone, "none"},
     {TimerKind::kAutoReady, "auto_ready"},
     {TimerKind::kRestart, "restart"},
@@ -26,34 +25,19 @@ constexpr std::array<std::pair<TimerKind, const char*>, 6> kTimerNames = {{
     {TimerKind::kAutoReserve, "auto_reserve"},
 }};
 
-template <typename Enum, size_t N>
-const char* NameOf(const std::array<std::pair<Enum, const char*>, N>& table, Enum e) {
-  for (const auto& [value, name] : table) {
-    if (value == e) return name;
-  }
-  return "Unknown";
-}
-
-template <typename Enum, size_t N>
-std::optional<Enum> Parse(const std::array<std::pair<Enum, const char*>, N>& table,
-                          std::string_view name) {
-  for (const auto& [value, text] : table) {
-    if (name == text) return value;
-  }
-  return std::nullopt;
-}
-
 }  // namespace
 
-const char* PayloadStateName(PayloadState state) { return NameOf(kStateNames, state); }
+const char* PayloadStateName(PayloadState state) { return NameOf(kStateNames, state, "Unknown"); }
 
 std::optional<PayloadState> ParsePayloadState(std::string_view name) {
-  return Parse(kStateNames, name);
+  return ValueOf(kStateNames, name);
 }
 
-const char* TimerKindName(TimerKind kind) { return NameOf(kTimerNames, kind); }
+const char* TimerKindName(TimerKind kind) { return NameOf(kTimerNames, kind, "none"); }
 
-std::optional<TimerKind> ParseTimerKind(std::string_view name) { return Parse(kTimerNames, name); }
+std::optional<TimerKind> ParseTimerKind(std::string_view name) {
+  return ValueOf(kTimerNames, name);
+}
 
 const StringMap& Payload::LatestSessionStatus() const {
   static const StringMap kEmpty;

@@ -1,12 +1,11 @@
 #include "emulator/core/status_cache.h"
 
-#include <array>
-#include <utility>
+#include "emulator/util/enum_names.h"
 
 namespace imsemu::core {
 namespace {
 
-constexpr std::array<std::pair<StatusCacheMode, const char*>, 3> kModeNames = {{
+constexpr EnumNameTable<StatusCacheMode, 3> kModeNames = {{
     {StatusCacheMode::kPeriodic, "periodic"},
     {StatusCacheMode::kDelay, "delay"},
     {StatusCacheMode::kOff, "off"},
@@ -15,17 +14,11 @@ constexpr std::array<std::pair<StatusCacheMode, const char*>, 3> kModeNames = {{
 }  // namespace
 
 const char* StatusCacheModeName(StatusCacheMode mode) {
-  for (const auto& [m, name] : kModeNames) {
-    if (m == mode) return name;
-  }
-  return "periodic";
+  return NameOf(kModeNames, mode, "periodic");
 }
 
 std::optional<StatusCacheMode> ParseStatusCacheMode(std::string_view name) {
-  for (const auto& [m, text] : kModeNames) {
-    if (name == text) return m;
-  }
-  return std::nullopt;
+  return ValueOf(kModeNames, name);
 }
 
 bool StatusCache::IsVisible(const StatusUpdate& update, Time now) const {

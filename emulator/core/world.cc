@@ -28,6 +28,16 @@ Event PayloadEvent(const Payload& p, std::string kind, std::string actor, Time a
   return e;
 }
 
+Event AllocationEvent(const Allocation& a, std::string kind, std::string actor, Time at) {
+  Event e;
+  e.time = at;
+  e.kind = std::move(kind);
+  e.actor = std::move(actor);
+  e.project_id = a.project_id;
+  e.allocation_id = a.id;
+  return e;
+}
+
 }  // namespace
 
 World::World(WorldStore& store, const Clock& clock, WorldOptions options)
@@ -287,12 +297,7 @@ void World::Converge(const std::string& allocation_id, Time at) {
     }
   }
   if (allocation->deleting && store_.CountPayloads(allocation_id).total == 0) {
-    Event e;
-    e.time = at;
-    e.kind = "allocation.deleted";
-    e.actor = kActorControlLoop;
-    e.project_id = allocation->project_id;
-    e.allocation_id = allocation->id;
+    Event e = AllocationEvent(*allocation, "allocation.deleted", kActorControlLoop, at);
     e.detail = "drained";
     Journal(std::move(e));
     store_.DeleteAllocation(allocation_id);
@@ -340,7 +345,7 @@ Status World::Open(const Fixture& fixture) {
 
 Status World::Reset(const Fixture& fixture) {
   std::lock_guard lock(mu_);
-  // Validate the fixture before touching anything.
+  // One transaction: a fixture that breaks a rule leaves the world as it was.
   return Mutate([&](Time now) -> Status {
     store_.VisitPayloads("", std::nullopt, [&](const Payload& p) {
       removed_.push_back(p.id);
@@ -390,12 +395,7 @@ StatusOr<Allocation> World::AddAllocation(const std::string& project, std::optio
   a.spec = std::move(spec);
   if (!store_.HasProject(project)) store_.PutProject(project);
   store_.PutAllocation(a);
-  Event e;
-  e.time = now;
-  e.kind = "allocation.created";
-  e.actor = kActorOrchestration;
-  e.project_id = project;
-  e.allocation_id = a.id;
+  Event e = AllocationEvent(a, "allocation.created", kActorOrchestration, now);
   e.detail = a.spec.name;
   Journal(std::move(e));
   Converge(a.id, now);
@@ -442,24 +442,17 @@ StatusOr<Allocation> World::GetAllocation(const std::string& project, const std:
   return FindAllocation(project, id);
 }
 
-StatusOr<Allocation> World::ReplaceAllocation(const std::string& project, const std::string& id,
-                                              AllocationSpec spec) {
+StatusOr<Allocation> World::UpdateAllocation(const std::string& project, const std::string& id,
+                                             const char* kind,
+                                             const std::function<Status(Allocation&)>& change) {
   std::lock_guard lock(mu_);
   Allocation out;
   IMSEMU_RETURN_IF_ERROR(Mutate([&](Time now) -> Status {
     StatusOr<Allocation> a = FindAllocation(project, id);
     if (!a.ok()) return a.status();
-    if (a->deleting) return FailedPrecondition("allocation '" + id + "' is being deleted");
-    IMSEMU_RETURN_IF_ERROR(ValidateAllocationSpec(spec));
-    a->spec = std::move(spec);
+    IMSEMU_RETURN_IF_ERROR(change(*a));
     store_.PutAllocation(*a);
-    Event e;
-    e.time = now;
-    e.kind = "allocation.replaced";
-    e.actor = kActorOrchestration;
-    e.project_id = project;
-    e.allocation_id = id;
-    Journal(std::move(e));
+    Journal(AllocationEvent(*a, kind, kActorOrchestration, now));
     Converge(id, now);
     out = *std::move(a);
     return OkStatus();
@@ -467,26 +460,21 @@ StatusOr<Allocation> World::ReplaceAllocation(const std::string& project, const 
   return out;
 }
 
-StatusOr<Allocation> World::DeleteAllocation(const std::string& project, const std::string& id) {
-  std::lock_guard lock(mu_);
-  Allocation out;
-  IMSEMU_RETURN_IF_ERROR(Mutate([&](Time now) -> Status {
-    StatusOr<Allocation> a = FindAllocation(project, id);
-    if (!a.ok()) return a.status();
-    a->deleting = true;
-    store_.PutAllocation(*a);
-    Event e;
-    e.time = now;
-    e.kind = "allocation.deleting";
-    e.actor = kActorOrchestration;
-    e.project_id = project;
-    e.allocation_id = id;
-    Journal(std::move(e));
-    Converge(id, now);
-    out = *std::move(a);
+StatusOr<Allocation> World::ReplaceAllocation(const std::string& project, const std::string& id,
+                                              AllocationSpec spec) {
+  return UpdateAllocation(project, id, "allocation.replaced", [&](Allocation& a) -> Status {
+    if (a.deleting) return FailedPrecondition("allocation '" + id + "' is being deleted");
+    IMSEMU_RETURN_IF_ERROR(ValidateAllocationSpec(spec));
+    a.spec = std::move(spec);
     return OkStatus();
-  }));
-  return out;
+  });
+}
+
+StatusOr<Allocation> World::DeleteAllocation(const std::string& project, const std::string& id) {
+  return UpdateAllocation(project, id, "allocation.deleting", [](Allocation& a) {
+    a.deleting = true;
+    return OkStatus();
+  });
 }
 
 StatusOr<std::vector<Payload>> World::ListPayloads(const std::string& project,

@@ -168,6 +168,10 @@ class World {
   StatusOr<Allocation> AddAllocation(const std::string& project, std::optional<std::string> id,
                                      AllocationSpec spec, Time now);
   StatusOr<Allocation> FindAllocation(const std::string& project, const std::string& id);
+  // Finds the allocation, applies `change`, journals `kind` and converges.
+  StatusOr<Allocation> UpdateAllocation(const std::string& project, const std::string& id,
+                                        const char* kind,
+                                        const std::function<Status(Allocation&)>& change);
   StatusOr<Payload> FindPayload(const std::string& id);
   StatusOr<Payload> ReserveIn(const Allocation& allocation, const ReservationRequest& request,
                               const std::string& actor, Time now);

@@ -149,7 +149,7 @@ void MountControlApi(httplib::Server& server, core::World& world, RequestIds& id
                  j["session_status"] = Json(p.LatestSessionStatus());
                  if (p.session_config) j["has_session_config"] = true;
                  if (std::optional<std::string> log = hooks.log_file_of(p.id)) j["log_file"] = *log;
-      if (std::optional<int> pid = hooks.pid_of(p.id)) j["pid"] = *pid;
+                 if (std::optional<int> pid = hooks.pid_of(p.id)) j["pid"] = *pid;
                  if (p.state == core::PayloadState::kReserved) {
                    sessions.push_back({{"id", p.id},
                                        {"project_id", p.project_id},

@@ -1,12 +1,11 @@
 #include "emulator/http/faults.h"
 
-#include <array>
-#include <utility>
+#include "emulator/util/enum_names.h"
 
 namespace imsemu::http {
 namespace {
 
-constexpr std::array<std::pair<Api, const char*>, 5> kApiNames = {{
+constexpr EnumNameTable<Api, 5> kApiNames = {{
     {Api::kAny, "any"},
     {Api::kPayloadLocal, "payload-local"},
     {Api::kSessionManager, "session-manager"},
@@ -20,19 +19,9 @@ const std::regex kSessionsPath(R"(/api/v0/projects/[^/]+/sessions)");
 
 }  // namespace
 
-const char* ApiName(Api api) {
-  for (const auto& [a, name] : kApiNames) {
-    if (a == api) return name;
-  }
-  return "any";
-}
+const char* ApiName(Api api) { return NameOf(kApiNames, api, "any"); }
 
-std::optional<Api> ParseApi(const std::string& name) {
-  for (const auto& [a, text] : kApiNames) {
-    if (name == text) return a;
-  }
-  return std::nullopt;
-}
+std::optional<Api> ParseApi(const std::string& name) { return ValueOf(kApiNames, name); }
 
 Api ApiOfPath(const std::string& path) {
   if (path.rfind("/emulator/", 0) == 0) return Api::kControl;

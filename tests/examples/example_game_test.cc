@@ -24,6 +24,7 @@ namespace {
 using core::PayloadState;
 using testing::Client;
 using testing::Json;
+using testing::WaitFor;
 
 // Runs `command` and returns what it printed.
 std::string RunCommand(const std::string& command) {
@@ -35,16 +36,6 @@ std::string RunCommand(const std::string& command) {
   while ((n = fread(buf, 1, sizeof buf, pipe)) > 0) out.append(buf, n);
   pclose(pipe);
   return out;
-}
-
-bool WaitFor(Emulator& e, const std::function<bool()>& done) {
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-  long long seq = 0;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() >= deadline) return false;
-    seq = e.world().AwaitEvents(seq, std::chrono::milliseconds(50));
-  }
-  return true;
 }
 
 TEST(ExampleGameTest, TwoServersAClientAMatchAndARefill) {

@@ -18,6 +18,7 @@ namespace {
 
 using core::PayloadState;
 using testing::Client;
+using testing::WaitFor;
 
 struct Running {
   std::unique_ptr<Emulator> emulator;
@@ -41,18 +42,6 @@ Running Start(std::vector<std::string> args, int buffer = 1,
   options.kill_grace = kill_grace;
   r.emulator = testing::StartEmulator(testing::OneAllocation(spec), options);
   return r;
-}
-
-// Waits, in real time and at most 20 s, for `done` (a real process runs at
-// its own pace), waking on every change the journal records.
-bool WaitFor(Emulator& e, const std::function<bool()>& done) {
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-  long long seq = 0;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() >= deadline) return false;
-    seq = e.world().AwaitEvents(seq, std::chrono::milliseconds(50));
-  }
-  return true;
 }
 
 std::string FirstId(Emulator& e) { return e.world().Snapshot().payloads.at(0).id; }

@@ -103,6 +103,16 @@ std::string Client::SendRaw(const std::string& raw) {
   return out;
 }
 
+bool WaitFor(Emulator& emulator, const std::function<bool()>& done, std::chrono::seconds limit) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  long long seq = 0;
+  while (!done()) {
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    seq = emulator.world().AwaitEvents(seq, std::chrono::milliseconds(50));
+  }
+  return true;
+}
+
 void ExpectErrorShape(const Reply& reply, int status) {
   EXPECT_EQ(reply.status, status) << reply.raw;
   ASSERT_TRUE(reply.body.is_object()) << reply.raw;

@@ -2,6 +2,8 @@
 // with a virtual clock and :memory: state, and a JSON-speaking client.
 #pragma once
 
+#include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -51,6 +53,11 @@ class Client {
 
 // "127.0.0.1:PORT" of the emulator's main port.
 std::string MainAddress(const Emulator& emulator);
+
+// Waits, in real time and at most `limit`, for `done` (a real process runs at
+// its own pace), waking on every change the journal records. False on timeout.
+bool WaitFor(Emulator& emulator, const std::function<bool()>& done,
+             std::chrono::seconds limit = std::chrono::seconds(30));
 
 // Fails the test unless `reply` is an error of the documented shape.
 void ExpectErrorShape(const Reply& reply, int status);
