@@ -105,6 +105,9 @@ Status Emulator::Open() {
   hooks.pid_of = [this](const std::string& id) { return PidOf(id); };
   http::MountControlApi(routes, *world_, *request_ids_, std::move(hooks));
 
+  // The main port is bound first: shared-port ORCHESTRATION_PAYLOAD_API values
+  // handed to the fixture's game servers name it.
+  IMSEMU_RETURN_IF_ERROR(server_->Bind(options_.host, options_.port));
   IMSEMU_RETURN_IF_ERROR(world_->Open(options_.fixture));
   if (options_.fixed_payload_port) {
     core::WorldSnapshot snapshot = world_->Snapshot();
@@ -115,7 +118,7 @@ Status Emulator::Open() {
                                             " (address in use?)"};
     }
   }
-  IMSEMU_RETURN_IF_ERROR(server_->Start(options_.host, options_.port));
+  server_->Serve();
   if (!clock_->IsVirtual()) ticker_ = std::thread([this] { Tick(); });
   return OkStatus();
 }

@@ -84,7 +84,7 @@ HttpServer::HttpServer(RequestIds& ids, size_t worker_threads, Faults* faults) {
 
 HttpServer::~HttpServer() { Stop(); }
 
-Status HttpServer::Start(const std::string& host, int port) {
+Status HttpServer::Bind(const std::string& host, int port) {
   port_ =
       port == 0 ? server_.bind_to_any_port(host) : (server_.bind_to_port(host, port) ? port : -1);
   if (port_ <= 0) {
@@ -95,12 +95,21 @@ Status HttpServer::Start(const std::string& host, int port) {
   // (32 game clients creating sessions at once) overflows it and connections
   // stall or fail. Listening again on a listening socket only resizes it.
   if (listen_socket_ >= 0) ::listen(listen_socket_, SOMAXCONN);
+  return OkStatus();
+}
+
+void HttpServer::Serve() {
   thread_ = std::thread([this] {
     server_.listen_after_bind();
     finished_ = true;
   });
   // stop() is a no-op until the accept loop runs, so wait for it to start.
   while (!server_.is_running() && !finished_) std::this_thread::yield();
+}
+
+Status HttpServer::Start(const std::string& host, int port) {
+  IMSEMU_RETURN_IF_ERROR(Bind(host, port));
+  Serve();
   return OkStatus();
 }
 

@@ -38,6 +38,10 @@ class HttpServer {
   // Binds `host:port` (0 picks a free port) and starts serving. Unavailable if
   // the address cannot be bound.
   Status Start(const std::string& host, int port);
+  // Start() in two steps, for a port that must be known before requests are
+  // served: connections wait in the backlog until Serve().
+  Status Bind(const std::string& host, int port);
+  void Serve();
   // Asks the server to stop without waiting for it.
   void RequestStop();
   // Stops and waits for the serving thread.

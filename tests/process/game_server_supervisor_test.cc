@@ -25,8 +25,8 @@ struct Running {
   std::string log_dir;
 };
 
-Running Start(std::vector<std::string> args, int buffer = 1,
-              Duration kill_grace = Duration(10000)) {
+Running Start(std::vector<std::string> args, int buffer = 1, Duration kill_grace = Duration(10000),
+              bool own_listeners = true) {
   core::AllocationSpec spec = testing::TestSpec(buffer, /*auto_ready=*/false);
   spec.payload_spec.command = GAME_SERVER_HELPER;
   spec.payload_spec.args = std::move(args);
@@ -40,6 +40,7 @@ Running Start(std::vector<std::string> args, int buffer = 1,
   EmulatorOptions options;
   options.log_dir = r.log_dir;
   options.kill_grace = kill_grace;
+  options.payload_listeners = own_listeners;
   r.emulator = testing::StartEmulator(testing::OneAllocation(spec), options);
   return r;
 }
@@ -85,6 +86,21 @@ TEST(GameServerSupervisorTest, LaunchesWithEnvPlaceholdersAndCapturesOutput) {
   EXPECT_TRUE(journalled);
   Client c(testing::MainAddress(e));
   EXPECT_EQ(c.Get("/emulator/v0/state").body["payloads"][0]["log_file"], log_path);
+}
+
+TEST(GameServerSupervisorTest, GameServersReachTheSharedPort) {
+  auto r = Start({"--ready"}, /*buffer=*/2, Duration(10000), /*own_listeners=*/false);
+  Emulator& e = *r.emulator;
+  ASSERT_TRUE(WaitFor(e, [&] {
+    for (const auto& p : e.world().Snapshot().payloads) {
+      if (p.state != PayloadState::kReady) return false;
+    }
+    return true;
+  })) << "ORCHESTRATION_PAYLOAD_API names the main port from the first payload on";
+  const std::string id = FirstId(e);
+  EXPECT_NE(ReadFile(*e.LogFileOf(id))
+                .find("ORCHESTRATION_PAYLOAD_API=" + testing::MainAddress(e) + "/payloads/" + id),
+            std::string::npos);
 }
 
 TEST(GameServerSupervisorTest, ExitBeforeReadyIsAnErrorRestartedAfterBackoff) {
