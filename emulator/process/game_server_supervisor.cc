@@ -12,6 +12,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "emulator/clock/stopwatch.h"
 #include "emulator/util/rfc3339.h"
 
 extern char** environ;
@@ -337,12 +338,12 @@ void GameServerSupervisor::EndAll(std::chrono::milliseconds grace) {
   // Runs on the supervisor thread: its children's parent-death signal is
   // tied to it, so they are ended before it returns, without telling the world.
   for (Child& child : children_) kill(-child.pid, SIGTERM);
-  const auto deadline = std::chrono::steady_clock::now() + grace;
+  const Stopwatch waited;
   for (Child& child : children_) {
     int status = 0;
     std::vector<std::pair<std::string, std::string>> ignored;
     while (waitpid(child.pid, &status, WNOHANG) == 0) {
-      if (std::chrono::steady_clock::now() >= deadline) {
+      if (waited.Elapsed() >= grace) {
         kill(-child.pid, SIGKILL);
         waitpid(child.pid, &status, 0);
         break;

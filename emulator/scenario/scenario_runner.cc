@@ -9,6 +9,7 @@
 #include <sstream>
 #include <thread>
 
+#include "emulator/clock/stopwatch.h"
 #include "emulator/emulator.h"
 #include "emulator/scenario/json_path.h"
 #include "emulator/scenario/scenario_loader.h"
@@ -16,8 +17,6 @@
 
 namespace imsemu::scenario {
 namespace {
-
-using WallClock = std::chrono::steady_clock;
 
 struct Call {
   std::string method;
@@ -393,7 +392,7 @@ void Run::Step(const scenario::Step& step) {
 void Run::WaitUntil(const scenario::Step& step) {
   const scenario::Step& inner = *step.repeat;
   const Time deadline = emulator_->clock().Now() + step.within;
-  const auto wall_deadline = WallClock::now() + step.within;
+  const Stopwatch waited;
   while (true) {
     Call call;
     Exchange got;
@@ -403,7 +402,7 @@ void Run::WaitUntil(const scenario::Step& step) {
       return;
     }
     const bool out_of_time = scenario_.virtual_clock ? emulator_->clock().Now() >= deadline
-                                                     : WallClock::now() >= wall_deadline;
+                                                     : waited.Elapsed() >= step.within;
     if (out_of_time) {
       failure_ = Fail(
           step, &call, &got,
@@ -423,7 +422,7 @@ ScenarioResult Run::Go() {
   ScenarioResult result;
   result.file = scenario_.file;
   result.name = scenario_.name;
-  const auto wall_start = WallClock::now();
+  const Stopwatch wall;
   EmulatorOptions options;
   options.fixture = scenario_.world;
   options.virtual_clock = scenario_.virtual_clock;
@@ -448,7 +447,7 @@ ScenarioResult Run::Go() {
   emulator_->Stop();
   result.passed = failure_.empty();
   result.report = failure_;
-  result.wall_ms = std::chrono::duration<double, std::milli>(WallClock::now() - wall_start).count();
+  result.wall_ms = wall.ElapsedMs();
   return result;
 }
 
