@@ -17,25 +17,25 @@ constexpr const char* kActorControl = "control";
 constexpr const char* kActorControlLoop = "control-loop";
 constexpr const char* kActorEmulator = "emulator";
 
-Event PayloadEvent(const Payload& p, std::string kind, std::string actor, Time at) {
+Event NewEvent(std::string kind, std::string actor, Time at, std::string project_id,
+               std::string allocation_id) {
   Event e;
   e.time = at;
   e.kind = std::move(kind);
   e.actor = std::move(actor);
-  e.project_id = p.project_id;
-  e.allocation_id = p.allocation_id;
+  e.project_id = std::move(project_id);
+  e.allocation_id = std::move(allocation_id);
+  return e;
+}
+
+Event PayloadEvent(const Payload& p, std::string kind, std::string actor, Time at) {
+  Event e = NewEvent(std::move(kind), std::move(actor), at, p.project_id, p.allocation_id);
   e.payload_id = p.id;
   return e;
 }
 
 Event AllocationEvent(const Allocation& a, std::string kind, std::string actor, Time at) {
-  Event e;
-  e.time = at;
-  e.kind = std::move(kind);
-  e.actor = std::move(actor);
-  e.project_id = a.project_id;
-  e.allocation_id = a.id;
-  return e;
+  return NewEvent(std::move(kind), std::move(actor), at, a.project_id, a.id);
 }
 
 }  // namespace
@@ -352,11 +352,7 @@ Status World::Reset(const Fixture& fixture) {
       return true;
     });
     store_.Clear();
-    Event e;
-    e.time = now;
-    e.kind = "world.reset";
-    e.actor = kActorControl;
-    Journal(std::move(e));
+    Journal(NewEvent("world.reset", kActorControl, now, "", ""));
     return LoadFixture(fixture, now);
   });
 }
@@ -687,13 +683,9 @@ StatusOr<Payload> World::CreateSession(const std::string& project, const std::st
                       "' has the annotation session_type=" + session_type);
     }
     if (matching.size() > 1) {
-      Event w;
-      w.time = now;
+      Event w =
+          AllocationEvent(matching.front(), "session.ambiguous_type", kActorSessionManager, now);
       w.level = "warning";
-      w.kind = "session.ambiguous_type";
-      w.actor = kActorSessionManager;
-      w.project_id = project;
-      w.allocation_id = matching.front().id;
       w.detail = std::to_string(matching.size()) +
                  " allocations have session_type=" + session_type + "; using the first, '" +
                  matching.front().id + "'";

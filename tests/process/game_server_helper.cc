@@ -1,29 +1,27 @@
 // A stand-in game server for the supervision tests. It prints its
 // arguments and ORCHESTRATION_PAYLOAD_API, optionally calls ready, then exits
-// with a given code after a given time (or never), optionally ignoring
-// SIGTERM.
-//   game_server_helper [--ready] [--code N] [--exit-after-ms N] [--ignore-term | --graceful]
-//                      [args...]
+// with a given code (at once, or right after a successful ready call) or
+// waits for a signal, optionally ignoring SIGTERM or leaving on it.
+//   game_server_helper [--ready] [--exit CODE] [--ignore-term | --graceful] [args...]
+// Its listener is open before it starts (and the shared port is bound), so it
+// needs no retry delays: nothing here waits on time.
+#include <unistd.h>
+
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
-#include <cstring>
+#include <optional>
 #include <string>
-#include <thread>
-
-#include <unistd.h>
 
 #include <httplib.h>
 
 int main(int argc, char** argv) {
   bool ready = false;
-  int code = 0;
-  long exit_after_ms = -1;
+  std::optional<int> exit_code;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     if (arg == "--ready") ready = true;
-    if (arg == "--code" && i + 1 < argc) code = std::atoi(argv[++i]);
-    if (arg == "--exit-after-ms" && i + 1 < argc) exit_after_ms = std::atol(argv[++i]);
+    if (arg == "--exit" && i + 1 < argc) exit_code = std::atoi(argv[++i]);
     if (arg == "--ignore-term")
       std::signal(SIGTERM, [](int) {
         const char text[] = "SIGTERM ignored\n";
@@ -44,24 +42,19 @@ int main(int argc, char** argv) {
   std::fprintf(stderr, "a line on stderr\n");
   std::fflush(stderr);
   if (ready && api != nullptr) {
-    std::string value = api;
+    const std::string value = api;
     const size_t slash = value.find('/');
-    const std::string host_port = value.substr(0, slash);
     const std::string prefix = slash == std::string::npos ? "" : value.substr(slash);
-    httplib::Client c("http://" + host_port);
-    bool ok = false;
-    for (int attempt = 0; attempt < 50 && !ok; ++attempt) {
-      auto r = c.Post((prefix + "/api/v0/ready").c_str(), "", "application/json");
-      ok = r && r->status == 200;
-      if (!ok) std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
+    httplib::Client c("http://" + value.substr(0, slash));
+    c.set_connection_timeout(5, 0);
+    auto r = c.Post((prefix + "/api/v0/ready").c_str(), "", "application/json");
+    const bool ok = r && r->status == 200;
     std::printf("ready %s\n", ok ? "ok" : "failed");
     std::fflush(stdout);
   }
-  if (exit_after_ms < 0) {
-    while (true) std::this_thread::sleep_for(std::chrono::seconds(1));
+  if (exit_code) {
+    std::printf("exiting with %d\n", *exit_code);
+    return *exit_code;
   }
-  std::this_thread::sleep_for(std::chrono::milliseconds(exit_after_ms));
-  std::printf("exiting with %d\n", code);
-  return code;
+  while (true) pause();  // until a signal ends it
 }

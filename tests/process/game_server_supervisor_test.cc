@@ -104,7 +104,7 @@ TEST(GameServerSupervisorTest, GameServersReachTheSharedPort) {
 }
 
 TEST(GameServerSupervisorTest, ExitBeforeReadyIsAnErrorRestartedAfterBackoff) {
-  auto r = Start({"--code", "3", "--exit-after-ms", "0"});
+  auto r = Start({"--exit", "3"});
   Emulator& e = *r.emulator;
   const std::string id = FirstId(e);
   ASSERT_TRUE(WaitFor(e, [&] { return StateOf(e, id) == PayloadState::kError; }));
@@ -127,7 +127,7 @@ TEST(GameServerSupervisorTest, ExitBeforeReadyIsAnErrorRestartedAfterBackoff) {
 }
 
 TEST(GameServerSupervisorTest, NonZeroExitAfterReadyIsUnhealthyThenGone) {
-  auto r = Start({"--ready", "--code", "1", "--exit-after-ms", "300"});
+  auto r = Start({"--ready", "--exit", "1"});
   Emulator& e = *r.emulator;
   const std::string id = FirstId(e);
   ASSERT_TRUE(WaitFor(e, [&] { return StateOf(e, id) == PayloadState::kUnhealthy; }));
@@ -137,7 +137,7 @@ TEST(GameServerSupervisorTest, NonZeroExitAfterReadyIsUnhealthyThenGone) {
 }
 
 TEST(GameServerSupervisorTest, CleanExitIsShutdownRemovedAndRefilledWithAFreshProcess) {
-  auto r = Start({"--ready", "--code", "0", "--exit-after-ms", "300"});
+  auto r = Start({"--ready", "--exit", "0"});
   Emulator& e = *r.emulator;
   const std::string id = FirstId(e);
   ASSERT_TRUE(WaitFor(e, [&] { return StateOf(e, id) == PayloadState::kShutdown; }));
