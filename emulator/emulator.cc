@@ -13,6 +13,7 @@
 #include "emulator/http/orchestration_api.h"
 #include "emulator/http/payload_listeners.h"
 #include "emulator/http/payload_local_api.h"
+#include "emulator/http/request_checks.h"
 #include "emulator/http/session_manager_api.h"
 #include "emulator/process/game_server_supervisor.h"
 #include "emulator/process/port_picker.h"
@@ -68,9 +69,15 @@ Status Emulator::Open() {
   world_->SetWarningSink([](const core::Event& e) { spdlog::warn("{}: {}", e.kind, e.detail); });
   request_ids_ = std::make_unique<http::RequestIds>();
   faults_ = std::make_unique<http::Faults>(options_.world.seed);
+  access_ = std::make_unique<http::AccessPolicy>();
+  for (const std::string& name : options_.allowed_hosts) {
+    std::string lower = name;
+    for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    access_->allowed_hosts.push_back(lower);
+  }
   if (options_.payload_listeners) {
-    listeners_ = std::make_unique<http::PayloadListeners>(*world_, *request_ids_, faults_.get(),
-                                                          kLoopback, options_.fixed_payload_port);
+    listeners_ = std::make_unique<http::PayloadListeners>(
+        *world_, *request_ids_, *access_, faults_.get(), kLoopback, options_.fixed_payload_port);
     world_->AddObserver(listeners_.get());
   }
 
@@ -86,9 +93,10 @@ Status Emulator::Open() {
       *world_, *clock_, supervisor, [this](const std::string& id) { return PayloadApiOf(id); });
   world_->AddObserver(supervisor_.get());
 
-  server_ = std::make_unique<http::HttpServer>(*request_ids_, kMainThreads, faults_.get());
+  server_ =
+      std::make_unique<http::HttpServer>(*request_ids_, kMainThreads, *access_, faults_.get());
   httplib::Server& routes = server_->routes();
-  http::MountOrchestrationApi(routes, *world_, *request_ids_);
+  http::MountOrchestrationApi(routes, *world_, *request_ids_, options_.allow_http_commands);
   http::MountSessionManagerApi(routes, *world_, *request_ids_, options_.auth);
   http::MountPayloadLocalApi(routes, *world_, *request_ids_, R"(/payloads/([a-z0-9-]+))",
                              [](const httplib::Request& req) { return req.matches[1].str(); });
@@ -108,6 +116,7 @@ Status Emulator::Open() {
   // The main port is bound first: shared-port ORCHESTRATION_PAYLOAD_API values
   // handed to the fixture's game servers name it.
   IMSEMU_RETURN_IF_ERROR(server_->Bind(options_.host, options_.port));
+  access_->main_port = server_->port();
   IMSEMU_RETURN_IF_ERROR(world_->Open(options_.fixture));
   if (options_.fixed_payload_port) {
     core::WorldSnapshot snapshot = world_->Snapshot();

@@ -35,6 +35,7 @@ class PortPicker;
 namespace http {
 class Faults;
 class HttpServer;
+struct AccessPolicy;
 class PayloadListeners;
 class RequestIds;
 }  // namespace http
@@ -51,6 +52,11 @@ struct EmulatorOptions {
   // allocation has one payload at a time).
   std::optional<int> fixed_payload_port;
   http::SessionAuth auth;
+  // Host names trusted besides loopback names and IP literals (--allowed-host).
+  std::vector<std::string> allowed_hosts;
+  // Whether an allocation created or replaced over HTTP may name a command
+  // (a game server to start). Off: only the fixture's commands run.
+  bool allow_http_commands = false;
   core::WorldOptions world;
   // Real game servers (allocations with payload_spec.command):
   std::string log_dir;         // one log file per payload; "" = a folder under the temp dir
@@ -112,6 +118,7 @@ class Emulator {
   std::unique_ptr<store::SqliteWorldStore> store_;
   std::unique_ptr<core::World> world_;
   std::unique_ptr<http::RequestIds> request_ids_;
+  std::unique_ptr<http::AccessPolicy> access_;
   std::unique_ptr<http::Faults> faults_;
   std::mutex down_mu_;
   std::vector<DownPayloadApi> down_;

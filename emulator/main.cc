@@ -13,6 +13,7 @@
 #include "emulator/codec/allocation_json.h"
 #include "emulator/codec/mock_config_json.h"
 #include "emulator/emulator.h"
+#include "emulator/http/request_checks.h"
 #include "emulator/process/port_picker.h"
 #include "emulator/scenario/scenario_loader.h"
 #include "emulator/scenario/scenario_runner.h"
@@ -175,6 +176,8 @@ int main(int argc, char** argv) {
   int port = 9350;
   std::string fixture = "fixtures/default.json";
   bool shared_port = false;
+  std::vector<std::string> allowed_hosts;
+  bool allow_http_commands = false;
   CLI::App* serve = app.add_subcommand("serve", "run the emulator on a fixture");
   serve->add_option("--host", host, "address the main port listens on");
   serve->add_option("--port", port, "main port (0 picks a free one)")->check(CLI::Range(0, 65535));
@@ -182,6 +185,12 @@ int main(int argc, char** argv) {
   serve->add_flag("--shared-port", shared_port,
                   "serve every payload's Payload Local API only under /payloads/{id} on the "
                   "main port (no listener per payload)");
+  serve->add_option("--allowed-host", allowed_hosts,
+                    "a host name to trust in Host and Origin headers besides loopback names and "
+                    "IP addresses (repeatable)");
+  serve->add_flag("--allow-http-commands", allow_http_commands,
+                  "let allocations created over HTTP start game-server processes "
+                  "(payload_spec.command); off: only the fixture's commands run");
   AddCommonFlags(serve, serve_flags);
 
   CommonFlags mock_flags;
@@ -233,6 +242,16 @@ int main(int argc, char** argv) {
     options.host = host;
     options.port = port;
     options.payload_listeners = !shared_port;
+    options.allowed_hosts = allowed_hosts;
+    options.allow_http_commands = allow_http_commands;
+    if (!imsemu::http::IsLoopbackAddress(host)) {
+      std::cerr << "ims-emulator: WARNING: --host " << host
+                << " is not a loopback address: anyone who can reach it can create and "
+                   "delete allocations, reserve payloads, read every session config, move the "
+                   "clock and reset the world, with no credentials"
+                << (allow_http_commands ? ", and run commands on this machine" : "")
+                << ". Payloads' own Payload Local API ports stay on 127.0.0.1.\n";
+    }
     return Run(std::move(options), stop_signals, "");
   }
   if (!ApplyCommonFlags(mock_flags, options)) return 2;

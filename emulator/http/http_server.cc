@@ -1,75 +1,219 @@
 #include "emulator/http/http_server.h"
 
-#include "emulator/http/worker_pool.h"
-
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <exception>
+#include <functional>
+
+#include <spdlog/spdlog.h>
+
+#include "emulator/http/connection_stream.h"
+#include "emulator/http/worker_pool.h"
 
 namespace imsemu::http {
+namespace {
 
-HttpServer::HttpServer(RequestIds& ids, size_t worker_threads, Faults* faults) {
-  server_.set_tcp_nodelay(true);
-  server_.set_payload_max_length(kMaxBodyBytes);
+using HandlerResponse = httplib::Server::HandlerResponse;
+
+// cpp-httplib 0.11 lets an idle keep-alive connection hold its worker until
+// this timeout, and Stop() waits for it; 2 s keeps stopping quick while a
+// game server polling once a second keeps its connection.
+constexpr std::chrono::seconds kKeepAliveTimeout{2};
+constexpr std::chrono::seconds kReadTimeout{5};
+constexpr std::chrono::seconds kWriteTimeout{5};
+constexpr size_t kKeepAliveMaxRequests = 1000;
+// A client still sending a refused body (a 413) reads no answer if the
+// socket closes under it (the kernel resets the connection), so the rest is
+// read and dropped first, within these bounds.
+constexpr size_t kLingerBytes = 4 * kMaxBodyBytes;
+constexpr std::chrono::seconds kLingerTime{2};
+
+// Set while a request is handled when its connection must close after the
+// answer: the rest of the bytes (an unread body) cannot be trusted to start
+// the next request. One connection is served on one thread.
+thread_local bool t_close_after_response = false;
+
+// Tells the client and the connection loop that the connection ends here.
+void CloseAfterResponse(httplib::Response& res) {
+  res.set_header("Connection", "close");
+  t_close_after_response = true;
+}
+
+// Answers `status` in the error shape and closes the connection afterwards.
+HandlerResponse Refuse(httplib::Response& res, int status, const std::string& message,
+                       RequestIds& ids) {
+  WriteErrorBody(res, status, message, ids);
+  CloseAfterResponse(res);
+  return HandlerResponse::Handled;
+}
+
+// Content types cpp-httplib parses by itself: a form body over 8 KB gets 413
+// and a multipart one never reaches req.body. Every body here is JSON text,
+// read up to the documented 1 MiB whatever its type says.
+bool ParsedByHttplib(const std::string& content_type) {
+  return content_type.starts_with("application/x-www-form-urlencoded") ||
+         content_type.starts_with("multipart/form-data");
+}
+
+// The checks every request passes before a handler sees it (see the header).
+HandlerResponse CheckRequest(const httplib::Request& req, httplib::Response& res, RequestIds& ids,
+                             const AccessPolicy& access) {
+  const std::string host = req.get_header_value("Host");
+  if (Status s = CheckHost(host, access); !s.ok()) {
+    return Refuse(res, s.code() == StatusCode::kPermissionDenied ? 403 : 400, s.message(), ids);
+  }
+  if (Status s = CheckOrigin(req.get_header_value("Origin"), host, access); !s.ok()) {
+    return Refuse(res, 403, s.message(), ids);
+  }
+  bool utf8 = IsValidUtf8(req.path);
+  for (const auto& [key, value] : req.params) utf8 = utf8 && IsValidUtf8(key) && IsValidUtf8(value);
+  if (!utf8) return Refuse(res, 400, "the request path or query is not valid UTF-8", ids);
+
+  std::vector<std::string_view> lengths;
+  for (auto [it, end] = req.headers.equal_range("Content-Length"); it != end; ++it) {
+    lengths.push_back(it->second);
+  }
+  StatusOr<BodyLength> length = ParseContentLength(lengths);
+  if (!length.ok()) return Refuse(res, 400, length.status().message(), ids);
+  const bool chunked = req.has_header("Transfer-Encoding");
+  if (chunked && length->present) {
+    return Refuse(res, 400, "a request may not carry both Content-Length and Transfer-Encoding",
+                  ids);
+  }
+  if (length->bytes > kMaxBodyBytes) {
+    return Refuse(res, 413, "request body is larger than 1 MiB", ids);
+  }
+  // The Request is not const where httplib owns it; only headers change.
+  auto& headers = const_cast<httplib::Headers&>(req.headers);
+  // A request with neither Content-Length nor Transfer-Encoding has an empty
+  // body (RFC 9112 6.3), but cpp-httplib 0.11 then reads until the connection
+  // closes and answers 400. `curl -X POST .../ready` sends just that.
+  if ((req.method == "POST" || req.method == "PUT" || req.method == "PATCH") && !length->present &&
+      !chunked) {
+    headers.emplace("Content-Length", "0");
+  }
+  if (auto it = headers.find("Content-Type"); it != headers.end() && ParsedByHttplib(it->second)) {
+    it->second = "application/octet-stream";
+  }
+  return HandlerResponse::Unhandled;
+}
+
+std::string ErrorMessageFor(const httplib::Request& req, int status) {
+  switch (status) {
+    case 404:
+      return "no endpoint " + req.method + " " + req.path;
+    case 405:
+      return "method " + req.method + " is not allowed on " + req.path;
+    case 413:
+      return "request body is larger than 1 MiB";
+    case 414:
+      return "request line is too long";
+    case 400:
+      return "malformed HTTP request";
+    default:
+      return "request failed with HTTP status " + std::to_string(status);
+  }
+}
+
+// The answer of the last-resort guard, written straight to the stream.
+void WriteInternalError(httplib::Stream& stream, RequestIds& ids, const char* what) {
+  const std::string id = ids.Next();
+  const std::string body =
+      nlohmann::json({{"message", std::string("internal error: ") + what}, {"request_id", id}})
+          .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  const std::string head =
+      "HTTP/1.1 500 Internal Server Error\r\nContent-Type: application/json\r\n"
+      "Connection: close\r\nX-Request-Id: " +
+      id + "\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n";
+  stream.write(head.data(), head.size());
+  stream.write(body.data(), body.size());
+}
+
+}  // namespace
+
+// httplib::Server with our own connection loop: one stream per connection
+// (pipelining), the close-after-response rule, and the last-resort guard.
+class HttpServer::Listener final : public httplib::Server {
+ public:
+  explicit Listener(RequestIds& ids) : ids_(ids) {}
+
+  // Serves requests from `stream` until the connection closes, a request
+  // asks to, an error, or `next` says no further request comes. True when it
+  // stopped with bytes of the client's possibly unread (a refused body).
+  bool ServeConnection(httplib::Stream& stream, const std::function<bool()>& next, bool in_memory) {
+    for (size_t left = kKeepAliveMaxRequests; left > 0; --left) {
+      if (!in_memory && svr_sock_ == INVALID_SOCKET) return false;
+      if (!next()) return false;
+      t_close_after_response = false;
+      bool closed = false;
+      bool ok = false;
+      try {
+        ok = process_request(stream, left == 1, closed, nullptr);
+      } catch (const std::exception& e) {
+        spdlog::error("request failed outside its handler: {}", e.what());
+        WriteInternalError(stream, ids_, e.what());
+        return true;
+      } catch (...) {
+        WriteInternalError(stream, ids_, "unknown exception");
+        return true;
+      }
+      if (!ok || closed || t_close_after_response) return t_close_after_response;
+    }
+    return false;
+  }
+
+ private:
+  bool process_and_close_socket(socket_t sock) override {
+    ConnectionStream stream(sock, kReadTimeout, kWriteTimeout);
+    const bool unread = ServeConnection(
+        stream, [&stream] { return stream.WaitForNextRequest(kKeepAliveTimeout); }, false);
+    if (unread) stream.DrainBeforeClose(kLingerBytes, kLingerTime);
+    ::shutdown(sock, SHUT_RDWR);
+    ::close(sock);
+    return true;
+  }
+
+  RequestIds& ids_;
+};
+
+HttpServer::HttpServer(RequestIds& ids, size_t worker_threads, const AccessPolicy& access,
+                       Faults* faults)
+    : server_(std::make_unique<Listener>(ids)) {
+  server_->set_tcp_nodelay(true);
+  server_->set_payload_max_length(kMaxBodyBytes);
   // Remember the listening socket: Start() widens its backlog.
-  server_.set_socket_options([this](socket_t sock) {
+  server_->set_socket_options([this](socket_t sock) {
     int yes = 1;
     setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
     listen_socket_ = sock;
   });
-  server_.set_keep_alive_max_count(1000);
-  // cpp-httplib 0.11 lets an idle keep-alive connection hold its worker until
-  // this timeout, and Stop() waits for it; 2 s keeps stopping quick while a
-  // game server polling once a second keeps its connection.
-  server_.set_keep_alive_timeout(2);
-  server_.new_task_queue = [worker_threads] { return new WorkerPool(worker_threads); };
-  server_.set_pre_routing_handler(
-      [&ids, faults](const httplib::Request& req, httplib::Response& res) {
-        // A request with neither Content-Length nor Transfer-Encoding has an
-        // empty body (RFC 9112 6.3), but cpp-httplib 0.11 then reads until the
-        // connection closes and answers 400. `curl -X POST .../ready` sends just
-        // that, so say so explicitly. The Request is not const where httplib
-        // owns it; only its headers change.
-        if ((req.method == "POST" || req.method == "PUT" || req.method == "PATCH") &&
-            !req.has_header("Content-Length") && !req.has_header("Transfer-Encoding")) {
-          const_cast<httplib::Request&>(req).headers.emplace("Content-Length", "0");
+  // Only the Keep-Alive header httplib writes reads these; the loop is ours.
+  server_->set_keep_alive_timeout(kKeepAliveTimeout.count());
+  server_->set_keep_alive_max_count(kKeepAliveMaxRequests);
+  server_->new_task_queue = [worker_threads] { return new WorkerPool(worker_threads); };
+  server_->set_pre_routing_handler(
+      [&ids, &access, faults](const httplib::Request& req, httplib::Response& res) {
+        if (CheckRequest(req, res, ids, access) == HandlerResponse::Handled) {
+          return HandlerResponse::Handled;
         }
-        if (faults == nullptr) return httplib::Server::HandlerResponse::Unhandled;
+        if (faults == nullptr) return HandlerResponse::Unhandled;
         std::optional<Fault> fault = faults->Fire(req.method, req.path);
-        if (!fault) return httplib::Server::HandlerResponse::Unhandled;
+        if (!fault) return HandlerResponse::Unhandled;
         // A delay is real time on purpose: it is the client's timeouts under test.
         if (fault->spec.delay.count() > 0) std::this_thread::sleep_for(fault->spec.delay);
-        if (fault->spec.status == 0) return httplib::Server::HandlerResponse::Unhandled;
-        WriteErrorBody(res, fault->spec.status, fault->spec.message, ids);
-        // The body was not read: close rather than parse it as the next request.
-        res.set_header("Connection", "close");
-        return httplib::Server::HandlerResponse::Handled;
+        if (fault->spec.status == 0) return HandlerResponse::Unhandled;
+        return Refuse(res, fault->spec.status, fault->spec.message, ids);
       });
-  server_.set_error_handler(httplib::Server::HandlerWithResponse(
+  server_->set_error_handler(httplib::Server::HandlerWithResponse(
       [&ids](const httplib::Request& req, httplib::Response& res) {
-        if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
-        std::string message;
-        switch (res.status) {
-          case 404:
-            message = "no endpoint " + req.method + " " + req.path;
-            break;
-          case 405:
-            message = "method " + req.method + " is not allowed on " + req.path;
-            break;
-          case 413:
-            message = "request body is larger than 1 MiB";
-            break;
-          case 400:
-            message = "malformed HTTP request";
-            break;
-          default:
-            message = "request failed with HTTP status " + std::to_string(res.status);
-            break;
-        }
-        WriteErrorBody(res, res.status, message, ids);
-        return httplib::Server::HandlerResponse::Handled;
+        // httplib's own 400, 413 and 414 leave unread bytes behind.
+        if (res.status == 400 || res.status == 413 || res.status == 414) CloseAfterResponse(res);
+        if (!res.body.empty()) return HandlerResponse::Unhandled;
+        WriteErrorBody(res, res.status, ErrorMessageFor(req, res.status), ids);
+        return HandlerResponse::Handled;
       }));
-  server_.set_exception_handler(
+  server_->set_exception_handler(
       [&ids](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {
         std::string message = "internal error";
         try {
@@ -84,9 +228,11 @@ HttpServer::HttpServer(RequestIds& ids, size_t worker_threads, Faults* faults) {
 
 HttpServer::~HttpServer() { Stop(); }
 
+httplib::Server& HttpServer::routes() { return *server_; }
+
 Status HttpServer::Bind(const std::string& host, int port) {
   port_ =
-      port == 0 ? server_.bind_to_any_port(host) : (server_.bind_to_port(host, port) ? port : -1);
+      port == 0 ? server_->bind_to_any_port(host) : (server_->bind_to_port(host, port) ? port : -1);
   if (port_ <= 0) {
     return {StatusCode::kUnavailable,
             "cannot listen on " + host + ":" + std::to_string(port) + " (address in use?)"};
@@ -100,11 +246,11 @@ Status HttpServer::Bind(const std::string& host, int port) {
 
 void HttpServer::Serve() {
   thread_ = std::thread([this] {
-    server_.listen_after_bind();
+    server_->listen_after_bind();
     finished_ = true;
   });
   // stop() is a no-op until the accept loop runs, so wait for it to start.
-  while (!server_.is_running() && !finished_) std::this_thread::yield();
+  while (!server_->is_running() && !finished_) std::this_thread::yield();
 }
 
 Status HttpServer::Start(const std::string& host, int port) {
@@ -114,13 +260,20 @@ Status HttpServer::Start(const std::string& host, int port) {
 }
 
 void HttpServer::RequestStop() {
-  if (thread_.joinable()) server_.stop();
+  if (thread_.joinable()) server_->stop();
 }
 
 void HttpServer::Stop() {
   if (!thread_.joinable()) return;
-  server_.stop();
+  server_->stop();
   thread_.join();
+}
+
+std::string HttpServer::ServeBytes(std::string_view bytes) {
+  MemoryStream stream(bytes);
+  server_->ServeConnection(
+      stream, [&stream] { return !stream.AtEnd(); }, true);
+  return stream.output();
 }
 
 }  // namespace imsemu::http

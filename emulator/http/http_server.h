@@ -1,22 +1,30 @@
 // HttpServer: a cpp-httplib server set up the way every emulator listener
 // must be.
 //
-// TCP_NODELAY on (Debian's cpp-httplib 0.11 leaves it off, which costs ~40 ms
-// a request on loopback), bodies over 1 MiB refused with 413, an error body
-// of the documented shape on every error httplib answers by itself (404 for
-// an unknown path, 413, 400 for a malformed request), handler exceptions
-// turned into 500s, and a bounded worker pool. Start() binds and serves on a
-// thread of its own; Stop() (idempotent) waits for it. Not copyable.
+// Before any handler runs, a request is checked (RequestChecks): a foreign
+// Host or Origin gets 403, a path or query that is not UTF-8 or a malformed
+// Content-Length gets 400, a body over 1 MiB gets 413 at once (whatever its
+// content type), each on a connection then closed, with nothing changed.
+// Connections are served by our own loop (ConnectionStream), so pipelined
+// requests are answered in order. TCP_NODELAY is on (Debian's cpp-httplib 0.11
+// leaves it off: ~40 ms a request on loopback), every error httplib answers by
+// itself gets the documented body shape, handler exceptions become 500s, and
+// a last-resort guard turns any exception that escapes httplib into a 500 and
+// a closed connection: no byte a client sends stops the process. Start()
+// binds and serves on a thread of its own; Stop() (idempotent) waits for it.
+// Not copyable.
 #pragma once
 
 #include <atomic>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <thread>
 
 #include <httplib.h>
 
 #include "emulator/http/faults.h"
+#include "emulator/http/request_checks.h"
 #include "emulator/http/responses.h"
 #include "emulator/util/status.h"
 
@@ -26,14 +34,16 @@ inline constexpr size_t kMaxBodyBytes = 1024 * 1024;
 
 class HttpServer {
  public:
-  // `faults`, when given, may answer a request before its handler does.
-  HttpServer(RequestIds& ids, size_t worker_threads, Faults* faults = nullptr);
+  // `access` decides who may ask; `faults`, when given, may answer a request
+  // before its handler does. Both must outlive the server.
+  HttpServer(RequestIds& ids, size_t worker_threads, const AccessPolicy& access,
+             Faults* faults = nullptr);
   ~HttpServer();
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
 
   // Routes are registered on this before Start().
-  httplib::Server& routes() { return server_; }
+  httplib::Server& routes();
 
   // Binds `host:port` (0 picks a free port) and starts serving. Unavailable if
   // the address cannot be bound.
@@ -49,8 +59,14 @@ class HttpServer {
 
   int port() const { return port_; }
 
+  // Serves `bytes` as one connection's requests, in-process and without a
+  // socket, and returns every byte answered (for tests and the fuzzer).
+  std::string ServeBytes(std::string_view bytes);
+
  private:
-  httplib::Server server_;
+  class Listener;
+
+  std::unique_ptr<Listener> server_;
   std::thread thread_;
   int port_ = 0;
   int listen_socket_ = -1;

@@ -26,6 +26,25 @@ StatusOr<core::AllocationSpec> ReadSpec(const httplib::Request& req) {
   return codec::AllocationSpecFromJson(*body);
 }
 
+// The process an allocation's payloads run: all that starting one depends on.
+bool SameProcess(const core::PayloadSpec& a, const core::PayloadSpec& b) {
+  return a.command == b.command && a.args == b.args && a.env == b.env;
+}
+
+// PermissionDenied when `spec` would start a process that `current` (the
+// allocation as it is, if any) does not already run.
+Status CheckCommandAllowed(const core::AllocationSpec& spec, const core::AllocationSpec* current,
+                           bool allow_commands) {
+  if (allow_commands || spec.payload_spec.command.empty()) return OkStatus();
+  if (current != nullptr && SameProcess(spec.payload_spec, current->payload_spec)) {
+    return OkStatus();
+  }
+  return PermissionDenied(
+      "payload_spec.command: starting game-server processes from an allocation sent over HTTP "
+      "is off; put the command in the fixture, or start the emulator with "
+      "--allow-http-commands");
+}
+
 Json AllocationsJson(const std::vector<core::Allocation>& allocations) {
   Json out = Json::array();
   for (const core::Allocation& a : allocations) out.push_back(codec::AllocationToJson(a));
@@ -34,7 +53,8 @@ Json AllocationsJson(const std::vector<core::Allocation>& allocations) {
 
 }  // namespace
 
-void MountOrchestrationApi(httplib::Server& server, core::World& world, RequestIds& ids) {
+void MountOrchestrationApi(httplib::Server& server, core::World& world, RequestIds& ids,
+                           bool allow_commands) {
   auto fail = [&ids](httplib::Response& res, const Status& s) {
     WriteError(res, kSurface, s, ids);
   };
@@ -45,13 +65,16 @@ void MountOrchestrationApi(httplib::Server& server, core::World& world, RequestI
     WriteJson(res, {{"results", AllocationsJson(*list)}});
   });
 
-  server.Post(kAllocations, [&world, fail](const httplib::Request& req, httplib::Response& res) {
-    StatusOr<core::AllocationSpec> spec = ReadSpec(req);
-    if (!spec.ok()) return fail(res, spec.status());
-    auto a = world.CreateAllocation(req.matches[1], *std::move(spec));
-    if (!a.ok()) return fail(res, a.status());
-    WriteJson(res, {{"result", codec::AllocationToJson(*a)}});
-  });
+  server.Post(kAllocations,
+              [&world, fail, allow_commands](const httplib::Request& req, httplib::Response& res) {
+                StatusOr<core::AllocationSpec> spec = ReadSpec(req);
+                if (!spec.ok()) return fail(res, spec.status());
+                Status allowed = CheckCommandAllowed(*spec, nullptr, allow_commands);
+                if (!allowed.ok()) return fail(res, allowed);
+                auto a = world.CreateAllocation(req.matches[1], *std::move(spec));
+                if (!a.ok()) return fail(res, a.status());
+                WriteJson(res, {{"result", codec::AllocationToJson(*a)}});
+              });
 
   server.Get(kAllocation, [&world, fail](const httplib::Request& req, httplib::Response& res) {
     auto a = world.GetAllocation(req.matches[1], req.matches[2]);
@@ -59,13 +82,18 @@ void MountOrchestrationApi(httplib::Server& server, core::World& world, RequestI
     WriteJson(res, {{"result", codec::AllocationToJson(*a)}});
   });
 
-  server.Put(kAllocation, [&world, fail](const httplib::Request& req, httplib::Response& res) {
-    StatusOr<core::AllocationSpec> spec = ReadSpec(req);
-    if (!spec.ok()) return fail(res, spec.status());
-    auto a = world.ReplaceAllocation(req.matches[1], req.matches[2], *std::move(spec));
-    if (!a.ok()) return fail(res, a.status());
-    WriteJson(res, {{"result", codec::AllocationToJson(*a)}});
-  });
+  server.Put(kAllocation,
+             [&world, fail, allow_commands](const httplib::Request& req, httplib::Response& res) {
+               StatusOr<core::AllocationSpec> spec = ReadSpec(req);
+               if (!spec.ok()) return fail(res, spec.status());
+               auto current = world.GetAllocation(req.matches[1], req.matches[2]);
+               Status allowed = CheckCommandAllowed(*spec, current.ok() ? &current->spec : nullptr,
+                                                    allow_commands);
+               if (!allowed.ok()) return fail(res, allowed);
+               auto a = world.ReplaceAllocation(req.matches[1], req.matches[2], *std::move(spec));
+               if (!a.ok()) return fail(res, a.status());
+               WriteJson(res, {{"result", codec::AllocationToJson(*a)}});
+             });
 
   server.Delete(kAllocation, [&world, fail](const httplib::Request& req, httplib::Response& res) {
     auto a = world.DeleteAllocation(req.matches[1], req.matches[2]);

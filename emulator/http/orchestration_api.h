@@ -2,7 +2,10 @@
 // port: allocations, their payloads, payload metadata and reservations.
 //
 // Any Bearer token, or none, is accepted: it is a local emulator. Nothing
-// matching a reservation answers 412. Thread-safe.
+// matching a reservation answers 412. Starting processes is a capability:
+// unless `allow_commands`, an allocation created or replaced here may not
+// name a `payload_spec.command` other than the one it already runs (a
+// fixture's), and gets 403 naming the field (docs/security.md). Thread-safe.
 #pragma once
 
 #include <httplib.h>
@@ -12,6 +15,7 @@
 
 namespace imsemu::http {
 
-void MountOrchestrationApi(httplib::Server& server, core::World& world, RequestIds& ids);
+void MountOrchestrationApi(httplib::Server& server, core::World& world, RequestIds& ids,
+                           bool allow_commands);
 
 }  // namespace imsemu::http

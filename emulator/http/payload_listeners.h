@@ -26,8 +26,8 @@ class PayloadListeners final : public core::PayloadObserver {
   // `fixed_port`, when given, is where every payload's listener binds (IMS's
   // local mock serves its one payload on a fixed port); otherwise the OS
   // picks a free port for each.
-  PayloadListeners(core::World& world, RequestIds& ids, Faults* faults, std::string host,
-                   std::optional<int> fixed_port = std::nullopt);
+  PayloadListeners(core::World& world, RequestIds& ids, const AccessPolicy& access, Faults* faults,
+                   std::string host, std::optional<int> fixed_port = std::nullopt);
   ~PayloadListeners() override;
 
   void OnPayloadAdded(const core::Payload& payload) override;
@@ -53,6 +53,7 @@ class PayloadListeners final : public core::PayloadObserver {
 
   core::World& world_;
   RequestIds& ids_;
+  const AccessPolicy& access_;
   Faults* faults_;
   const std::string host_;
   std::optional<int> fixed_port_;

@@ -24,8 +24,8 @@ int HttpStatusFor(Surface surface, StatusCode code) {
       return 404;
     case StatusCode::kAlreadyExists:
       return 409;
-    case StatusCode::kPayloadTooLarge:
-      return 413;
+    case StatusCode::kPermissionDenied:
+      return 403;
     case StatusCode::kUnavailable:
       return 503;
     case StatusCode::kInternal:
@@ -47,7 +47,9 @@ int HttpStatusFor(Surface surface, StatusCode code) {
 
 void WriteJson(httplib::Response& res, const nlohmann::json& body, int status) {
   res.status = status;
-  res.set_content(body.dump(), "application/json");
+  // Replace, never throw: a message may echo bytes a client sent.
+  res.set_content(body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+                  "application/json");
 }
 
 void WriteErrorBody(httplib::Response& res, int http_status, const std::string& message,

@@ -425,6 +425,8 @@ ScenarioResult Run::Go() {
   const Stopwatch wall;
   EmulatorOptions options;
   options.fixture = scenario_.world;
+  // A scenario file is a local, trusted script, like a fixture.
+  options.allow_http_commands = true;
   options.virtual_clock = scenario_.virtual_clock;
   options.world.seed = options_.seed.value_or(scenario_.seed);
   options.world.status_cache.mode = scenario_.status_cache;

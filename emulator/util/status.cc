@@ -18,8 +18,8 @@ const char* StatusCodeName(StatusCode code) {
       return "RESOURCE_EXHAUSTED";
     case StatusCode::kUnauthenticated:
       return "UNAUTHENTICATED";
-    case StatusCode::kPayloadTooLarge:
-      return "PAYLOAD_TOO_LARGE";
+    case StatusCode::kPermissionDenied:
+      return "PERMISSION_DENIED";
     case StatusCode::kUnavailable:
       return "UNAVAILABLE";
     case StatusCode::kInternal:

@@ -21,7 +21,7 @@ enum class StatusCode {
   kFailedPrecondition,
   kResourceExhausted,
   kUnauthenticated,
-  kPayloadTooLarge,
+  kPermissionDenied,
   kUnavailable,
   kInternal,
 };
@@ -57,6 +57,9 @@ inline Status ResourceExhausted(std::string m) {
 }
 inline Status Unauthenticated(std::string m) {
   return {StatusCode::kUnauthenticated, std::move(m)};
+}
+inline Status PermissionDenied(std::string m) {
+  return {StatusCode::kPermissionDenied, std::move(m)};
 }
 inline Status Internal(std::string m) { return {StatusCode::kInternal, std::move(m)}; }
 

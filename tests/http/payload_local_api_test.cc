@@ -76,7 +76,7 @@ TEST_P(PayloadLocalApiTest, GetToleratesAJsonContentTypeAndABody) {
   auto r = c.Get("/api/v0/payload", {{"Content-Type", "application/json"}});
   EXPECT_EQ(r.status, 200);
   const std::string raw = c.SendRaw(
-      "GET /api/v0/payload HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+      "GET /api/v0/payload HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
       "Content-Length: 2\r\nConnection: close\r\n\r\n{}");
   EXPECT_EQ(raw.rfind("HTTP/1.1 200", 0), 0u) << raw;
   EXPECT_NE(raw.find(payload_id_), std::string::npos);
@@ -105,7 +105,7 @@ TEST_P(PayloadLocalApiTest, ReadyWithAnEmptyFormBody) {
 TEST_P(PayloadLocalApiTest, ReadyWithNoBodyAtAllAsCurlSendsIt) {
   Client c(api_);
   const std::string raw = c.SendRaw(
-      "POST /api/v0/ready HTTP/1.1\r\nHost: x\r\nAccept: */*\r\nConnection: close\r\n\r\n");
+      "POST /api/v0/ready HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: */*\r\nConnection: close\r\n\r\n");
   EXPECT_EQ(raw.rfind("HTTP/1.1 200", 0), 0u) << raw;
   EXPECT_EQ(State(), core::PayloadState::kReady);
 }
