@@ -79,7 +79,6 @@ nlohmann::json AllocationSpecToJson(const core::AllocationSpec& spec) {
         {{"name", p.name}, {"container_port", p.container_port}, {"protocol", p.protocol}});
   }
   Json out = {
-      {"name", spec.name},
       {"annotations", Json(spec.annotations)},
       {"labels", Json(spec.labels)},
       {"buffer_size", spec.buffer_size},
@@ -94,6 +93,8 @@ nlohmann::json AllocationSpecToJson(const core::AllocationSpec& spec) {
         {"env", Json(spec.payload_spec.env)},
         {"ports", std::move(ports)}}},
   };
+  // Optional: an allocation without a name shows none (and may be sent back as is).
+  if (!spec.name.empty()) out["name"] = spec.name;
   if (spec.auto_reserve) {
     Json auto_reserve = {{"after_seconds", Seconds(spec.auto_reserve->after)},
                          {"labels", Json(spec.auto_reserve->labels)},
@@ -112,6 +113,9 @@ StatusOr<core::AllocationSpec> AllocationSpecFromJson(const nlohmann::json& json
   IMSEMU_RETURN_IF_ERROR(RejectUnknownFields(json, path, kSpecFields));
   core::AllocationSpec spec;
   IMSEMU_RETURN_IF_ERROR(ReadString(json, "name", path, spec.name));
+  if (json.contains("name") && spec.name.empty()) {
+    return InvalidArgument(FieldPath(path, "name") + " must not be empty (omit it instead)");
+  }
   IMSEMU_RETURN_IF_ERROR(ReadStringMap(json, "annotations", path, spec.annotations));
   IMSEMU_RETURN_IF_ERROR(ReadStringMap(json, "labels", path, spec.labels));
   IMSEMU_RETURN_IF_ERROR(ReadInt(json, "buffer_size", path, spec.buffer_size));

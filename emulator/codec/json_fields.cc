@@ -110,6 +110,23 @@ Status ReadInt(const Json& object, std::string_view key, std::string_view path, 
   return OkStatus();
 }
 
+Status ReadIntInRange(const Json& object, std::string_view key, std::string_view path, int min,
+                      int max, int& out) {
+  int value = out;
+  IMSEMU_RETURN_IF_ERROR(ReadInt(object, key, path, value));
+  if (value < min || value > max) {
+    return InvalidArgument(FieldPath(path, key) + " must be in " + std::to_string(min) + ".." +
+                           std::to_string(max) + ", got " + std::to_string(value));
+  }
+  out = value;
+  return OkStatus();
+}
+
+Status Require(const Json& object, std::string_view key, std::string_view path) {
+  if (Field(object, key) == nullptr) return InvalidArgument(FieldPath(path, key) + " is required");
+  return OkStatus();
+}
+
 Status ReadBool(const Json& object, std::string_view key, std::string_view path, bool& out) {
   const Json* v = Field(object, key);
   if (v == nullptr) return OkStatus();
@@ -157,11 +174,8 @@ Status ReadStringMap(const Json& object, std::string_view key, std::string_view 
 
 Status ReadKeyValue(const Json& body, std::string& key, std::string& value) {
   IMSEMU_RETURN_IF_ERROR(ExpectObject(body, ""));
-  for (const char* field : {"key", "value"}) {
-    if (!body.contains(field) || body[field].is_null()) {
-      return InvalidArgument(std::string(field) + " is required");
-    }
-  }
+  IMSEMU_RETURN_IF_ERROR(RejectUnknownFields(body, "", {"key", "value"}));
+  for (const char* field : {"key", "value"}) IMSEMU_RETURN_IF_ERROR(Require(body, field, ""));
   IMSEMU_RETURN_IF_ERROR(ReadString(body, "key", "", key));
   return ReadString(body, "value", "", value);
 }

@@ -40,6 +40,11 @@ Status RejectUnknownFields(const Json& object, std::string_view path,
 Status ReadString(const Json& object, std::string_view key, std::string_view path,
                   std::string& out);
 Status ReadInt(const Json& object, std::string_view key, std::string_view path, int& out);
+// ReadInt, and InvalidArgument unless min <= value <= max.
+Status ReadIntInRange(const Json& object, std::string_view key, std::string_view path, int min,
+                      int max, int& out);
+// InvalidArgument naming `key` unless `object` has it, not null.
+Status Require(const Json& object, std::string_view key, std::string_view path);
 Status ReadBool(const Json& object, std::string_view key, std::string_view path, bool& out);
 Status ReadSeconds(const Json& object, std::string_view key, std::string_view path,
                    long long& out_ms);

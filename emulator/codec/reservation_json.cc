@@ -6,10 +6,11 @@ namespace imsemu::codec {
 
 StatusOr<core::ReservationRequest> ReservationFromJson(const nlohmann::json& json) {
   core::ReservationRequest request;
-  if (json.is_null()) return request;
   IMSEMU_RETURN_IF_ERROR(ExpectObject(json, ""));
+  IMSEMU_RETURN_IF_ERROR(RejectUnknownFields(json, "", {"payload_metadata", "selectors"}));
   if (auto it = json.find("payload_metadata"); it != json.end() && !it->is_null()) {
     IMSEMU_RETURN_IF_ERROR(ExpectObject(*it, "payload_metadata"));
+    IMSEMU_RETURN_IF_ERROR(RejectUnknownFields(*it, "payload_metadata", {"labels", "annotations"}));
     IMSEMU_RETURN_IF_ERROR(ReadStringMap(*it, "labels", "payload_metadata", request.labels));
     IMSEMU_RETURN_IF_ERROR(
         ReadStringMap(*it, "annotations", "payload_metadata", request.annotations));
@@ -21,6 +22,7 @@ StatusOr<core::ReservationRequest> ReservationFromJson(const nlohmann::json& jso
     const Json& sj = (*selectors)[i];
     const std::string path = "selectors[" + std::to_string(i) + "]";
     IMSEMU_RETURN_IF_ERROR(ExpectObject(sj, path));
+    IMSEMU_RETURN_IF_ERROR(RejectUnknownFields(sj, path, {"match_labels", "payload_state"}));
     core::Selector selector;
     auto labels = sj.find("match_labels");
     const bool empty_array = labels != sj.end() && labels->is_array() && labels->empty();

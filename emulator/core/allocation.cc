@@ -10,7 +10,24 @@ const std::string& AllocationSpec::SessionType() const {
   return it == annotations.end() ? kNone : it->second;
 }
 
+namespace {
+
+// A name people read in lists and logs: at most 128 characters, none of them
+// a control character.
+Status ValidateName(const std::string& field, const std::string& name) {
+  if (name.size() > 128) return InvalidArgument(field + " must be at most 128 characters");
+  for (char c : name) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) {
+      return InvalidArgument(field + " must not contain control characters");
+    }
+  }
+  return OkStatus();
+}
+
+}  // namespace
+
 Status ValidateAllocationSpec(const AllocationSpec& spec) {
+  IMSEMU_RETURN_IF_ERROR(ValidateName("name", spec.name));
   IMSEMU_RETURN_IF_ERROR(
       ValidateMetadata("annotations", MetadataKind::kAnnotation, spec.annotations));
   IMSEMU_RETURN_IF_ERROR(ValidateMetadata("labels", MetadataKind::kLabel, spec.labels));
@@ -19,6 +36,9 @@ Status ValidateAllocationSpec(const AllocationSpec& spec) {
   if (spec.max_payloads < 0) return InvalidArgument("max_payloads must be >= 0");
   if (spec.min_payloads > spec.max_payloads) {
     return InvalidArgument("min_payloads must be <= max_payloads");
+  }
+  if (spec.buffer_size > spec.max_payloads) {
+    return InvalidArgument("buffer_size must be <= max_payloads");
   }
   if (spec.auto_ready_delay.count() < 0) {
     return InvalidArgument("auto_ready_delay_seconds must be >= 0");
@@ -32,11 +52,29 @@ Status ValidateAllocationSpec(const AllocationSpec& spec) {
     IMSEMU_RETURN_IF_ERROR(ValidateMetadata("auto_reserve.annotations", MetadataKind::kAnnotation,
                                             spec.auto_reserve->annotations));
   }
+  for (const auto& [key, value] : spec.payload_spec.env) {
+    if (key.empty() || key.find('=') != std::string::npos || key.find('\0') != std::string::npos) {
+      return InvalidArgument("payload_spec.env key '" + key +
+                             "' must be non-empty, without '=' or NUL");
+    }
+    if (value.find('\0') != std::string::npos) {
+      return InvalidArgument("payload_spec.env." + key + " must not contain NUL");
+    }
+  }
+  for (size_t i = 0; i < spec.payload_spec.args.size(); ++i) {
+    if (spec.payload_spec.args[i].find('\0') != std::string::npos) {
+      return InvalidArgument("payload_spec.args[" + std::to_string(i) + "] must not contain NUL");
+    }
+  }
+  if (spec.payload_spec.command.find('\0') != std::string::npos) {
+    return InvalidArgument("payload_spec.command must not contain NUL");
+  }
   std::set<std::string> names;
   for (size_t i = 0; i < spec.payload_spec.ports.size(); ++i) {
     const PortSpec& port = spec.payload_spec.ports[i];
     const std::string field = "payload_spec.ports[" + std::to_string(i) + "]";
     if (port.name.empty()) return InvalidArgument(field + ".name must not be empty");
+    IMSEMU_RETURN_IF_ERROR(ValidateName(field + ".name", port.name));
     if (!names.insert(port.name).second) {
       return InvalidArgument(field + ".name '" + port.name + "' is used twice");
     }

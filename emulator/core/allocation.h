@@ -58,9 +58,11 @@ struct AllocationSpec {
   const std::string& SessionType() const;
 };
 
-// Returns InvalidArgument naming the field if `spec` breaks a rule: metadata
+// Returns InvalidArgument naming the field if `spec` breaks a rule: a name
+// (optional) and port names (required) of at most 128 characters without
+// control characters, metadata
 // rules, non-negative sizes, min <= max, buffer <= max, unique port names,
-// ports in 1..65535, protocol UDP|TCP|TCPUDP.
+// ports in 1..65535, protocol UDP|TCP|TCPUDP, no NUL in command, args or env.
 Status ValidateAllocationSpec(const AllocationSpec& spec);
 
 struct Allocation {

@@ -49,6 +49,26 @@ StatusOr<long long> IntParam(const httplib::Request& req, const char* name, long
   return value;
 }
 
+// The request body as a JSON object with only `fields` in it (empty: {}).
+StatusOr<Json> ReadObject(const httplib::Request& req,
+                          std::initializer_list<std::string_view> fields) {
+  StatusOr<Json> body = ParseBody(req);
+  if (!body.ok()) return body.status();
+  IMSEMU_RETURN_IF_ERROR(codec::ExpectObject(*body, ""));
+  IMSEMU_RETURN_IF_ERROR(codec::RejectUnknownFields(*body, "", fields));
+  return body;
+}
+
+// A required number of seconds (0..1e9) in the request body.
+StatusOr<Duration> ReadRequiredSeconds(const httplib::Request& req) {
+  StatusOr<Json> body = ReadObject(req, {"seconds"});
+  if (!body.ok()) return body.status();
+  IMSEMU_RETURN_IF_ERROR(codec::Require(*body, "seconds", ""));
+  long long ms = 0;
+  IMSEMU_RETURN_IF_ERROR(codec::ReadSeconds(*body, "seconds", "", ms));
+  return Duration(ms);
+}
+
 Json FaultJson(const Fault& f) {
   Json out = {{"id", f.id},
               {"api", ApiName(f.spec.api)},
@@ -81,11 +101,14 @@ StatusOr<FaultSpec> FaultSpecFromJson(const Json& body) {
   spec.api = *parsed;
   IMSEMU_RETURN_IF_ERROR(codec::ReadString(body, "method", "", spec.method));
   IMSEMU_RETURN_IF_ERROR(codec::ReadString(body, "path", "", spec.path_pattern));
-  IMSEMU_RETURN_IF_ERROR(codec::ReadInt(body, "status", "", spec.status));
+  IMSEMU_RETURN_IF_ERROR(codec::ReadIntInRange(body, "status", "", 400, 599, spec.status));
   int delay_ms = 0;
-  IMSEMU_RETURN_IF_ERROR(codec::ReadInt(body, "delay_ms", "", delay_ms));
+  IMSEMU_RETURN_IF_ERROR(codec::ReadIntInRange(body, "delay_ms", "", 0, 60000, delay_ms));
   spec.delay = std::chrono::milliseconds(delay_ms);
-  IMSEMU_RETURN_IF_ERROR(codec::ReadInt(body, "times", "", spec.times));
+  // Absent means every matching call; -1 is that sentinel, not a count.
+  int times = 1;
+  IMSEMU_RETURN_IF_ERROR(codec::ReadIntInRange(body, "times", "", 1, 1000000000, times));
+  if (body.contains("times") && !body["times"].is_null()) spec.times = times;
   if (body.contains("probability") && !body["probability"].is_number()) {
     return InvalidArgument("probability must be a number");
   }
@@ -112,15 +135,8 @@ void MountControlApi(httplib::Server& server, core::World& world, RequestIds& id
 
   server.Post("/emulator/v0/clock/advance",
               [hooks, fail](const httplib::Request& req, httplib::Response& res) {
-                StatusOr<Json> body = ParseBody(req);
-                if (!body.ok()) return fail(res, body.status());
-                Status s = codec::ExpectObject(*body, "");
-                if (s.ok() && (!body->contains("seconds") || !(*body)["seconds"].is_number())) {
-                  s = InvalidArgument("seconds is required and must be a number");
-                }
-                long long ms = 0;
-                if (s.ok()) s = codec::ReadSeconds(*body, "seconds", "", ms);
-                if (s.ok()) s = hooks.advance_clock(Duration(ms));
+                StatusOr<Duration> d = ReadRequiredSeconds(req);
+                Status s = d.ok() ? hooks.advance_clock(*d) : d.status();
                 if (!s.ok()) return fail(res, s);
                 WriteJson(res, ClockJson(*hooks.clock));
               });
@@ -168,12 +184,11 @@ void MountControlApi(httplib::Server& server, core::World& world, RequestIds& id
 
   server.Post(R"(/emulator/v0/payloads/([^/]+)/exit)",
               [&world, fail](const httplib::Request& req, httplib::Response& res) {
-                StatusOr<Json> body = ParseBody(req);
-                if (!body.ok()) return fail(res, body.status());
-                Status s = codec::ExpectObject(*body, "");
-                if (s.ok() && !body->contains("code")) s = InvalidArgument("code is required");
+                // An exit status, as a process reports it.
+                StatusOr<Json> body = ReadObject(req, {"code"});
+                Status s = body.ok() ? codec::Require(*body, "code", "") : body.status();
                 int code = 0;
-                if (s.ok()) s = codec::ReadInt(*body, "code", "", code);
+                if (s.ok()) s = codec::ReadIntInRange(*body, "code", "", 0, 255, code);
                 if (!s.ok()) return fail(res, s);
                 auto p = world.ExitPayload(req.matches[1], code);
                 if (!p.ok()) return fail(res, p.status());
@@ -182,9 +197,8 @@ void MountControlApi(httplib::Server& server, core::World& world, RequestIds& id
 
   server.Put(R"(/emulator/v0/payloads/([^/]+)/state)",
              [&world, fail](const httplib::Request& req, httplib::Response& res) {
-               StatusOr<Json> body = ParseBody(req);
-               if (!body.ok()) return fail(res, body.status());
-               Status s = codec::ExpectObject(*body, "");
+               StatusOr<Json> body = ReadObject(req, {"state"});
+               Status s = body.ok() ? codec::Require(*body, "state", "") : body.status();
                std::string name;
                if (s.ok()) s = codec::ReadString(*body, "state", "", name);
                std::optional<core::PayloadState> state = core::ParsePayloadState(name);
@@ -233,14 +247,8 @@ void MountControlApi(httplib::Server& server, core::World& world, RequestIds& id
 
   server.Post(R"(/emulator/v0/payloads/([^/]+)/api-down)",
               [hooks, fail](const httplib::Request& req, httplib::Response& res) {
-                StatusOr<Json> body = ParseBody(req);
-                if (!body.ok()) return fail(res, body.status());
-                Status s = codec::ExpectObject(*body, "");
-                if (s.ok() && !body->contains("seconds"))
-                  s = InvalidArgument("seconds is required");
-                long long ms = 0;
-                if (s.ok()) s = codec::ReadSeconds(*body, "seconds", "", ms);
-                if (s.ok()) s = hooks.payload_api_down(req.matches[1], Duration(ms));
+                StatusOr<Duration> d = ReadRequiredSeconds(req);
+                Status s = d.ok() ? hooks.payload_api_down(req.matches[1], *d) : d.status();
                 if (!s.ok()) return fail(res, s);
                 WriteJson(res, Json::object());
               });

@@ -139,7 +139,7 @@ void MountOrchestrationApi(httplib::Server& server, core::World& world, RequestI
   });
 
   server.Post(kReservations, [&world, fail](const httplib::Request& req, httplib::Response& res) {
-    StatusOr<Json> body = ParseBody(req, Json());
+    StatusOr<Json> body = ParseBody(req);  // the body is optional; null is not
     if (!body.ok()) return fail(res, body.status());
     StatusOr<core::ReservationRequest> request = codec::ReservationFromJson(*body);
     if (!request.ok()) return fail(res, request.status());
