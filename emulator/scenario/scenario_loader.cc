@@ -5,6 +5,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <set>
 #include <sstream>
 
@@ -14,35 +15,81 @@
 namespace imsemu::scenario {
 namespace {
 
-const std::set<std::string> kStepKinds = {"client.create_session",
-                                          "client.list_sessions",
-                                          "server.ready",
-                                          "server.get_payload",
-                                          "server.get_config",
-                                          "server.set_status",
-                                          "server.get_status",
-                                          "server.set_label",
-                                          "server.set_annotation",
-                                          "orchestration.create_allocation",
-                                          "orchestration.get_allocation",
-                                          "orchestration.replace_allocation",
-                                          "orchestration.delete_allocation",
-                                          "orchestration.list_payloads",
-                                          "orchestration.get_payload",
-                                          "orchestration.reserve",
-                                          "orchestration.delete_payload",
-                                          "emulator.advance",
-                                          "emulator.exit",
-                                          "emulator.state",
-                                          "emulator.reset",
-                                          "emulator.get_state",
-                                          "emulator.events",
-                                          "emulator.session_config",
-                                          "fault.add",
-                                          "fault.list",
-                                          "fault.clear",
-                                          "fault.payload_api_down",
-                                          "wait_until"};
+// Every step kind and the parameters it takes: anything else in a step is a
+// typo that would make it test nothing, and is refused at load.
+const std::map<std::string, std::set<std::string>>& StepParameters() {
+  static const std::set<std::string> kServer = {"payload", "via"};
+  static const std::map<std::string, std::set<std::string>> kParams = {
+      {"client.create_session", {"project", "session_type", "config", "raw_body", "auth"}},
+      {"client.list_sessions", {"project", "session_type", "auth"}},
+      {"server.ready", {"payload", "via", "raw_body"}},
+      {"server.get_payload", kServer},
+      {"server.get_config", kServer},
+      {"server.get_status", kServer},
+      {"server.set_status", {"payload", "via", "status"}},
+      {"server.set_label", {"payload", "via", "key", "value"}},
+      {"server.set_annotation", {"payload", "via", "key", "value"}},
+      {"orchestration.create_allocation", {"project", "spec"}},
+      {"orchestration.get_allocation", {"project", "allocation"}},
+      {"orchestration.replace_allocation", {"project", "allocation", "spec"}},
+      {"orchestration.delete_allocation", {"project", "allocation"}},
+      {"orchestration.list_payloads", {"project", "allocation"}},
+      {"orchestration.get_payload", {"project", "allocation", "payload"}},
+      {"orchestration.reserve", {"project", "allocation", "body"}},
+      {"orchestration.delete_payload", {"project", "allocation", "payload", "force"}},
+      {"emulator.advance", {"by"}},
+      {"emulator.exit", {"payload", "code"}},
+      {"emulator.state", {"payload", "state"}},
+      {"emulator.reset", {}},
+      {"emulator.get_state", {}},
+      {"emulator.events", {"after"}},
+      {"emulator.session_config", {"payload"}},
+      {"fault.add",
+       {"api", "method", "path", "status", "delay_ms", "times", "probability", "message"}},
+      {"fault.list", {}},
+      {"fault.clear", {}},
+      {"fault.payload_api_down", {"payload", "for"}},
+      {"wait_until", {"every", "within"}},  // and the step it repeats
+  };
+  return kParams;
+}
+
+// Edit distance, to suggest the name a typo meant.
+size_t Distance(const std::string& a, const std::string& b) {
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diagonal = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      const size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] != b[j - 1] ? 1 : 0)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+// " (did you mean 'x'?)" for the nearest of `known`, if it is near.
+std::string Suggestion(const std::string& typo, const std::set<std::string>& known) {
+  std::string best;
+  size_t best_distance = 3;  // suggest only near misses
+  for (const std::string& name : known) {
+    const size_t d = Distance(typo, name);
+    if (d < best_distance) {
+      best = name;
+      best_distance = d;
+    }
+  }
+  return best.empty() ? "" : " (did you mean '" + best + "'?)";
+}
+
+std::string Listed(const std::set<std::string>& names) {
+  if (names.empty()) return "none";
+  std::string out;
+  for (const std::string& n : names) out += (out.empty() ? "" : ", ") + n;
+  return out;
+}
 
 // A failure at a line of the file.
 struct LoadError {
@@ -101,13 +148,26 @@ Expectation ParseExpectation(const YAML::Node& node, int line) {
         throw LoadError{at, "expect.body must map response paths to expected values"};
       }
       for (const auto& entry : kv.second) {
+        if (!entry.first.IsScalar()) {
+          throw LoadError{LineOf(entry.first),
+                          "expect.body: each key must be a path; write keys with [ in block "
+                          "style or quote them"};
+        }
         e.body.emplace_back(entry.first.Scalar(), ToJson(entry.second));
       }
     } else if (key == "absent") {
       Json absent = ToJson(kv.second);
       if (absent.is_string()) absent = Json::array({absent});
       if (!absent.is_array()) throw LoadError{at, "expect.absent must be a list of paths"};
-      for (const Json& p : absent) e.absent.push_back(AsString(p));
+      for (const Json& p : absent) {
+        // YAML reads [sessions[1]] as nested lists: a path that tests nothing.
+        if (!p.is_string()) {
+          throw LoadError{at,
+                          "expect.absent: each path must be a string; in flow style quote "
+                          "paths with [ (absent: [\"sessions[1]\"])"};
+        }
+        e.absent.push_back(p.get<std::string>());
+      }
     } else {
       throw LoadError{at, "expect has no field '" + key + "' (status, body, absent)"};
     }
@@ -127,8 +187,30 @@ std::string KindOf(const YAML::Node& node, int line) {
     kind = key;
   }
   if (kind.empty()) throw LoadError{line, "a step needs a kind, e.g. client.create_session"};
-  if (kStepKinds.count(kind) == 0) throw LoadError{line, "unknown step kind '" + kind + "'"};
+  if (StepParameters().count(kind) == 0) {
+    std::set<std::string> kinds;
+    for (const auto& [name, params] : StepParameters()) kinds.insert(name);
+    throw LoadError{line, "unknown step kind '" + kind + "'" + Suggestion(kind, kinds)};
+  }
   return kind;
+}
+
+// The parameters of a step of `kind`, refusing any it does not take.
+Json ParseParameters(const std::string& kind, const YAML::Node& node, int line) {
+  const std::set<std::string>& known = StepParameters().at(kind);
+  if (node.IsMap()) {
+    for (const auto& kv : node) {
+      const std::string key = kv.first.Scalar();
+      if (known.count(key) == 0) {
+        throw LoadError{LineOf(kv.first), kind + " has no parameter '" + key + "'" +
+                                              Suggestion(key, known) + "; it takes " +
+                                              Listed(known)};
+      }
+    }
+  } else if (node.IsDefined() && !node.IsNull() && kind != "emulator.advance") {
+    throw LoadError{line, kind + " takes a map of parameters (" + Listed(known) + ")"};
+  }
+  return ToJson(node);
 }
 
 Step ParseStep(const YAML::Node& node, int number) {
@@ -138,7 +220,8 @@ Step ParseStep(const YAML::Node& node, int number) {
   step.number = number;
   step.line = line;
   step.kind = KindOf(node, line);
-  step.params = ToJson(node[step.kind]);
+  // wait_until's map holds every, within and its step, read below.
+  if (step.kind != "wait_until") step.params = ParseParameters(step.kind, node[step.kind], line);
   if (node["expect"]) step.expect = ParseExpectation(node["expect"], LineOf(node["expect"]));
   if (const YAML::Node save = node["save"]) {
     if (!save.IsMap()) throw LoadError{LineOf(save), "save must map variable names to paths"};
@@ -160,7 +243,7 @@ Step ParseStep(const YAML::Node& node, int number) {
     repeated->line = line;
     repeated->kind = KindOf(inner, line);
     if (repeated->kind == "wait_until") throw LoadError{line, "wait_until cannot repeat itself"};
-    repeated->params = ToJson(inner[repeated->kind]);
+    repeated->params = ParseParameters(repeated->kind, inner[repeated->kind], line);
     repeated->expect = step.expect;
     repeated->save = step.save;
     step.repeat = std::move(repeated);
@@ -206,6 +289,11 @@ void ParseTop(const YAML::Node& root, const std::string& path, Scenario& s) {
     } else if (key == "status_cache") {
       Json cache = ToJson(v);
       if (!cache.is_object()) throw LoadError{at, "status_cache must be {mode, ttl}"};
+      for (auto it = cache.begin(); it != cache.end(); ++it) {
+        if (it.key() != "mode" && it.key() != "ttl") {
+          throw LoadError{at, "status_cache has no field '" + it.key() + "' (mode, ttl)"};
+        }
+      }
       if (cache.contains("mode")) {
         auto mode = core::ParseStatusCacheMode(AsString(cache["mode"]));
         if (!mode) throw LoadError{at, "status_cache.mode must be periodic, delay or off"};
@@ -221,6 +309,12 @@ void ParseTop(const YAML::Node& root, const std::string& path, Scenario& s) {
     } else if (key == "defaults") {
       Json d = ToJson(v);
       if (!d.is_object()) throw LoadError{at, "defaults must be a map"};
+      for (auto it = d.begin(); it != d.end(); ++it) {
+        if (it.key() != "project" && it.key() != "session_type" && it.key() != "authorization") {
+          throw LoadError{at, "defaults has no field '" + it.key() +
+                                  "' (project, session_type, authorization)"};
+        }
+      }
       s.project = d.value("project", s.project);
       s.session_type = d.value("session_type", s.session_type);
       s.authorization = d.value("authorization", s.authorization);
@@ -231,9 +325,11 @@ void ParseTop(const YAML::Node& root, const std::string& path, Scenario& s) {
         if (value.is_object() && value.contains("repeat")) {
           const Json times = value.value("times", Json());
           if (!value["repeat"].is_string() || !times.is_number_unsigned() ||
-              times.get<uint64_t>() > (8u << 20)) {
+              times.get<uint64_t>() > (8u << 20) ||
+              times.get<uint64_t>() * value["repeat"].get<std::string>().size() > (8u << 20)) {
             throw LoadError{LineOf(var.second),
-                            "vars: {repeat: text, times: N} needs a string and N <= 8388608"};
+                            "vars: {repeat: text, times: N} needs a string and at most 8 MiB "
+                            "in all"};
           }
           std::string text;
           for (uint64_t i = 0; i < times.get<uint64_t>(); ++i)

@@ -83,6 +83,44 @@ TEST(ScenarioLoaderTest, MalformedScenariosNameTheFileAndLine) {
   EXPECT_EQ(LoadScenario("/nonexistent.yaml").status().code(), StatusCode::kInvalidArgument);
 }
 
+// A typo in a step would make it test nothing: refused with the line and the
+// name it probably meant.
+TEST(ScenarioLoaderTest, UnknownStepParametersAreRefused) {
+  struct Case {
+    std::string body;
+    std::string needle;
+  } cases[] = {
+      {"steps:\n  - client.create_session: {confg: x}\n",
+       "dir/t.yaml:6: client.create_session has no parameter 'confg' (did you mean 'config'?)"},
+      {"steps:\n  - server.set_status:\n      payload: p\n      stauts: {a: b}\n",
+       "dir/t.yaml:8: server.set_status has no parameter 'stauts' (did you mean 'status'?)"},
+      {"steps:\n  - client.list_sessions: {config: x}\n",
+       "client.list_sessions has no parameter 'config'; it takes auth, project, session_type"},
+      {"steps:\n  - emulator.reset: 5\n", "emulator.reset takes a map of parameters (none)"},
+      {"steps:\n  - wait_until: {within: 2s, server.get_payload: {paylod: p}}\n",
+       "(did you mean 'payload'?)"},
+      {"steps:\n  - wait_until: {withn: 2s, server.get_payload: {payload: p}}\n",
+       "a step has one kind"},
+      {"steps:\n  - fault.add: {status: 500, time: 2}\n", "(did you mean 'times'?)"},
+      {"steps:\n  - emulator.advanse: 1s\n", "(did you mean 'emulator.advance'?)"},
+      {"steps:\n  - client.list_sessions: {}\n    expect:\n      absent: [[sessions, 1]]\n",
+       "dir/t.yaml:8: expect.absent: each path must be a string"},
+      {"defaults: {projekt: p}\nsteps: []\n", "defaults has no field 'projekt'"},
+      {"status_cache: {mode: off, tll: 1s}\nsteps: []\n", "status_cache has no field 'tll'"},
+      {"vars: {x: {repeat: '', times: 99999999999}}\nsteps: []\n", "dir/t.yaml:5: vars"},
+  };
+  for (const Case& c : cases) {
+    auto s = Parse(c.body);
+    ASSERT_FALSE(s.ok()) << c.body;
+    EXPECT_NE(s.status().message().find(c.needle), std::string::npos)
+        << c.body << " -> " << s.status().message();
+  }
+  EXPECT_TRUE(Parse("steps:\n  - emulator.advance: 2s\n  - emulator.advance: {by: 1s}\n  - "
+                    "emulator.reset:\n  - client.list_sessions: {}\n    expect: {absent: "
+                    "[\"sessions[1]\"]}\n")
+                  .ok());
+}
+
 TEST(ScenarioLoaderTest, ParsesDurations) {
   EXPECT_EQ(*ParseDuration("12s"), Duration(12000));
   EXPECT_EQ(*ParseDuration("500ms"), Duration(500));
