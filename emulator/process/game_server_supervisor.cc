@@ -13,6 +13,7 @@
 #include <spdlog/spdlog.h>
 
 #include "emulator/clock/stopwatch.h"
+#include "emulator/process/keeper.h"
 #include "emulator/util/rfc3339.h"
 
 extern char** environ;
@@ -139,7 +140,7 @@ void GameServerSupervisor::Spawn(const Launch& launch) {
   // A restarted payload's old process must not outlive its replacement.
   for (Child& child : children_) {
     if (child.payload_id == launch.payload_id && !child.terminating) {
-      kill(-child.pid, SIGKILL);
+      kill(child.pid, kKillNowSignal);
       child.terminating = true;
     }
   }
@@ -165,34 +166,29 @@ void GameServerSupervisor::Spawn(const Launch& launch) {
 
   int out[2] = {-1, -1};
   int failed[2] = {-1, -1};
-  if (pipe2(out, O_CLOEXEC) != 0 || pipe2(failed, O_CLOEXEC) != 0) {
+  int game_pid[2] = {-1, -1};
+  if (pipe2(out, O_CLOEXEC) != 0 || pipe2(failed, O_CLOEXEC) != 0 ||
+      pipe2(game_pid, O_CLOEXEC) != 0) {
     const std::string reason =
         std::string("cannot start '") + launch.command + "': pipe: " + std::strerror(errno);
-    for (int fd : {out[0], out[1], failed[0], failed[1], log}) {
+    for (int fd : {out[0], out[1], failed[0], failed[1], game_pid[0], game_pid[1], log}) {
       if (fd >= 0) close(fd);
     }
     (void)world_.ExitPayload(launch.payload_id, 127, reason);
     return;
   }
+  KeeperLaunch keeper;
+  keeper.argv = argv.data();
+  keeper.envp = envp.data();
+  keeper.output_fd = out[1];
+  keeper.exec_error_fd = failed[1];
+  keeper.game_pid_fd = game_pid[1];
+  keeper.emulator = self_;
   const pid_t pid = fork();
-  if (pid == 0) {
-    // The child: only async-signal-safe calls until exec.
-    setpgid(0, 0);
-    prctl(PR_SET_PDEATHSIG, SIGKILL);
-    if (getppid() != self_) _exit(127);
-    sigset_t none;
-    sigemptyset(&none);
-    sigprocmask(SIG_SETMASK, &none, nullptr);  // the emulator blocks SIGINT/SIGTERM
-    signal(SIGPIPE, SIG_DFL);
-    dup2(out[1], STDOUT_FILENO);
-    dup2(out[1], STDERR_FILENO);
-    execvpe(argv[0], argv.data(), envp.data());
-    const int error = errno;
-    (void)!write(failed[1], &error, sizeof error);
-    _exit(127);
-  }
+  if (pid == 0) RunKeeper(keeper);
   close(out[1]);
   close(failed[1]);
+  close(game_pid[1]);
   int error = 0;
   ssize_t n = -1;
   if (pid > 0) {
@@ -204,6 +200,15 @@ void GameServerSupervisor::Spawn(const Launch& launch) {
     n = sizeof error;
   }
   close(failed[0]);
+  pid_t game = -1;
+  if (n != static_cast<ssize_t>(sizeof error) && pid > 0) {
+    ssize_t got;
+    do {
+      got = read(game_pid[0], &game, sizeof game);
+    } while (got < 0 && errno == EINTR);
+    if (got != static_cast<ssize_t>(sizeof game)) game = -1;
+  }
+  close(game_pid[0]);
   if (n == static_cast<ssize_t>(sizeof error)) {
     if (pid > 0) waitpid(pid, nullptr, 0);
     close(out[0]);
@@ -220,11 +225,12 @@ void GameServerSupervisor::Spawn(const Launch& launch) {
   Child child;
   child.payload_id = launch.payload_id;
   child.pid = pid;
+  child.game_pid = game > 0 ? game : pid;
   child.output = out[0];
   child.log = log;
-  children_.push_back(std::move(child));
   std::lock_guard lock(mu_);
-  pids_[launch.payload_id] = pid;
+  pids_[launch.payload_id] = child.game_pid;
+  children_.push_back(std::move(child));
 }
 
 void GameServerSupervisor::ReadOutput(Child& child,
@@ -246,7 +252,7 @@ void GameServerSupervisor::ReadOutput(Child& child,
 
 void GameServerSupervisor::Terminate(Child& child, Time now) {
   if (child.terminating) return;
-  kill(-child.pid, SIGTERM);
+  kill(child.pid, SIGTERM);  // the keeper passes it on to the game server
   child.terminating = true;
   child.kill_at = now + options_.grace;
 }
@@ -257,7 +263,7 @@ void GameServerSupervisor::Reap() {
   const Time now = clock_.Now();
   for (auto it = children_.begin(); it != children_.end();) {
     ReadOutput(*it, lines);
-    if (it->terminating && now >= it->kill_at) kill(-it->pid, SIGKILL);
+    if (it->terminating && now >= it->kill_at) kill(it->pid, kKillNowSignal);
     int status = 0;
     if (waitpid(it->pid, &status, WNOHANG) != it->pid) {
       ++it;
@@ -271,11 +277,10 @@ void GameServerSupervisor::Reap() {
       close(it->log);
     }
     close(it->output);
-    kill(-it->pid, SIGKILL);  // whatever the game server left behind in its group
     {
       std::lock_guard lock(mu_);
       auto pid = pids_.find(it->payload_id);
-      if (pid != pids_.end() && pid->second == it->pid) pids_.erase(pid);
+      if (pid != pids_.end() && pid->second == it->game_pid) pids_.erase(pid);
     }
     if (!it->terminating) exits.emplace_back(it->payload_id, code);
     it = children_.erase(it);
@@ -337,14 +342,14 @@ void GameServerSupervisor::StopAll(std::chrono::milliseconds grace) {
 void GameServerSupervisor::EndAll(std::chrono::milliseconds grace) {
   // Runs on the supervisor thread: its children's parent-death signal is
   // tied to it, so they are ended before it returns, without telling the world.
-  for (Child& child : children_) kill(-child.pid, SIGTERM);
+  for (Child& child : children_) kill(child.pid, SIGTERM);
   const Stopwatch waited;
   for (Child& child : children_) {
     int status = 0;
     std::vector<std::pair<std::string, std::string>> ignored;
     while (waitpid(child.pid, &status, WNOHANG) == 0) {
       if (waited.Elapsed() >= grace) {
-        kill(-child.pid, SIGKILL);
+        kill(child.pid, kKillNowSignal);
         waitpid(child.pid, &status, 0);
         break;
       }
@@ -353,7 +358,6 @@ void GameServerSupervisor::EndAll(std::chrono::milliseconds grace) {
       ReadOutput(child, ignored);
     }
     ReadOutput(child, ignored);
-    kill(-child.pid, SIGKILL);  // whatever it left behind in its group
     if (child.log >= 0) {
       WriteAll(child.log,
                "--- stopped with the emulator (code " + std::to_string(ExitCode(status)) + ")\n");

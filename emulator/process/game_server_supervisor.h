@@ -8,8 +8,9 @@
 // line, to the journal at debug level. When the process exits, the world is
 // told (World::ExitPayload), which drives Error / Unhealthy / Shutdown. When
 // the world removes a payload, its process group gets SIGTERM, then SIGKILL
-// once the grace period has passed on the emulator's clock. Children die with
-// the emulator (PR_SET_PDEATHSIG, and StopAll() on a clean stop).
+// once the grace period has passed on the emulator's clock. Each game server
+// runs under a keeper (keeper.h), so that neither it nor any descendant
+// outlives the emulator however the emulator ends.
 //
 // All forking, reading and reaping happens on the supervisor's own thread, so
 // that a child's parent-death signal is tied to a thread that lives as long
@@ -65,7 +66,8 @@ class GameServerSupervisor final : public core::PayloadObserver {
   };
   struct Child {
     std::string payload_id;
-    pid_t pid = -1;
+    pid_t pid = -1;       // the keeper's
+    pid_t game_pid = -1;  // the game server's, as PidOf() reports it
     int output = -1;      // read end of the stdout/stderr pipe
     int log = -1;         // the log file
     std::string partial;  // an unfinished output line

@@ -107,14 +107,21 @@ namespace imsemu {
 namespace {
 
 // Starts `ims-emulator serve` on the example fixture as a child process and
-// returns its pid and main port (read from its first output line).
+// returns its pid and main port (read from its first output line). Each game
+// server first leaves two descendants behind that try to escape: one in a
+// session of its own (setsid), one orphaned by a subshell (double fork); their
+// pids go to LOG_DIR/escaped-<payload>.pids.
 std::pair<pid_t, int> Serve(const std::string& log_dir) {
   std::filesystem::create_directories(log_dir);
   const std::string fixture = log_dir + "/fixture.json";
+  const std::string escape = "setsid sleep 600 & echo $! >> " + log_dir +
+                             "/escaped-{payload_id}.pids; (sleep 601 & echo $! >> " + log_dir +
+                             "/escaped-{payload_id}.pids); exec " + EXAMPLE_GAME_SERVER +
+                             " --port {port:GamePort}";
   std::ofstream(fixture)
       << R"({"projects": [{"id": "p", "allocations": [{"annotations": {"session_type": "default"},
-          "buffer_size": 2, "payload_spec": {"command": ")"
-      << EXAMPLE_GAME_SERVER << R"(", "args": ["--port", "{port:GamePort}"],
+          "buffer_size": 2, "payload_spec": {"command": "/bin/sh", "args": ["-c", ")"
+      << escape << R"("],
           "ports": [{"name": "GamePort", "container_port": 7777}]}}]}]})";
   int out[2];
   EXPECT_EQ(pipe(out), 0);
@@ -166,8 +173,14 @@ TEST_P(NoOrphansTest, GameServersDieWithTheEmulator) {
           .string();
   auto [emulator, port] = Serve(log_dir);
   ASSERT_GT(port, 0);
-  const std::vector<int> pids = GameServerPids(port);
+  std::vector<int> pids = GameServerPids(port);
   ASSERT_EQ(pids.size(), 2u);
+  for (const auto& entry : std::filesystem::directory_iterator(log_dir)) {
+    if (entry.path().filename().string().rfind("escaped-", 0) != 0) continue;
+    std::ifstream in(entry.path());
+    for (int pid; in >> pid;) pids.push_back(pid);
+  }
+  ASSERT_EQ(pids.size(), 6u) << "each game server leaves two descendants";
   kill(emulator, GetParam());
   int status = 0;
   waitpid(emulator, &status, 0);
@@ -181,7 +194,7 @@ TEST_P(NoOrphansTest, GameServersDieWithTheEmulator) {
     };
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
     while (!gone() && std::chrono::steady_clock::now() < deadline) std::this_thread::yield();
-    EXPECT_TRUE(gone()) << "game server " << pid << " outlived the emulator";
+    EXPECT_TRUE(gone()) << "process " << pid << " outlived the emulator";
   }
 }
 

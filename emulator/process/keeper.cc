@@ -1,0 +1,148 @@
+#include "emulator/process/keeper.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <csignal>
+
+namespace imsemu::process {
+namespace {
+
+static_assert(kKillNowSignal == SIGUSR1);
+
+// glibc's dirent64 has the layout of the kernel's linux_dirent64, which
+// getdents64 writes (readdir may allocate, so it is not used here).
+using DirEntry64 = struct dirent64;
+
+// Parses a decimal pid at `s` (stops at a non-digit); 0 if none.
+pid_t ParsePid(const char* s) {
+  pid_t pid = 0;
+  for (; *s >= '0' && *s <= '9'; ++s) pid = pid * 10 + (*s - '0');
+  return pid;
+}
+
+// The parent pid of `pid` from /proc/PID/stat, or 0.
+pid_t ParentOf(const char* pid_text) {
+  char path[64] = "/proc/";
+  size_t n = 6;
+  for (const char* s = pid_text; *s != '\0' && n < 40; ++s) path[n++] = *s;
+  for (const char* s = "/stat"; *s != '\0'; ++s) path[n++] = *s;
+  path[n] = '\0';
+  const int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return 0;
+  char buf[512];
+  const ssize_t got = read(fd, buf, sizeof buf - 1);
+  close(fd);
+  if (got <= 0) return 0;
+  buf[got] = '\0';
+  // "pid (comm) S ppid ...": comm may hold anything, so find the last ')'.
+  const char* close_paren = nullptr;
+  for (const char* s = buf; *s != '\0'; ++s) {
+    if (*s == ')') close_paren = s;
+  }
+  if (close_paren == nullptr || close_paren[1] == '\0' || close_paren[2] == '\0') return 0;
+  return ParsePid(close_paren + 4);  // skip ") S "
+}
+
+// Sends `sig` to every process whose parent is this one.
+void SignalChildren(int sig) {
+  const pid_t self = getpid();
+  const int dir = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir < 0) return;
+  alignas(DirEntry64) char buf[4096];
+  while (true) {
+    const long n = syscall(SYS_getdents64, dir, buf, sizeof buf);
+    if (n <= 0) break;
+    for (long off = 0; off < n;) {
+      const auto* entry = reinterpret_cast<const DirEntry64*>(buf + off);
+      off += entry->d_reclen;
+      if (entry->d_name[0] < '1' || entry->d_name[0] > '9') continue;
+      if (ParentOf(entry->d_name) == self) kill(ParsePid(entry->d_name), sig);
+    }
+  }
+  close(dir);
+}
+
+// Kills every descendant: children first; theirs are re-parented here (the
+// keeper is a subreaper) as they die, and are found on the next pass.
+void KillDescendants() {
+  for (int pass = 0; pass < 100000; ++pass) {
+    SignalChildren(SIGKILL);
+    int status = 0;
+    const pid_t reaped = waitpid(-1, &status, 0);
+    if (reaped < 0 && errno == ECHILD) return;
+  }
+}
+
+int ExitCodeOf(int status) {
+  if (WIFEXITED(status)) return WEXITSTATUS(status);
+  if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
+  return 255;
+}
+
+void WriteInt(int fd, int value) { (void)!write(fd, &value, sizeof value); }
+
+}  // namespace
+
+[[noreturn]] void RunKeeper(const KeeperLaunch& launch) {
+  setpgid(0, 0);
+  prctl(PR_SET_PDEATHSIG, SIGUSR1);
+  if (getppid() != launch.emulator) _exit(128 + SIGKILL);  // it died before the line above
+  prctl(PR_SET_CHILD_SUBREAPER, 1);
+  sigset_t waited;
+  sigemptyset(&waited);
+  sigaddset(&waited, SIGTERM);
+  sigaddset(&waited, SIGUSR1);
+  sigaddset(&waited, SIGCHLD);
+  sigprocmask(SIG_SETMASK, &waited, nullptr);  // the emulator's mask is not ours
+  signal(SIGPIPE, SIG_DFL);
+
+  const pid_t game = fork();
+  if (game == 0) {
+    setpgid(0, 0);
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, nullptr);
+    dup2(launch.output_fd, STDOUT_FILENO);
+    dup2(launch.output_fd, STDERR_FILENO);
+    execvpe(launch.argv[0], launch.argv, launch.envp);
+    WriteInt(launch.exec_error_fd, errno);
+    _exit(127);
+  }
+  if (game < 0) {
+    WriteInt(launch.exec_error_fd, errno);
+    _exit(127);
+  }
+  setpgid(game, game);  // whichever of the two runs first
+  close(launch.output_fd);
+  close(launch.exec_error_fd);
+  WriteInt(launch.game_pid_fd, game);
+  close(launch.game_pid_fd);
+
+  while (true) {
+    const int sig = sigwaitinfo(&waited, nullptr);
+    if (sig == SIGTERM) {
+      kill(-game, SIGTERM);
+    } else if (sig == SIGUSR1) {
+      KillDescendants();
+      _exit(128 + SIGKILL);
+    } else if (sig == SIGCHLD) {
+      int status = 0;
+      pid_t pid;
+      while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+        if (pid == game) {
+          KillDescendants();
+          _exit(ExitCodeOf(status));
+        }
+      }
+    }
+  }
+}
+
+}  // namespace imsemu::process

@@ -1,0 +1,45 @@
+// Keeper: the small parent every game server runs under, so that no process
+// the emulator starts, nor any of its descendants, outlives it.
+//
+// The supervisor forks a keeper per game server; the keeper makes itself a
+// child subreaper (PR_SET_CHILD_SUBREAPER: orphaned descendants, even ones
+// that called setsid or double-forked, are re-parented to it instead of to
+// init), asks for SIGUSR1 when its parent dies (PR_SET_PDEATHSIG), and forks
+// and execs the game server in a process group of its own. Then it waits:
+// - SIGTERM from the supervisor: passed on to the game server's group;
+// - SIGUSR1 (the supervisor's "kill now", or the emulator died, however it
+//   died, SIGKILL and crashes included): every descendant is killed;
+// - the game server exits: whatever it left behind is killed, and the keeper
+//   exits with the game server's code (128 + N for signal N).
+// Unprivileged and container-friendly (no namespaces or cgroups needed).
+// Limits: a descendant that escapes the keeper's subtree by other means (a
+// service started over D-Bus or systemd, a process in another PID namespace)
+// is out of reach, and so is everything if the keeper itself is SIGKILLed by
+// someone else (then the game server still gets SIGKILL as the keeper's
+// child, but not its descendants).
+//
+// The keeper runs in a child forked from a multi-threaded process, so it
+// uses async-signal-safe system calls only: no allocation, no locks.
+#pragma once
+
+#include <sys/types.h>
+
+namespace imsemu::process {
+
+// Everything the keeper needs, prepared before fork().
+struct KeeperLaunch {
+  char* const* argv = nullptr;  // the game server's command and arguments
+  char* const* envp = nullptr;
+  int output_fd = -1;      // write end: the game server's stdout and stderr
+  int exec_error_fd = -1;  // write end (close-on-exec): errno if exec fails
+  int game_pid_fd = -1;    // write end: the game server's pid once forked
+  pid_t emulator = 0;      // the expected parent
+};
+
+// Runs the keeper; never returns. Call only in a freshly forked child.
+[[noreturn]] void RunKeeper(const KeeperLaunch& launch);
+
+// The signal that makes a keeper kill everything at once.
+inline constexpr int kKillNowSignal = 10;  // SIGUSR1
+
+}  // namespace imsemu::process
