@@ -72,6 +72,9 @@ struct Payload {
   TimerKind timer = TimerKind::kNone;
   Time timer_at;
   int restarts = 0;  // consecutive exits before Ready, for the back-off
+  // Its state was forced through the control API: the control loop leaves it
+  // alone (it neither counts towards the buffer nor is scaled away).
+  bool forced = false;
 
   // The latest session status the game server set ({} when none).
   const StringMap& LatestSessionStatus() const;

@@ -278,6 +278,7 @@ void World::Converge(const std::string& allocation_id, Time at) {
   if (plan.remove > 0) {
     std::vector<Payload> victims;
     store_.VisitPayloads(allocation_id, std::nullopt, [&](const Payload& p) {
+      if (p.forced) return true;  // forced states stick
       if (p.state == PayloadState::kReady || p.state == PayloadState::kStarting ||
           p.state == PayloadState::kCreating || p.state == PayloadState::kError) {
         victims.push_back(p);
@@ -790,6 +791,7 @@ StatusOr<Payload> World::ForceState(const std::string& id, PayloadState state) {
     if (!p.ok()) return p.status();
     SetState(*p, state, kActorControl, "forced", now);
     p->timer = TimerKind::kNone;
+    p->forced = true;
     if (state == PayloadState::kReserved) p->last_reserved = now;
     if (state == PayloadState::kStarting) p->started = now;
     store_.PutPayload(*p);

@@ -164,6 +164,7 @@ void MountControlApi(httplib::Server& server, core::World& world, RequestIds& id
                  j["orchestration_payload_api"] = hooks.payload_api_of(p.id);
                  j["session_status"] = Json(p.LatestSessionStatus());
                  if (p.session_config) j["has_session_config"] = true;
+                 if (p.forced) j["forced"] = true;
                  if (std::optional<std::string> log = hooks.log_file_of(p.id)) j["log_file"] = *log;
                  if (std::optional<int> pid = hooks.pid_of(p.id)) j["pid"] = *pid;
                  if (p.state == core::PayloadState::kReserved) {

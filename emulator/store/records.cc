@@ -66,6 +66,7 @@ std::string EncodePayloadRecord(const core::Payload& p) {
   if (p.started) out["started"] = Ms(*p.started);
   if (p.last_reserved) out["last_reserved"] = Ms(*p.last_reserved);
   if (p.session_config) out["session_config"] = *p.session_config;
+  if (p.forced) out["forced"] = true;
   return out.dump();
 }
 
@@ -101,6 +102,7 @@ std::optional<core::Payload> DecodePayloadRecord(const std::string& text) try {
   p.timer = core::ParseTimerKind(j.value("timer", "none")).value_or(core::TimerKind::kNone);
   p.timer_at = FromMs(j.value("timer_at", 0LL));
   p.restarts = j.value("restarts", 0);
+  p.forced = j.value("forced", false);
   return p;
 } catch (const Json::exception&) {
   return std::nullopt;  // a record of the wrong shape: only a hand-edited file has one

@@ -111,8 +111,35 @@ DROP INDEX payloads_by_timer;
 CREATE INDEX payloads_by_timer ON payloads(timer_at, seq) WHERE timer_at IS NOT NULL;
 )sql";
 
+// Version 4 counts payloads whose state was forced under a state of their
+// own, 'Forced': the control loop leaves them alone, so a forced Error or
+// Starting must not count towards the buffer (nor be scaled away).
+constexpr const char* kSchemaV4 = R"sql(
+ALTER TABLE payloads ADD COLUMN forced INTEGER NOT NULL DEFAULT 0;
+DROP TRIGGER payload_counts_insert;
+DROP TRIGGER payload_counts_delete;
+DROP TRIGGER payload_counts_update;
+CREATE TRIGGER payload_counts_insert AFTER INSERT ON payloads BEGIN
+  INSERT INTO payload_counts(allocation_id, state, n)
+    VALUES(new.allocation_id, CASE WHEN new.forced THEN 'Forced' ELSE new.state END, 1)
+    ON CONFLICT(allocation_id, state) DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER payload_counts_delete AFTER DELETE ON payloads BEGIN
+  UPDATE payload_counts SET n = n - 1 WHERE allocation_id = old.allocation_id
+    AND state = CASE WHEN old.forced THEN 'Forced' ELSE old.state END;
+END;
+CREATE TRIGGER payload_counts_update AFTER UPDATE OF state, forced ON payloads
+  WHEN old.state <> new.state OR old.forced <> new.forced BEGIN
+  UPDATE payload_counts SET n = n - 1 WHERE allocation_id = old.allocation_id
+    AND state = CASE WHEN old.forced THEN 'Forced' ELSE old.state END;
+  INSERT INTO payload_counts(allocation_id, state, n)
+    VALUES(new.allocation_id, CASE WHEN new.forced THEN 'Forced' ELSE new.state END, 1)
+    ON CONFLICT(allocation_id, state) DO UPDATE SET n = n + 1;
+END;
+)sql";
+
 // Forward migrations: kMigrations[i] takes a database from version i to i+1.
-constexpr const char* kMigrations[] = {kSchemaV1, kSchemaV2, kSchemaV3};
+constexpr const char* kMigrations[] = {kSchemaV1, kSchemaV2, kSchemaV3, kSchemaV4};
 
 }  // namespace
 
@@ -313,9 +340,10 @@ std::optional<core::Payload> SqliteWorldStore::GetPayload(const std::string& id)
 
 void SqliteWorldStore::PutPayload(const core::Payload& p) {
   Statement s = Prepare(
-      "INSERT INTO payloads(id, allocation_id, seq, state, timer_at, body) "
-      "VALUES(?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(id) DO UPDATE SET "
-      "state = excluded.state, timer_at = excluded.timer_at, body = excluded.body");
+      "INSERT INTO payloads(id, allocation_id, seq, state, timer_at, body, forced) "
+      "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT(id) DO UPDATE SET "
+      "state = excluded.state, timer_at = excluded.timer_at, body = excluded.body, "
+      "forced = excluded.forced");
   s.Bind(1, p.id).Bind(2, p.allocation_id).Bind(3, p.seq);
   s.Bind(4, std::string(core::PayloadStateName(p.state)));
   if (p.timer == core::TimerKind::kNone) {
@@ -324,6 +352,7 @@ void SqliteWorldStore::PutPayload(const core::Payload& p) {
     s.Bind(5, static_cast<long long>(p.timer_at.time_since_epoch().count()));
   }
   s.Bind(6, EncodePayloadRecord(p));
+  s.Bind(7, static_cast<long long>(p.forced ? 1 : 0));
   s.Run();
   payload_cache_.insert_or_assign(p.id, p);
   touched_.push_back(p.id);

@@ -23,7 +23,7 @@ struct sqlite3_stmt;
 
 namespace imsemu::store {
 
-inline constexpr int kSchemaVersion = 3;
+inline constexpr int kSchemaVersion = 4;
 
 class SqliteWorldStore final : public core::WorldStore {
  public:

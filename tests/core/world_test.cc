@@ -231,6 +231,24 @@ TEST(WorldTest, ForcedStateSticksAndIsJournalled) {
   EXPECT_TRUE(found);
 }
 
+// Forcing Reserved then Error on a buffer of 2: the control loop neither
+// removes the forced payload nor counts it, so the buffer stays 2 Ready.
+TEST(WorldTest, ScaleDownNeverRemovesAForcedPayload) {
+  TestWorld t(OneAllocation(TestSpec(2)));
+  const std::string id = t.Payloads()[0].id;
+  ASSERT_TRUE(t.world->ForceState(id, S::kReserved).ok());
+  ASSERT_EQ(t.InState(S::kReady).size(), 2u);
+  ASSERT_TRUE(t.world->ForceState(id, S::kError).ok());
+  t.Advance(Duration(60000));
+  ASSERT_TRUE(t.world->GetPayload(id).ok()) << "the forced payload was removed";
+  EXPECT_EQ(t.world->GetPayload(id)->state, S::kError);
+  EXPECT_EQ(t.InState(S::kReady).size(), 2u);
+  EXPECT_EQ(t.Payloads().size(), 3u);
+  // Forced Starting is not counted as on its way to Ready either.
+  ASSERT_TRUE(t.world->ForceState(id, S::kStarting).ok());
+  EXPECT_EQ(t.InState(S::kReady).size(), 2u);
+}
+
 TEST(WorldTest, ConcurrentReservationsNeverTakeTheSamePayload) {
   AllocationSpec spec = TestSpec(0);
   spec.min_payloads = 10;

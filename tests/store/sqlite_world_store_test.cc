@@ -151,7 +151,7 @@ TEST(SqliteWorldStoreTest, MigratesVersionOneForwardAndBackfillsCounts) {
   ASSERT_EQ(sqlite3_exec(db,
                          "DROP TRIGGER payload_counts_insert; DROP TRIGGER payload_counts_delete;"
                          "DROP TRIGGER payload_counts_update; DROP TABLE payload_counts;"
-                         "PRAGMA user_version = 1;",
+                         "ALTER TABLE payloads DROP COLUMN forced; PRAGMA user_version = 1;",
                          nullptr, nullptr, nullptr),
             SQLITE_OK);
   sqlite3_close(db);
