@@ -72,6 +72,10 @@ struct Allocation {
   Time created;
   bool deleting = false;
   AllocationSpec spec;
+  // Game servers that exited non-zero after Ready, in a row: new payloads
+  // wait in Creating for a back-off, so a crash loop costs little.
+  int crash_streak = 0;
+  Time last_crash;
 
   // "active", "disabled" or "draining".
   const char* StateName() const;

@@ -40,6 +40,11 @@ Duration RestartBackoff(const LifecycleTimings& timings, int restarts) {
   return d < timings.restart_backoff_cap ? d : timings.restart_backoff_cap;
 }
 
+Duration CrashBackoff(const LifecycleTimings& timings, int streak, Time last_crash, Time now) {
+  if (streak <= 0 || now - last_crash >= timings.crash_memory) return Duration(0);
+  return RestartBackoff(timings, streak);
+}
+
 StatusOr<PayloadState> StateAfterExit(PayloadState from, int code) {
   using S = PayloadState;
   switch (from) {

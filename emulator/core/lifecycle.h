@@ -18,6 +18,9 @@ struct LifecycleTimings {
   Duration restart_backoff_cap{60000};
   Duration unhealthy_linger{5000};  // Unhealthy -> Shutdown
   Duration shutdown_linger{1000};   // Shutdown -> removed
+  // An allocation whose game servers crash after Ready starts replacements
+  // after the same back-off, counted in crashes within this long of the last.
+  Duration crash_memory{300000};
 };
 
 // Returns OK if a payload may move from `from` to `to` through the normal
@@ -26,6 +29,11 @@ Status CheckTransition(PayloadState from, PayloadState to);
 
 // The back-off before restart number `restarts` (1 s, 2 s, 4 s ... capped).
 Duration RestartBackoff(const LifecycleTimings& timings, int restarts);
+
+// The delay before an allocation that has crashed `streak` times in a row
+// (the last at `last_crash`) starts a new payload at `now`: none for no
+// streak or a streak older than crash_memory, else RestartBackoff(streak).
+Duration CrashBackoff(const LifecycleTimings& timings, int streak, Time last_crash, Time now);
 
 // The state a game-server exit with `code` moves a payload in `from` to.
 // FailedPrecondition if no game server runs in `from` (Error, Unhealthy,

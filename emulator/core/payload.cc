@@ -16,12 +16,13 @@ constexpr EnumNameTable<PayloadState, 8> kStateNames = {{
     {PayloadState::kUnhealthy, "Unhealthy"},
 }};
 
-constexpr EnumNameTable<TimerKind, 6> kTimerNames = {{
+constexpr EnumNameTable<TimerKind, 7> kTimerNames = {{
     {TimerKind::kNone, "none"},
     {TimerKind::kAutoReady, "auto_ready"},
     {TimerKind::kRestart, "restart"},
     {TimerKind::kShutdown, "shutdown"},
     {TimerKind::kRemove, "remove"},
+    {TimerKind::kStart, "start"},
     {TimerKind::kAutoReserve, "auto_reserve"},
 }};
 

@@ -48,7 +48,7 @@ struct StatusUpdate {
   bool operator==(const StatusUpdate&) const = default;
 };
 
-enum class TimerKind { kNone, kAutoReady, kRestart, kShutdown, kRemove, kAutoReserve };
+enum class TimerKind { kNone, kAutoReady, kRestart, kShutdown, kRemove, kAutoReserve, kStart };
 
 const char* TimerKindName(TimerKind kind);
 std::optional<TimerKind> ParseTimerKind(std::string_view name);

@@ -151,7 +151,11 @@ void World::ApplyTimer(Payload p) {
       }
       break;
     case TimerKind::kRestart:
-      SetState(p, PayloadState::kStarting, kActorEmulator, "restarted after back-off", at);
+    case TimerKind::kStart:
+      SetState(p, PayloadState::kStarting, kActorEmulator,
+               kind == TimerKind::kRestart ? "restarted after back-off"
+                                           : "started after the allocation's crash back-off",
+               at);
       p.started = at;
       if (allocation) {
         AfterStart(p, *allocation, at);
@@ -250,14 +254,45 @@ void World::CreatePayload(const Allocation& allocation, Time at) {
         next_game_port_ >= options_.game_port_last ? options_.game_port_first : next_game_port_ + 1;
   }
   p.created = at;
-  p.started = at;
+  const Duration wait =
+      CrashBackoff(options_.timings, allocation.crash_streak, allocation.last_crash, at);
   Event e = PayloadEvent(p, "payload.created", kActorControlLoop, at);
+  if (wait.count() > 0) {
+    // A crash loop: the replacement waits, costing no process.
+    p.state = PayloadState::kCreating;
+    p.timer = TimerKind::kStart;
+    p.timer_at = at + wait;
+    e.new_state = "Creating";
+    e.detail = std::to_string(allocation.crash_streak) +
+               " game servers crashed after Ready in a row; starting in " +
+               std::to_string(wait.count()) + " ms";
+    Journal(std::move(e));
+    store_.PutPayload(p);
+    added_.push_back(p);
+    return;
+  }
+  p.started = at;
   e.new_state = "Starting";
   Journal(std::move(e));
   AfterStart(p, allocation, at);
   store_.PutPayload(p);
   added_.push_back(p);
   started_.emplace_back(p, allocation);
+}
+
+void World::NoteExit(const std::string& allocation_id, bool crashed, Time at) {
+  std::optional<Allocation> a = store_.GetAllocation(allocation_id);
+  if (!a) return;
+  if (crashed) {
+    const bool in_a_row = a->crash_streak > 0 && at - a->last_crash < options_.timings.crash_memory;
+    a->crash_streak = in_a_row ? a->crash_streak + 1 : 1;
+    a->last_crash = at;
+  } else if (a->crash_streak > 0) {
+    a->crash_streak = 0;  // a game server that ends well ends the loop
+  } else {
+    return;
+  }
+  store_.PutAllocation(*a);
 }
 
 void World::RemovePayload(const Payload& p, const std::string& actor, const std::string& detail,
@@ -764,12 +799,14 @@ StatusOr<Payload> World::ExitPayload(const std::string& id, int code, const std:
         break;
       }
       case PayloadState::kUnhealthy:
+        NoteExit(p->allocation_id, /*crashed=*/true, now);
         p->details = reason.empty() ? "game server exited (" + code_text + ")" : reason;
         SetState(*p, PayloadState::kUnhealthy, kActorGameServer, p->details, now);
         p->timer = TimerKind::kShutdown;
         p->timer_at = now + options_.timings.unhealthy_linger;
         break;
       default:
+        if (code == 0) NoteExit(p->allocation_id, /*crashed=*/false, now);
         p->details = reason.empty() ? "game server exited (" + code_text + ")" : reason;
         SetState(*p, PayloadState::kShutdown, kActorGameServer, p->details, now);
         p->timer = TimerKind::kRemove;

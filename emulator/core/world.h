@@ -177,6 +177,9 @@ class World {
                               const std::string& actor, Time now);
   void Converge(const std::string& allocation_id, Time at);
   void CreatePayload(const Allocation& allocation, Time at);
+  // Counts a game server's exit towards its allocation's crash streak
+  // (crashed: non-zero after Ready) or ends the streak (a clean exit).
+  void NoteExit(const std::string& allocation_id, bool crashed, Time at);
   void RemovePayload(const Payload& payload, const std::string& actor, const std::string& detail,
                      Time at);
   void SetState(Payload& payload, PayloadState to, const std::string& actor,

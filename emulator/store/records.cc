@@ -21,6 +21,10 @@ std::string EncodeAllocationRecord(const core::Allocation& a) {
               {"created_ms", Ms(a.created)},
               {"deleting", a.deleting},
               {"spec", codec::AllocationSpecToJson(a.spec)}};
+  if (a.crash_streak > 0) {
+    out["crash_streak"] = a.crash_streak;
+    out["last_crash_ms"] = Ms(a.last_crash);
+  }
   return out.dump();
 }
 
@@ -35,6 +39,8 @@ std::optional<core::Allocation> DecodeAllocationRecord(const std::string& text) 
   a.seq = j.value("seq", 0LL);
   a.created = FromMs(j.value("created_ms", 0LL));
   a.deleting = j.value("deleting", false);
+  a.crash_streak = j.value("crash_streak", 0);
+  a.last_crash = FromMs(j.value("last_crash_ms", 0LL));
   a.spec = *std::move(spec);
   return a;
 } catch (const Json::exception&) {

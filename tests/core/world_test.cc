@@ -136,6 +136,49 @@ TEST(WorldTest, InvalidReservationMetadataIsRefused) {
   EXPECT_EQ(t.InState(S::kReady).size(), 1u);
 }
 
+// A game server that crashes right after Ready: each replacement waits in
+// Creating for 1 s, 2 s, 4 s ... (no process), so the loop costs little; a
+// clean exit ends the streak.
+TEST(WorldTest, CrashesAfterReadyBackOffTheReplacements) {
+  TestWorld t(OneAllocation(TestSpec(1)));
+  auto ready = [&] { return t.InState(S::kReady); };
+  ASSERT_EQ(ready().size(), 1u);
+  ASSERT_TRUE(t.world->ExitPayload(ready()[0].id, 1).ok());
+  std::vector<Payload> waiting = t.InState(S::kCreating);
+  ASSERT_EQ(waiting.size(), 1u);
+  t.Advance(Duration(999));
+  EXPECT_EQ(t.world->GetPayload(waiting[0].id)->state, S::kCreating);
+  t.Advance(Duration(1));
+  EXPECT_EQ(t.world->GetPayload(waiting[0].id)->state, S::kReady);
+  ASSERT_TRUE(t.world->ExitPayload(waiting[0].id, 139).ok());
+  waiting = t.InState(S::kCreating);
+  ASSERT_EQ(waiting.size(), 1u);
+  t.Advance(Duration(1999));
+  EXPECT_EQ(t.world->GetPayload(waiting[0].id)->state, S::kCreating);
+  t.Advance(Duration(1));
+  ASSERT_EQ(t.world->GetPayload(waiting[0].id)->state, S::kReady);
+  // A clean exit: the next replacement starts at once.
+  ASSERT_TRUE(t.world->ExitPayload(waiting[0].id, 0).ok());
+  EXPECT_EQ(t.InState(S::kCreating).size(), 0u);
+  EXPECT_EQ(ready().size(), 1u);
+}
+
+TEST(WorldTest, ACrashLoopIsBoundedInPayloads) {
+  TestWorld t(OneAllocation(TestSpec(1)));
+  int created = 1;
+  // Crash whatever becomes Ready, every 10 ms of virtual time, for 60 s.
+  for (int tick = 0; tick < 6000; ++tick) {
+    for (const Payload& p : t.InState(S::kReady)) {
+      ASSERT_TRUE(t.world->ExitPayload(p.id, 1).ok());
+      ++created;
+    }
+    t.Advance(Duration(10));
+  }
+  // 1 + 2 + 4 + 8 + 16 + 32 s of back-off: 7 game servers in a minute, not thousands.
+  EXPECT_LE(created, 8);
+  EXPECT_LE(t.Payloads().size(), 3u);  // one waiting, at most two lingering Unhealthy/Shutdown
+}
+
 TEST(WorldTest, ExitBeforeReadyErrorsAndRestartsWithBackoff) {
   TestWorld t(OneAllocation(TestSpec(1, /*auto_ready=*/false)));
   const std::string id = t.Payloads()[0].id;
