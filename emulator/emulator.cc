@@ -159,6 +159,10 @@ void Emulator::Stop() {
   if (listeners_) listeners_->StopAll();
 }
 
+void Emulator::KillGameServersNow() {
+  if (supervisor_) supervisor_->KillNow();
+}
+
 int Emulator::port() const { return server_ ? server_->port() : 0; }
 
 std::string Emulator::base_url() const {

@@ -73,6 +73,9 @@ class Emulator {
   ~Emulator();
 
   void Stop();
+  // While Stop() waits for game servers to leave after SIGTERM, kills them
+  // at once (a second Ctrl-C). Any thread.
+  void KillGameServersNow();
 
   int port() const;
   // "http://HOST:PORT"

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <thread>
 
 #include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
@@ -94,11 +95,14 @@ sigset_t BlockStopSignals() {
   sigemptyset(&set);
   sigaddset(&set, SIGINT);
   sigaddset(&set, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  sigset_t blocked = set;
+  sigaddset(&blocked, SIGUSR2);  // wakes the second-Ctrl-C waiter (Run)
+  pthread_sigmask(SIG_BLOCK, &blocked, nullptr);
   return set;
 }
 
 int Run(EmulatorOptions options, const sigset_t& stop_signals, const std::string& banner) {
+  const double grace_seconds = static_cast<double>(options.kill_grace.count()) / 1000.0;
   auto emulator = Emulator::Start(std::move(options));
   if (!emulator.ok()) {
     std::cerr << "ims-emulator: " << emulator.status().message() << "\n";
@@ -123,7 +127,31 @@ int Run(EmulatorOptions options, const sigset_t& stop_signals, const std::string
   int signal = 0;
   sigwait(&stop_signals, &signal);
   spdlog::info("signal {}: stopping", signal);
+  std::string running;
+  for (const auto& p : e.world().Snapshot().payloads) {
+    if (std::optional<int> pid = e.PidOf(p.id)) {
+      running += (running.empty() ? "" : ", ") + p.id + " (pid " + std::to_string(*pid) + ")";
+    }
+  }
+  if (!running.empty()) {
+    std::cerr << "ims-emulator: stopping: sent SIGTERM to the game servers of " << running
+              << "; waiting up to " << grace_seconds
+              << " s for them to exit (--kill-grace). Ctrl-C again kills them now." << std::endl;
+  }
+  // A second signal cuts the grace short; SIGUSR2 (sent below) lets the
+  // waiter go once the emulator has stopped.
+  sigset_t again = stop_signals;
+  sigaddset(&again, SIGUSR2);
+  std::thread waiter([&e, again] {
+    int sig = 0;
+    sigwait(&again, &sig);
+    if (sig == SIGUSR2) return;
+    std::cerr << "ims-emulator: killing the game servers now" << std::endl;
+    e.KillGameServersNow();
+  });
   e.Stop();
+  pthread_kill(waiter.native_handle(), SIGUSR2);
+  waiter.join();
   return 0;
 }
 

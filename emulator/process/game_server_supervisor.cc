@@ -348,7 +348,7 @@ void GameServerSupervisor::EndAll(std::chrono::milliseconds grace) {
     int status = 0;
     std::vector<std::pair<std::string, std::string>> ignored;
     while (waitpid(child.pid, &status, WNOHANG) == 0) {
-      if (waited.Elapsed() >= grace) {
+      if (waited.Elapsed() >= grace || kill_now_) {
         kill(child.pid, kKillNowSignal);
         waitpid(child.pid, &status, 0);
         break;

@@ -19,6 +19,7 @@
 
 #include <sys/types.h>
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <functional>
@@ -56,6 +57,8 @@ class GameServerSupervisor final : public core::PayloadObserver {
   // Terminates every child (SIGTERM, then SIGKILL after `grace` of real time),
   // reaps them and stops the supervisor thread. Idempotent.
   void StopAll(std::chrono::milliseconds grace);
+  // Cuts a StopAll() grace short: every child is killed now. Any thread.
+  void KillNow() { kill_now_ = true; }
 
  private:
   struct Launch {
@@ -97,6 +100,7 @@ class GameServerSupervisor final : public core::PayloadObserver {
   std::map<std::string, pid_t> pids_;
   bool stopping_ = false;
   std::chrono::milliseconds stop_grace_{0};
+  std::atomic<bool> kill_now_{false};
 
   // Owned by the supervisor thread.
   std::vector<Child> children_;

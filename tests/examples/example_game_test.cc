@@ -106,35 +106,41 @@ TEST(ExampleGameTest, TwoServersAClientAMatchAndARefill) {
 namespace imsemu {
 namespace {
 
-// Starts `ims-emulator serve` on the example fixture as a child process and
-// returns its pid and main port (read from its first output line). Each game
-// server first leaves two descendants behind that try to escape: one in a
-// session of its own (setsid), one orphaned by a subshell (double fork); their
-// pids go to LOG_DIR/escaped-<payload>.pids.
-std::pair<pid_t, int> Serve(const std::string& log_dir) {
+// An `ims-emulator serve` child process.
+struct Served {
+  pid_t pid = -1;
+  int port = 0;
+  int stderr_fd = -1;  // its standard error, to read
+};
+
+// Starts `ims-emulator serve` on one allocation of `buffer` payloads running
+// `payload_spec` (JSON), with a kill grace of `grace` seconds, and returns it
+// with its main port (read from its first output line).
+Served ServeSpec(const std::string& log_dir, const std::string& payload_spec, int buffer,
+                 const char* grace) {
   std::filesystem::create_directories(log_dir);
   const std::string fixture = log_dir + "/fixture.json";
-  const std::string escape = "setsid sleep 600 & echo $! >> " + log_dir +
-                             "/escaped-{payload_id}.pids; (sleep 601 & echo $! >> " + log_dir +
-                             "/escaped-{payload_id}.pids); exec " + EXAMPLE_GAME_SERVER +
-                             " --port {port:GamePort}";
   std::ofstream(fixture)
       << R"({"projects": [{"id": "p", "allocations": [{"annotations": {"session_type": "default"},
-          "buffer_size": 2, "payload_spec": {"command": "/bin/sh", "args": ["-c", ")"
-      << escape << R"("],
-          "ports": [{"name": "GamePort", "container_port": 7777}]}}]}]})";
+          "buffer_size": )"
+      << buffer << R"(, "payload_spec": )" << payload_spec << "}]}]}";
   int out[2];
+  int err[2];
   EXPECT_EQ(pipe(out), 0);
+  EXPECT_EQ(pipe(err), 0);
   const pid_t pid = fork();
   if (pid == 0) {
     dup2(out[1], STDOUT_FILENO);
+    dup2(err[1], STDERR_FILENO);
     close(out[0]);
+    close(err[0]);
     execl(IMSEMU_BINARY, IMSEMU_BINARY, "serve", "--port", "0", "--clock", "virtual", "--fixture",
-          fixture.c_str(), "--log-dir", log_dir.c_str(), "--kill-grace", "2",
+          fixture.c_str(), "--log-dir", log_dir.c_str(), "--kill-grace", grace,
           static_cast<char*>(nullptr));
     _exit(127);
   }
   close(out[1]);
+  close(err[1]);
   std::string first;
   char c;
   while (read(out[0], &c, 1) == 1 && c != '\n') first += c;
@@ -146,11 +152,40 @@ std::pair<pid_t, int> Serve(const std::string& log_dir) {
     close(fd);
   }).detach();
   const size_t colon = first.rfind(':');
-  return {pid, colon == std::string::npos ? 0 : std::stoi(first.substr(colon + 1))};
+  return {pid, colon == std::string::npos ? 0 : std::stoi(first.substr(colon + 1)), err[0]};
 }
 
-// The pids of the game servers the emulator on `port` reports, once both run.
-std::vector<int> GameServerPids(int port) {
+// Reads `fd` until a line holds `needle` (or the stream ends); returns what it read.
+std::string ReadUntil(int fd, const std::string& needle) {
+  std::string text;
+  char buf[256];
+  ssize_t n;
+  while (text.find(needle) == std::string::npos && (n = read(fd, buf, sizeof buf)) > 0) {
+    text.append(buf, static_cast<size_t>(n));
+  }
+  return text;
+}
+
+// Starts `ims-emulator serve` on the example fixture as a child process and
+// returns its pid and main port (read from its first output line). Each game
+// server first leaves two descendants behind that try to escape: one in a
+// session of its own (setsid), one orphaned by a subshell (double fork); their
+// pids go to LOG_DIR/escaped-<payload>.pids.
+std::pair<pid_t, int> Serve(const std::string& log_dir) {
+  const std::string escape = "setsid sleep 600 & echo $! >> " + log_dir +
+                             "/escaped-{payload_id}.pids; (sleep 601 & echo $! >> " + log_dir +
+                             "/escaped-{payload_id}.pids); exec " + EXAMPLE_GAME_SERVER +
+                             " --port {port:GamePort}";
+  Served served = ServeSpec(log_dir,
+                            R"({"command": "/bin/sh", "args": ["-c", ")" + escape +
+                                R"("], "ports": [{"name": "GamePort", "container_port": 7777}]})",
+                            2, "2");
+  close(served.stderr_fd);
+  return {served.pid, served.port};
+}
+
+// The pids of the game servers the emulator on `port` reports, once `count` run.
+std::vector<int> GameServerPids(int port, size_t count = 2) {
   Client c("127.0.0.1:" + std::to_string(port));
   for (int attempt = 0; attempt < 600; ++attempt) {
     const Json state = c.Get("/emulator/v0/state").body;
@@ -158,7 +193,7 @@ std::vector<int> GameServerPids(int port) {
     for (const Json& p : state.value("payloads", Json::array())) {
       if (p.contains("pid") && p["status"]["state"] == "Ready") pids.push_back(p["pid"]);
     }
-    if (pids.size() == 2) return pids;
+    if (pids.size() == count) return pids;
     c.Get("/emulator/v0/events?after=1000000");  // a round trip paces the poll
   }
   return {};
@@ -196,6 +231,32 @@ TEST_P(NoOrphansTest, GameServersDieWithTheEmulator) {
     while (!gone() && std::chrono::steady_clock::now() < deadline) std::this_thread::yield();
     EXPECT_TRUE(gone()) << "process " << pid << " outlived the emulator";
   }
+}
+
+// Ctrl-C says what it waits for; a second one kills a game server that
+// ignores SIGTERM at once instead of after the whole grace.
+TEST(StopTest, ASecondInterruptKillsAtOnce) {
+  const std::string log_dir =
+      (std::filesystem::temp_directory_path() / ("imsemu-stop-" + std::to_string(getpid())))
+          .string();
+  Served e = ServeSpec(log_dir,
+                       std::string(R"({"command": ")") + GAME_SERVER_HELPER +
+                           R"(", "args": ["--ready", "--ignore-term"]})",
+                       1, "3600");
+  ASSERT_GT(e.port, 0);
+  const std::vector<int> pids = GameServerPids(e.port, 1);
+  ASSERT_EQ(pids.size(), 1u);
+  kill(e.pid, SIGINT);
+  const std::string said = ReadUntil(e.stderr_fd, "Ctrl-C again");
+  EXPECT_NE(said.find("(pid " + std::to_string(pids[0]) + ")"), std::string::npos) << said;
+  EXPECT_NE(said.find("up to 3600 s"), std::string::npos) << said;
+  kill(e.pid, SIGINT);
+  int status = 0;
+  ASSERT_EQ(waitpid(e.pid, &status, 0), e.pid);  // not after an hour: ctest's timeout would fail it
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
+  EXPECT_NE(ReadUntil(e.stderr_fd, "\x01").find("killing the game servers now"), std::string::npos);
+  close(e.stderr_fd);
+  EXPECT_EQ(::kill(pids[0], 0), -1) << "the game server outlived the emulator";
 }
 
 INSTANTIATE_TEST_SUITE_P(Signals, NoOrphansTest, ::testing::Values(SIGTERM, SIGINT, SIGKILL),
