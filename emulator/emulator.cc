@@ -159,6 +159,8 @@ void Emulator::Stop() {
   if (listeners_) listeners_->StopAll();
 }
 
+std::string Emulator::TEST_ServeBytes(std::string_view bytes) { return server_->ServeBytes(bytes); }
+
 void Emulator::KillGameServersNow() {
   if (supervisor_) supervisor_->KillNow();
 }

@@ -15,6 +15,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -100,6 +101,9 @@ class Emulator {
   std::optional<std::string> LogFileOf(const std::string& payload_id) const;
   // Where real game servers' log files go.
   const std::string& log_dir() const { return options_.log_dir; }
+  // Serves `bytes` as one connection's requests to the main port, in-process
+  // and without a socket, and returns the bytes answered (the HTTP fuzzer).
+  std::string TEST_ServeBytes(std::string_view bytes);
   // The pid of a payload's running game-server process.
   std::optional<int> PidOf(const std::string& payload_id) const;
 

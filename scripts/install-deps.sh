@@ -7,7 +7,7 @@ packages=(
   build-essential cmake pkg-config clang-format
   libcpp-httplib-dev nlohmann-json3-dev libsqlite3-dev
   libgtest-dev libgmock-dev libcli11-dev libspdlog-dev libbenchmark-dev
-  libyaml-cpp-dev python3
+  libyaml-cpp-dev python3 clang-14 libclang-rt-14-dev
 )
 
 missing=()

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "emulator/util/status.h"
+#include "emulator/util/utf8.h"
 
 namespace imsemu::http {
 
@@ -30,10 +31,6 @@ struct AccessPolicy {
   // is the emulator's own origin. Set once the port is bound.
   std::atomic<int> main_port{0};
 };
-
-// True if `text` is well-formed UTF-8 (no overlongs, surrogates or code
-// points above U+10FFFF).
-bool IsValidUtf8(std::string_view text);
 
 // PermissionDenied unless `host` (a Host header value, possibly with a port)
 // names a loopback name (`localhost`, `*.localhost`), an IP literal

@@ -1,6 +1,8 @@
 #include "emulator/scenario/json_path.h"
 
+#include <algorithm>
 #include <cctype>
+#include <charconv>
 
 namespace imsemu::scenario {
 
@@ -27,7 +29,10 @@ const nlohmann::json* FindPath(const nlohmann::json& root, const std::string& pa
                                          [](unsigned char c) { return std::isdigit(c) != 0; })) {
         return nullptr;
       }
-      const size_t index = std::stoul(inside);
+      size_t index = 0;
+      const auto [end, error] =
+          std::from_chars(inside.data(), inside.data() + inside.size(), index);
+      if (error != std::errc() || end != inside.data() + inside.size()) return nullptr;  // too big
       if (!at->is_array() || index >= at->size()) return nullptr;
       at = &(*at)[index];
       continue;

@@ -2,6 +2,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -11,6 +12,7 @@
 
 #include "emulator/codec/allocation_json.h"
 #include "emulator/codec/json_fields.h"
+#include "emulator/util/utf8.h"
 
 namespace imsemu::scenario {
 namespace {
@@ -390,6 +392,11 @@ StatusOr<Duration> ParseDuration(const Json& value) {
 StatusOr<Scenario> ParseScenario(const std::string& text, const std::string& path) {
   Scenario s;
   s.file = path;
+  // Every value may end up in JSON, which must be UTF-8.
+  if (const size_t bad = FirstInvalidUtf8(text); bad != text.size()) {
+    const long line = 1 + std::count(text.begin(), text.begin() + static_cast<long>(bad), '\n');
+    return InvalidArgument(path + ":" + std::to_string(line) + ": the file is not valid UTF-8");
+  }
   try {
     ParseTop(YAML::Load(text), path, s);
   } catch (const LoadError& e) {

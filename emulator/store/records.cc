@@ -10,6 +10,22 @@ namespace {
 using Json = nlohmann::json;
 
 long long Ms(Time t) { return t.time_since_epoch().count(); }
+
+// An integer field, or `fallback` when absent or not an integer (a float
+// out of range would be undefined behaviour to convert).
+long long Integer(const Json& j, const char* key, long long fallback) {
+  auto it = j.find(key);
+  if (it == j.end() || !it->is_number_integer()) return fallback;
+  if (it->is_number_unsigned() && it->get<unsigned long long>() > 0x7fffffffffffffffULL) {
+    return fallback;
+  }
+  return it->get<long long>();
+}
+
+int SmallInteger(const Json& j, const char* key) {
+  const long long v = Integer(j, key, 0);
+  return v < 0 || v > 1000000 ? 0 : static_cast<int>(v);
+}
 Time FromMs(long long ms) { return Time(Duration(ms)); }
 
 }  // namespace
@@ -36,11 +52,11 @@ std::optional<core::Allocation> DecodeAllocationRecord(const std::string& text) 
   core::Allocation a;
   a.id = j.value("id", "");
   a.project_id = j.value("project_id", "");
-  a.seq = j.value("seq", 0LL);
-  a.created = FromMs(j.value("created_ms", 0LL));
+  a.seq = Integer(j, "seq", 0);
+  a.created = FromMs(Integer(j, "created_ms", 0));
   a.deleting = j.value("deleting", false);
-  a.crash_streak = j.value("crash_streak", 0);
-  a.last_crash = FromMs(j.value("last_crash_ms", 0LL));
+  a.crash_streak = SmallInteger(j, "crash_streak");
+  a.last_crash = FromMs(Integer(j, "last_crash_ms", 0));
   a.spec = *std::move(spec);
   return a;
 } catch (const Json::exception&) {
@@ -83,7 +99,7 @@ std::optional<core::Payload> DecodePayloadRecord(const std::string& text) try {
   p.id = j.value("id", "");
   p.project_id = j.value("project_id", "");
   p.allocation_id = j.value("allocation_id", "");
-  p.seq = j.value("seq", 0LL);
+  p.seq = Integer(j, "seq", 0);
   p.state =
       core::ParsePayloadState(j.value("state", "Unknown")).value_or(core::PayloadState::kUnknown);
   p.details = j.value("details", "");
@@ -93,9 +109,9 @@ std::optional<core::Payload> DecodePayloadRecord(const std::string& text) try {
       p.ports.push_back({port[0].get<std::string>(), port[1].get<int>()});
     }
   }
-  p.created = FromMs(j.value("created", 0LL));
-  if (j.contains("started")) p.started = FromMs(j["started"].get<long long>());
-  if (j.contains("last_reserved")) p.last_reserved = FromMs(j["last_reserved"].get<long long>());
+  p.created = FromMs(Integer(j, "created", 0));
+  if (j.contains("started")) p.started = FromMs(Integer(j, "started", 0));
+  if (j.contains("last_reserved")) p.last_reserved = FromMs(Integer(j, "last_reserved", 0));
   p.labels = j.value("labels", core::StringMap{});
   p.annotations = j.value("annotations", core::StringMap{});
   if (j.contains("session_config") && j["session_config"].is_string()) {
@@ -103,11 +119,11 @@ std::optional<core::Payload> DecodePayloadRecord(const std::string& text) try {
   }
   for (const Json& u : j.value("status_updates", Json::array())) {
     if (!u.is_object()) continue;
-    p.status_updates.push_back({FromMs(u.value("at", 0LL)), u.value("status", core::StringMap{})});
+    p.status_updates.push_back({FromMs(Integer(u, "at", 0)), u.value("status", core::StringMap{})});
   }
   p.timer = core::ParseTimerKind(j.value("timer", "none")).value_or(core::TimerKind::kNone);
-  p.timer_at = FromMs(j.value("timer_at", 0LL));
-  p.restarts = j.value("restarts", 0);
+  p.timer_at = FromMs(Integer(j, "timer_at", 0));
+  p.restarts = SmallInteger(j, "restarts");
   p.forced = j.value("forced", false);
   return p;
 } catch (const Json::exception&) {

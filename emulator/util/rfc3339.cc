@@ -1,6 +1,7 @@
 #include "emulator/util/rfc3339.h"
 
 #include <cstdio>
+#include <string_view>
 
 namespace imsemu {
 
@@ -29,15 +30,24 @@ std::string FormatRfc3339(Time t) {
 
 std::optional<Time> ParseRfc3339(std::string_view text) {
   using namespace std::chrono;
-  int y = 0;
-  unsigned mo = 0, d = 0, h = 0, mi = 0, s = 0;
-  int consumed = 0;
-  const std::string str(text);
-  if (std::sscanf(str.c_str(), "%4d-%2u-%2uT%2u:%2u:%2u%n", &y, &mo, &d, &h, &mi, &s, &consumed) !=
-          6 ||
-      consumed != 19) {
-    return std::nullopt;
+  // YYYY-MM-DDTHH:MM:SS exactly: digits where digits go (no signs, no
+  // spaces), then a fraction and the zone.
+  static constexpr std::string_view kShape = "dddd-dd-ddTdd:dd:dd";
+  if (text.size() < kShape.size()) return std::nullopt;
+  for (size_t i = 0; i < kShape.size(); ++i) {
+    const char c = text[i];
+    const bool ok = kShape[i] == 'd' ? (c >= '0' && c <= '9')
+                                     : (c == kShape[i] || (kShape[i] == 'T' && c == 't'));
+    if (!ok) return std::nullopt;
   }
+  auto number = [&](size_t at, size_t n) {
+    unsigned v = 0;
+    for (size_t i = at; i < at + n; ++i) v = v * 10 + static_cast<unsigned>(text[i] - '0');
+    return v;
+  };
+  const int y = static_cast<int>(number(0, 4));
+  const unsigned mo = number(5, 2), d = number(8, 2), h = number(11, 2), mi = number(14, 2),
+                 s = number(17, 2);
   std::string_view rest = text.substr(19);
   long long ms = 0;
   if (!rest.empty() && rest.front() == '.') {
@@ -54,7 +64,10 @@ std::optional<Time> ParseRfc3339(std::string_view text) {
   if (rest != "Z" && rest != "z" && rest != "+00:00") return std::nullopt;
   const year_month_day ymd{year(y), month(mo), day(d)};
   if (!ymd.ok() || h > 23 || mi > 59 || s > 60) return std::nullopt;
-  return Time(sys_days(ymd)) + hours(h) + minutes(mi) + seconds(s) + milliseconds(ms);
+  const Time t = Time(sys_days(ymd)) + hours(h) + minutes(mi) + seconds(s) + milliseconds(ms);
+  // A leap second on the last one of 9999 would read as year 10000.
+  if (t >= Time(sys_days(year(10000) / January / 1))) return std::nullopt;
+  return t;
 }
 
 }  // namespace imsemu
