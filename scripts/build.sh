@@ -2,6 +2,7 @@
 # Installs the dependencies and builds ims-emulator.
 #   scripts/build.sh            -> build/            (RelWithDebInfo)
 #   scripts/build.sh --sanitize -> build-sanitize/   (AddressSanitizer + UBSan)
+#   scripts/build.sh --tsan     -> build-tsan/       (ThreadSanitizer, httplib built from source)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -9,10 +10,18 @@ bash scripts/install-deps.sh
 
 dir=build
 flags=(-DCMAKE_BUILD_TYPE=RelWithDebInfo)
-if [ "${1:-}" = "--sanitize" ]; then
-  dir=build-sanitize
-  flags=(-DCMAKE_BUILD_TYPE=Debug -DIMSEMU_SANITIZE=ON -DIMSEMU_BUILD_BENCH=OFF)
-fi
+case "${1:-}" in
+  --sanitize)
+    dir=build-sanitize
+    flags=(-DCMAKE_BUILD_TYPE=Debug -DIMSEMU_SANITIZE=ON -DIMSEMU_BUILD_BENCH=OFF)
+    ;;
+  --tsan)
+    bash scripts/httplib-source.sh
+    dir=build-tsan
+    flags=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DIMSEMU_TSAN=ON -DIMSEMU_BUILD_BENCH=OFF
+           -DIMSEMU_HTTPLIB_SOURCE="$PWD/build-deps/cpp-httplib")
+    ;;
+esac
 
 cmake -S . -B "$dir" "${flags[@]}" >/dev/null
 cmake --build "$dir" -j "$(nproc)"
