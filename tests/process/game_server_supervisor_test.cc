@@ -136,6 +136,31 @@ TEST(GameServerSupervisorTest, NonZeroExitAfterReadyIsUnhealthyThenGone) {
   EXPECT_EQ(e.world().GetPayload(id).status().code(), StatusCode::kNotFound);
 }
 
+// A game server that crashes right after Ready: its replacement waits in
+// Creating with no process and no log file until the back-off has passed.
+TEST(GameServerSupervisorTest, ACrashAfterReadyDelaysTheReplacementsProcess) {
+  auto r = Start({"--ready", "--exit", "1"});
+  Emulator& e = *r.emulator;
+  const std::string first = FirstId(e);
+  ASSERT_TRUE(WaitFor(e, [&] { return StateOf(e, first) == PayloadState::kUnhealthy; }));
+  std::string waiting;
+  for (const core::Payload& p : e.world().Snapshot().payloads) {
+    if (p.state == PayloadState::kCreating) waiting = p.id;
+  }
+  ASSERT_FALSE(waiting.empty());
+  EXPECT_FALSE(e.PidOf(waiting).has_value());
+  EXPECT_FALSE(e.LogFileOf(waiting).has_value());
+  ASSERT_TRUE(e.AdvanceClock(Duration(1000)).ok());
+  EXPECT_EQ(StateOf(e, waiting), PayloadState::kStarting);
+  // It crashes too: the next one waits twice as long.
+  ASSERT_TRUE(WaitFor(e, [&] { return StateOf(e, waiting) == PayloadState::kUnhealthy; }));
+  size_t creating = 0;
+  for (const core::Payload& p : e.world().Snapshot().payloads) {
+    creating += p.state == PayloadState::kCreating ? 1 : 0;
+  }
+  EXPECT_EQ(creating, 1u);
+}
+
 TEST(GameServerSupervisorTest, CleanExitIsShutdownRemovedAndRefilledWithAFreshProcess) {
   auto r = Start({"--ready", "--exit", "0"});
   Emulator& e = *r.emulator;
