@@ -118,16 +118,13 @@ std::string ErrorMessageFor(const httplib::Request& req, int status) {
 
 // The answer of the last-resort guard, written straight to the stream.
 void WriteInternalError(httplib::Stream& stream, RequestIds& ids, const char* what) {
-  const std::string id = ids.Next();
-  const std::string body =
-      nlohmann::json({{"message", std::string("internal error: ") + what}, {"request_id", id}})
-          .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-  const std::string head =
-      "HTTP/1.1 500 Internal Server Error\r\nContent-Type: application/json\r\n"
-      "Connection: close\r\nX-Request-Id: " +
-      id + "\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n";
+  httplib::Response res;
+  WriteErrorBody(res, 500, std::string("internal error: ") + what, ids);
+  std::string head = "HTTP/1.1 500 Internal Server Error\r\nConnection: close\r\n";
+  for (const auto& [name, value] : res.headers) head += name + ": " + value + "\r\n";
+  head += "Content-Length: " + std::to_string(res.body.size()) + "\r\n\r\n";
   stream.write(head.data(), head.size());
-  stream.write(body.data(), body.size());
+  stream.write(res.body.data(), res.body.size());
 }
 
 }  // namespace
