@@ -54,22 +54,23 @@ def stop(p):
     p.wait(timeout=30)
 
 
+def run_scenario(what, n, text):
+    """Runs `text` as a scenario file; a failure is recorded."""
+    global checked
+    path = os.path.join(work, "%s-%d.yaml" % (what, n))
+    open(path, "w").write(text)
+    r = run([binary, "scenario", "run", path])
+    checked += 1
+    if r.returncode != 0:
+        failures.append("%s block %d:\n%s%s" % (what, n, r.stdout, r.stderr))
+
+
 for n, (lang, text) in enumerate(blocks):
     if lang == "yaml" and "\nsteps:" in text:
-        path = os.path.join(work, "readme-%d.yaml" % n)
-        open(path, "w").write(text)
-        r = run([binary, "scenario", "run", path])
-        checked += 1
-        if r.returncode != 0:
-            failures.append("scenario block %d:\n%s%s" % (n, r.stdout, r.stderr))
+        run_scenario("scenario", n, text)
     elif lang == "json" and '"projects"' in text:
-        path = os.path.join(work, "fixture-%d.yaml" % n)
-        open(path, "w").write("name: README fixture\nworld: " + " ".join(text.split()) +
-                              "\nsteps:\n  - emulator.get_state: {}\n")
-        r = run([binary, "scenario", "run", path])
-        checked += 1
-        if r.returncode != 0:
-            failures.append("fixture block %d:\n%s%s" % (n, r.stdout, r.stderr))
+        run_scenario("fixture", n, "name: README fixture\nworld: " + " ".join(text.split()) +
+                     "\nsteps:\n  - emulator.get_state: {}\n")
     elif lang == "json" and '"payload_config"' in text:
         path = os.path.join(work, "mock-%d.json" % n)
         open(path, "w").write(text)
