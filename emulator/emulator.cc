@@ -66,7 +66,15 @@ Status Emulator::Open() {
   port_picker_ = std::make_unique<process::PortPicker>(options_.game_ports);
   options_.world.pick_game_port = [picker = port_picker_.get()] { return picker->Pick(); };
   world_ = std::make_unique<core::World>(*store_, *clock_, options_.world);
-  world_->SetWarningSink([](const core::Event& e) { spdlog::warn("{}: {}", e.kind, e.detail); });
+  world_->SetEventSink([](const core::Event& e) {
+    if (e.level == "warning") {
+      spdlog::warn("{}: {}", e.kind, e.detail);
+    } else if (spdlog::should_log(spdlog::level::debug)) {
+      spdlog::debug("{} {} {}{}{} {}", e.kind,
+                    e.payload_id.empty() ? e.allocation_id : e.payload_id, e.old_state,
+                    e.old_state.empty() ? "" : " -> ", e.new_state, e.detail);
+    }
+  });
   request_ids_ = std::make_unique<http::RequestIds>();
   faults_ = std::make_unique<http::Faults>(options_.world.seed);
   access_ = std::make_unique<http::AccessPolicy>();

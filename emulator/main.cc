@@ -2,10 +2,13 @@
 // what runs where, and waits for SIGINT/SIGTERM. Nothing else lives here.
 #include <pthread.h>
 
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <map>
+#include <memory>
 #include <thread>
 
 #include <spdlog/spdlog.h>
@@ -15,14 +18,17 @@
 #include "emulator/codec/mock_config_json.h"
 #include "emulator/emulator.h"
 #include "emulator/http/request_checks.h"
+#include "emulator/process/exec_command.h"
 #include "emulator/process/port_picker.h"
 #include "emulator/scenario/scenario_loader.h"
 #include "emulator/scenario/scenario_runner.h"
 
 namespace {
 
+using imsemu::Duration;
 using imsemu::Emulator;
 using imsemu::EmulatorOptions;
+using imsemu::StatusOr;
 
 struct CommonFlags {
   std::string clock = "real";
@@ -88,45 +94,51 @@ bool ApplyCommonFlags(const CommonFlags& f, EmulatorOptions& options) {
   return true;
 }
 
-// Blocks SIGINT and SIGTERM in every thread, so that WaitForSignal() alone
-// receives them.
+// Blocks SIGINT and SIGTERM in every thread, so that the main thread alone
+// receives them (sigwait), and SIGCHLD, which `exec` waits for the same way.
 sigset_t BlockStopSignals() {
   sigset_t set;
   sigemptyset(&set);
   sigaddset(&set, SIGINT);
   sigaddset(&set, SIGTERM);
   sigset_t blocked = set;
-  sigaddset(&blocked, SIGUSR2);  // wakes the second-Ctrl-C waiter (Run)
+  sigaddset(&blocked, SIGUSR2);  // wakes the second-Ctrl-C waiter (StopLoudly)
+  sigaddset(&blocked, SIGCHLD);
   pthread_sigmask(SIG_BLOCK, &blocked, nullptr);
   return set;
 }
 
-int Run(EmulatorOptions options, const sigset_t& stop_signals, const std::string& banner) {
-  const double grace_seconds = static_cast<double>(options.kill_grace.count()) / 1000.0;
+// Starts the emulator and prints what runs where (on `out`); null (after
+// saying why) if it cannot start.
+std::unique_ptr<Emulator> StartAndDescribe(EmulatorOptions options, const std::string& banner,
+                                           std::ostream& out) {
   auto emulator = Emulator::Start(std::move(options));
   if (!emulator.ok()) {
     std::cerr << "ims-emulator: " << emulator.status().message() << "\n";
-    return 1;
+    return nullptr;
   }
   Emulator& e = **emulator;
-  std::cout << "ims-emulator listening on " << e.base_url() << "\n";
-  if (!banner.empty()) std::cout << banner << "\n";
+  out << "ims-emulator listening on " << e.base_url() << "\n";
+  if (!banner.empty()) out << banner << "\n";
   for (const auto& p : e.world().Snapshot().payloads) {
-    std::cout << "payload " << p.id << " " << imsemu::core::PayloadStateName(p.state)
-              << " ORCHESTRATION_PAYLOAD_API=" << e.PayloadApiOf(p.id);
-    for (const auto& port : p.ports) std::cout << " " << port.name << "=" << port.port;
-    std::cout << "\n";
+    out << "payload " << p.id << " " << imsemu::core::PayloadStateName(p.state)
+        << " ORCHESTRATION_PAYLOAD_API=" << e.PayloadApiOf(p.id);
+    for (const auto& port : p.ports) out << " " << port.name << "=" << port.port;
+    out << "\n";
   }
   for (const auto& a : e.world().Snapshot().allocations) {
     if (a.spec.payload_spec.command.empty()) continue;
-    std::cout << "allocation " << a.id << " runs " << a.spec.payload_spec.command
-              << "; logs: " << e.log_dir() << "/<payload id>.log\n";
+    out << "allocation " << a.id << " runs " << a.spec.payload_spec.command
+        << "; logs: " << e.log_dir() << "/<payload id>.log\n";
   }
-  std::cout << "clock: " << (e.clock().IsVirtual() ? "virtual" : "real") << "; state: GET "
-            << e.base_url() << "/emulator/v0/state; Ctrl-C stops" << std::endl;
-  int signal = 0;
-  sigwait(&stop_signals, &signal);
-  spdlog::info("signal {}: stopping", signal);
+  out << "clock: " << (e.clock().IsVirtual() ? "virtual" : "real") << "; state: GET "
+      << e.base_url() << "/emulator/v0/state; Ctrl-C stops" << std::endl;
+  return *std::move(emulator);
+}
+
+// Stops `e`, saying which game servers it waits for; a second SIGINT or
+// SIGTERM kills them at once.
+void StopLoudly(Emulator& e, const sigset_t& stop_signals, Duration grace) {
   std::string running;
   for (const auto& p : e.world().Snapshot().payloads) {
     if (std::optional<int> pid = e.PidOf(p.id)) {
@@ -135,11 +147,10 @@ int Run(EmulatorOptions options, const sigset_t& stop_signals, const std::string
   }
   if (!running.empty()) {
     std::cerr << "ims-emulator: stopping: sent SIGTERM to the game servers of " << running
-              << "; waiting up to " << grace_seconds
+              << "; waiting up to " << static_cast<double>(grace.count()) / 1000.0
               << " s for them to exit (--kill-grace). Ctrl-C again kills them now." << std::endl;
   }
-  // A second signal cuts the grace short; SIGUSR2 (sent below) lets the
-  // waiter go once the emulator has stopped.
+  // SIGUSR2 (sent below) lets the waiter go once the emulator has stopped.
   sigset_t again = stop_signals;
   sigaddset(&again, SIGUSR2);
   std::thread waiter([&e, again] {
@@ -152,7 +163,51 @@ int Run(EmulatorOptions options, const sigset_t& stop_signals, const std::string
   e.Stop();
   pthread_kill(waiter.native_handle(), SIGUSR2);
   waiter.join();
+}
+
+int Serve(EmulatorOptions options, const sigset_t& stop_signals, const std::string& banner) {
+  const Duration grace = options.kill_grace;
+  std::unique_ptr<Emulator> e = StartAndDescribe(std::move(options), banner, std::cout);
+  if (!e) return 1;
+  int signal = 0;
+  sigwait(&stop_signals, &signal);
+  spdlog::info("signal {}: stopping", signal);
+  StopLoudly(*e, stop_signals, grace);
   return 0;
+}
+
+// The variables `exec` gives its command (README "Use it from CI").
+std::map<std::string, std::string> ExecEnvironment(Emulator& e) {
+  std::map<std::string, std::string> env = {{"IMS_EMULATOR_URL", e.base_url()}};
+  const imsemu::core::WorldSnapshot world = e.world().Snapshot();
+  if (!world.projects.empty()) env["IMS_EMULATOR_PROJECT"] = world.projects.front();
+  if (!world.allocations.empty()) {
+    env["IMS_EMULATOR_SESSION_TYPE"] = world.allocations.front().spec.SessionType();
+  }
+  std::string apis;
+  for (const auto& p : world.payloads) {
+    apis += (apis.empty() ? "" : " ") + p.id + "=" + e.PayloadApiOf(p.id);
+  }
+  env["IMS_EMULATOR_PAYLOAD_APIS"] = apis;
+  if (!world.payloads.empty()) {
+    env["ORCHESTRATION_PAYLOAD_API"] = e.PayloadApiOf(world.payloads.front().id);
+  }
+  return env;
+}
+
+int Exec(EmulatorOptions options, const sigset_t& stop_signals,
+         const std::vector<std::string>& command) {
+  const Duration grace = options.kill_grace;
+  // The command owns standard output; what runs where goes to standard error.
+  std::unique_ptr<Emulator> e = StartAndDescribe(std::move(options), "", std::cerr);
+  if (!e) return 1;
+  StatusOr<int> code = imsemu::process::ExecCommand(command, ExecEnvironment(*e));
+  StopLoudly(*e, stop_signals, grace);
+  if (!code.ok()) {
+    std::cerr << "ims-emulator: " << code.status().message() << "\n";
+    return 127;
+  }
+  return *code;
 }
 
 int RunScenarios(const std::vector<std::string>& files, const std::string& junit,
@@ -192,34 +247,91 @@ int RunScenarios(const std::vector<std::string>& files, const std::string& junit
   return failed == 0 ? 0 : 1;
 }
 
+struct ServeFlags {
+  std::string host = "127.0.0.1";
+  int port = 9350;
+  std::string fixture;  // "" = the built-in default world
+  bool shared_port = false;
+  std::vector<std::string> allowed_hosts;
+  bool allow_http_commands = false;
+  CommonFlags common;
+};
+
+void AddServeFlags(CLI::App* app, ServeFlags& f) {
+  app->add_option("--host", f.host, "address the main port listens on");
+  app->add_option("--port", f.port, "main port (0 picks a free one)")->check(CLI::Range(0, 65535));
+  app->add_option("--fixture", f.fixture,
+                  "JSON world to start with (default: the built-in one, as fixtures/default.json)");
+  app->add_flag("--shared-port", f.shared_port,
+                "serve every payload's Payload Local API only under /payloads/{id} on the "
+                "main port (no listener per payload)");
+  app->add_option("--allowed-host", f.allowed_hosts,
+                  "a host name to trust in Host and Origin headers besides loopback names and "
+                  "IP addresses (repeatable)");
+  app->add_flag("--allow-http-commands", f.allow_http_commands,
+                "let allocations created over HTTP start game-server processes "
+                "(payload_spec.command); off: only the fixture's commands run");
+  AddCommonFlags(app, f.common);
+}
+
+// Options for `serve` and `exec`; false (after printing why) on a bad flag.
+bool ApplyServeFlags(const ServeFlags& f, EmulatorOptions& options) {
+  if (!ApplyCommonFlags(f.common, options)) return false;
+  auto loaded = f.fixture.empty() ? imsemu::codec::DefaultFixture()
+                                  : imsemu::codec::LoadFixtureFile(f.fixture);
+  if (!loaded.ok()) {
+    std::cerr << "ims-emulator: " << loaded.status().message() << "\n";
+    return false;
+  }
+  options.fixture = *std::move(loaded);
+  options.host = f.host;
+  options.port = f.port;
+  options.payload_listeners = !f.shared_port;
+  options.allowed_hosts = f.allowed_hosts;
+  options.allow_http_commands = f.allow_http_commands;
+  if (!imsemu::http::IsLoopbackAddress(f.host)) {
+    std::cerr << "ims-emulator: WARNING: --host " << f.host
+              << " is not a loopback address: anyone who can reach it can create and "
+                 "delete allocations, reserve payloads, read every session config, move the "
+                 "clock and reset the world, with no credentials"
+              << (f.allow_http_commands ? ", and run commands on this machine" : "")
+              << ". Payloads' own Payload Local API ports stay on 127.0.0.1.\n";
+  }
+  return true;
+}
+
+constexpr const char* kCommands[] = {"serve", "exec", "payload-local-api", "scenario"};
+
 }  // namespace
 
 int main(int argc, char** argv) {
   const sigset_t stop_signals = BlockStopSignals();
   CLI::App app{"ims-emulator: a local emulator of Improbable's IMS zeuz and Session Manager"};
   app.require_subcommand(1);
+  app.set_version_flag("--version", std::string("ims-emulator ") + IMSEMU_VERSION);
+  app.option_defaults()->always_capture_default();
+  // CLI11 says only "A subcommand is required" for a misspelt one.
+  if (argc > 1 && argv[1][0] != '-' &&
+      std::find(std::begin(kCommands), std::end(kCommands), std::string(argv[1])) ==
+          std::end(kCommands)) {
+    std::cerr << "ims-emulator: unknown command '" << argv[1]
+              << "' (serve, exec, payload-local-api, scenario; --help)\n";
+    return 2;
+  }
 
-  CommonFlags serve_flags;
-  std::string host = "127.0.0.1";
-  int port = 9350;
-  std::string fixture = "fixtures/default.json";
-  bool shared_port = false;
-  std::vector<std::string> allowed_hosts;
-  bool allow_http_commands = false;
+  ServeFlags serve_flags;
   CLI::App* serve = app.add_subcommand("serve", "run the emulator on a fixture");
-  serve->add_option("--host", host, "address the main port listens on");
-  serve->add_option("--port", port, "main port (0 picks a free one)")->check(CLI::Range(0, 65535));
-  serve->add_option("--fixture", fixture, "JSON world to start with");
-  serve->add_flag("--shared-port", shared_port,
-                  "serve every payload's Payload Local API only under /payloads/{id} on the "
-                  "main port (no listener per payload)");
-  serve->add_option("--allowed-host", allowed_hosts,
-                    "a host name to trust in Host and Origin headers besides loopback names and "
-                    "IP addresses (repeatable)");
-  serve->add_flag("--allow-http-commands", allow_http_commands,
-                  "let allocations created over HTTP start game-server processes "
-                  "(payload_spec.command); off: only the fixture's commands run");
-  AddCommonFlags(serve, serve_flags);
+  AddServeFlags(serve, serve_flags);
+
+  ServeFlags exec_flags;
+  exec_flags.port = 0;
+  std::vector<std::string> command;
+  CLI::App* exec = app.add_subcommand(
+      "exec",
+      "start the emulator, run a command beside it (IMS_EMULATOR_URL and friends in its "
+      "environment), stop, and exit with the command's code");
+  AddServeFlags(exec, exec_flags);
+  exec->add_option("command", command, "the command and its arguments, after --")->required();
 
   CommonFlags mock_flags;
   int mock_port = 8080;
@@ -260,27 +372,12 @@ int main(int argc, char** argv) {
 
   EmulatorOptions options;
   if (serve->parsed()) {
-    if (!ApplyCommonFlags(serve_flags, options)) return 2;
-    auto loaded = imsemu::codec::LoadFixtureFile(fixture);
-    if (!loaded.ok()) {
-      std::cerr << "ims-emulator: " << loaded.status().message() << "\n";
-      return 2;
-    }
-    options.fixture = *std::move(loaded);
-    options.host = host;
-    options.port = port;
-    options.payload_listeners = !shared_port;
-    options.allowed_hosts = allowed_hosts;
-    options.allow_http_commands = allow_http_commands;
-    if (!imsemu::http::IsLoopbackAddress(host)) {
-      std::cerr << "ims-emulator: WARNING: --host " << host
-                << " is not a loopback address: anyone who can reach it can create and "
-                   "delete allocations, reserve payloads, read every session config, move the "
-                   "clock and reset the world, with no credentials"
-                << (allow_http_commands ? ", and run commands on this machine" : "")
-                << ". Payloads' own Payload Local API ports stay on 127.0.0.1.\n";
-    }
-    return Run(std::move(options), stop_signals, "");
+    if (!ApplyServeFlags(serve_flags, options)) return 2;
+    return Serve(std::move(options), stop_signals, "");
+  }
+  if (exec->parsed()) {
+    if (!ApplyServeFlags(exec_flags, options)) return 2;
+    return Exec(std::move(options), stop_signals, command);
   }
   if (!ApplyCommonFlags(mock_flags, options)) return 2;
   auto loaded = imsemu::codec::LoadMockFixture(payload_config);
@@ -291,7 +388,7 @@ int main(int argc, char** argv) {
   options.fixture = *std::move(loaded);
   options.port = control_port;
   options.fixed_payload_port = mock_port;
-  return Run(std::move(options), stop_signals,
-             "Payload Local API on 127.0.0.1:" + std::to_string(mock_port) +
-                 " (set ORCHESTRATION_PAYLOAD_API=localhost:" + std::to_string(mock_port) + ")");
+  return Serve(std::move(options), stop_signals,
+               "Payload Local API on 127.0.0.1:" + std::to_string(mock_port) +
+                   " (set ORCHESTRATION_PAYLOAD_API=localhost:" + std::to_string(mock_port) + ")");
 }

@@ -1,5 +1,7 @@
 #include "emulator/codec/allocation_json.h"
 
+#include <filesystem>
+
 #include "emulator/codec/json_fields.h"
 #include "emulator/util/rfc3339.h"
 
@@ -196,7 +198,27 @@ StatusOr<core::Fixture> LoadFixtureFile(const std::string& path) {
   if (!json.ok()) return json.status();
   StatusOr<core::Fixture> fixture = FixtureFromJson(*json);
   if (!fixture.ok()) return InvalidArgument(path + ": " + fixture.status().message());
+  // A relative command path (with a '/') is the fixture's neighbour, wherever
+  // the emulator was started from; a bare name is looked up in PATH.
+  const std::filesystem::path folder = std::filesystem::absolute(path).parent_path();
+  for (core::ProjectFixture& project : fixture->projects) {
+    for (core::AllocationFixture& allocation : project.allocations) {
+      std::string& command = allocation.spec.payload_spec.command;
+      if (command.find('/') != std::string::npos && command.front() != '/') {
+        command = (folder / command).lexically_normal().string();
+      }
+    }
+  }
   return fixture;
+}
+
+StatusOr<core::Fixture> DefaultFixture() {
+  static constexpr const char kDefault[] =
+#include "default_fixture.inc"
+      ;
+  StatusOr<Json> json = ParseJson(kDefault);
+  if (!json.ok()) return json.status();
+  return FixtureFromJson(*json);
 }
 
 }  // namespace imsemu::codec

@@ -27,5 +27,8 @@ StatusOr<core::Fixture> FixtureFromJson(const nlohmann::json& json);
 // Reads and decodes the fixture file at `path`; InvalidArgument names the
 // file and the field.
 StatusOr<core::Fixture> LoadFixtureFile(const std::string& path);
+// The world `serve` starts with when no --fixture is given (built into the
+// binary from fixtures/default.json, so the CLI runs from any directory).
+StatusOr<core::Fixture> DefaultFixture();
 
 }  // namespace imsemu::codec

@@ -55,9 +55,9 @@ void World::ClearObservers() {
   observers_.clear();
 }
 
-void World::SetWarningSink(std::function<void(const Event&)> sink) {
+void World::SetEventSink(std::function<void(const Event&)> sink) {
   std::lock_guard lock(mu_);
-  warning_sink_ = std::move(sink);
+  event_sink_ = std::move(sink);
 }
 
 // ----------------------------------------------------------------------------
@@ -195,7 +195,7 @@ void World::ApplyTimer(Payload p) {
 // Payload lifecycle helpers (inside a transaction)
 
 void World::Journal(Event event) {
-  if (event.level == "warning" && warning_sink_) warning_sink_(event);
+  if (event_sink_) event_sink_(event);
   journal_seq_ = store_.AppendEvent(event);
 }
 

@@ -86,8 +86,8 @@ class World {
   // Observers are told in the order they were added.
   void AddObserver(PayloadObserver* observer);
   void ClearObservers();
-  // Called for every warning journalled (e.g. to log it).
-  void SetWarningSink(std::function<void(const Event&)> sink);
+  // Called for every event journalled (to log it), under the world's lock.
+  void SetEventSink(std::function<void(const Event&)> sink);
 
   // Resumes the world the store holds, or loads `fixture` into an empty one.
   // InvalidArgument if the fixture breaks a rule.
@@ -198,7 +198,7 @@ class World {
   std::vector<PayloadObserver*> observers_;
   std::condition_variable_any journal_grew_;
   long long journal_seq_ = 0;
-  std::function<void(const Event&)> warning_sink_;
+  std::function<void(const Event&)> event_sink_;
   IdSource ids_;
   long long next_seq_ = 1;
   int next_game_port_ = 0;

@@ -210,6 +210,11 @@ HttpServer::HttpServer(RequestIds& ids, size_t worker_threads, const AccessPolic
         WriteErrorBody(res, res.status, ErrorMessageFor(req, res.status), ids);
         return HandlerResponse::Handled;
       }));
+  server_->set_logger([](const httplib::Request& req, const httplib::Response& res) {
+    if (spdlog::should_log(spdlog::level::debug)) {
+      spdlog::debug("{} {} -> {}", req.method, req.target, res.status);
+    }
+  });
   server_->set_exception_handler(
       [&ids](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {
         std::string message = "internal error";
