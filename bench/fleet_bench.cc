@@ -29,7 +29,7 @@
 namespace {
 
 using imsemu::Duration;
-using imsemu::Emulator;
+using imsemu::EmulatorImpl;
 using imsemu::EmulatorOptions;
 using SteadyClock = std::chrono::steady_clock;
 
@@ -65,8 +65,8 @@ EmulatorOptions Fleet(int ready, bool own_listeners, int buffer = 0) {
   return options;
 }
 
-std::unique_ptr<Emulator> Start(EmulatorOptions options) {
-  auto e = Emulator::Start(std::move(options));
+std::unique_ptr<EmulatorImpl> Start(EmulatorOptions options) {
+  auto e = EmulatorImpl::Start(std::move(options));
   if (!e.ok()) {
     std::fprintf(stderr, "cannot start: %s\n", e.status().message().c_str());
     std::exit(1);
@@ -133,7 +133,7 @@ void Sessions() {
 }
 
 // Reserves `n` sessions in-process (fast) for the list measurements.
-void Reserve(Emulator& e, int n) {
+void Reserve(EmulatorImpl& e, int n) {
   for (int i = 0; i < n; ++i) {
     if (!e.world().CreateSession("bench", "default", std::nullopt).ok()) std::exit(1);
   }

@@ -4,7 +4,7 @@
 //     against a bare cpp-httplib endpoint that returns a body of the same
 //     size (target: at least 70% of the bare endpoint);
 //  2. single-connection median latency of the same call (target: < 200 us);
-//  3. in-process Emulator start+stop with the default fixture (target: median
+//  3. in-process EmulatorImpl start+stop with the default fixture (target: median
 //     under 20 ms).
 // Usage: payload_api_bench [seconds-per-throughput-run] [fixture]
 #include <algorithm>
@@ -96,9 +96,9 @@ int main(int argc, char** argv) {
   imsemu::EmulatorOptions options;
   options.fixture = *fixture;
   options.virtual_clock = false;
-  auto emulator = imsemu::Emulator::Start(options);
+  auto emulator = imsemu::EmulatorImpl::Start(options);
   if (!emulator.ok()) return 1;
-  imsemu::Emulator& e = **emulator;
+  imsemu::EmulatorImpl& e = **emulator;
   const std::string id = e.world().Snapshot().payloads.at(0).id;
   const std::string own = e.PayloadApiOf(id);
   const int own_port = std::stoi(own.substr(own.find(':') + 1));
@@ -142,7 +142,7 @@ int main(int argc, char** argv) {
     imsemu::EmulatorOptions o;
     o.fixture = *fixture;
     const auto start = Clock::now();
-    auto started = imsemu::Emulator::Start(o);
+    auto started = imsemu::EmulatorImpl::Start(o);
     (*started)->Stop();
     start_stop_ms.push_back(
         std::chrono::duration<double, std::milli>(Clock::now() - start).count());
@@ -164,7 +164,7 @@ int main(int argc, char** argv) {
               own_us);
   std::printf("| GET /api/v0/payload, shared port, 1 connection, median (us) | %.0f | < 200 |\n",
               shared_us);
-  std::printf("| Emulator start+stop, default fixture, median of 50 (ms) | %.2f | < 20 |\n",
+  std::printf("| EmulatorImpl start+stop, default fixture, median of 50 (ms) | %.2f | < 20 |\n",
               Median(start_stop_ms));
   return 0;
 }

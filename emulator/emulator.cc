@@ -7,6 +7,8 @@
 #include <algorithm>
 #include <filesystem>
 
+#include "emulator/codec/allocation_json.h"
+#include "emulator/codec/json_fields.h"
 #include "emulator/http/control_api.h"
 #include "emulator/http/faults.h"
 #include "emulator/http/http_server.h"
@@ -32,12 +34,44 @@ constexpr std::chrono::milliseconds kTickInterval{20};
 
 }  // namespace
 
-Emulator::Emulator(EmulatorOptions options) : options_(std::move(options)) {}
+Emulator::~Emulator() = default;
 
-Emulator::~Emulator() { Stop(); }
+StatusOr<std::unique_ptr<Emulator>> Emulator::Start(const EmulatorConfig& config) {
+  EmulatorOptions options;
+  StatusOr<core::Fixture> fixture = codec::DefaultFixture();
+  if (!config.fixture_json.empty() && !config.fixture_file.empty()) {
+    return InvalidArgument("give fixture_json or fixture_file, not both");
+  }
+  if (!config.fixture_json.empty()) {
+    StatusOr<nlohmann::json> json = codec::ParseJson(config.fixture_json);
+    fixture = json.ok() ? codec::FixtureFromJson(*json) : StatusOr<core::Fixture>(json.status());
+  } else if (!config.fixture_file.empty()) {
+    fixture = codec::LoadFixtureFile(config.fixture_file);
+  }
+  if (!fixture.ok()) return InvalidArgument("fixture: " + fixture.status().message());
+  std::optional<core::StatusCacheMode> mode = core::ParseStatusCacheMode(config.status_cache);
+  if (!mode) return InvalidArgument("status_cache must be periodic, delay or off");
+  if (config.status_cache_ttl.count() < 0) return InvalidArgument("status_cache_ttl must be >= 0");
+  options.fixture = *std::move(fixture);
+  options.virtual_clock = config.virtual_clock;
+  options.world.seed = config.seed;
+  options.world.status_cache.mode = *mode;
+  options.world.status_cache.ttl = config.status_cache_ttl;
+  options.payload_listeners = !config.shared_port;
+  options.state_path = config.state_path;
+  options.host = config.host;
+  options.port = config.port;
+  StatusOr<std::unique_ptr<EmulatorImpl>> started = EmulatorImpl::Start(std::move(options));
+  if (!started.ok()) return started.status();
+  return std::unique_ptr<Emulator>(*std::move(started));
+}
 
-StatusOr<std::unique_ptr<Emulator>> Emulator::Start(EmulatorOptions options) {
-  std::unique_ptr<Emulator> emulator(new Emulator(std::move(options)));
+EmulatorImpl::EmulatorImpl(EmulatorOptions options) : options_(std::move(options)) {}
+
+EmulatorImpl::~EmulatorImpl() { Stop(); }
+
+StatusOr<std::unique_ptr<EmulatorImpl>> EmulatorImpl::Start(EmulatorOptions options) {
+  std::unique_ptr<EmulatorImpl> emulator(new EmulatorImpl(std::move(options)));
   Status s = emulator->Open();
   if (!s.ok()) {
     emulator->Stop();
@@ -46,7 +80,7 @@ StatusOr<std::unique_ptr<Emulator>> Emulator::Start(EmulatorOptions options) {
   return emulator;
 }
 
-Status Emulator::Open() {
+Status EmulatorImpl::Open() {
   StatusOr<std::unique_ptr<store::SqliteWorldStore>> store =
       store::SqliteWorldStore::Open(options_.state_path);
   if (!store.ok()) return store.status();
@@ -140,7 +174,7 @@ Status Emulator::Open() {
   return OkStatus();
 }
 
-void Emulator::Tick() {
+void EmulatorImpl::Tick() {
   std::unique_lock lock(ticker_mu_);
   while (!stopping_) {
     ticker_wake_.wait_for(lock, kTickInterval, [this] { return stopping_; });
@@ -151,7 +185,7 @@ void Emulator::Tick() {
   }
 }
 
-void Emulator::Stop() {
+void EmulatorImpl::Stop() {
   {
     std::lock_guard lock(ticker_mu_);
     if (stopping_) return;
@@ -167,19 +201,21 @@ void Emulator::Stop() {
   if (listeners_) listeners_->StopAll();
 }
 
-std::string Emulator::TEST_ServeBytes(std::string_view bytes) { return server_->ServeBytes(bytes); }
+std::string EmulatorImpl::TEST_ServeBytes(std::string_view bytes) {
+  return server_->ServeBytes(bytes);
+}
 
-void Emulator::KillGameServersNow() {
+void EmulatorImpl::KillGameServersNow() {
   if (supervisor_) supervisor_->KillNow();
 }
 
-int Emulator::port() const { return server_ ? server_->port() : 0; }
+int EmulatorImpl::port() const { return server_ ? server_->port() : 0; }
 
-std::string Emulator::base_url() const {
+std::string EmulatorImpl::base_url() const {
   return "http://" + options_.host + ":" + std::to_string(port());
 }
 
-Status Emulator::AdvanceClock(Duration d) {
+Status EmulatorImpl::AdvanceClock(Duration d) {
   auto* virtual_clock = dynamic_cast<VirtualClock*>(clock_.get());
   if (virtual_clock == nullptr) {
     return FailedPrecondition(
@@ -192,7 +228,7 @@ Status Emulator::AdvanceClock(Duration d) {
   return OkStatus();
 }
 
-void Emulator::Reconcile(bool save_clock) {
+void EmulatorImpl::Reconcile(bool save_clock) {
   if (save_clock) {
     world_->ReconcileAndSaveClock();
   } else {
@@ -215,7 +251,7 @@ void Emulator::Reconcile(bool save_clock) {
   }
 }
 
-Status Emulator::TakePayloadApiDown(const std::string& payload_id, Duration d) {
+Status EmulatorImpl::TakePayloadApiDown(const std::string& payload_id, Duration d) {
   if (d.count() <= 0) return InvalidArgument("seconds must be > 0");
   StatusOr<core::Payload> payload = world_->GetPayload(payload_id);
   if (!payload.ok()) return payload.status();
@@ -232,19 +268,25 @@ Status Emulator::TakePayloadApiDown(const std::string& payload_id, Duration d) {
   return OkStatus();
 }
 
-std::optional<std::string> Emulator::LogFileOf(const std::string& payload_id) const {
+std::optional<std::string> EmulatorImpl::LogFileOf(const std::string& payload_id) const {
   return supervisor_ ? supervisor_->LogPathOf(payload_id) : std::nullopt;
 }
 
-std::optional<int> Emulator::PidOf(const std::string& payload_id) const {
+std::optional<int> EmulatorImpl::PidOf(const std::string& payload_id) const {
   if (!supervisor_) return std::nullopt;
   std::optional<pid_t> pid = supervisor_->PidOf(payload_id);
   return pid ? std::optional<int>(*pid) : std::nullopt;
 }
 
-Status Emulator::Reset() { return world_->Reset(options_.fixture); }
+Status EmulatorImpl::Reset() { return world_->Reset(options_.fixture); }
 
-std::string Emulator::PayloadApiOf(const std::string& payload_id) const {
+std::vector<std::string> EmulatorImpl::PayloadIds() {
+  std::vector<std::string> ids;
+  for (const core::Payload& p : world_->Snapshot().payloads) ids.push_back(p.id);
+  return ids;
+}
+
+std::string EmulatorImpl::PayloadApiOf(const std::string& payload_id) const {
   if (listeners_) {
     if (std::optional<int> port = listeners_->PortOf(payload_id)) {
       return std::string(kLoopback) + ":" + std::to_string(*port);

@@ -1,9 +1,10 @@
-// Emulator: the whole emulated IMS in one object — world, store, clock, the
+// EmulatorImpl: the whole emulated IMS in one object — world, store, clock, the
 // main HTTP listener (orchestration, Session Manager, control API and the
 // shared-port Payload Local API) and one listener per payload.
 //
-// What main.cc runs, what the tests and the scenario runner embed, and what
-// users can embed in their own test suites: the same code either way. Start()
+// The implementation of the public Emulator (ims_emulator/emulator.h), as
+// leveldb's DBImpl is of DB: what main.cc runs and what our own tests and the
+// scenario runner embed, with the internals they reach into. Start()
 // returns a running emulator; Stop() (idempotent, also run by the destructor)
 // closes every listener. Under the real clock a ticker applies due timers;
 // under the virtual clock time moves only through AdvanceClock(). Thread-safe.
@@ -22,7 +23,8 @@
 #include "emulator/clock/clock.h"
 #include "emulator/core/world.h"
 #include "emulator/http/session_auth.h"
-#include "emulator/util/status.h"
+#include "ims_emulator/emulator.h"
+#include "ims_emulator/status.h"
 
 namespace imsemu {
 
@@ -65,33 +67,34 @@ struct EmulatorOptions {
   std::optional<std::pair<int, int>> game_ports;  // host port range; none: the OS picks
 };
 
-class Emulator {
+class EmulatorImpl final : public Emulator {
  public:
   // Opens the store (resuming a --state world), loads the fixture into an
   // empty one and starts listening. Unavailable if a port cannot be bound;
   // InvalidArgument for a bad fixture; Internal for a bad state file.
-  static StatusOr<std::unique_ptr<Emulator>> Start(EmulatorOptions options);
-  ~Emulator();
+  static StatusOr<std::unique_ptr<EmulatorImpl>> Start(EmulatorOptions options);
+  ~EmulatorImpl() override;
 
-  void Stop();
+  void Stop() override;
   // While Stop() waits for game servers to leave after SIGTERM, kills them
   // at once (a second Ctrl-C). Any thread.
   void KillGameServersNow();
 
-  int port() const;
+  int port() const override;
   // "http://HOST:PORT"
-  std::string base_url() const;
+  std::string base_url() const override;
   core::World& world() { return *world_; }
   const Clock& clock() const { return *clock_; }
 
   // Moves the virtual clock and applies everything due; FailedPrecondition
   // under the real clock, InvalidArgument for a negative duration.
-  Status AdvanceClock(Duration d);
+  Status AdvanceClock(Duration d) override;
   // Back to the fixture.
-  Status Reset();
+  Status Reset() override;
   // The ORCHESTRATION_PAYLOAD_API value for `payload_id` (host:port, or
   // host:port/payloads/ID when it has no listener of its own).
-  std::string PayloadApiOf(const std::string& payload_id) const;
+  std::string PayloadApiOf(const std::string& payload_id) const override;
+  std::vector<std::string> PayloadIds() override;
   // Makes `payload_id`'s Payload Local API unreachable for `d` of the
   // emulator's clock (a sidecar that comes up late): its own listener closes
   // and the shared-port prefix answers 503. NotFound for an unknown payload.
@@ -108,7 +111,7 @@ class Emulator {
   std::optional<int> PidOf(const std::string& payload_id) const;
 
  private:
-  explicit Emulator(EmulatorOptions options);
+  explicit EmulatorImpl(EmulatorOptions options);
   Status Open();
   void Tick();
   // Reconciles the world and brings up the Payload Local APIs that are due.

@@ -1,4 +1,4 @@
-// ims-emulator: the command line. Parses flags, wires an Emulator, prints
+// ims-emulator: the command line. Parses flags, wires an EmulatorImpl, prints
 // what runs where, and waits for SIGINT/SIGTERM. Nothing else lives here.
 #include <pthread.h>
 
@@ -26,7 +26,7 @@
 namespace {
 
 using imsemu::Duration;
-using imsemu::Emulator;
+using imsemu::EmulatorImpl;
 using imsemu::EmulatorOptions;
 using imsemu::StatusOr;
 
@@ -110,14 +110,14 @@ sigset_t BlockStopSignals() {
 
 // Starts the emulator and prints what runs where (on `out`); null (after
 // saying why) if it cannot start.
-std::unique_ptr<Emulator> StartAndDescribe(EmulatorOptions options, const std::string& banner,
-                                           std::ostream& out) {
-  auto emulator = Emulator::Start(std::move(options));
+std::unique_ptr<EmulatorImpl> StartAndDescribe(EmulatorOptions options, const std::string& banner,
+                                               std::ostream& out) {
+  auto emulator = EmulatorImpl::Start(std::move(options));
   if (!emulator.ok()) {
     std::cerr << "ims-emulator: " << emulator.status().message() << "\n";
     return nullptr;
   }
-  Emulator& e = **emulator;
+  EmulatorImpl& e = **emulator;
   out << "ims-emulator listening on " << e.base_url() << "\n";
   if (!banner.empty()) out << banner << "\n";
   for (const auto& p : e.world().Snapshot().payloads) {
@@ -138,7 +138,7 @@ std::unique_ptr<Emulator> StartAndDescribe(EmulatorOptions options, const std::s
 
 // Stops `e`, saying which game servers it waits for; a second SIGINT or
 // SIGTERM kills them at once.
-void StopLoudly(Emulator& e, const sigset_t& stop_signals, Duration grace) {
+void StopLoudly(EmulatorImpl& e, const sigset_t& stop_signals, Duration grace) {
   std::string running;
   for (const auto& p : e.world().Snapshot().payloads) {
     if (std::optional<int> pid = e.PidOf(p.id)) {
@@ -167,7 +167,7 @@ void StopLoudly(Emulator& e, const sigset_t& stop_signals, Duration grace) {
 
 int Serve(EmulatorOptions options, const sigset_t& stop_signals, const std::string& banner) {
   const Duration grace = options.kill_grace;
-  std::unique_ptr<Emulator> e = StartAndDescribe(std::move(options), banner, std::cout);
+  std::unique_ptr<EmulatorImpl> e = StartAndDescribe(std::move(options), banner, std::cout);
   if (!e) return 1;
   int signal = 0;
   sigwait(&stop_signals, &signal);
@@ -177,7 +177,7 @@ int Serve(EmulatorOptions options, const sigset_t& stop_signals, const std::stri
 }
 
 // The variables `exec` gives its command (README "Use it from CI").
-std::map<std::string, std::string> ExecEnvironment(Emulator& e) {
+std::map<std::string, std::string> ExecEnvironment(EmulatorImpl& e) {
   std::map<std::string, std::string> env = {{"IMS_EMULATOR_URL", e.base_url()}};
   const imsemu::core::WorldSnapshot world = e.world().Snapshot();
   if (!world.projects.empty()) env["IMS_EMULATOR_PROJECT"] = world.projects.front();
@@ -199,7 +199,7 @@ int Exec(EmulatorOptions options, const sigset_t& stop_signals,
          const std::vector<std::string>& command) {
   const Duration grace = options.kill_grace;
   // The command owns standard output; what runs where goes to standard error.
-  std::unique_ptr<Emulator> e = StartAndDescribe(std::move(options), "", std::cerr);
+  std::unique_ptr<EmulatorImpl> e = StartAndDescribe(std::move(options), "", std::cerr);
   if (!e) return 1;
   StatusOr<int> code = imsemu::process::ExecCommand(command, ExecEnvironment(*e));
   StopLoudly(*e, stop_signals, grace);

@@ -12,8 +12,8 @@
 
 namespace {
 
-imsemu::Emulator& TheEmulator() {
-  static std::unique_ptr<imsemu::Emulator> emulator = [] {
+imsemu::EmulatorImpl& TheEmulator() {
+  static std::unique_ptr<imsemu::EmulatorImpl> emulator = [] {
     imsemu::EmulatorOptions options;
     options.port = 0;
     options.payload_listeners = false;
@@ -26,7 +26,7 @@ imsemu::Emulator& TheEmulator() {
     imsemu::core::Fixture fixture;
     fixture.projects.push_back({"local-project", {{std::string("a"), spec}}});
     options.fixture = fixture;
-    auto started = imsemu::Emulator::Start(std::move(options));
+    auto started = imsemu::EmulatorImpl::Start(std::move(options));
     if (!started.ok()) std::abort();
     return *std::move(started);
   }();
@@ -37,7 +37,7 @@ imsemu::Emulator& TheEmulator() {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static int runs = 0;
-  imsemu::Emulator& e = TheEmulator();
+  imsemu::EmulatorImpl& e = TheEmulator();
   const std::string out = e.TEST_ServeBytes(imsemu::fuzz::AsText(data, size));
   if (!out.empty() && out.rfind("HTTP/1.1 ", 0) != 0) std::abort();
   e.faults().Clear();

@@ -1,4 +1,4 @@
-// The Emulator facade: state files, fixtures and IMS's local mock drop-in.
+// The EmulatorImpl facade: state files, fixtures and IMS's local mock drop-in.
 #include "emulator/emulator.h"
 
 #include <gtest/gtest.h>
@@ -122,7 +122,7 @@ TEST(EmulatorTest, BusyPortIsAClearError) {
   EmulatorOptions options;
   options.port = first->port();
   options.fixture = testing::OneAllocation(testing::TestSpec(0));
-  auto second = Emulator::Start(options);
+  auto second = EmulatorImpl::Start(options);
   EXPECT_EQ(second.status().code(), StatusCode::kUnavailable);
   EXPECT_NE(second.status().message().find(std::to_string(first->port())), std::string::npos);
 }
@@ -136,7 +136,7 @@ int FreePort() {
   return port;
 }
 
-std::unique_ptr<Emulator> StartMock(const Json& config, int port) {
+std::unique_ptr<EmulatorImpl> StartMock(const Json& config, int port) {
   auto fixture = codec::MockFixtureFromJson(config);
   EXPECT_TRUE(fixture.ok()) << fixture.status().message();
   EmulatorOptions options;

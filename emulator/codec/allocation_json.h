@@ -10,7 +10,7 @@
 
 #include "emulator/core/allocation.h"
 #include "emulator/core/world.h"
-#include "emulator/util/status.h"
+#include "ims_emulator/status.h"
 
 namespace imsemu::codec {
 

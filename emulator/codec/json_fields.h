@@ -12,7 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "emulator/core/metadata.h"
-#include "emulator/util/status.h"
+#include "ims_emulator/status.h"
 
 namespace imsemu::codec {
 

@@ -15,7 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "emulator/core/world.h"
-#include "emulator/util/status.h"
+#include "ims_emulator/status.h"
 
 namespace imsemu::codec {
 

@@ -9,7 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "emulator/core/reservation.h"
-#include "emulator/util/status.h"
+#include "ims_emulator/status.h"
 
 namespace imsemu::codec {
 

@@ -14,7 +14,7 @@
 
 #include "emulator/clock/clock.h"
 #include "emulator/core/metadata.h"
-#include "emulator/util/status.h"
+#include "ims_emulator/status.h"
 
 namespace imsemu::core {
 

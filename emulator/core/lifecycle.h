@@ -9,7 +9,7 @@
 
 #include "emulator/clock/clock.h"
 #include "emulator/core/payload.h"
-#include "emulator/util/status.h"
+#include "ims_emulator/status.h"
 
 namespace imsemu::core {
 

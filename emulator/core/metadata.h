@@ -11,7 +11,7 @@
 #include <string>
 #include <string_view>
 
-#include "emulator/util/status.h"
+#include "ims_emulator/status.h"
 
 namespace imsemu::core {
 

@@ -13,7 +13,7 @@
 
 #include "emulator/core/metadata.h"
 #include "emulator/core/payload.h"
-#include "emulator/util/status.h"
+#include "ims_emulator/status.h"
 
 namespace imsemu::core {
 

@@ -16,7 +16,7 @@
 #include "emulator/core/allocation.h"
 #include "emulator/core/event.h"
 #include "emulator/core/payload.h"
-#include "emulator/util/status.h"
+#include "ims_emulator/status.h"
 
 namespace imsemu::core {
 

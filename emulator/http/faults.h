@@ -18,7 +18,7 @@
 #include <httplib.h>
 
 #include "emulator/util/id_source.h"
-#include "emulator/util/status.h"
+#include "ims_emulator/status.h"
 
 namespace imsemu::http {
 

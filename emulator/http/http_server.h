@@ -26,7 +26,7 @@
 #include "emulator/http/faults.h"
 #include "emulator/http/request_checks.h"
 #include "emulator/http/responses.h"
-#include "emulator/util/status.h"
+#include "ims_emulator/status.h"
 
 namespace imsemu::http {
 

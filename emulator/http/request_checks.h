@@ -19,8 +19,8 @@
 #include <string_view>
 #include <vector>
 
-#include "emulator/util/status.h"
 #include "emulator/util/utf8.h"
+#include "ims_emulator/status.h"
 
 namespace imsemu::http {
 

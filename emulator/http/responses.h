@@ -13,7 +13,7 @@
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 
-#include "emulator/util/status.h"
+#include "ims_emulator/status.h"
 
 namespace imsemu::http {
 

@@ -11,7 +11,7 @@
 #include <set>
 #include <string>
 
-#include "emulator/util/status.h"
+#include "ims_emulator/status.h"
 
 namespace imsemu::http {
 

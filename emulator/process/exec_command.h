@@ -16,7 +16,7 @@
 #include <string>
 #include <vector>
 
-#include "emulator/util/status.h"
+#include "ims_emulator/status.h"
 
 namespace imsemu::process {
 

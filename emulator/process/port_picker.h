@@ -12,7 +12,7 @@
 #include <string>
 #include <utility>
 
-#include "emulator/util/status.h"
+#include "ims_emulator/status.h"
 
 namespace imsemu::process {
 

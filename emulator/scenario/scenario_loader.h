@@ -9,7 +9,7 @@
 #include <string>
 
 #include "emulator/scenario/scenario.h"
-#include "emulator/util/status.h"
+#include "ims_emulator/status.h"
 
 namespace imsemu::scenario {
 

@@ -89,7 +89,7 @@ class Run {
 
   const Scenario& scenario_;
   const RunOptions& options_;
-  std::unique_ptr<Emulator> emulator_;
+  std::unique_ptr<EmulatorImpl> emulator_;
   std::string main_;
   Time start_;
   std::map<std::string, Json> vars_;
@@ -434,7 +434,7 @@ ScenarioResult Run::Go() {
   StatusOr<http::SessionAuth> auth = http::SessionAuth::FromSpec(scenario_.auth);
   if (!auth.ok()) return LoadFailure(scenario_.file, auth.status().message());
   options.auth = *auth;
-  StatusOr<std::unique_ptr<Emulator>> started = Emulator::Start(std::move(options));
+  StatusOr<std::unique_ptr<EmulatorImpl>> started = EmulatorImpl::Start(std::move(options));
   if (!started.ok()) return LoadFailure(scenario_.file, started.status().message());
   emulator_ = *std::move(started);
   main_ = "127.0.0.1:" + std::to_string(emulator_->port());

@@ -1,4 +1,4 @@
-// ScenarioRunner: runs a scenario against an in-process Emulator over real
+// ScenarioRunner: runs a scenario against an in-process EmulatorImpl over real
 // HTTP on ephemeral loopback ports, so scenarios exercise the same code
 // paths as real game clients and servers.
 //

@@ -1,4 +1,4 @@
-#include "emulator/util/status.h"
+#include "ims_emulator/status.h"
 
 namespace imsemu {
 

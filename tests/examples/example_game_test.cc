@@ -47,7 +47,7 @@ TEST(ExampleGameTest, TwoServersAClientAMatchAndARefill) {
       (std::filesystem::temp_directory_path() / ("imsemu-example-" + std::to_string(getpid())))
           .string();
   auto emulator = testing::StartEmulator(testing::OneAllocation(spec), options);
-  Emulator& e = *emulator;
+  EmulatorImpl& e = *emulator;
   auto ready = [&] {
     int n = 0;
     for (const auto& p : e.world().Snapshot().payloads) n += p.state == PayloadState::kReady;

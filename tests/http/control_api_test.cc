@@ -20,7 +20,7 @@ class ControlApiTest : public ::testing::Test {
   }
   std::string FirstPayload() { return emulator_->world().Snapshot().payloads.at(0).id; }
 
-  std::unique_ptr<Emulator> emulator_;
+  std::unique_ptr<EmulatorImpl> emulator_;
   std::unique_ptr<Client> client_;
 };
 

@@ -68,7 +68,7 @@ class HttpServerTest : public ::testing::Test {
   std::string FirstPayload() { return emulator_->world().Snapshot().payloads.at(0).id; }
   Client OwnPort(const std::string& payload) { return Client(emulator_->PayloadApiOf(payload)); }
 
-  std::unique_ptr<Emulator> emulator_;
+  std::unique_ptr<EmulatorImpl> emulator_;
   std::unique_ptr<Client> main_;
 };
 

@@ -28,7 +28,7 @@ class InputRulesTest : public ::testing::Test {
     emulator_ = testing::StartEmulator(testing::OneAllocation(testing::TestSpec(2)));
     ASSERT_NE(emulator_, nullptr);
   }
-  std::unique_ptr<Emulator> emulator_;
+  std::unique_ptr<EmulatorImpl> emulator_;
 };
 
 TEST_F(InputRulesTest, UnknownFieldsNullBodiesAndOutOfRangeValuesAreRefused) {

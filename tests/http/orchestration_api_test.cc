@@ -33,7 +33,7 @@ class OrchestrationApiTest : public ::testing::Test {
     return ids;
   }
 
-  std::unique_ptr<Emulator> emulator_;
+  std::unique_ptr<EmulatorImpl> emulator_;
   std::unique_ptr<Client> client_;
 };
 

@@ -45,7 +45,7 @@ class PayloadLocalApiTest : public ::testing::TestWithParam<Address> {
 
   core::PayloadState State() { return emulator_->world().GetPayload(payload_id_)->state; }
 
-  std::unique_ptr<Emulator> emulator_;
+  std::unique_ptr<EmulatorImpl> emulator_;
   std::string payload_id_;
   std::string api_;
 };

@@ -25,9 +25,9 @@ const std::string kSessions = std::string("/api/v0/projects/") + kProject + "/se
 const std::string kDefault = kSessions + "?session_type=default";
 const httplib::Headers kAuth = {{"Authorization", "Bearer secret-token:playfab/ticket-1"}};
 
-std::unique_ptr<Emulator> Start(core::Fixture fixture,
-                                core::StatusCacheMode mode = core::StatusCacheMode::kPeriodic,
-                                http::SessionAuth auth = {}) {
+std::unique_ptr<EmulatorImpl> Start(core::Fixture fixture,
+                                    core::StatusCacheMode mode = core::StatusCacheMode::kPeriodic,
+                                    http::SessionAuth auth = {}) {
   EmulatorOptions options;
   options.world.status_cache.mode = mode;
   options.auth = std::move(auth);

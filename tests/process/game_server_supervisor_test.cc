@@ -21,7 +21,7 @@ using testing::Client;
 using testing::WaitFor;
 
 struct Running {
-  std::unique_ptr<Emulator> emulator;
+  std::unique_ptr<EmulatorImpl> emulator;
   std::string log_dir;
 };
 
@@ -45,9 +45,9 @@ Running Start(std::vector<std::string> args, int buffer = 1, Duration kill_grace
   return r;
 }
 
-std::string FirstId(Emulator& e) { return e.world().Snapshot().payloads.at(0).id; }
+std::string FirstId(EmulatorImpl& e) { return e.world().Snapshot().payloads.at(0).id; }
 
-PayloadState StateOf(Emulator& e, const std::string& id) {
+PayloadState StateOf(EmulatorImpl& e, const std::string& id) {
   auto p = e.world().GetPayload(id);
   return p.ok() ? p->state : PayloadState::kUnknown;
 }
@@ -63,7 +63,7 @@ bool Alive(int pid) { return kill(pid, 0) == 0; }
 
 TEST(GameServerSupervisorTest, LaunchesWithEnvPlaceholdersAndCapturesOutput) {
   auto r = Start({"--ready", "--port", "{port:GamePort}", "--id", "{payload_id}", "{address}"});
-  Emulator& e = *r.emulator;
+  EmulatorImpl& e = *r.emulator;
   const std::string id = FirstId(e);
   ASSERT_TRUE(WaitFor(e, [&] { return StateOf(e, id) == PayloadState::kReady; }))
       << "the game server calls ready through ORCHESTRATION_PAYLOAD_API";
@@ -90,7 +90,7 @@ TEST(GameServerSupervisorTest, LaunchesWithEnvPlaceholdersAndCapturesOutput) {
 
 TEST(GameServerSupervisorTest, GameServersReachTheSharedPort) {
   auto r = Start({"--ready"}, /*buffer=*/2, Duration(10000), /*own_listeners=*/false);
-  Emulator& e = *r.emulator;
+  EmulatorImpl& e = *r.emulator;
   ASSERT_TRUE(WaitFor(e, [&] {
     for (const auto& p : e.world().Snapshot().payloads) {
       if (p.state != PayloadState::kReady) return false;
@@ -105,7 +105,7 @@ TEST(GameServerSupervisorTest, GameServersReachTheSharedPort) {
 
 TEST(GameServerSupervisorTest, ExitBeforeReadyIsAnErrorRestartedAfterBackoff) {
   auto r = Start({"--exit", "3"});
-  Emulator& e = *r.emulator;
+  EmulatorImpl& e = *r.emulator;
   const std::string id = FirstId(e);
   ASSERT_TRUE(WaitFor(e, [&] { return StateOf(e, id) == PayloadState::kError; }));
   EXPECT_NE(e.world().GetPayload(id)->details.find("exit code 3"), std::string::npos);
@@ -128,7 +128,7 @@ TEST(GameServerSupervisorTest, ExitBeforeReadyIsAnErrorRestartedAfterBackoff) {
 
 TEST(GameServerSupervisorTest, NonZeroExitAfterReadyIsUnhealthyThenGone) {
   auto r = Start({"--ready", "--exit", "1"});
-  Emulator& e = *r.emulator;
+  EmulatorImpl& e = *r.emulator;
   const std::string id = FirstId(e);
   ASSERT_TRUE(WaitFor(e, [&] { return StateOf(e, id) == PayloadState::kUnhealthy; }));
   EXPECT_EQ(e.world().GetPayload(id)->details, "game server exited (exit code 1)");
@@ -140,7 +140,7 @@ TEST(GameServerSupervisorTest, NonZeroExitAfterReadyIsUnhealthyThenGone) {
 // Creating with no process and no log file until the back-off has passed.
 TEST(GameServerSupervisorTest, ACrashAfterReadyDelaysTheReplacementsProcess) {
   auto r = Start({"--ready", "--exit", "1"});
-  Emulator& e = *r.emulator;
+  EmulatorImpl& e = *r.emulator;
   const std::string first = FirstId(e);
   ASSERT_TRUE(WaitFor(e, [&] { return StateOf(e, first) == PayloadState::kUnhealthy; }));
   std::string waiting;
@@ -163,7 +163,7 @@ TEST(GameServerSupervisorTest, ACrashAfterReadyDelaysTheReplacementsProcess) {
 
 TEST(GameServerSupervisorTest, CleanExitIsShutdownRemovedAndRefilledWithAFreshProcess) {
   auto r = Start({"--ready", "--exit", "0"});
-  Emulator& e = *r.emulator;
+  EmulatorImpl& e = *r.emulator;
   const std::string id = FirstId(e);
   ASSERT_TRUE(WaitFor(e, [&] { return StateOf(e, id) == PayloadState::kShutdown; }));
   ASSERT_TRUE(e.AdvanceClock(Duration(1000)).ok());
@@ -195,7 +195,7 @@ TEST(GameServerSupervisorTest, ACommandThatCannotStartIsAnErrorWithTheReason) {
 
 TEST(GameServerSupervisorTest, RemovalSendsSigtermThenSigkillAfterTheGrace) {
   auto r = Start({"--ready", "--ignore-term"}, /*buffer=*/1, /*kill_grace=*/Duration(300));
-  Emulator& e = *r.emulator;
+  EmulatorImpl& e = *r.emulator;
   const std::string id = FirstId(e);
   ASSERT_TRUE(WaitFor(e, [&] { return StateOf(e, id) == PayloadState::kReady; }));
   const int pid = *e.PidOf(id);
@@ -215,7 +215,7 @@ TEST(GameServerSupervisorTest, RemovalSendsSigtermThenSigkillAfterTheGrace) {
 
 TEST(GameServerSupervisorTest, StoppingTheEmulatorLetsGameServersLeaveCleanly) {
   auto r = Start({"--graceful"});
-  Emulator& e = *r.emulator;
+  EmulatorImpl& e = *r.emulator;
   const std::string id = FirstId(e);
   ASSERT_TRUE(WaitFor(e, [&] { return e.PidOf(id).has_value(); }));
   ASSERT_TRUE(WaitFor(e, [&] {
@@ -230,7 +230,7 @@ TEST(GameServerSupervisorTest, StoppingTheEmulatorLetsGameServersLeaveCleanly) {
 
 TEST(GameServerSupervisorTest, NoChildSurvivesTheEmulator) {
   auto r = Start({"--ignore-term"}, /*buffer=*/3, /*kill_grace=*/Duration(200));
-  Emulator& e = *r.emulator;
+  EmulatorImpl& e = *r.emulator;
   std::vector<int> pids;
   ASSERT_TRUE(WaitFor(e, [&] {
     pids.clear();

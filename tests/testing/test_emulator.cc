@@ -9,16 +9,16 @@
 
 namespace imsemu::testing {
 
-std::unique_ptr<Emulator> StartEmulator(core::Fixture fixture, EmulatorOptions options) {
+std::unique_ptr<EmulatorImpl> StartEmulator(core::Fixture fixture, EmulatorOptions options) {
   options.host = "127.0.0.1";
   options.port = 0;
   options.fixture = std::move(fixture);
-  auto started = Emulator::Start(std::move(options));
+  auto started = EmulatorImpl::Start(std::move(options));
   EXPECT_TRUE(started.ok()) << started.status().message();
   return started.ok() ? *std::move(started) : nullptr;
 }
 
-std::string MainAddress(const Emulator& emulator) {
+std::string MainAddress(const EmulatorImpl& emulator) {
   return "127.0.0.1:" + std::to_string(emulator.port());
 }
 
@@ -103,7 +103,8 @@ std::string Client::SendRaw(const std::string& raw) {
   return out;
 }
 
-bool WaitFor(Emulator& emulator, const std::function<bool()>& done, std::chrono::seconds limit) {
+bool WaitFor(EmulatorImpl& emulator, const std::function<bool()>& done,
+             std::chrono::seconds limit) {
   const auto deadline = std::chrono::steady_clock::now() + limit;
   long long seq = 0;
   while (!done()) {

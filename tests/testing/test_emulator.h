@@ -1,4 +1,4 @@
-// Test helpers for HTTP tests: an in-process Emulator on 127.0.0.1 port 0
+// Test helpers for HTTP tests: an in-process EmulatorImpl on 127.0.0.1 port 0
 // with a virtual clock and :memory: state, and a JSON-speaking client.
 #pragma once
 
@@ -17,7 +17,7 @@ namespace imsemu::testing {
 using Json = nlohmann::json;
 
 // Starts an emulator on `fixture` (fails the test if it cannot start).
-std::unique_ptr<Emulator> StartEmulator(core::Fixture fixture, EmulatorOptions options = {});
+std::unique_ptr<EmulatorImpl> StartEmulator(core::Fixture fixture, EmulatorOptions options = {});
 
 struct Reply {
   int status = 0;  // 0 when the request failed to be sent
@@ -52,11 +52,11 @@ class Client {
 };
 
 // "127.0.0.1:PORT" of the emulator's main port.
-std::string MainAddress(const Emulator& emulator);
+std::string MainAddress(const EmulatorImpl& emulator);
 
 // Waits, in real time and at most `limit`, for `done` (a real process runs at
 // its own pace), waking on every change the journal records. False on timeout.
-bool WaitFor(Emulator& emulator, const std::function<bool()>& done,
+bool WaitFor(EmulatorImpl& emulator, const std::function<bool()>& done,
              std::chrono::seconds limit = std::chrono::seconds(30));
 
 // Fails the test unless `reply` is an error of the documented shape.
