@@ -280,6 +280,8 @@ std::optional<int> EmulatorImpl::PidOf(const std::string& payload_id) const {
 
 Status EmulatorImpl::Reset() { return world_->Reset(options_.fixture); }
 
+std::vector<std::string> EmulatorImpl::ProjectIds() { return world_->Snapshot().projects; }
+
 std::vector<std::string> EmulatorImpl::PayloadIds() {
   std::vector<std::string> ids;
   for (const core::Payload& p : world_->Snapshot().payloads) ids.push_back(p.id);

@@ -95,6 +95,7 @@ class EmulatorImpl final : public Emulator {
   // host:port/payloads/ID when it has no listener of its own).
   std::string PayloadApiOf(const std::string& payload_id) const override;
   std::vector<std::string> PayloadIds() override;
+  std::vector<std::string> ProjectIds() override;
   // Makes `payload_id`'s Payload Local API unreachable for `d` of the
   // emulator's clock (a sidecar that comes up late): its own listener closes
   // and the shared-port prefix answers 503. NotFound for an unknown payload.

@@ -88,9 +88,14 @@ void ConnectionStream::get_local_ip_and_port(std::string& ip, int& port) const {
   AddressOf(fd_, false, ip, port);
 }
 
-bool ConnectionStream::WaitForNextRequest(std::chrono::milliseconds timeout) {
+bool ConnectionStream::WaitForNextRequest(std::chrono::milliseconds timeout,
+                                          const std::function<bool()>& stopping) {
   if (offset_ < buffer_.size()) return true;
-  if (!Poll(POLLIN, timeout)) return false;
+  constexpr std::chrono::milliseconds kSlice{50};
+  for (auto waited = std::chrono::milliseconds(0);; waited += kSlice) {
+    if (stopping() || waited >= timeout) return false;
+    if (Poll(POLLIN, std::min(kSlice, timeout - waited))) break;
+  }
   // Readable also means "closed by the peer": look without consuming.
   char byte;
   ssize_t n;

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -36,8 +37,9 @@ class ConnectionStream final : public httplib::Stream {
   socket_t socket() const override { return fd_; }
 
   // Waits up to `timeout` for the first byte of a next request. False when
-  // the peer closed the connection or sent nothing in time.
-  bool WaitForNextRequest(std::chrono::milliseconds timeout);
+  // the peer closed the connection, sent nothing in time, or `stopping()`
+  // turned true (asked every few milliseconds, so a stop is quick).
+  bool WaitForNextRequest(std::chrono::milliseconds timeout, const std::function<bool()>& stopping);
   // Closes the sending side, then reads and drops what the client still
   // sends, up to `max_bytes` or `max_time`, so that it reads the answer
   // instead of a reset connection.

@@ -16,9 +16,9 @@ namespace {
 
 using HandlerResponse = httplib::Server::HandlerResponse;
 
-// cpp-httplib 0.11 lets an idle keep-alive connection hold its worker until
-// this timeout, and Stop() waits for it; 2 s keeps stopping quick while a
-// game server polling once a second keeps its connection.
+// An idle keep-alive connection holds its worker until this timeout (a game
+// server polling once a second keeps its connection); Stop() does not wait
+// for it (WaitForNextRequest asks whether the server is stopping).
 constexpr std::chrono::seconds kKeepAliveTimeout{2};
 constexpr std::chrono::seconds kReadTimeout{5};
 constexpr std::chrono::seconds kWriteTimeout{5};
@@ -164,7 +164,12 @@ class HttpServer::Listener final : public httplib::Server {
   bool process_and_close_socket(socket_t sock) override {
     ConnectionStream stream(sock, kReadTimeout, kWriteTimeout);
     const bool unread = ServeConnection(
-        stream, [&stream] { return stream.WaitForNextRequest(kKeepAliveTimeout); }, false);
+        stream,
+        [this, &stream] {
+          return stream.WaitForNextRequest(kKeepAliveTimeout,
+                                           [this] { return svr_sock_ == INVALID_SOCKET; });
+        },
+        false);
     if (unread) stream.DrainBeforeClose(kLingerBytes, kLingerTime);
     ::shutdown(sock, SHUT_RDWR);
     ::close(sock);

@@ -63,6 +63,8 @@ class Emulator {
   virtual Status AdvanceClock(std::chrono::milliseconds d) = 0;
   // Back to the fixture's world.
   virtual Status Reset() = 0;
+  // The ids of the world's projects.
+  virtual std::vector<std::string> ProjectIds() = 0;
   // The ids of every payload now, oldest first.
   virtual std::vector<std::string> PayloadIds() = 0;
   // The ORCHESTRATION_PAYLOAD_API value of a payload: "127.0.0.1:PORT", or

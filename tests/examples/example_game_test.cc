@@ -2,6 +2,7 @@
 // servers; a client creates a session and joins over UDP; List shows the
 // player after the cache lag; the match ends; the server exits 0; its payload
 // goes and a fresh process refills the buffer.
+#include <fcntl.h>
 #include <gtest/gtest.h>
 
 #include <unistd.h>
@@ -222,10 +223,17 @@ TEST_P(NoOrphansTest, GameServersDieWithTheEmulator) {
   for (int pid : pids) {
     // Dead, or a zombie waiting for whoever adopted it to reap it.
     auto gone = [pid] {
-      std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
-      std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+      // read(2), not an ifstream: a process that vanishes between open and
+      // read makes libstdc++'s filebuf throw.
+      const int fd = open(("/proc/" + std::to_string(pid) + "/stat").c_str(), O_RDONLY);
+      if (fd < 0) return true;
+      char buf[512];
+      const ssize_t n = read(fd, buf, sizeof buf);
+      close(fd);
+      if (n <= 0) return true;
+      const std::string text(buf, static_cast<size_t>(n));
       const size_t paren = text.rfind(')');
-      return text.empty() || (paren != std::string::npos && text.substr(paren + 2, 1) == "Z");
+      return paren != std::string::npos && text.substr(paren + 2, 1) == "Z";
     };
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
     while (!gone() && std::chrono::steady_clock::now() < deadline) std::this_thread::yield();

@@ -1,0 +1,217 @@
+// The typed clients of ims_emulator/clients.h over HttpCall.
+#include "ims_emulator/clients.h"
+
+#include <cstdlib>
+
+#include "emulator/clients/http_call.h"
+
+namespace imsemu {
+namespace {
+
+using Json = nlohmann::json;
+
+// Reads a field the API documents, tolerating its absence (never throws).
+std::string Text(const Json& j, const char* key) {
+  auto it = j.find(key);
+  return it != j.end() && it->is_string() ? it->get<std::string>() : "";
+}
+
+StringMap Strings(const Json& j, const char* key) {
+  StringMap out;
+  auto it = j.find(key);
+  if (it == j.end() || !it->is_object()) return out;
+  for (auto e = it->begin(); e != it->end(); ++e) {
+    if (e->is_string()) out[e.key()] = e->get<std::string>();
+  }
+  return out;
+}
+
+std::vector<NamedPort> Ports(const Json& j) {
+  std::vector<NamedPort> out;
+  auto it = j.find("ports");
+  if (it == j.end() || !it->is_array()) return out;
+  for (const Json& p : *it) {
+    if (p.is_object()) out.push_back({Text(p, "name"), p.value("port", 0)});
+  }
+  return out;
+}
+
+Status OnlyStatus(const StatusOr<Json>& answer) {
+  return answer.ok() ? OkStatus() : answer.status();
+}
+
+std::string Escape(const std::string& text) {
+  std::string out;
+  for (unsigned char c : text) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      static constexpr char kHex[] = "0123456789ABCDEF";
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  return out;
+}
+
+StatusOr<std::optional<std::string>> Config(const StatusOr<Json>& answer) {
+  if (!answer.ok()) return answer.status();
+  if (answer->contains("config") && (*answer)["config"].is_string()) {
+    return std::optional<std::string>((*answer)["config"].get<std::string>());
+  }
+  return std::optional<std::string>();
+}
+
+}  // namespace
+
+// --- SessionManagerClient ---------------------------------------------------
+
+struct SessionManagerClient::Impl {
+  clients::HttpCall call;
+  std::string sessions;  // the path, up to ?session_type=
+};
+
+SessionManagerClient::SessionManagerClient(const std::string& base_url, std::string project,
+                                           std::string authorization)
+    : impl_(new Impl{clients::HttpCall(base_url, {{"Authorization", std::move(authorization)}}),
+                     "/api/v0/projects/" + Escape(project) + "/sessions?session_type="}) {}
+SessionManagerClient::~SessionManagerClient() = default;
+SessionManagerClient::SessionManagerClient(SessionManagerClient&&) noexcept = default;
+SessionManagerClient& SessionManagerClient::operator=(SessionManagerClient&&) noexcept = default;
+
+StatusOr<CreatedSession> SessionManagerClient::CreateSession(
+    const std::string& session_type, const std::optional<std::string>& config) {
+  Json body = Json::object();
+  if (config) body["session_config"] = *config;
+  StatusOr<Json> answer = impl_->call.Send("POST", impl_->sessions + Escape(session_type), body);
+  if (!answer.ok()) return answer.status();
+  return CreatedSession{Text(*answer, "id"), Text(*answer, "address"), Ports(*answer)};
+}
+
+StatusOr<std::vector<SessionInfo>> SessionManagerClient::ListSessions(
+    const std::string& session_type) {
+  StatusOr<Json> answer = impl_->call.Get(impl_->sessions + Escape(session_type));
+  if (!answer.ok()) return answer.status();
+  std::vector<SessionInfo> out;
+  for (const Json& s : answer->value("sessions", Json::array())) {
+    out.push_back({Text(s, "id"), Text(s, "address"), Ports(s), Strings(s, "session_status")});
+  }
+  return out;
+}
+
+// --- PayloadClient ------------------------------------------------------------
+
+struct PayloadClient::Impl {
+  clients::HttpCall call;
+};
+
+PayloadClient::PayloadClient(const std::string& payload_api)
+    : impl_(new Impl{clients::HttpCall(payload_api)}) {}
+PayloadClient::~PayloadClient() = default;
+PayloadClient::PayloadClient(PayloadClient&&) noexcept = default;
+PayloadClient& PayloadClient::operator=(PayloadClient&&) noexcept = default;
+
+StatusOr<PayloadClient> PayloadClient::FromEnvironment() {
+  const char* api = std::getenv("ORCHESTRATION_PAYLOAD_API");
+  if (api == nullptr || *api == '\0') {
+    return FailedPrecondition("ORCHESTRATION_PAYLOAD_API is not set");
+  }
+  return PayloadClient(api);
+}
+
+StatusOr<PayloadInfo> PayloadClient::GetPayload() {
+  StatusOr<Json> answer = impl_->call.Get("/api/v0/payload");
+  if (!answer.ok()) return answer.status();
+  const Json result = answer->value("result", Json::object());
+  const Json status = result.value("status", Json::object());
+  const Json metadata = result.value("metadata", Json::object());
+  return PayloadInfo{Text(result, "id"),          Text(result, "allocation_id"),
+                     Text(status, "state"),       Text(status, "details"),
+                     Text(status, "address"),     Ports(status),
+                     Strings(metadata, "labels"), Strings(metadata, "annotations")};
+}
+
+Status PayloadClient::Ready() { return OnlyStatus(impl_->call.Send("POST", "/api/v0/ready", {})); }
+
+Status PayloadClient::SetLabel(const std::string& key, const std::string& value) {
+  return OnlyStatus(
+      impl_->call.Send("PUT", "/api/v0/metadata/label", {{"key", key}, {"value", value}}));
+}
+
+Status PayloadClient::SetAnnotation(const std::string& key, const std::string& value) {
+  return OnlyStatus(
+      impl_->call.Send("PUT", "/api/v0/metadata/annotation", {{"key", key}, {"value", value}}));
+}
+
+StatusOr<std::optional<std::string>> PayloadClient::GetConfig() {
+  return Config(impl_->call.Get("/api/v0/session-manager/config"));
+}
+
+StatusOr<StringMap> PayloadClient::GetStatus() {
+  StatusOr<Json> answer = impl_->call.Get("/api/v0/session-manager/status");
+  if (!answer.ok()) return answer.status();
+  return Strings(Json{{"s", *answer}}, "s");
+}
+
+Status PayloadClient::SetStatus(const StringMap& status) {
+  return OnlyStatus(impl_->call.Send("POST", "/api/v0/session-manager/status", Json(status)));
+}
+
+// --- ControlClient ------------------------------------------------------------
+
+struct ControlClient::Impl {
+  clients::HttpCall call;
+};
+
+ControlClient::ControlClient(const std::string& base_url)
+    : impl_(new Impl{clients::HttpCall(base_url)}) {}
+ControlClient::~ControlClient() = default;
+ControlClient::ControlClient(ControlClient&&) noexcept = default;
+ControlClient& ControlClient::operator=(ControlClient&&) noexcept = default;
+
+Status ControlClient::AdvanceClock(std::chrono::milliseconds d) {
+  return OnlyStatus(impl_->call.Send("POST", "/emulator/v0/clock/advance",
+                                     {{"seconds", static_cast<double>(d.count()) / 1000.0}}));
+}
+
+Status ControlClient::Reset() {
+  return OnlyStatus(impl_->call.Send("POST", "/emulator/v0/reset", Json::object()));
+}
+
+Status ControlClient::ExitPayload(const std::string& payload_id, int code) {
+  return OnlyStatus(impl_->call.Send(
+      "POST", "/emulator/v0/payloads/" + Escape(payload_id) + "/exit", {{"code", code}}));
+}
+
+Status ControlClient::ForceState(const std::string& payload_id, const std::string& state) {
+  return OnlyStatus(impl_->call.Send(
+      "PUT", "/emulator/v0/payloads/" + Escape(payload_id) + "/state", {{"state", state}}));
+}
+
+StatusOr<std::optional<std::string>> ControlClient::SessionConfigOf(const std::string& payload_id) {
+  return Config(impl_->call.Get("/emulator/v0/payloads/" + Escape(payload_id) + "/session-config"));
+}
+
+StatusOr<std::vector<std::string>> ControlClient::Journal(long long after) {
+  std::vector<std::string> lines;
+  while (true) {
+    StatusOr<Json> page = impl_->call.Get("/emulator/v0/events?after=" + std::to_string(after));
+    if (!page.ok()) return page.status();
+    const Json events = page->value("events", Json::array());
+    for (const Json& e : events) {
+      std::string line = std::to_string(e.value("seq", 0LL)) + " " + Text(e, "time") + " " +
+                         Text(e, "kind") + " " + Text(e, "payload_id");
+      if (!Text(e, "old_state").empty() || !Text(e, "new_state").empty()) {
+        line += " " + Text(e, "old_state") + " -> " + Text(e, "new_state");
+      }
+      if (!Text(e, "detail").empty()) line += " " + Text(e, "detail");
+      lines.push_back(std::move(line));
+    }
+    const long long next = page->value("next_after", after);
+    if (events.empty() || next == after) return lines;
+    after = next;
+  }
+}
+
+}  // namespace imsemu

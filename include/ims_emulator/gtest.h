@@ -1,0 +1,116 @@
+// The GoogleTest harness: a fresh emulator per test, the three clients, time
+// control, the journal on failure, gMock matchers, and scenario files.
+//
+//   class MatchTest : public imsemu::testing::EmulatorTest {};
+//   TEST_F(MatchTest, ClientSeesTheStatus) {
+//     auto session = session_manager().CreateSession("default", R"({"map":"dust"})");
+//     ASSERT_THAT(session, imsemu::testing::IsOk());
+//     imsemu::PayloadClient server = payload(session->id);
+//     EXPECT_THAT(server.GetPayload(), imsemu::testing::PayloadInState("Reserved"));
+//     ASSERT_THAT(server.SetStatus({{"phase", "lobby"}}), imsemu::testing::IsOk());
+//     AdvancePastStatusCache();
+//     EXPECT_THAT(session_manager().ListSessions("default"),
+//                 imsemu::testing::HoldsSessions(::testing::ElementsAre(
+//                     imsemu::testing::SessionWithStatus("phase", "lobby"))));
+//   }
+//
+// Link ims_emulator::gtest. Each test gets its own emulator (virtual clock,
+// port 0 on 127.0.0.1, :memory:), so tests run in parallel.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "ims_emulator/clients.h"
+#include "ims_emulator/emulator.h"
+
+namespace imsemu::testing {
+
+class EmulatorTest : public ::testing::Test {
+ protected:
+  // The emulator each test gets; override to choose the world and options.
+  virtual EmulatorConfig Config() const { return {}; }
+
+  void SetUp() override;
+  // On a failed test, prints the emulator's journal; then stops it.
+  void TearDown() override;
+
+  Emulator& emulator() { return *emulator_; }
+  // The Session Manager of the world's first project, as a game client.
+  SessionManagerClient& session_manager() { return *session_manager_; }
+  ControlClient& control() { return *control_; }
+  // A game server's view of `payload_id`'s Payload Local API.
+  PayloadClient payload(const std::string& payload_id);
+  // Moves the virtual clock (fails the test if it cannot).
+  void Advance(std::chrono::milliseconds d);
+  // Moves the clock just past the Session Manager's status cache, so List
+  // Sessions shows every status set before.
+  void AdvancePastStatusCache();
+
+ private:
+  std::unique_ptr<Emulator> emulator_;
+  std::unique_ptr<SessionManagerClient> session_manager_;
+  std::unique_ptr<ControlClient> control_;
+  std::chrono::milliseconds cache_ttl_{0};
+};
+
+// Runs a scenario file (ims-emulator's YAML format) on an emulator of its
+// own; the failure message is the scenario's report.
+::testing::AssertionResult ScenarioPasses(const std::string& file);
+
+// The Status of a Status or a StatusOr.
+inline const Status& StatusOf(const Status& s) { return s; }
+template <typename T>
+const Status& StatusOf(const StatusOr<T>& s) {
+  return s.status();
+}
+
+MATCHER(IsOk, "is OK") {
+  const Status& s = StatusOf(arg);
+  if (!s.ok()) *result_listener << "is " << StatusCodeName(s.code()) << ": " << s.message();
+  return s.ok();
+}
+
+MATCHER_P(StatusIs, code, std::string("has status ") + StatusCodeName(code)) {
+  const Status& s = StatusOf(arg);
+  *result_listener << "is " << StatusCodeName(s.code()) << ": " << s.message();
+  return s.code() == code;
+}
+
+// A StatusOr<PayloadInfo> that holds a payload in `state`.
+MATCHER_P(PayloadInState, state, "is a payload in state " + std::string(state)) {
+  if (!arg.ok()) {
+    *result_listener << "is an error: " << arg.status().message();
+    return false;
+  }
+  *result_listener << "is in state " << arg->state;
+  return arg->state == state;
+}
+
+// A SessionInfo whose session status has `key` = `value`.
+MATCHER_P2(SessionWithStatus, key, value,
+           "is a session whose status has " + std::string(key) + "=" + std::string(value)) {
+  auto it = arg.session_status.find(key);
+  if (it == arg.session_status.end()) {
+    *result_listener << "session " << arg.id << " has no status " << key;
+    return false;
+  }
+  *result_listener << "session " << arg.id << " has " << key << "=" << it->second;
+  return it->second == value;
+}
+
+// A StatusOr<std::vector<SessionInfo>> whose sessions match `matcher`.
+MATCHER_P(HoldsSessions, matcher,
+          "holds sessions that " + ::testing::DescribeMatcher<std::vector<SessionInfo>>(matcher)) {
+  if (!arg.ok()) {
+    *result_listener << "is an error: " << arg.status().message();
+    return false;
+  }
+  return ::testing::ExplainMatchResult(matcher, *arg, result_listener);
+}
+
+}  // namespace imsemu::testing

@@ -1,0 +1,117 @@
+// The typed clients and the GoogleTest harness (ims_emulator/clients.h,
+// ims_emulator/gtest.h), used the way a studio's tests use them.
+#include <cstdlib>
+
+#include "ims_emulator/gtest.h"
+
+namespace imsemu {
+namespace {
+
+using ::testing::ElementsAre;
+using testing::HoldsSessions;
+using ::testing::IsEmpty;
+using testing::IsOk;
+using testing::PayloadInState;
+using testing::SessionWithStatus;
+using testing::StatusIs;
+
+class ClientsTest : public testing::EmulatorTest {};
+
+TEST_F(ClientsTest, AClientSeesTheStatusTheServerSetAfterTheCache) {
+  auto session = session_manager().CreateSession("default", R"({"map":"dust"})");
+  ASSERT_THAT(session, IsOk());
+  EXPECT_EQ(session->address, "127.0.0.1");
+  ASSERT_EQ(session->ports.size(), 1u);
+  EXPECT_EQ(session->ports[0].name, "GamePort");
+
+  PayloadClient server = payload(session->id);
+  EXPECT_THAT(server.GetPayload(), PayloadInState("Reserved"));
+  EXPECT_EQ(server.GetConfig().value(), std::optional<std::string>(R"({"map":"dust"})"));
+  ASSERT_THAT(server.SetStatus({{"phase", "lobby"}}), IsOk());
+  EXPECT_EQ(server.GetStatus().value(), (StringMap{{"phase", "lobby"}}));
+  ASSERT_THAT(server.SetLabel("region", "eu"), IsOk());
+  ASSERT_THAT(server.SetAnnotation("note", "any text"), IsOk());
+  EXPECT_EQ(server.GetPayload()->labels.at("region"), "eu");
+
+  EXPECT_THAT(session_manager().ListSessions("default"),
+              HoldsSessions(ElementsAre(::testing::Not(SessionWithStatus("phase", "lobby")))));
+  AdvancePastStatusCache();
+  EXPECT_THAT(session_manager().ListSessions("default"),
+              HoldsSessions(ElementsAre(SessionWithStatus("phase", "lobby"))));
+}
+
+TEST_F(ClientsTest, ErrorsCarryTheirCodeAndTheApisMessage) {
+  auto unknown = session_manager().ListSessions("ranked");
+  EXPECT_THAT(unknown, StatusIs(StatusCode::kNotFound));
+  EXPECT_NE(unknown.status().message().find("(HTTP 404)"), std::string::npos);
+  SessionManagerClient no_token(emulator().base_url(), "local-project", "Basic x");
+  EXPECT_THAT(no_token.ListSessions("default"), StatusIs(StatusCode::kUnauthenticated));
+  PayloadClient server = payload(emulator().PayloadIds().at(0));
+  EXPECT_THAT(server.SetLabel("_bad", "x"), StatusIs(StatusCode::kInvalidArgument));
+  EXPECT_THAT(server.GetConfig(), IsOk());  // no session: no config, not an error
+  EXPECT_EQ(server.GetConfig().value(), std::nullopt);
+  EXPECT_THAT(PayloadClient(emulator().base_url() + "/payloads/nope-nope").GetPayload(),
+              StatusIs(StatusCode::kNotFound));
+  EXPECT_THAT(control().ForceState(emulator().PayloadIds().at(0), "Sleeping"),
+              StatusIs(StatusCode::kInvalidArgument));
+}
+
+TEST_F(ClientsTest, NoAnswerIsUnavailable) {
+  const std::string url = emulator().base_url();
+  emulator().Stop();
+  EXPECT_THAT(ControlClient(url).Reset(), StatusIs(StatusCode::kUnavailable));
+}
+
+TEST_F(ClientsTest, TheControlClientDrivesTheWorld) {
+  const std::string id = emulator().PayloadIds().at(0);
+  ASSERT_THAT(control().ForceState(id, "Error"), IsOk());
+  EXPECT_THAT(payload(id).GetPayload(), PayloadInState("Error"));
+  ASSERT_THAT(control().Reset(), IsOk());
+  auto session = session_manager().CreateSession("default", "cfg");
+  ASSERT_THAT(session, IsOk());
+  EXPECT_EQ(control().SessionConfigOf(session->id).value(), std::optional<std::string>("cfg"));
+  ASSERT_THAT(control().ExitPayload(session->id, 0), IsOk());
+  EXPECT_THAT(payload(session->id).GetPayload(), PayloadInState("Shutdown"));
+  ASSERT_THAT(control().AdvanceClock(std::chrono::seconds(2)), IsOk());
+  auto journal = control().Journal();
+  ASSERT_THAT(journal, IsOk());
+  EXPECT_GT(journal->size(), 5u);
+  EXPECT_NE(journal->back().find("payload."), std::string::npos) << journal->back();
+}
+
+// The shared-port address form, and ORCHESTRATION_PAYLOAD_API from the environment.
+class SharedPortTest : public testing::EmulatorTest {
+ protected:
+  EmulatorConfig Config() const override {
+    EmulatorConfig config;
+    config.shared_port = true;
+    config.status_cache = "off";
+    return config;
+  }
+};
+
+TEST_F(SharedPortTest, APayloadClientFromTheEnvironmentUsesThePrefix) {
+  const std::string id = emulator().PayloadIds().at(0);
+  const std::string api = emulator().PayloadApiOf(id);
+  ASSERT_NE(api.find("/payloads/" + id), std::string::npos) << api;
+  ::setenv("ORCHESTRATION_PAYLOAD_API", api.c_str(), 1);
+  auto server = PayloadClient::FromEnvironment();
+  ::unsetenv("ORCHESTRATION_PAYLOAD_API");
+  ASSERT_THAT(server, IsOk());
+  auto info = server->GetPayload();
+  ASSERT_THAT(info, PayloadInState("Ready"));
+  EXPECT_EQ(info->id, id);
+  EXPECT_THAT(PayloadClient::FromEnvironment(), StatusIs(StatusCode::kFailedPrecondition));
+  EXPECT_THAT(session_manager().ListSessions("default"), HoldsSessions(IsEmpty()));
+}
+
+TEST(ScenarioFromATest, PassesOrReportsWhy) {
+  EXPECT_TRUE(testing::ScenarioPasses(IMSEMU_SOURCE_DIR "/scenarios/01-seed-flow.yaml"));
+  ::testing::AssertionResult failed =
+      testing::ScenarioPasses(IMSEMU_SOURCE_DIR "/tests/scenario/data/malformed.yaml");
+  EXPECT_FALSE(failed);
+  EXPECT_NE(std::string(failed.message()).find("emulator.advanse"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace imsemu
