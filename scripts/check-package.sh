@@ -4,7 +4,7 @@
 #  1. installs into a temporary prefix and builds and tests examples/studio
 #     against it with find_package(ims_emulator CONFIG);
 #  2. builds and tests examples/studio with this tree as a subdirectory (our
-#     tests, benchmarks and examples stay off there);
+#     tests, benchmarks and examples stay off there), then through FetchContent;
 #  3. builds the .deb (`cpack -G DEB` in build/) and runs the CLI it holds.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,8 +24,13 @@ fi
 cmake --build "$work/subdirectory" -j "$(nproc)" --target studio_tests >/dev/null
 ctest --test-dir "$work/subdirectory" --output-on-failure
 
+cmake -S examples/studio -B "$work/fetched" -DSTUDIO_EMULATOR_SOURCE="$PWD" \
+  -DSTUDIO_EMULATOR_FETCH=ON >/dev/null
+cmake --build "$work/fetched" -j "$(nproc)" --target studio_tests >/dev/null
+ctest --test-dir "$work/fetched" --output-on-failure
+
 (cd build && cpack -G DEB >/dev/null)
 deb=$(ls build/ims-emulator_*.deb)
 dpkg-deb -x "$deb" "$work/deb"
 "$work/deb/usr/bin/ims-emulator" --version
-echo "check-package: $deb, the installed package and add_subdirectory all work"
+echo "check-package: $deb, the installed package, add_subdirectory and FetchContent all work"

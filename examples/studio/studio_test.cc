@@ -1,6 +1,7 @@
 // A studio's tests: its game client creates a session, its game server reads
 // the config and sets a status, and the client sees the status once the
 // Session Manager's cache has caught up, all in-process on the virtual clock.
+#include <ims_emulator/fixture.h>
 #include <ims_emulator/gtest.h>
 
 namespace {
@@ -15,10 +16,8 @@ class RankedMatchTest : public imsemu::testing::EmulatorTest {
  protected:
   imsemu::EmulatorConfig Config() const override {
     imsemu::EmulatorConfig config;
-    config.fixture_json = R"({"projects": [{"id": "studio", "allocations": [{
-        "name": "ranked", "annotations": {"session_type": "ranked"}, "buffer_size": 2,
-        "auto_ready": true,
-        "payload_spec": {"ports": [{"name": "GamePort", "container_port": 7777}]}}]}]})";
+    config.fixture_json =
+        imsemu::FixtureBuilder().Project("studio").Allocation("ranked", "ranked").Buffer(2).Json();
     return config;
   }
 };

@@ -63,7 +63,7 @@ class Emulator {
   virtual Status AdvanceClock(std::chrono::milliseconds d) = 0;
   // Back to the fixture's world.
   virtual Status Reset() = 0;
-  // The ids of the world's projects.
+  // The ids of the world's projects, sorted.
   virtual std::vector<std::string> ProjectIds() = 0;
   // The ids of every payload now, oldest first.
   virtual std::vector<std::string> PayloadIds() = 0;

@@ -40,7 +40,8 @@ class EmulatorTest : public ::testing::Test {
   void TearDown() override;
 
   Emulator& emulator() { return *emulator_; }
-  // The Session Manager of the world's first project, as a game client.
+  // The Session Manager of the world's first project (by id, as
+  // Emulator::ProjectIds() sorts them), as a game client.
   SessionManagerClient& session_manager() { return *session_manager_; }
   ControlClient& control() { return *control_; }
   // A game server's view of `payload_id`'s Payload Local API.

@@ -2,6 +2,7 @@
 // ims_emulator/gtest.h), used the way a studio's tests use them.
 #include <cstdlib>
 
+#include "ims_emulator/fixture.h"
 #include "ims_emulator/gtest.h"
 
 namespace imsemu {
@@ -103,6 +104,63 @@ TEST_F(SharedPortTest, APayloadClientFromTheEnvironmentUsesThePrefix) {
   EXPECT_EQ(info->id, id);
   EXPECT_THAT(PayloadClient::FromEnvironment(), StatusIs(StatusCode::kFailedPrecondition));
   EXPECT_THAT(session_manager().ListSessions("default"), HoldsSessions(IsEmpty()));
+}
+
+// A world as code: two projects, three allocations, each setting applied.
+class BuiltWorldTest : public testing::EmulatorTest {
+ protected:
+  EmulatorConfig Config() const override {
+    EmulatorConfig config;
+    config.fixture_json = FixtureBuilder()
+                              .Project("studio")
+                              .Allocation("ranked", "ranked")
+                              .Buffer(2)
+                              .Label("tier", "paid")
+                              .Allocation("casual", "casual")
+                              .Id("casual-id")
+                              .MaxPayloads(1)
+                              .Port("Game", 7000, "TCP")
+                              .Port("Voice", 7001)
+                              .AutoReserve(std::chrono::seconds(3), "auto-config")
+                              .Project("other")
+                              .Allocation("late", "late")
+                              .AutoReady(false)
+                              .Json();
+    return config;
+  }
+};
+
+TEST_F(BuiltWorldTest, EverySettingTakesEffect) {
+  EXPECT_EQ(emulator().ProjectIds(), (std::vector<std::string>{"other", "studio"}));
+  EXPECT_EQ(emulator().PayloadIds().size(), 4u);  // 2 ranked, 1 casual, 1 late
+  size_t ready = 0, starting = 0;
+  for (const std::string& id : emulator().PayloadIds()) {
+    auto info = payload(id).GetPayload();
+    ASSERT_THAT(info, IsOk());
+    ready += info->state == "Ready" ? 1 : 0;
+    starting += info->state == "Starting" ? 1 : 0;
+    if (info->allocation_id == "casual-id") {
+      ASSERT_EQ(info->ports.size(), 2u);
+      EXPECT_EQ(info->ports[1].name, "Voice");
+    }
+  }
+  EXPECT_EQ(ready, 3u);
+  EXPECT_EQ(starting, 1u);  // not auto-ready: waits for its game server
+  Advance(std::chrono::seconds(3));
+  SessionManagerClient casual(emulator().base_url(), "studio");
+  auto sessions = casual.ListSessions("casual");
+  ASSERT_THAT(sessions, IsOk());
+  ASSERT_EQ(sessions->size(), 1u);  // auto-reserved
+  EXPECT_EQ(control().SessionConfigOf(sessions->at(0).id).value(),
+            std::optional<std::string>("auto-config"));
+}
+
+TEST(FixtureBuilderTest, ABadSettingIsNamedWhenTheEmulatorStarts) {
+  EmulatorConfig config;
+  config.fixture_json = FixtureBuilder().Allocation("x", "x").Buffer(-1).Json();
+  auto started = Emulator::Start(config);
+  EXPECT_THAT(started, StatusIs(StatusCode::kInvalidArgument));
+  EXPECT_NE(started.status().message().find("buffer_size"), std::string::npos);
 }
 
 TEST(ScenarioFromATest, PassesOrReportsWhy) {
