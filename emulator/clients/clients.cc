@@ -4,6 +4,7 @@
 #include <cstdlib>
 
 #include "emulator/clients/http_call.h"
+#include "emulator/util/percent_encode.h"
 
 namespace imsemu {
 namespace {
@@ -40,21 +41,6 @@ Status OnlyStatus(const StatusOr<Json>& answer) {
   return answer.ok() ? OkStatus() : answer.status();
 }
 
-std::string Escape(const std::string& text) {
-  std::string out;
-  for (unsigned char c : text) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      static constexpr char kHex[] = "0123456789ABCDEF";
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
-}
-
 StatusOr<std::optional<std::string>> Config(const StatusOr<Json>& answer) {
   if (!answer.ok()) return answer.status();
   if (answer->contains("config") && (*answer)["config"].is_string()) {
@@ -75,7 +61,7 @@ struct SessionManagerClient::Impl {
 SessionManagerClient::SessionManagerClient(const std::string& base_url, std::string project,
                                            std::string authorization)
     : impl_(new Impl{clients::HttpCall(base_url, {{"Authorization", std::move(authorization)}}),
-                     "/api/v0/projects/" + Escape(project) + "/sessions?session_type="}) {}
+                     "/api/v0/projects/" + PercentEncode(project) + "/sessions?session_type="}) {}
 SessionManagerClient::~SessionManagerClient() = default;
 SessionManagerClient::SessionManagerClient(SessionManagerClient&&) noexcept = default;
 SessionManagerClient& SessionManagerClient::operator=(SessionManagerClient&&) noexcept = default;
@@ -84,14 +70,15 @@ StatusOr<CreatedSession> SessionManagerClient::CreateSession(
     const std::string& session_type, const std::optional<std::string>& config) {
   Json body = Json::object();
   if (config) body["session_config"] = *config;
-  StatusOr<Json> answer = impl_->call.Send("POST", impl_->sessions + Escape(session_type), body);
+  StatusOr<Json> answer =
+      impl_->call.Send("POST", impl_->sessions + PercentEncode(session_type), body);
   if (!answer.ok()) return answer.status();
   return CreatedSession{Text(*answer, "id"), Text(*answer, "address"), Ports(*answer)};
 }
 
 StatusOr<std::vector<SessionInfo>> SessionManagerClient::ListSessions(
     const std::string& session_type) {
-  StatusOr<Json> answer = impl_->call.Get(impl_->sessions + Escape(session_type));
+  StatusOr<Json> answer = impl_->call.Get(impl_->sessions + PercentEncode(session_type));
   if (!answer.ok()) return answer.status();
   std::vector<SessionInfo> out;
   for (const Json& s : answer->value("sessions", Json::array())) {
@@ -181,16 +168,17 @@ Status ControlClient::Reset() {
 
 Status ControlClient::ExitPayload(const std::string& payload_id, int code) {
   return OnlyStatus(impl_->call.Send(
-      "POST", "/emulator/v0/payloads/" + Escape(payload_id) + "/exit", {{"code", code}}));
+      "POST", "/emulator/v0/payloads/" + PercentEncode(payload_id) + "/exit", {{"code", code}}));
 }
 
 Status ControlClient::ForceState(const std::string& payload_id, const std::string& state) {
   return OnlyStatus(impl_->call.Send(
-      "PUT", "/emulator/v0/payloads/" + Escape(payload_id) + "/state", {{"state", state}}));
+      "PUT", "/emulator/v0/payloads/" + PercentEncode(payload_id) + "/state", {{"state", state}}));
 }
 
 StatusOr<std::optional<std::string>> ControlClient::SessionConfigOf(const std::string& payload_id) {
-  return Config(impl_->call.Get("/emulator/v0/payloads/" + Escape(payload_id) + "/session-config"));
+  return Config(
+      impl_->call.Get("/emulator/v0/payloads/" + PercentEncode(payload_id) + "/session-config"));
 }
 
 StatusOr<std::vector<std::string>> ControlClient::Journal(long long after) {

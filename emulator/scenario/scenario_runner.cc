@@ -13,6 +13,7 @@
 #include "emulator/emulator.h"
 #include "emulator/scenario/json_path.h"
 #include "emulator/scenario/scenario_loader.h"
+#include "emulator/util/percent_encode.h"
 #include "emulator/util/rfc3339.h"
 
 namespace imsemu::scenario {
@@ -40,20 +41,6 @@ struct StepError {
 
 std::string Truncate(const std::string& s, size_t n = 600) {
   return s.size() <= n ? s : s.substr(0, n) + "... (" + std::to_string(s.size()) + " bytes)";
-}
-
-std::string PercentEncode(const std::string& s) {
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      char buf[4];
-      std::snprintf(buf, sizeof buf, "%%%02X", c);
-      out += buf;
-    }
-  }
-  return out;
 }
 
 std::string Text(const Json& v) { return v.is_string() ? v.get<std::string>() : v.dump(); }
