@@ -14,6 +14,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <thread>
 
 #include "tests/testing/test_emulator.h"
@@ -200,6 +201,27 @@ std::vector<int> GameServerPids(int port, size_t count = 2) {
   return {};
 }
 
+// The start time of `pid` (field 22 of /proc/PID/stat), "Z" for a zombie, ""
+// when there is no such process. read(2), not an ifstream: a process that
+// vanishes between open and read makes libstdc++'s filebuf throw.
+std::string StartTimeOf(int pid) {
+  const int fd = open(("/proc/" + std::to_string(pid) + "/stat").c_str(), O_RDONLY);
+  if (fd < 0) return "";
+  char buf[1024];
+  const ssize_t n = read(fd, buf, sizeof buf);
+  close(fd);
+  if (n <= 0) return "";
+  const std::string text(buf, static_cast<size_t>(n));
+  const size_t paren = text.rfind(')');
+  if (paren == std::string::npos || paren + 2 >= text.size()) return "";
+  if (text[paren + 2] == 'Z') return "Z";
+  std::istringstream fields(text.substr(paren + 2));  // field 3 onwards
+  std::string field;
+  for (int i = 3; i <= 22 && (fields >> field); ++i) {
+  }
+  return field;
+}
+
 class NoOrphansTest : public ::testing::TestWithParam<int> {};
 
 TEST_P(NoOrphansTest, GameServersDieWithTheEmulator) {
@@ -217,27 +239,26 @@ TEST_P(NoOrphansTest, GameServersDieWithTheEmulator) {
     for (int pid; in >> pid;) pids.push_back(pid);
   }
   ASSERT_EQ(pids.size(), 6u) << "each game server leaves two descendants";
+  // Each process is known by its pid and its start time: pids are reused
+  // (pid_max may be 32768 on a busy machine), start times are not.
+  std::vector<std::pair<int, std::string>> processes;
+  for (int pid : pids) processes.emplace_back(pid, StartTimeOf(pid));
   kill(emulator, GetParam());
   int status = 0;
   waitpid(emulator, &status, 0);
-  for (int pid : pids) {
-    // Dead, or a zombie waiting for whoever adopted it to reap it.
-    auto gone = [pid] {
-      // read(2), not an ifstream: a process that vanishes between open and
-      // read makes libstdc++'s filebuf throw.
-      const int fd = open(("/proc/" + std::to_string(pid) + "/stat").c_str(), O_RDONLY);
-      if (fd < 0) return true;
-      char buf[512];
-      const ssize_t n = read(fd, buf, sizeof buf);
-      close(fd);
-      if (n <= 0) return true;
-      const std::string text(buf, static_cast<size_t>(n));
-      const size_t paren = text.rfind(')');
-      return paren != std::string::npos && text.substr(paren + 2, 1) == "Z";
+  for (const auto& [pid, started] : processes) {
+    ASSERT_FALSE(started.empty()) << "process " << pid << " was gone before the emulator";
+    // Dead, a zombie waiting for whoever adopted it, or its pid now another's.
+    auto gone = [pid = pid, started = started] {
+      const std::string now = StartTimeOf(pid);
+      return now.empty() || now == "Z" || now != started;
     };
+    bool dead = false;
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-    while (!gone() && std::chrono::steady_clock::now() < deadline) std::this_thread::yield();
-    EXPECT_TRUE(gone()) << "process " << pid << " outlived the emulator";
+    while (!(dead = gone()) && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::yield();
+    }
+    EXPECT_TRUE(dead) << "process " << pid << " outlived the emulator";
   }
 }
 
