@@ -19,12 +19,13 @@
 #include <thread>
 #include <vector>
 
-#include <httplib.h>
 #include <spdlog/spdlog.h>
 
+#include "emulator/clients/http_call.h"
 #include "emulator/emulator.h"
 #include "emulator/scenario/scenario_loader.h"
 #include "emulator/scenario/scenario_runner.h"
+#include "ims_emulator/clients.h"
 
 namespace {
 
@@ -74,11 +75,12 @@ std::unique_ptr<EmulatorImpl> Start(EmulatorOptions options) {
   return *std::move(e);
 }
 
-httplib::Client Connect(int port) {
-  httplib::Client c("127.0.0.1", port);
-  c.set_tcp_nodelay(true);
-  c.set_keep_alive(true);
-  return c;
+std::string MainUrl(const EmulatorImpl& e) {
+  return "http://127.0.0.1:" + std::to_string(e.port());
+}
+
+imsemu::SessionManagerClient GameClient(const EmulatorImpl& e) {
+  return imsemu::SessionManagerClient(MainUrl(e), "bench", "Bearer secret-token:bench/player");
 }
 
 const httplib::Headers kAuth = {{"Authorization", "Bearer secret-token:bench/player"}};
@@ -96,12 +98,12 @@ void Sessions() {
   std::vector<std::thread> clients;
   for (int i = 0; i < kClients; ++i) {
     clients.emplace_back([&] {
-      httplib::Client c = Connect(e->port());
+      imsemu::SessionManagerClient c = GameClient(*e);
       std::vector<std::string> mine;
       while (next.fetch_add(1) < kPayloads) {
-        auto r = c.Post(kSessions, kAuth, "{}", "application/json");
-        if (r && r->status == 200) {
-          mine.push_back(nlohmann::json::parse(r->body)["id"]);
+        auto created = c.CreateSession("default");
+        if (created.ok()) {
+          mine.push_back(created->id);
         } else {
           ++errors;
         }
@@ -139,14 +141,16 @@ void Reserve(EmulatorImpl& e, int n) {
   }
 }
 
-double MedianGetMs(int port, const std::string& path, int times, const httplib::Headers& h = {}) {
-  httplib::Client c = Connect(port);
+// `address` is "host:port", optionally with a path prefix.
+double MedianGetMs(const std::string& address, const std::string& path, int times,
+                   const httplib::Headers& h = {}) {
+  imsemu::clients::HttpCall c(address, h);
   std::vector<double> ms;
   for (int i = 0; i < times; ++i) {
     const auto start = SteadyClock::now();
-    auto r = c.Get(path.c_str(), h);
+    const int status = c.Exchange("GET", path).status;
     ms.push_back(Ms(SteadyClock::now() - start));
-    if (!r || r->status != 200) std::fprintf(stderr, "warning: GET %s failed\n", path.c_str());
+    if (status != 200) std::fprintf(stderr, "warning: GET %s failed\n", path.c_str());
   }
   return Median(ms);
 }
@@ -155,7 +159,7 @@ void List() {
   auto e = Start(Fleet(1000, /*own_listeners=*/false));
   Reserve(*e, 1000);
   std::printf("| GET sessions with 1,000 Reserved, median (ms) | %.2f | < 5 |\n",
-              MedianGetMs(e->port(), kSessions, 200, kAuth));
+              MedianGetMs(MainUrl(*e), kSessions, 200, kAuth));
 }
 
 void Scale(int n, bool own) {
@@ -168,12 +172,7 @@ void Scale(int n, bool own) {
   std::vector<double> medians;
   for (int k = 0; k < 5; ++k) {
     const std::string& id = payloads[static_cast<size_t>(k) * payloads.size() / 5].id;
-    const std::string api = e->PayloadApiOf(id);
-    const size_t colon = api.find(':');
-    const size_t slash = api.find('/');
-    const int port = std::stoi(api.substr(colon + 1, slash - colon - 1));
-    const std::string prefix = slash == std::string::npos ? "" : api.substr(slash);
-    medians.push_back(MedianGetMs(port, prefix + "/api/v0/payload", 400) * 1000.0);
+    medians.push_back(MedianGetMs(e->PayloadApiOf(id), "/api/v0/payload", 400) * 1000.0);
   }
   const char* how = own ? "own listeners" : "shared port";
   std::printf("| %d payloads, %s: start-up (ms) | %.0f | < %s |\n", n, how, startup_ms,
@@ -190,19 +189,19 @@ void Growth() {
     auto e = Start(Fleet(n + 50, false));
     std::vector<double> create;
     {
-      httplib::Client c = Connect(e->port());
+      imsemu::SessionManagerClient c = GameClient(*e);
       for (int i = 0; i < 50; ++i) {
         const auto start = SteadyClock::now();
-        auto r = c.Post(kSessions, kAuth, "{}", "application/json");
+        const bool ok = c.CreateSession("default").ok();
         create.push_back(Ms(SteadyClock::now() - start));
-        if (!r || r->status != 200) std::exit(1);
+        if (!ok) std::exit(1);
       }
     }  // closed before Stop(), which would wait out the keep-alive otherwise
     e->Stop();
     // list: n Reserved sessions
     auto l = Start(Fleet(n, false));
     Reserve(*l, n);
-    const double list_ms = MedianGetMs(l->port(), kSessions, n >= 10000 ? 10 : 50, kAuth);
+    const double list_ms = MedianGetMs(MainUrl(*l), kSessions, n >= 10000 ? 10 : 50, kAuth);
     l->Stop();
     // reconcile: n payloads whose game servers all become Ready at one instant
     EmulatorOptions options = Fleet(n, false);

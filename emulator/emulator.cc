@@ -110,6 +110,7 @@ Status EmulatorImpl::Open() {
     }
   });
   request_ids_ = std::make_unique<http::RequestIds>();
+  game_server_calls_ = std::make_unique<http::GameServerCalls>();
   faults_ = std::make_unique<http::Faults>(options_.world.seed);
   access_ = std::make_unique<http::AccessPolicy>();
   for (const std::string& name : options_.allowed_hosts) {
@@ -119,7 +120,8 @@ Status EmulatorImpl::Open() {
   }
   if (options_.payload_listeners) {
     listeners_ = std::make_unique<http::PayloadListeners>(
-        *world_, *request_ids_, *access_, faults_.get(), kLoopback, options_.fixed_payload_port);
+        *world_, *request_ids_, *game_server_calls_, *access_, faults_.get(), kLoopback,
+        options_.fixed_payload_port);
     world_->AddObserver(listeners_.get());
   }
 
@@ -140,7 +142,8 @@ Status EmulatorImpl::Open() {
   httplib::Server& routes = server_->routes();
   http::MountOrchestrationApi(routes, *world_, *request_ids_, options_.allow_http_commands);
   http::MountSessionManagerApi(routes, *world_, *request_ids_, options_.auth);
-  http::MountPayloadLocalApi(routes, *world_, *request_ids_, R"(/payloads/([a-z0-9-]+))",
+  http::MountPayloadLocalApi(routes, *world_, *request_ids_, *game_server_calls_,
+                             R"(/payloads/([a-z0-9-]+))",
                              [](const httplib::Request& req) { return req.matches[1].str(); });
   http::ControlHooks hooks;
   hooks.clock = clock_.get();
@@ -281,6 +284,12 @@ std::optional<int> EmulatorImpl::PidOf(const std::string& payload_id) const {
 Status EmulatorImpl::Reset() { return world_->Reset(options_.fixture); }
 
 std::vector<std::string> EmulatorImpl::ProjectIds() { return world_->Snapshot().projects; }
+
+void EmulatorImpl::AddObserver(GameServerObserver* observer) { game_server_calls_->Add(observer); }
+
+void EmulatorImpl::RemoveObserver(GameServerObserver* observer) {
+  game_server_calls_->Remove(observer);
+}
 
 std::vector<std::string> EmulatorImpl::PayloadIds() {
   std::vector<std::string> ids;

@@ -39,6 +39,7 @@ namespace http {
 class Faults;
 class HttpServer;
 struct AccessPolicy;
+class GameServerCalls;
 class PayloadListeners;
 class RequestIds;
 }  // namespace http
@@ -96,6 +97,8 @@ class EmulatorImpl final : public Emulator {
   std::string PayloadApiOf(const std::string& payload_id) const override;
   std::vector<std::string> PayloadIds() override;
   std::vector<std::string> ProjectIds() override;
+  void AddObserver(GameServerObserver* observer) override;
+  void RemoveObserver(GameServerObserver* observer) override;
   // Makes `payload_id`'s Payload Local API unreachable for `d` of the
   // emulator's clock (a sidecar that comes up late): its own listener closes
   // and the shared-port prefix answers 503. NotFound for an unknown payload.
@@ -129,6 +132,7 @@ class EmulatorImpl final : public Emulator {
   std::unique_ptr<store::SqliteWorldStore> store_;
   std::unique_ptr<core::World> world_;
   std::unique_ptr<http::RequestIds> request_ids_;
+  std::unique_ptr<http::GameServerCalls> game_server_calls_;
   std::unique_ptr<http::AccessPolicy> access_;
   std::unique_ptr<http::Faults> faults_;
   std::mutex down_mu_;

@@ -10,9 +10,10 @@
 #include <cstdio>
 #include <string>
 
-#include <httplib.h>
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
+
+#include "ims_emulator/clients.h"
 
 namespace {
 
@@ -28,6 +29,23 @@ bool Exchange(int sock, const sockaddr_in& to, const std::string& message) {
   }
   std::printf("%.*s\n", static_cast<int>(n), buf);
   return true;
+}
+
+nlohmann::json PortsJson(const std::vector<imsemu::NamedPort>& ports) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const imsemu::NamedPort& p : ports) out.push_back({{"name", p.name}, {"port", p.port}});
+  return out;
+}
+
+// Prints the answer as JSON (exit 0), or the error (exit 1).
+template <typename T, typename ToJson>
+int Print(const imsemu::StatusOr<T>& answer, ToJson to_json) {
+  if (!answer.ok()) {
+    std::fprintf(stderr, "%s\n", answer.status().ToString().c_str());
+    return 1;
+  }
+  std::printf("%s\n", to_json(*answer).dump(2).c_str());
+  return 0;
 }
 
 }  // namespace
@@ -75,19 +93,24 @@ int main(int argc, char** argv) {
     return ok ? 0 : 1;
   }
 
-  httplib::Client client(url);
-  client.set_tcp_nodelay(true);
-  const httplib::Headers auth = {{"Authorization", "Bearer secret-token:" + token}};
-  const std::string path = "/api/v0/projects/" + project + "/sessions?session_type=" + session_type;
-  nlohmann::json body = nlohmann::json::object();
-  if (!config.empty()) body["session_config"] = config;
-  httplib::Result r = create->parsed()
-                          ? client.Post(path.c_str(), auth, body.dump(), "application/json")
-                          : client.Get(path.c_str(), auth);
-  if (!r) {
-    std::fprintf(stderr, "cannot reach %s\n", url.c_str());
-    return 1;
+  imsemu::SessionManagerClient sessions(url, project, "Bearer secret-token:" + token);
+  if (create->parsed()) {
+    std::optional<std::string> session_config;
+    if (!config.empty()) session_config = config;
+    return Print(sessions.CreateSession(session_type, session_config), [](const imsemu::
+                                                                              CreatedSession& s) {
+      return nlohmann::json{{"id", s.id}, {"address", s.address}, {"ports", PortsJson(s.ports)}};
+    });
   }
-  std::printf("%s\n", r->body.c_str());
-  return r->status == 200 ? 0 : 1;
+  return Print(sessions.ListSessions(session_type),
+               [](const std::vector<imsemu::SessionInfo>& list) {
+                 nlohmann::json out = nlohmann::json::array();
+                 for (const imsemu::SessionInfo& s : list) {
+                   out.push_back({{"id", s.id},
+                                  {"address", s.address},
+                                  {"ports", PortsJson(s.ports)},
+                                  {"session_status", s.session_status}});
+                 }
+                 return nlohmann::json{{"sessions", out}};
+               });
 }

@@ -22,9 +22,10 @@
 #include <string>
 #include <thread>
 
-#include <httplib.h>
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
+
+#include "ims_emulator/clients.h"
 
 namespace {
 
@@ -38,33 +39,14 @@ void Log(const std::string& line) {
   std::fflush(stdout);
 }
 
-class PayloadApi {
- public:
-  explicit PayloadApi(const std::string& value)
-      : prefix_(value.find('/') == std::string::npos ? "" : value.substr(value.find('/'))),
-        client_("http://" + value.substr(0, value.find('/'))) {
-    client_.set_tcp_nodelay(true);
-    client_.set_connection_timeout(1, 0);
-    client_.set_read_timeout(5, 0);
-  }
-  httplib::Result Get(const std::string& path) { return client_.Get((prefix_ + path).c_str()); }
-  httplib::Result Post(const std::string& path, const std::string& body) {
-    return client_.Post((prefix_ + path).c_str(), body, "application/json");
-  }
-
- private:
-  std::string prefix_;
-  httplib::Client client_;
-};
-
-bool SetStatus(PayloadApi& api, const std::string& phase, size_t players, int max_players,
-               const std::string& map) {
-  const Json status = {{"phase", phase},
-                       {"players", std::to_string(players)},
-                       {"max_players", std::to_string(max_players)},
-                       {"map", map}};
-  auto r = api.Post("/api/v0/session-manager/status", status.dump());
-  return r && r->status == 200;
+bool SetStatus(imsemu::PayloadClient& api, const std::string& phase, size_t players,
+               int max_players, const std::string& map) {
+  return api
+      .SetStatus({{"phase", phase},
+                  {"players", std::to_string(players)},
+                  {"max_players", std::to_string(max_players)},
+                  {"map", map}})
+      .ok();
 }
 
 }  // namespace
@@ -80,12 +62,12 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(10, 60000));
   CLI11_PARSE(app, argc, argv);
 
-  const char* api_env = std::getenv("ORCHESTRATION_PAYLOAD_API");
-  if (api_env == nullptr || *api_env == '\0') {
-    Log("fatal: ORCHESTRATION_PAYLOAD_API is not set");
+  imsemu::StatusOr<imsemu::PayloadClient> from_env = imsemu::PayloadClient::FromEnvironment();
+  if (!from_env.ok()) {
+    Log("fatal: " + from_env.status().message());
     return 2;
   }
-  PayloadApi api(api_env);
+  imsemu::PayloadClient api = *std::move(from_env);
 
   const int sock = socket(AF_INET, SOCK_DGRAM, 0);
   sockaddr_in addr{};
@@ -102,8 +84,7 @@ int main(int argc, char** argv) {
   // The Payload Local API may come up after us: retry ready.
   bool ready = false;
   for (int attempt = 0; attempt < 20 && !ready; ++attempt) {
-    auto r = api.Post("/api/v0/ready", "");
-    ready = r && r->status == 200;
+    ready = api.Ready().ok();
     if (!ready) std::this_thread::sleep_for(std::chrono::milliseconds(500));
   }
   if (!ready) {
@@ -113,33 +94,28 @@ int main(int argc, char** argv) {
   Log("ready on UDP port " + std::to_string(port));
 
   while (true) {
-    auto r = api.Get("/api/v0/payload");
-    if (r && r->status == 200) {
-      const Json payload = Json::parse(r->body, nullptr, false);
-      const std::string state =
-          payload.is_object() ? payload["result"]["status"].value("state", "") : std::string();
-      if (state == "Reserved") break;
-    }
+    imsemu::StatusOr<imsemu::PayloadInfo> payload = api.GetPayload();
+    if (payload.ok() && payload->state == "Reserved") break;
     std::this_thread::sleep_for(std::chrono::milliseconds(poll_ms));
   }
 
   int max_players = 8;
   std::string map = "default";
-  auto config_reply = api.Get("/api/v0/session-manager/config");
-  if (config_reply && config_reply->status == 200) {
-    const Json reply = Json::parse(config_reply->body, nullptr, false);
-    if (reply.is_object() && reply.contains("config") && reply["config"].is_string()) {
-      const Json config = Json::parse(reply["config"].get<std::string>(), nullptr, false);
-      if (config.is_object()) {
-        if (config.contains("max_players") && config["max_players"].is_number()) {
-          max_players = std::clamp(config["max_players"].get<int>(), 1, kMaxPlayersCap);
-        }
-        if (config.contains("map") && config["map"].is_string()) {
-          map = config["map"].get<std::string>().substr(0, 32);
-        }
-      } else {
-        Log("session config is not a JSON object; using defaults");
+  imsemu::StatusOr<std::optional<std::string>> config_text = api.GetConfig();
+  if (config_text.ok() && config_text->has_value()) {
+    // The config comes from a player's machine: trust nothing in it.
+    const Json config = Json::parse(**config_text, nullptr, false);
+    if (config.is_object()) {
+      if (config.contains("max_players") && config["max_players"].is_number()) {
+        // As a double first: a huge number cast to int is undefined.
+        max_players = static_cast<int>(std::clamp(config["max_players"].get<double>(), 1.0,
+                                                  static_cast<double>(kMaxPlayersCap)));
       }
+      if (config.contains("map") && config["map"].is_string()) {
+        map = config["map"].get<std::string>().substr(0, 32);
+      }
+    } else {
+      Log("session config is not a JSON object; using defaults");
     }
   }
   Log("reserved: map " + map + ", up to " + std::to_string(max_players) + " players");

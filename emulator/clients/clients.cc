@@ -27,12 +27,24 @@ StringMap Strings(const Json& j, const char* key) {
   return out;
 }
 
+// A member of an object answer; null when absent or not an object (an odd
+// answer must not throw).
+const Json& Member(const Json& j, const char* key) {
+  static const Json kNull;
+  if (!j.is_object()) return kNull;
+  auto it = j.find(key);
+  return it == j.end() ? kNull : *it;
+}
+
 std::vector<NamedPort> Ports(const Json& j) {
   std::vector<NamedPort> out;
   auto it = j.find("ports");
   if (it == j.end() || !it->is_array()) return out;
   for (const Json& p : *it) {
-    if (p.is_object()) out.push_back({Text(p, "name"), p.value("port", 0)});
+    const Json& port = Member(p, "port");
+    if (p.is_object()) {
+      out.push_back({Text(p, "name"), port.is_number_integer() ? port.get<int>() : 0});
+    }
   }
   return out;
 }
@@ -43,9 +55,8 @@ Status OnlyStatus(const StatusOr<Json>& answer) {
 
 StatusOr<std::optional<std::string>> Config(const StatusOr<Json>& answer) {
   if (!answer.ok()) return answer.status();
-  if (answer->contains("config") && (*answer)["config"].is_string()) {
-    return std::optional<std::string>((*answer)["config"].get<std::string>());
-  }
+  const Json& config = Member(*answer, "config");
+  if (config.is_string()) return std::optional<std::string>(config.get<std::string>());
   return std::optional<std::string>();
 }
 
@@ -81,7 +92,9 @@ StatusOr<std::vector<SessionInfo>> SessionManagerClient::ListSessions(
   StatusOr<Json> answer = impl_->call.Get(impl_->sessions + PercentEncode(session_type));
   if (!answer.ok()) return answer.status();
   std::vector<SessionInfo> out;
-  for (const Json& s : answer->value("sessions", Json::array())) {
+  const Json& sessions = Member(*answer, "sessions");
+  if (!sessions.is_array()) return out;
+  for (const Json& s : sessions) {
     out.push_back({Text(s, "id"), Text(s, "address"), Ports(s), Strings(s, "session_status")});
   }
   return out;
@@ -110,9 +123,9 @@ StatusOr<PayloadClient> PayloadClient::FromEnvironment() {
 StatusOr<PayloadInfo> PayloadClient::GetPayload() {
   StatusOr<Json> answer = impl_->call.Get("/api/v0/payload");
   if (!answer.ok()) return answer.status();
-  const Json result = answer->value("result", Json::object());
-  const Json status = result.value("status", Json::object());
-  const Json metadata = result.value("metadata", Json::object());
+  const Json& result = Member(*answer, "result");
+  const Json& status = Member(result, "status");
+  const Json& metadata = Member(result, "metadata");
   return PayloadInfo{Text(result, "id"),          Text(result, "allocation_id"),
                      Text(status, "state"),       Text(status, "details"),
                      Text(status, "address"),     Ports(status),
@@ -186,17 +199,21 @@ StatusOr<std::vector<std::string>> ControlClient::Journal(long long after) {
   while (true) {
     StatusOr<Json> page = impl_->call.Get("/emulator/v0/events?after=" + std::to_string(after));
     if (!page.ok()) return page.status();
-    const Json events = page->value("events", Json::array());
+    const Json& events = Member(*page, "events");
+    if (!events.is_array()) return Internal("the journal answer has no 'events' list");
     for (const Json& e : events) {
-      std::string line = std::to_string(e.value("seq", 0LL)) + " " + Text(e, "time") + " " +
-                         Text(e, "kind") + " " + Text(e, "payload_id");
+      const Json& seq = Member(e, "seq");
+      std::string line = (seq.is_number_integer() ? std::to_string(seq.get<long long>()) : "?") +
+                         " " + Text(e, "time") + " " + Text(e, "kind") + " " +
+                         Text(e, "payload_id");
       if (!Text(e, "old_state").empty() || !Text(e, "new_state").empty()) {
         line += " " + Text(e, "old_state") + " -> " + Text(e, "new_state");
       }
       if (!Text(e, "detail").empty()) line += " " + Text(e, "detail");
       lines.push_back(std::move(line));
     }
-    const long long next = page->value("next_after", after);
+    const Json& next_after = Member(*page, "next_after");
+    const long long next = next_after.is_number_integer() ? next_after.get<long long>() : after;
     if (events.empty() || next == after) return lines;
     after = next;
   }

@@ -13,6 +13,7 @@ void EmulatorTest::SetUp() {
   StatusOr<std::unique_ptr<Emulator>> started = Emulator::Start(config);
   ASSERT_TRUE(started.ok()) << "the emulator did not start: " << started.status().message();
   emulator_ = *std::move(started);
+  emulator_->AddObserver(&game_servers_);
   const std::vector<std::string> projects = emulator_->ProjectIds();
   session_manager_ = std::make_unique<SessionManagerClient>(
       emulator_->base_url(), projects.empty() ? "local-project" : projects.front());
@@ -32,7 +33,10 @@ void EmulatorTest::TearDown() {
   }
   session_manager_.reset();  // close their connections first
   control_.reset();
-  if (emulator_) emulator_->Stop();
+  if (emulator_) {
+    emulator_->RemoveObserver(&game_servers_);
+    emulator_->Stop();
+  }
 }
 
 PayloadClient EmulatorTest::payload(const std::string& payload_id) {

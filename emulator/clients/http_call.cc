@@ -44,35 +44,50 @@ HttpCall::HttpCall(const std::string& address, httplib::Headers headers)
   http_->set_read_timeout(30, 0);
 }
 
-StatusOr<nlohmann::json> HttpCall::Answer(const httplib::Result& result) {
-  if (!result) {
-    return Status(StatusCode::kUnavailable,
-                  "no answer from " + server_ + " (" + httplib::to_string(result.error()) + ")");
+HttpReply HttpCall::Exchange(const std::string& method, const std::string& path,
+                             const std::string& body, const std::string& content_type,
+                             const httplib::Headers& headers) {
+  httplib::Headers all = headers_;
+  all.insert(headers.begin(), headers.end());
+  const std::string target = prefix_ + path;
+  httplib::Result r =
+      method == "GET"   ? http_->Get(target.c_str(), all)
+      : method == "PUT" ? http_->Put(target.c_str(), all, body, content_type.c_str())
+      : method == "DELETE"
+          ? (body.empty() ? http_->Delete(target.c_str(), all)
+                          : http_->Delete(target.c_str(), all, body, content_type.c_str()))
+          : http_->Post(target.c_str(), all, body, content_type.c_str());
+  HttpReply reply;
+  if (!r) {
+    reply.error = "no answer from " + server_ + " (" + httplib::to_string(r.error()) + ")";
+    return reply;
   }
-  nlohmann::json body = nlohmann::json::parse(result->body, nullptr, false);
-  if (result->status >= 200 && result->status < 300) {
-    if (body.is_discarded()) return Internal("the answer is not JSON: " + result->body);
+  reply.status = r->status;
+  reply.body = std::move(r->body);
+  reply.headers = std::move(r->headers);
+  return reply;
+}
+
+StatusOr<nlohmann::json> HttpCall::Answer(const HttpReply& reply) {
+  if (reply.status == 0) return Status(StatusCode::kUnavailable, reply.error);
+  nlohmann::json body = nlohmann::json::parse(reply.body, nullptr, false);
+  if (reply.status >= 200 && reply.status < 300) {
+    if (body.is_discarded()) return Internal("the answer is not JSON: " + reply.body);
     return body;
   }
   std::string message = body.is_object() && body.contains("message") && body["message"].is_string()
                             ? body["message"].get<std::string>()
-                            : result->body;
-  return Status(CodeFor(result->status),
-                message + " (HTTP " + std::to_string(result->status) + ")");
+                            : reply.body;
+  return Status(CodeFor(reply.status), message + " (HTTP " + std::to_string(reply.status) + ")");
 }
 
 StatusOr<nlohmann::json> HttpCall::Get(const std::string& path) {
-  return Answer(http_->Get((prefix_ + path).c_str(), headers_));
+  return Answer(Exchange("GET", path));
 }
 
 StatusOr<nlohmann::json> HttpCall::Send(const std::string& method, const std::string& path,
                                         const nlohmann::json& body) {
-  const std::string text = body.is_null() ? "" : body.dump();
-  const std::string target = prefix_ + path;
-  if (method == "PUT")
-    return Answer(http_->Put(target.c_str(), headers_, text, "application/json"));
-  if (method == "DELETE") return Answer(http_->Delete(target.c_str(), headers_));
-  return Answer(http_->Post(target.c_str(), headers_, text, "application/json"));
+  return Answer(Exchange(method, path, body.is_null() ? "" : body.dump()));
 }
 
 }  // namespace imsemu::clients

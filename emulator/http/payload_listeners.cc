@@ -10,10 +10,12 @@ namespace imsemu::http {
 // listener costs no thread; eight match cpp-httplib's own default.
 inline constexpr size_t kListenerThreads = 8;
 
-PayloadListeners::PayloadListeners(core::World& world, RequestIds& ids, const AccessPolicy& access,
-                                   Faults* faults, std::string host, std::optional<int> fixed_port)
+PayloadListeners::PayloadListeners(core::World& world, RequestIds& ids, GameServerCalls& calls,
+                                   const AccessPolicy& access, Faults* faults, std::string host,
+                                   std::optional<int> fixed_port)
     : world_(world),
       ids_(ids),
+      calls_(calls),
       access_(access),
       faults_(faults),
       host_(std::move(host)),
@@ -25,7 +27,7 @@ PayloadListeners::~PayloadListeners() { StopAll(); }
 StatusOr<std::unique_ptr<HttpServer>> PayloadListeners::Open(const std::string& payload_id,
                                                              int port) {
   auto server = std::make_unique<HttpServer>(ids_, kListenerThreads, access_, faults_);
-  MountPayloadLocalApi(server->routes(), world_, ids_, "",
+  MountPayloadLocalApi(server->routes(), world_, ids_, calls_, "",
                        [payload_id](const httplib::Request&) { return payload_id; });
   IMSEMU_RETURN_IF_ERROR(server->Start(host_, port));
   return server;

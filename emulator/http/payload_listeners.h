@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "emulator/core/world.h"
+#include "emulator/http/game_server_calls.h"
 #include "emulator/http/http_server.h"
 
 namespace imsemu::http {
@@ -26,8 +27,9 @@ class PayloadListeners final : public core::PayloadObserver {
   // `fixed_port`, when given, is where every payload's listener binds (IMS's
   // local mock serves its one payload on a fixed port); otherwise the OS
   // picks a free port for each.
-  PayloadListeners(core::World& world, RequestIds& ids, const AccessPolicy& access, Faults* faults,
-                   std::string host, std::optional<int> fixed_port = std::nullopt);
+  PayloadListeners(core::World& world, RequestIds& ids, GameServerCalls& calls,
+                   const AccessPolicy& access, Faults* faults, std::string host,
+                   std::optional<int> fixed_port = std::nullopt);
   ~PayloadListeners() override;
 
   void OnPayloadAdded(const core::Payload& payload) override;
@@ -53,6 +55,7 @@ class PayloadListeners final : public core::PayloadObserver {
 
   core::World& world_;
   RequestIds& ids_;
+  GameServerCalls& calls_;
   const AccessPolicy& access_;
   Faults* faults_;
   const std::string host_;

@@ -32,67 +32,86 @@ Status ReadStatusBody(const httplib::Request& req, core::StringMap& status,
 }  // namespace
 
 void MountPayloadLocalApi(httplib::Server& server, core::World& world, RequestIds& ids,
-                          const std::string& prefix_pattern, PayloadIdOf payload_id_of) {
+                          GameServerCalls& calls, const std::string& prefix_pattern,
+                          PayloadIdOf payload_id_of) {
   const std::string p = prefix_pattern;
   auto fail = [&ids](httplib::Response& res, const Status& s) {
     WriteError(res, kSurface, s, ids);
   };
 
-  server.Get(p + "/api/v0/payload",
-             [&world, payload_id_of, fail](const httplib::Request& req, httplib::Response& res) {
-               StatusOr<core::Payload> payload = world.GetPayload(payload_id_of(req));
-               if (!payload.ok()) return fail(res, payload.status());
-               WriteJson(res, {{"result", codec::PayloadToJson(*payload)}});
-             });
+  server.Get(p + "/api/v0/payload", [&world, &calls, payload_id_of, fail](
+                                        const httplib::Request& req, httplib::Response& res) {
+    StatusOr<core::Payload> payload = world.GetPayload(payload_id_of(req));
+    if (!payload.ok()) return fail(res, payload.status());
+    const std::string state = core::PayloadStateName(payload->state);
+    calls.Tell([&](GameServerObserver& o) { o.OnPayloadRead(payload->id, state); });
+    WriteJson(res, {{"result", codec::PayloadToJson(*payload)}});
+  });
 
-  server.Post(p + "/api/v0/ready",
-              [&world, payload_id_of, fail](const httplib::Request& req, httplib::Response& res) {
-                StatusOr<core::Payload> payload = world.MarkReady(payload_id_of(req));
-                if (!payload.ok()) return fail(res, payload.status());
-                WriteJson(res, Json::object());
-              });
+  server.Post(p + "/api/v0/ready", [&world, &calls, payload_id_of, fail](
+                                       const httplib::Request& req, httplib::Response& res) {
+    StatusOr<core::Payload> payload = world.MarkReady(payload_id_of(req));
+    if (!payload.ok()) return fail(res, payload.status());
+    calls.Tell([&](GameServerObserver& o) { o.OnReady(payload->id); });
+    WriteJson(res, Json::object());
+  });
 
   for (const auto& [path, kind] :
        {std::pair{"/api/v0/metadata/annotation", core::MetadataKind::kAnnotation},
         std::pair{"/api/v0/metadata/label", core::MetadataKind::kLabel}}) {
-    server.Put(p + path, [&world, payload_id_of, fail, kind = kind](const httplib::Request& req,
-                                                                    httplib::Response& res) {
+    server.Put(p + path, [&world, &calls, payload_id_of, fail, kind = kind](
+                             const httplib::Request& req, httplib::Response& res) {
       std::string key, value;
+      const std::string id = payload_id_of(req);
       StatusOr<Json> body = ParseBody(req);
       Status s = body.ok() ? codec::ReadKeyValue(*body, key, value) : body.status();
-      if (s.ok()) s = world.SetMetadata(payload_id_of(req), kind, key, value, "game-server");
+      if (s.ok()) s = world.SetMetadata(id, kind, key, value, "game-server");
       if (!s.ok()) return fail(res, s);
+      calls.Tell([&](GameServerObserver& o) {
+        if (kind == core::MetadataKind::kLabel) {
+          o.OnLabelSet(id, key, value);
+        } else {
+          o.OnAnnotationSet(id, key, value);
+        }
+      });
       WriteJson(res, Json::object());
     });
   }
 
-  server.Get(p + "/api/v0/session-manager/config",
-             [&world, payload_id_of, fail](const httplib::Request& req, httplib::Response& res) {
-               StatusOr<std::optional<std::string>> config =
-                   world.GetSessionConfig(payload_id_of(req));
-               if (!config.ok()) return fail(res, config.status());
-               Json body = Json::object();
-               if (config->has_value()) body["config"] = **config;
-               WriteJson(res, body);
-             });
+  server.Get(
+      p + "/api/v0/session-manager/config",
+      [&world, &calls, payload_id_of, fail](const httplib::Request& req, httplib::Response& res) {
+        const std::string id = payload_id_of(req);
+        StatusOr<std::optional<std::string>> config = world.GetSessionConfig(id);
+        if (!config.ok()) return fail(res, config.status());
+        calls.Tell([&](GameServerObserver& o) { o.OnConfigRead(id, *config); });
+        Json body = Json::object();
+        if (config->has_value()) body["config"] = **config;
+        WriteJson(res, body);
+      });
 
-  server.Get(p + "/api/v0/session-manager/status",
-             [&world, payload_id_of, fail](const httplib::Request& req, httplib::Response& res) {
-               StatusOr<core::StringMap> status = world.GetSessionStatus(payload_id_of(req));
-               if (!status.ok()) return fail(res, status.status());
-               WriteJson(res, Json(*status));
-             });
+  server.Get(
+      p + "/api/v0/session-manager/status",
+      [&world, &calls, payload_id_of, fail](const httplib::Request& req, httplib::Response& res) {
+        const std::string id = payload_id_of(req);
+        StatusOr<core::StringMap> status = world.GetSessionStatus(id);
+        if (!status.ok()) return fail(res, status.status());
+        calls.Tell([&](GameServerObserver& o) { o.OnStatusRead(id); });
+        WriteJson(res, Json(*status));
+      });
 
-  server.Post(p + "/api/v0/session-manager/status",
-              [&world, payload_id_of, fail](const httplib::Request& req, httplib::Response& res) {
-                core::StringMap status;
-                std::vector<std::string> null_keys;
-                Status s = ReadStatusBody(req, status, null_keys);
-                if (s.ok())
-                  s = world.SetSessionStatus(payload_id_of(req), std::move(status), null_keys);
-                if (!s.ok()) return fail(res, s);
-                WriteJson(res, Json::object());
-              });
+  server.Post(
+      p + "/api/v0/session-manager/status",
+      [&world, &calls, payload_id_of, fail](const httplib::Request& req, httplib::Response& res) {
+        const std::string id = payload_id_of(req);
+        core::StringMap status;
+        std::vector<std::string> null_keys;
+        Status s = ReadStatusBody(req, status, null_keys);
+        if (s.ok()) s = world.SetSessionStatus(id, status, null_keys);
+        if (!s.ok()) return fail(res, s);
+        calls.Tell([&](GameServerObserver& o) { o.OnStatusSet(id, status); });
+        WriteJson(res, Json::object());
+      });
 }
 
 }  // namespace imsemu::http

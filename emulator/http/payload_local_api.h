@@ -14,6 +14,7 @@
 #include <httplib.h>
 
 #include "emulator/core/world.h"
+#include "emulator/http/game_server_calls.h"
 #include "emulator/http/responses.h"
 
 namespace imsemu::http {
@@ -21,8 +22,10 @@ namespace imsemu::http {
 // Finds the payload a request is for.
 using PayloadIdOf = std::function<std::string(const httplib::Request&)>;
 
-// Registers the endpoints under `prefix_pattern` (a regex; "" for none).
+// Registers the endpoints under `prefix_pattern` (a regex; "" for none); each
+// call that succeeds is told to `calls` before it is answered.
 void MountPayloadLocalApi(httplib::Server& server, core::World& world, RequestIds& ids,
-                          const std::string& prefix_pattern, PayloadIdOf payload_id_of);
+                          GameServerCalls& calls, const std::string& prefix_pattern,
+                          PayloadIdOf payload_id_of);
 
 }  // namespace imsemu::http

@@ -1,7 +1,5 @@
 #include "emulator/scenario/scenario_runner.h"
 
-#include <httplib.h>
-
 #include <chrono>
 #include <cstdio>
 #include <map>
@@ -9,6 +7,7 @@
 #include <sstream>
 #include <thread>
 
+#include "emulator/clients/http_call.h"
 #include "emulator/clock/stopwatch.h"
 #include "emulator/emulator.h"
 #include "emulator/scenario/json_path.h"
@@ -80,7 +79,7 @@ class Run {
   std::string main_;
   Time start_;
   std::map<std::string, Json> vars_;
-  std::map<std::string, std::unique_ptr<httplib::Client>> clients_;
+  std::map<std::string, std::unique_ptr<clients::HttpCall>> connections_;  // by host:port
   std::string failure_;
 };
 
@@ -269,31 +268,14 @@ Call Run::BuildCall(const scenario::Step& step, const Json& p) {
 }
 
 Exchange Run::Send(const Call& call) {
-  std::unique_ptr<httplib::Client>& client = clients_[call.target];
-  if (!client) {
-    const size_t colon = call.target.find(':');
-    client = std::make_unique<httplib::Client>(call.target.substr(0, colon),
-                                               std::stoi(call.target.substr(colon + 1)));
-    client->set_tcp_nodelay(true);
-    client->set_keep_alive(true);
-    client->set_connection_timeout(2, 0);
-    client->set_read_timeout(30, 0);
-  }
-  httplib::Result r =
-      call.method == "GET" ? client->Get(call.path.c_str(), call.headers)
-      : call.method == "POST"
-          ? client->Post(call.path.c_str(), call.headers, call.body, call.content_type.c_str())
-      : call.method == "PUT"
-          ? client->Put(call.path.c_str(), call.headers, call.body, call.content_type.c_str())
-          : client->Delete(call.path.c_str(), call.headers);
+  std::unique_ptr<clients::HttpCall>& connection = connections_[call.target];
+  if (!connection) connection = std::make_unique<clients::HttpCall>(call.target);
+  clients::HttpReply reply =
+      connection->Exchange(call.method, call.path, call.body, call.content_type, call.headers);
   Exchange got;
-  if (!r) {
-    clients_.erase(call.target);  // reconnect next time
-    return got;
-  }
-  got.status = r->status;
-  got.raw = r->body;
-  got.body = Json::parse(r->body, nullptr, false);
+  got.status = reply.status;
+  got.raw = std::move(reply.body);
+  got.body = Json::parse(got.raw, nullptr, false);
   return got;
 }
 
@@ -432,7 +414,7 @@ ScenarioResult Run::Go() {
     if (!failure_.empty()) break;
   }
   result.virtual_elapsed = emulator_->clock().Now() - start_;
-  clients_.clear();
+  connections_.clear();
   emulator_->Stop();
   result.passed = failure_.empty();
   result.report = failure_;

@@ -28,4 +28,8 @@ const char* StatusCodeName(StatusCode code) {
   return "UNKNOWN";
 }
 
+std::string Status::ToString() const {
+  return ok() ? "OK" : std::string(StatusCodeName(code_)) + ": " + message_;
+}
+
 }  // namespace imsemu

@@ -1,8 +1,11 @@
 // A studio's tests: its game client creates a session, its game server reads
 // the config and sets a status, and the client sees the status once the
 // Session Manager's cache has caught up, all in-process on the virtual clock.
+// Then the studio's own game server logic, watched with gMock.
 #include <ims_emulator/fixture.h>
 #include <ims_emulator/gtest.h>
+
+#include "toy_game_server.h"
 
 namespace {
 
@@ -10,14 +13,18 @@ using imsemu::testing::HoldsSessions;
 using imsemu::testing::IsOk;
 using imsemu::testing::PayloadInState;
 using imsemu::testing::SessionWithStatus;
+using ::testing::_;
 using ::testing::ElementsAre;
+using ::testing::Optional;
+using ::testing::Pair;
+using ::testing::UnorderedElementsAre;
 
 class RankedMatchTest : public imsemu::testing::EmulatorTest {
  protected:
   imsemu::EmulatorConfig Config() const override {
     imsemu::EmulatorConfig config;
     config.fixture_json =
-        imsemu::FixtureBuilder().Project("studio").Allocation("ranked", "ranked").Buffer(2).Json();
+        imsemu::FixtureBuilder().Project("studio").Allocation("ranked", "ranked").Buffer(1).Json();
     return config;
   }
 };
@@ -32,6 +39,30 @@ TEST_F(RankedMatchTest, TheClientSeesTheStatusTheServerSet) {
   AdvancePastStatusCache();
   EXPECT_THAT(session_manager().ListSessions("ranked"),
               HoldsSessions(ElementsAre(SessionWithStatus("phase", "lobby"))));
+}
+
+TEST_F(RankedMatchTest, OurServerReadsTheConfigOnlyOnceReserved) {
+  const std::string id = emulator().PayloadIds().front();  // the one Ready payload
+  {
+    ::testing::InSequence in_order;
+    EXPECT_CALL(game_servers(), OnPayloadRead(id, "Ready"));
+    EXPECT_CALL(game_servers(), OnPayloadRead(id, "Reserved"));
+    EXPECT_CALL(game_servers(), OnConfigRead(id, Optional(std::string("dust"))));
+    EXPECT_CALL(game_servers(),
+                OnStatusSet(id, UnorderedElementsAre(Pair("phase", "lobby"), Pair("map", "dust"))));
+  }
+  EXPECT_CALL(game_servers(), OnStatusRead(_)).Times(0);
+
+  studio::ToyGameServer server(payload(id));
+  ASSERT_THAT(server.Poll(), IsOk());
+  EXPECT_FALSE(server.in_match());
+  auto session = session_manager().CreateSession("ranked", "dust");
+  ASSERT_THAT(session, IsOk());
+  ASSERT_EQ(session->id, id);
+  ASSERT_THAT(server.Poll(), IsOk());
+  EXPECT_TRUE(server.in_match());
+  ASSERT_THAT(server.Poll(), IsOk());  // in a match: no more calls
+  EXPECT_EQ(server.map(), "dust");
 }
 
 TEST(StudioTest, ABadFixtureSaysWhatIsWrong) {

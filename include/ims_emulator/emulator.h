@@ -20,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "ims_emulator/observer.h"
 #include "ims_emulator/status.h"
 
 namespace imsemu {
@@ -70,6 +71,11 @@ class Emulator {
   // The ORCHESTRATION_PAYLOAD_API value of a payload: "127.0.0.1:PORT", or
   // "HOST:PORT/payloads/ID" under shared_port.
   virtual std::string PayloadApiOf(const std::string& payload_id) const = 0;
+  // Tells `observer` what every game server does from now on (see
+  // ims_emulator/observer.h) until it is removed; the emulator does not own
+  // it. RemoveObserver() waits for calls in flight.
+  virtual void AddObserver(GameServerObserver* observer) = 0;
+  virtual void RemoveObserver(GameServerObserver* observer) = 0;
   // Closes every listener and ends every game server. Idempotent.
   virtual void Stop() = 0;
 

@@ -27,8 +27,30 @@
 
 #include "ims_emulator/clients.h"
 #include "ims_emulator/emulator.h"
+#include "ims_emulator/observer.h"
 
 namespace imsemu::testing {
+
+// What game servers do, for EXPECT_CALL:
+//   EXPECT_CALL(game_servers(), OnStatusSet(id, Contains(Pair("phase", "lobby"))));
+class MockGameServerObserver : public GameServerObserver {
+ public:
+  MOCK_METHOD(void, OnPayloadRead, (const std::string& payload_id, const std::string& state),
+              (override));
+  MOCK_METHOD(void, OnReady, (const std::string& payload_id), (override));
+  MOCK_METHOD(void, OnLabelSet,
+              (const std::string& payload_id, const std::string& key, const std::string& value),
+              (override));
+  MOCK_METHOD(void, OnAnnotationSet,
+              (const std::string& payload_id, const std::string& key, const std::string& value),
+              (override));
+  MOCK_METHOD(void, OnConfigRead,
+              (const std::string& payload_id, const std::optional<std::string>& config),
+              (override));
+  MOCK_METHOD(void, OnStatusRead, (const std::string& payload_id), (override));
+  MOCK_METHOD(void, OnStatusSet, (const std::string& payload_id, const StringMap& status),
+              (override));
+};
 
 class EmulatorTest : public ::testing::Test {
  protected:
@@ -44,6 +66,9 @@ class EmulatorTest : public ::testing::Test {
   // Emulator::ProjectIds() sorts them), as a game client.
   SessionManagerClient& session_manager() { return *session_manager_; }
   ControlClient& control() { return *control_; }
+  // Observes every game server of this test's emulator; calls nobody
+  // expects are allowed (a NiceMock). Set expectations before the calls.
+  ::testing::NiceMock<MockGameServerObserver>& game_servers() { return game_servers_; }
   // A game server's view of `payload_id`'s Payload Local API.
   PayloadClient payload(const std::string& payload_id);
   // Moves the virtual clock (fails the test if it cannot).
@@ -53,6 +78,7 @@ class EmulatorTest : public ::testing::Test {
   void AdvancePastStatusCache();
 
  private:
+  ::testing::NiceMock<MockGameServerObserver> game_servers_;
   std::unique_ptr<Emulator> emulator_;
   std::unique_ptr<SessionManagerClient> session_manager_;
   std::unique_ptr<ControlClient> control_;
@@ -72,13 +98,13 @@ const Status& StatusOf(const StatusOr<T>& s) {
 
 MATCHER(IsOk, "is OK") {
   const Status& s = StatusOf(arg);
-  if (!s.ok()) *result_listener << "is " << StatusCodeName(s.code()) << ": " << s.message();
+  if (!s.ok()) *result_listener << "is " << s.ToString();
   return s.ok();
 }
 
 MATCHER_P(StatusIs, code, std::string("has status ") + StatusCodeName(code)) {
   const Status& s = StatusOf(arg);
-  *result_listener << "is " << StatusCodeName(s.code()) << ": " << s.message();
+  *result_listener << "is " << s.ToString();
   return s.code() == code;
 }
 

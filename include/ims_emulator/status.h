@@ -37,6 +37,8 @@ class Status {
   bool ok() const { return code_ == StatusCode::kOk; }
   StatusCode code() const { return code_; }
   const std::string& message() const { return message_; }
+  // "CODE: message", or "OK".
+  std::string ToString() const;
 
  private:
   StatusCode code_ = StatusCode::kOk;

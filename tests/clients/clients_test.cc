@@ -80,6 +80,43 @@ TEST_F(ClientsTest, TheControlClientDrivesTheWorld) {
   EXPECT_NE(journal->back().find("payload."), std::string::npos) << journal->back();
 }
 
+// gMock on what the game server did: every successful call, in order, before
+// its answer; refused calls are not reported.
+TEST_F(ClientsTest, TheMockObserverSeesWhatTheGameServerDid) {
+  using ::testing::_;
+  using ::testing::Optional;
+  using ::testing::Pair;
+  using ::testing::UnorderedElementsAre;
+  auto session = session_manager().CreateSession("default", "cfg");
+  ASSERT_THAT(session, IsOk());
+  const std::string id = session->id;
+  {
+    ::testing::InSequence in_order;
+    EXPECT_CALL(game_servers(), OnPayloadRead(id, "Reserved"));
+    EXPECT_CALL(game_servers(), OnConfigRead(id, Optional(std::string("cfg"))));
+    EXPECT_CALL(game_servers(), OnStatusSet(id, UnorderedElementsAre(Pair("phase", "lobby"),
+                                                                     Pair("players", "0"))));
+    EXPECT_CALL(game_servers(), OnStatusRead(id));
+    EXPECT_CALL(game_servers(), OnLabelSet(id, "region", "eu"));
+    EXPECT_CALL(game_servers(), OnAnnotationSet(id, "note", "text"));
+    EXPECT_CALL(game_servers(), OnReady(id));  // ready again: idempotent, and reported
+  }
+  EXPECT_CALL(game_servers(), OnLabelSet(_, "_bad", _)).Times(0);
+  EXPECT_CALL(game_servers(), OnPayloadRead("nope-nope", _)).Times(0);
+
+  PayloadClient server = payload(id);
+  ASSERT_THAT(server.GetPayload(), IsOk());
+  ASSERT_THAT(server.GetConfig(), IsOk());
+  ASSERT_THAT(server.SetStatus({{"phase", "lobby"}, {"players", "0"}}), IsOk());
+  ASSERT_THAT(server.GetStatus(), IsOk());
+  ASSERT_THAT(server.SetLabel("region", "eu"), IsOk());
+  ASSERT_THAT(server.SetAnnotation("note", "text"), IsOk());
+  EXPECT_THAT(server.SetLabel("_bad", "x"), StatusIs(StatusCode::kInvalidArgument));
+  EXPECT_THAT(PayloadClient(emulator().base_url() + "/payloads/nope-nope").GetPayload(),
+              StatusIs(StatusCode::kNotFound));
+  ASSERT_THAT(server.Ready(), IsOk());
+}
+
 // The shared-port address form, and ORCHESTRATION_PAYLOAD_API from the environment.
 class SharedPortTest : public testing::EmulatorTest {
  protected:

@@ -3,6 +3,7 @@
 // player after the cache lag; the match ends; the server exits 0; its payload
 // goes and a fresh process refills the buffer.
 #include <fcntl.h>
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <unistd.h>
@@ -10,6 +11,7 @@
 #include <signal.h>
 #include <sys/wait.h>
 
+#include <atomic>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -17,6 +19,7 @@
 #include <sstream>
 #include <thread>
 
+#include "ims_emulator/gtest.h"
 #include "tests/testing/test_emulator.h"
 #include "tests/testing/test_world.h"
 
@@ -57,6 +60,25 @@ TEST(ExampleGameTest, TwoServersAClientAMatchAndARefill) {
   };
   ASSERT_TRUE(WaitFor(e, ready)) << "both example servers call ready by themselves";
 
+  // What the real server process does over its API, as the integration guide
+  // asks: polls until Reserved, then reads the config, then sets a status.
+  using ::testing::_;
+  ::testing::NiceMock<testing::MockGameServerObserver> game_servers;
+  std::atomic<bool> told_lobby{false};
+  EXPECT_CALL(game_servers, OnPayloadRead(_, "Ready")).Times(::testing::AnyNumber());
+  EXPECT_CALL(game_servers, OnStatusSet(_, _)).Times(::testing::AnyNumber());
+  {
+    ::testing::InSequence in_order;
+    EXPECT_CALL(game_servers, OnPayloadRead(_, "Reserved")).RetiresOnSaturation();
+    EXPECT_CALL(game_servers, OnConfigRead(_, ::testing::Optional(::testing::HasSubstr("dust"))))
+        .RetiresOnSaturation();
+    EXPECT_CALL(game_servers,
+                OnStatusSet(_, ::testing::Contains(::testing::Pair("phase", "lobby"))))
+        .WillOnce([&told_lobby] { told_lobby = true; })
+        .RetiresOnSaturation();
+  }
+  e.AddObserver(&game_servers);
+
   const std::string client = std::string(EXAMPLE_GAME_CLIENT) + " --url http://" +
                              testing::MainAddress(e) + " --project " + testing::kProject;
   const Json session = Json::parse(
@@ -71,6 +93,10 @@ TEST(ExampleGameTest, TwoServersAClientAMatchAndARefill) {
   EXPECT_EQ(status().at("phase"), "lobby");
   EXPECT_EQ(status().at("max_players"), "16") << "the server clamps max_players";
   EXPECT_EQ(status().at("map"), "dust");
+  // The world holds the status a moment before the observer is told.
+  EXPECT_TRUE(WaitFor(e, [&] { return told_lobby.load(); }));
+  e.RemoveObserver(&game_servers);
+  ::testing::Mock::VerifyAndClearExpectations(&game_servers);
 
   EXPECT_EQ(RunCommand(client + " join --port " + std::to_string(port) + " --name alice"),
             "welcome alice\n");

@@ -13,7 +13,7 @@
 #include <optional>
 #include <string>
 
-#include <httplib.h>
+#include "ims_emulator/clients.h"
 
 int main(int argc, char** argv) {
   bool ready = false;
@@ -42,13 +42,7 @@ int main(int argc, char** argv) {
   std::fprintf(stderr, "a line on stderr\n");
   std::fflush(stderr);
   if (ready && api != nullptr) {
-    const std::string value = api;
-    const size_t slash = value.find('/');
-    const std::string prefix = slash == std::string::npos ? "" : value.substr(slash);
-    httplib::Client c("http://" + value.substr(0, slash));
-    c.set_connection_timeout(5, 0);
-    auto r = c.Post((prefix + "/api/v0/ready").c_str(), "", "application/json");
-    const bool ok = r && r->status == 200;
+    const bool ok = imsemu::PayloadClient(api).Ready().ok();
     std::printf("ready %s\n", ok ? "ok" : "failed");
     std::fflush(stdout);
   }

@@ -22,77 +22,50 @@ std::string MainAddress(const EmulatorImpl& emulator) {
   return "127.0.0.1:" + std::to_string(emulator.port());
 }
 
-namespace {
+Client::Client(const std::string& host_port_prefix) : call_(host_port_prefix) {}
 
-struct Split {
-  std::string host;
-  int port;
-  std::string prefix;
-};
-
-Split SplitAddress(const std::string& value) {
-  const size_t colon = value.find(':');
-  const size_t slash = value.find('/', colon);
-  Split s;
-  s.host = value.substr(0, colon);
-  s.port = std::stoi(
-      value.substr(colon + 1, slash == std::string::npos ? std::string::npos : slash - colon - 1));
-  s.prefix = slash == std::string::npos ? "" : value.substr(slash);
-  return s;
-}
-
-}  // namespace
-
-Client::Client(const std::string& host_port_prefix)
-    : host_(SplitAddress(host_port_prefix).host),
-      port_(SplitAddress(host_port_prefix).port),
-      prefix_(SplitAddress(host_port_prefix).prefix),
-      client_(host_, port_) {
-  client_.set_tcp_nodelay(true);
-  client_.set_read_timeout(10, 0);
-}
-
-Reply Client::Wrap(const httplib::Result& result) {
-  Reply reply;
-  if (!result) return reply;
-  reply.status = result->status;
-  reply.raw = result->body;
-  reply.headers = result->headers;
-  reply.body = Json::parse(result->body, nullptr, false);
-  return reply;
+Reply Client::Wrap(clients::HttpReply reply) {
+  Reply out;
+  out.status = reply.status;
+  out.raw = std::move(reply.body);
+  out.headers = std::move(reply.headers);
+  out.body = Json::parse(out.raw, nullptr, false);
+  return out;
 }
 
 Reply Client::Get(const std::string& path, const httplib::Headers& headers) {
-  return Wrap(client_.Get(prefix_ + path, headers));
+  return Wrap(call_.Exchange("GET", path, "", "", headers));
 }
 
 Reply Client::Post(const std::string& path, const std::string& body,
                    const std::string& content_type, const httplib::Headers& headers) {
-  return Wrap(client_.Post(prefix_ + path, headers, body, content_type));
+  return Wrap(call_.Exchange("POST", path, body, content_type, headers));
 }
 
 Reply Client::Put(const std::string& path, const std::string& body,
                   const std::string& content_type) {
-  return Wrap(client_.Put(prefix_ + path, body, content_type));
+  return Wrap(call_.Exchange("PUT", path, body, content_type));
 }
 
-Reply Client::Delete(const std::string& path) { return Wrap(client_.Delete(prefix_ + path)); }
+Reply Client::Delete(const std::string& path) { return Wrap(call_.Exchange("DELETE", path)); }
 
 std::string Client::SendRaw(const std::string& raw) {
+  const std::string& server = call_.server();
+  const size_t colon = server.find(':');
   const int fd = socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(port_));
-  inet_pton(AF_INET, host_.c_str(), &addr.sin_addr);
+  addr.sin_port = htons(static_cast<uint16_t>(std::stoi(server.substr(colon + 1))));
+  inet_pton(AF_INET, server.substr(0, colon).c_str(), &addr.sin_addr);
   std::string out;
   if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) {
     timeval tv{10, 0};
     setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
     std::string request = raw;
     // Point the raw request at the prefix too.
-    if (!prefix_.empty()) {
+    if (!call_.prefix().empty()) {
       const size_t sp = request.find(' ');
-      request.insert(sp + 1, prefix_);
+      request.insert(sp + 1, call_.prefix());
     }
     send(fd, request.data(), request.size(), 0);
     char buf[4096];

@@ -7,9 +7,9 @@
 #include <memory>
 #include <string>
 
-#include <httplib.h>
 #include <nlohmann/json.hpp>
 
+#include "emulator/clients/http_call.h"
 #include "emulator/emulator.h"
 
 namespace imsemu::testing {
@@ -27,7 +27,7 @@ struct Reply {
 };
 
 // A client for "host:port" (optionally followed by a path prefix, as in an
-// ORCHESTRATION_PAYLOAD_API value).
+// ORCHESTRATION_PAYLOAD_API value) that keeps whole answers for assertions.
 class Client {
  public:
   explicit Client(const std::string& host_port_prefix);
@@ -43,12 +43,9 @@ class Client {
   std::string SendRaw(const std::string& raw);
 
  private:
-  Reply Wrap(const httplib::Result& result);
+  static Reply Wrap(clients::HttpReply reply);
 
-  std::string host_;
-  int port_ = 0;
-  std::string prefix_;
-  httplib::Client client_;
+  clients::HttpCall call_;
 };
 
 // "127.0.0.1:PORT" of the emulator's main port.
