@@ -1,6 +1,9 @@
 // The typed clients and the GoogleTest harness (ims_emulator/clients.h,
 // ims_emulator/gtest.h), used the way a studio's tests use them.
 #include <cstdlib>
+#include <thread>
+
+#include <httplib.h>
 
 #include "ims_emulator/fixture.h"
 #include "ims_emulator/gtest.h"
@@ -198,6 +201,37 @@ TEST(FixtureBuilderTest, ABadSettingIsNamedWhenTheEmulatorStarts) {
   auto started = Emulator::Start(config);
   EXPECT_THAT(started, StatusIs(StatusCode::kInvalidArgument));
   EXPECT_NE(started.status().message().find("buffer_size"), std::string::npos);
+}
+
+// A server that answers 200 with JSON of the wrong shape: the clients return
+// what they can read and never throw.
+TEST(OddAnswersTest, JsonOfTheWrongShapeDoesNotThrow) {
+  for (const char* body :
+       {"[]", "5", "null", R"({"result": 5, "sessions": {"a": 1}, "config": 7})",
+        R"({"result": {"id": 1, "status": {"ports": [{"port": "x"}, 3]}, "metadata": []},
+            "sessions": [1, {"ports": {"a": 1}, "session_status": {"k": 2}}]})",
+        R"({"events": [5, {"seq": "x"}], "next_after": "x"})"}) {
+    httplib::Server server;
+    server.Get(".*", [body](const httplib::Request&, httplib::Response& res) {
+      res.set_content(body, "application/json");
+    });
+    const int port = server.bind_to_any_port("127.0.0.1");
+    std::thread serving([&] { server.listen_after_bind(); });
+    const std::string address = "127.0.0.1:" + std::to_string(port);
+    SCOPED_TRACE(body);
+    {  // the clients close their connections before the server stops
+      PayloadClient payload(address);
+      EXPECT_THAT(payload.GetPayload(), IsOk());
+      EXPECT_THAT(payload.GetConfig(), IsOk());
+      EXPECT_THAT(payload.GetStatus(), IsOk());
+      SessionManagerClient sessions("http://" + address, "p");
+      EXPECT_THAT(sessions.ListSessions("t"), IsOk());
+      ControlClient control("http://" + address);
+      (void)control.Journal();  // OK or an error; never a throw
+    }
+    server.stop();
+    serving.join();
+  }
 }
 
 TEST(ScenarioFromATest, PassesOrReportsWhy) {
