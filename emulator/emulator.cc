@@ -61,9 +61,9 @@ StatusOr<std::unique_ptr<Emulator>> Emulator::Start(const EmulatorConfig& config
   options.state_path = config.state_path;
   options.host = config.host;
   options.port = config.port;
-  StatusOr<std::unique_ptr<EmulatorImpl>> started = EmulatorImpl::Start(std::move(options));
-  if (!started.ok()) return started.status();
-  return std::unique_ptr<Emulator>(*std::move(started));
+  IMSEMU_ASSIGN_OR_RETURN(std::unique_ptr<EmulatorImpl> started,
+                          EmulatorImpl::Start(std::move(options)));
+  return std::unique_ptr<Emulator>(std::move(started));
 }
 
 EmulatorImpl::EmulatorImpl(EmulatorOptions options) : options_(std::move(options)) {}
@@ -81,10 +81,9 @@ StatusOr<std::unique_ptr<EmulatorImpl>> EmulatorImpl::Start(EmulatorOptions opti
 }
 
 Status EmulatorImpl::Open() {
-  StatusOr<std::unique_ptr<store::SqliteWorldStore>> store =
-      store::SqliteWorldStore::Open(options_.state_path);
-  if (!store.ok()) return store.status();
-  store_ = *std::move(store);
+  IMSEMU_ASSIGN_OR_RETURN(std::unique_ptr<store::SqliteWorldStore> store,
+                          store::SqliteWorldStore::Open(options_.state_path));
+  store_ = std::move(store);
 
   if (options_.virtual_clock) {
     Time start = options_.virtual_start;
@@ -256,18 +255,16 @@ void EmulatorImpl::Reconcile(bool save_clock) {
 
 Status EmulatorImpl::TakePayloadApiDown(const std::string& payload_id, Duration d) {
   if (d.count() <= 0) return InvalidArgument("seconds must be > 0");
-  StatusOr<core::Payload> payload = world_->GetPayload(payload_id);
-  if (!payload.ok()) return payload.status();
+  IMSEMU_ASSIGN_OR_RETURN(core::Payload payload, world_->GetPayload(payload_id));
   if (listeners_) IMSEMU_RETURN_IF_ERROR(listeners_->TakeDown(payload_id));
   http::FaultSpec spec;
   spec.api = http::Api::kPayloadLocal;
   spec.path_pattern = "/payloads/" + payload_id + "/.*";
   spec.status = 503;
   spec.message = "the Payload Local API of payload '" + payload_id + "' is not listening yet";
-  StatusOr<http::Fault> fault = faults_->Add(spec);
-  if (!fault.ok()) return fault.status();
+  IMSEMU_ASSIGN_OR_RETURN(http::Fault fault, faults_->Add(spec));
   std::lock_guard lock(down_mu_);
-  down_.push_back({payload_id, clock_->Now() + d, fault->id});
+  down_.push_back({payload_id, clock_->Now() + d, fault.id});
   return OkStatus();
 }
 

@@ -81,18 +81,17 @@ StatusOr<CreatedSession> SessionManagerClient::CreateSession(
     const std::string& session_type, const std::optional<std::string>& config) {
   Json body = Json::object();
   if (config) body["session_config"] = *config;
-  StatusOr<Json> answer =
-      impl_->call.Send("POST", impl_->sessions + PercentEncode(session_type), body);
-  if (!answer.ok()) return answer.status();
-  return CreatedSession{Text(*answer, "id"), Text(*answer, "address"), Ports(*answer)};
+  IMSEMU_ASSIGN_OR_RETURN(
+      Json answer, impl_->call.Send("POST", impl_->sessions + PercentEncode(session_type), body));
+  return CreatedSession{Text(answer, "id"), Text(answer, "address"), Ports(answer)};
 }
 
 StatusOr<std::vector<SessionInfo>> SessionManagerClient::ListSessions(
     const std::string& session_type) {
-  StatusOr<Json> answer = impl_->call.Get(impl_->sessions + PercentEncode(session_type));
-  if (!answer.ok()) return answer.status();
+  IMSEMU_ASSIGN_OR_RETURN(Json answer,
+                          impl_->call.Get(impl_->sessions + PercentEncode(session_type)));
   std::vector<SessionInfo> out;
-  const Json& sessions = Member(*answer, "sessions");
+  const Json& sessions = Member(answer, "sessions");
   if (!sessions.is_array()) return out;
   for (const Json& s : sessions) {
     out.push_back({Text(s, "id"), Text(s, "address"), Ports(s), Strings(s, "session_status")});
@@ -121,9 +120,8 @@ StatusOr<PayloadClient> PayloadClient::FromEnvironment() {
 }
 
 StatusOr<PayloadInfo> PayloadClient::GetPayload() {
-  StatusOr<Json> answer = impl_->call.Get("/api/v0/payload");
-  if (!answer.ok()) return answer.status();
-  const Json& result = Member(*answer, "result");
+  IMSEMU_ASSIGN_OR_RETURN(Json answer, impl_->call.Get("/api/v0/payload"));
+  const Json& result = Member(answer, "result");
   const Json& status = Member(result, "status");
   const Json& metadata = Member(result, "metadata");
   return PayloadInfo{Text(result, "id"),          Text(result, "allocation_id"),
@@ -149,9 +147,8 @@ StatusOr<std::optional<std::string>> PayloadClient::GetConfig() {
 }
 
 StatusOr<StringMap> PayloadClient::GetStatus() {
-  StatusOr<Json> answer = impl_->call.Get("/api/v0/session-manager/status");
-  if (!answer.ok()) return answer.status();
-  return Strings(Json{{"s", *answer}}, "s");
+  IMSEMU_ASSIGN_OR_RETURN(Json answer, impl_->call.Get("/api/v0/session-manager/status"));
+  return Strings(Json{{"s", answer}}, "s");
 }
 
 Status PayloadClient::SetStatus(const StringMap& status) {
@@ -197,9 +194,9 @@ StatusOr<std::optional<std::string>> ControlClient::SessionConfigOf(const std::s
 StatusOr<std::vector<std::string>> ControlClient::Journal(long long after) {
   std::vector<std::string> lines;
   while (true) {
-    StatusOr<Json> page = impl_->call.Get("/emulator/v0/events?after=" + std::to_string(after));
-    if (!page.ok()) return page.status();
-    const Json& events = Member(*page, "events");
+    IMSEMU_ASSIGN_OR_RETURN(Json page,
+                            impl_->call.Get("/emulator/v0/events?after=" + std::to_string(after)));
+    const Json& events = Member(page, "events");
     if (!events.is_array()) return Internal("the journal answer has no 'events' list");
     for (const Json& e : events) {
       const Json& seq = Member(e, "seq");
@@ -212,7 +209,7 @@ StatusOr<std::vector<std::string>> ControlClient::Journal(long long after) {
       if (!Text(e, "detail").empty()) line += " " + Text(e, "detail");
       lines.push_back(std::move(line));
     }
-    const Json& next_after = Member(*page, "next_after");
+    const Json& next_after = Member(page, "next_after");
     const long long next = next_after.is_number_integer() ? next_after.get<long long>() : after;
     if (events.empty() || next == after) return lines;
     after = next;

@@ -45,10 +45,10 @@ StatusOr<core::PayloadSpec> PayloadSpecFromJson(const Json& json, const std::str
   if (auto it = json.find("ports"); it != json.end() && !it->is_null()) {
     if (!it->is_array()) return InvalidArgument(FieldPath(path, "ports") + " must be an array");
     for (size_t i = 0; i < it->size(); ++i) {
-      StatusOr<core::PortSpec> port =
-          PortSpecFromJson((*it)[i], FieldPath(path, "ports") + "[" + std::to_string(i) + "]");
-      if (!port.ok()) return port.status();
-      spec.ports.push_back(*std::move(port));
+      IMSEMU_ASSIGN_OR_RETURN(
+          core::PortSpec port,
+          PortSpecFromJson((*it)[i], FieldPath(path, "ports") + "[" + std::to_string(i) + "]"));
+      spec.ports.push_back(std::move(port));
     }
   }
   return spec;
@@ -129,14 +129,14 @@ StatusOr<core::AllocationSpec> AllocationSpecFromJson(const nlohmann::json& json
   IMSEMU_RETURN_IF_ERROR(ReadSeconds(json, "auto_ready_delay_seconds", path, delay_ms));
   spec.auto_ready_delay = Duration(delay_ms);
   if (auto it = json.find("auto_reserve"); it != json.end() && !it->is_null()) {
-    StatusOr<core::AutoReserve> a = AutoReserveFromJson(*it, FieldPath(path, "auto_reserve"));
-    if (!a.ok()) return a.status();
-    spec.auto_reserve = *std::move(a);
+    IMSEMU_ASSIGN_OR_RETURN(core::AutoReserve a,
+                            AutoReserveFromJson(*it, FieldPath(path, "auto_reserve")));
+    spec.auto_reserve = std::move(a);
   }
   if (auto it = json.find("payload_spec"); it != json.end() && !it->is_null()) {
-    StatusOr<core::PayloadSpec> p = PayloadSpecFromJson(*it, FieldPath(path, "payload_spec"));
-    if (!p.ok()) return p.status();
-    spec.payload_spec = *std::move(p);
+    IMSEMU_ASSIGN_OR_RETURN(core::PayloadSpec p,
+                            PayloadSpecFromJson(*it, FieldPath(path, "payload_spec")));
+    spec.payload_spec = std::move(p);
   }
   Status valid = core::ValidateAllocationSpec(spec);
   if (!valid.ok() && !path.empty()) return InvalidArgument(path + ": " + valid.message());
@@ -183,9 +183,8 @@ StatusOr<core::Fixture> FixtureFromJson(const nlohmann::json& json) {
         IMSEMU_RETURN_IF_ERROR(ReadString(aj, "id", apath, id));
         allocation.id = id;
       }
-      StatusOr<core::AllocationSpec> spec = AllocationSpecFromJson(aj, apath);
-      if (!spec.ok()) return spec.status();
-      allocation.spec = *std::move(spec);
+      IMSEMU_ASSIGN_OR_RETURN(core::AllocationSpec spec, AllocationSpecFromJson(aj, apath));
+      allocation.spec = std::move(spec);
       project.allocations.push_back(std::move(allocation));
     }
     fixture.projects.push_back(std::move(project));
@@ -194,9 +193,8 @@ StatusOr<core::Fixture> FixtureFromJson(const nlohmann::json& json) {
 }
 
 StatusOr<core::Fixture> LoadFixtureFile(const std::string& path) {
-  StatusOr<Json> json = ReadJsonFile(path, "fixture file");
-  if (!json.ok()) return json.status();
-  StatusOr<core::Fixture> fixture = FixtureFromJson(*json);
+  IMSEMU_ASSIGN_OR_RETURN(Json json, ReadJsonFile(path, "fixture file"));
+  StatusOr<core::Fixture> fixture = FixtureFromJson(json);
   if (!fixture.ok()) return InvalidArgument(path + ": " + fixture.status().message());
   // A relative command path (with a '/') is the fixture's neighbour, wherever
   // the emulator was started from; a bare name is looked up in PATH.
@@ -216,9 +214,8 @@ StatusOr<core::Fixture> DefaultFixture() {
   static constexpr const char kDefault[] =
 #include "default_fixture.inc"
       ;
-  StatusOr<Json> json = ParseJson(kDefault);
-  if (!json.ok()) return json.status();
-  return FixtureFromJson(*json);
+  IMSEMU_ASSIGN_OR_RETURN(Json json, ParseJson(kDefault));
+  return FixtureFromJson(json);
 }
 
 }  // namespace imsemu::codec

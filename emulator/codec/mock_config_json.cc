@@ -44,9 +44,8 @@ StatusOr<core::Fixture> MockFixtureFromJson(const nlohmann::json& config) {
 
 StatusOr<core::Fixture> LoadMockFixture(const std::string& path) {
   if (path.empty()) return MockFixtureFromJson(Json());
-  StatusOr<Json> json = ReadJsonFile(path, "payload config file");
-  if (!json.ok()) return json.status();
-  StatusOr<core::Fixture> fixture = MockFixtureFromJson(*json);
+  IMSEMU_ASSIGN_OR_RETURN(Json json, ReadJsonFile(path, "payload config file"));
+  StatusOr<core::Fixture> fixture = MockFixtureFromJson(json);
   if (!fixture.ok()) return InvalidArgument(path + ": " + fixture.status().message());
   return fixture;
 }

@@ -402,8 +402,7 @@ Status World::LoadFixture(const Fixture& fixture, Time now) {
       if (a.id && !ids.insert(*a.id).second) {
         return InvalidArgument("allocation id '" + *a.id + "' is used twice in the fixture");
       }
-      StatusOr<Allocation> added = AddAllocation(project.id, a.id, a.spec, now);
-      if (!added.ok()) return added.status();
+      IMSEMU_ASSIGN_OR_RETURN(Allocation added, AddAllocation(project.id, a.id, a.spec, now));
     }
   }
   return OkStatus();
@@ -460,9 +459,9 @@ StatusOr<Allocation> World::CreateAllocation(const std::string& project, Allocat
   std::lock_guard lock(mu_);
   Allocation out;
   IMSEMU_RETURN_IF_ERROR(Mutate([&](Time now) -> Status {
-    StatusOr<Allocation> a = AddAllocation(project, std::nullopt, std::move(spec), now);
-    if (!a.ok()) return a.status();
-    out = *std::move(a);
+    IMSEMU_ASSIGN_OR_RETURN(Allocation a,
+                            AddAllocation(project, std::nullopt, std::move(spec), now));
+    out = std::move(a);
     return OkStatus();
   }));
   return out;
@@ -480,13 +479,12 @@ StatusOr<Allocation> World::UpdateAllocation(const std::string& project, const s
   std::lock_guard lock(mu_);
   Allocation out;
   IMSEMU_RETURN_IF_ERROR(Mutate([&](Time now) -> Status {
-    StatusOr<Allocation> a = FindAllocation(project, id);
-    if (!a.ok()) return a.status();
-    IMSEMU_RETURN_IF_ERROR(change(*a));
-    store_.PutAllocation(*a);
-    Journal(AllocationEvent(*a, kind, kActorOrchestration, now));
+    IMSEMU_ASSIGN_OR_RETURN(Allocation a, FindAllocation(project, id));
+    IMSEMU_RETURN_IF_ERROR(change(a));
+    store_.PutAllocation(a);
+    Journal(AllocationEvent(a, kind, kActorOrchestration, now));
     Converge(id, now);
-    out = *std::move(a);
+    out = std::move(a);
     return OkStatus();
   }));
   return out;
@@ -513,8 +511,7 @@ StatusOr<std::vector<Payload>> World::ListPayloads(const std::string& project,
                                                    const std::string& allocation) {
   std::lock_guard lock(mu_);
   Prepare();
-  StatusOr<Allocation> a = FindAllocation(project, allocation);
-  if (!a.ok()) return a.status();
+  IMSEMU_ASSIGN_OR_RETURN(Allocation a, FindAllocation(project, allocation));
   std::vector<Payload> out;
   store_.VisitPayloads(allocation, std::nullopt, [&](const Payload& p) {
     out.push_back(p);
@@ -527,8 +524,7 @@ StatusOr<Payload> World::GetPayloadOf(const std::string& project, const std::str
                                       const std::string& id) {
   std::lock_guard lock(mu_);
   Prepare();
-  StatusOr<Allocation> a = FindAllocation(project, allocation);
-  if (!a.ok()) return a.status();
+  IMSEMU_ASSIGN_OR_RETURN(Allocation a, FindAllocation(project, allocation));
   StatusOr<Payload> p = FindPayload(id);
   if (!p.ok() || p->allocation_id != allocation) {
     return NotFound("payload '" + id + "' not found in allocation '" + allocation + "'");
@@ -540,8 +536,7 @@ Status World::DeletePayload(const std::string& project, const std::string& alloc
                             const std::string& id, bool force) {
   std::lock_guard lock(mu_);
   return Mutate([&](Time now) -> Status {
-    StatusOr<Allocation> a = FindAllocation(project, allocation);
-    if (!a.ok()) return a.status();
+    IMSEMU_ASSIGN_OR_RETURN(Allocation a, FindAllocation(project, allocation));
     StatusOr<Payload> p = FindPayload(id);
     if (!p.ok() || p->allocation_id != allocation) {
       return NotFound("payload '" + id + "' not found in allocation '" + allocation + "'");
@@ -604,11 +599,9 @@ StatusOr<Payload> World::Reserve(const std::string& project, const std::string& 
   std::lock_guard lock(mu_);
   Payload out;
   IMSEMU_RETURN_IF_ERROR(Mutate([&](Time now) -> Status {
-    StatusOr<Allocation> a = FindAllocation(project, allocation);
-    if (!a.ok()) return a.status();
-    StatusOr<Payload> p = ReserveIn(*a, request, kActorOrchestration, now);
-    if (!p.ok()) return p.status();
-    out = *std::move(p);
+    IMSEMU_ASSIGN_OR_RETURN(Allocation a, FindAllocation(project, allocation));
+    IMSEMU_ASSIGN_OR_RETURN(Payload p, ReserveIn(a, request, kActorOrchestration, now));
+    out = std::move(p);
     return OkStatus();
   }));
   return out;
@@ -627,19 +620,18 @@ StatusOr<Payload> World::MarkReady(const std::string& id) {
   std::lock_guard lock(mu_);
   Payload out;
   IMSEMU_RETURN_IF_ERROR(Mutate([&](Time now) -> Status {
-    StatusOr<Payload> p = FindPayload(id);
-    if (!p.ok()) return p.status();
-    if (p->state == PayloadState::kReady || p->state == PayloadState::kReserved) {
-      out = *std::move(p);
+    IMSEMU_ASSIGN_OR_RETURN(Payload p, FindPayload(id));
+    if (p.state == PayloadState::kReady || p.state == PayloadState::kReserved) {
+      out = std::move(p);
       return OkStatus();  // ready is retried by game servers: idempotent
     }
-    IMSEMU_RETURN_IF_ERROR(CheckTransition(p->state, PayloadState::kReady));
-    std::optional<Allocation> a = store_.GetAllocation(p->allocation_id);
+    IMSEMU_RETURN_IF_ERROR(CheckTransition(p.state, PayloadState::kReady));
+    std::optional<Allocation> a = store_.GetAllocation(p.allocation_id);
     if (!a) return Internal("payload '" + id + "' has no allocation");
-    BecomeReady(*p, *a, kActorGameServer, now);
-    store_.PutPayload(*p);
+    BecomeReady(p, *a, kActorGameServer, now);
+    store_.PutPayload(p);
     Converge(a->id, now);
-    out = *std::move(p);
+    out = std::move(p);
     return OkStatus();
   }));
   return out;
@@ -651,14 +643,13 @@ Status World::SetMetadata(const std::string& id, MetadataKind kind, const std::s
   return Mutate([&](Time now) -> Status {
     IMSEMU_RETURN_IF_ERROR(ValidateMetadataKey("key", key));
     IMSEMU_RETURN_IF_ERROR(ValidateMetadataValue("value", kind, value));
-    StatusOr<Payload> p = FindPayload(id);
-    if (!p.ok()) return p.status();
+    IMSEMU_ASSIGN_OR_RETURN(Payload p, FindPayload(id));
     const bool label = kind == MetadataKind::kLabel;
-    (label ? p->labels : p->annotations)[key] = value;
-    Event e = PayloadEvent(*p, label ? "payload.label" : "payload.annotation", actor, now);
+    (label ? p.labels : p.annotations)[key] = value;
+    Event e = PayloadEvent(p, label ? "payload.label" : "payload.annotation", actor, now);
     e.detail = key;
     Journal(std::move(e));
-    store_.PutPayload(*p);
+    store_.PutPayload(p);
     return OkStatus();
   });
 }
@@ -666,37 +657,34 @@ Status World::SetMetadata(const std::string& id, MetadataKind kind, const std::s
 StatusOr<std::optional<std::string>> World::GetSessionConfig(const std::string& id) {
   std::lock_guard lock(mu_);
   Prepare();
-  StatusOr<Payload> p = FindPayload(id);
-  if (!p.ok()) return p.status();
-  return p->session_config;
+  IMSEMU_ASSIGN_OR_RETURN(Payload p, FindPayload(id));
+  return p.session_config;
 }
 
 StatusOr<StringMap> World::GetSessionStatus(const std::string& id) {
   std::lock_guard lock(mu_);
   Prepare();
-  StatusOr<Payload> p = FindPayload(id);
-  if (!p.ok()) return p.status();
-  return p->LatestSessionStatus();
+  IMSEMU_ASSIGN_OR_RETURN(Payload p, FindPayload(id));
+  return p.LatestSessionStatus();
 }
 
 Status World::SetSessionStatus(const std::string& id, StringMap status,
                                const std::vector<std::string>& null_keys) {
   std::lock_guard lock(mu_);
   return Mutate([&](Time now) -> Status {
-    StatusOr<Payload> p = FindPayload(id);
-    if (!p.ok()) return p.status();
+    IMSEMU_ASSIGN_OR_RETURN(Payload p, FindPayload(id));
     for (const std::string& key : null_keys) {
-      Event w = PayloadEvent(*p, "session.status.null", kActorGameServer, now);
+      Event w = PayloadEvent(p, "session.status.null", kActorGameServer, now);
       w.level = "warning";
       w.detail = "session status key '" + key + "' was null; stored as \"\"";
       Journal(std::move(w));
     }
-    p->status_updates.push_back({now, std::move(status)});
-    options_.status_cache.Prune(p->status_updates, now);
-    Event e = PayloadEvent(*p, "session.status", kActorGameServer, now);
-    e.detail = std::to_string(p->LatestSessionStatus().size()) + " keys";
+    p.status_updates.push_back({now, std::move(status)});
+    options_.status_cache.Prune(p.status_updates, now);
+    Event e = PayloadEvent(p, "session.status", kActorGameServer, now);
+    e.detail = std::to_string(p.LatestSessionStatus().size()) + " keys";
     Journal(std::move(e));
-    store_.PutPayload(*p);
+    store_.PutPayload(p);
     return OkStatus();
   });
 }
@@ -781,40 +769,38 @@ StatusOr<Payload> World::ExitPayload(const std::string& id, int code, const std:
   std::lock_guard lock(mu_);
   Payload out;
   IMSEMU_RETURN_IF_ERROR(Mutate([&](Time now) -> Status {
-    StatusOr<Payload> p = FindPayload(id);
-    if (!p.ok()) return p.status();
-    StatusOr<PayloadState> next = StateAfterExit(p->state, code);
-    if (!next.ok()) return next.status();
+    IMSEMU_ASSIGN_OR_RETURN(Payload p, FindPayload(id));
+    IMSEMU_ASSIGN_OR_RETURN(PayloadState next, StateAfterExit(p.state, code));
     const std::string code_text = "exit code " + std::to_string(code);
-    switch (*next) {
+    switch (next) {
       case PayloadState::kError: {
-        p->restarts++;
-        const Duration backoff = RestartBackoff(options_.timings, p->restarts);
-        p->details =
+        p.restarts++;
+        const Duration backoff = RestartBackoff(options_.timings, p.restarts);
+        p.details =
             (reason.empty() ? "game server exited before Ready (" + code_text + ")" : reason) +
             "; restart in " + std::to_string(backoff.count()) + " ms";
-        SetState(*p, PayloadState::kError, kActorGameServer, p->details, now);
-        p->timer = TimerKind::kRestart;
-        p->timer_at = now + backoff;
+        SetState(p, PayloadState::kError, kActorGameServer, p.details, now);
+        p.timer = TimerKind::kRestart;
+        p.timer_at = now + backoff;
         break;
       }
       case PayloadState::kUnhealthy:
-        NoteExit(p->allocation_id, /*crashed=*/true, now);
-        p->details = reason.empty() ? "game server exited (" + code_text + ")" : reason;
-        SetState(*p, PayloadState::kUnhealthy, kActorGameServer, p->details, now);
-        p->timer = TimerKind::kShutdown;
-        p->timer_at = now + options_.timings.unhealthy_linger;
+        NoteExit(p.allocation_id, /*crashed=*/true, now);
+        p.details = reason.empty() ? "game server exited (" + code_text + ")" : reason;
+        SetState(p, PayloadState::kUnhealthy, kActorGameServer, p.details, now);
+        p.timer = TimerKind::kShutdown;
+        p.timer_at = now + options_.timings.unhealthy_linger;
         break;
       default:
-        if (code == 0) NoteExit(p->allocation_id, /*crashed=*/false, now);
-        p->details = reason.empty() ? "game server exited (" + code_text + ")" : reason;
-        SetState(*p, PayloadState::kShutdown, kActorGameServer, p->details, now);
-        p->timer = TimerKind::kRemove;
-        p->timer_at = now + options_.timings.shutdown_linger;
+        if (code == 0) NoteExit(p.allocation_id, /*crashed=*/false, now);
+        p.details = reason.empty() ? "game server exited (" + code_text + ")" : reason;
+        SetState(p, PayloadState::kShutdown, kActorGameServer, p.details, now);
+        p.timer = TimerKind::kRemove;
+        p.timer_at = now + options_.timings.shutdown_linger;
     }
-    store_.PutPayload(*p);
-    Converge(p->allocation_id, now);
-    out = *std::move(p);
+    store_.PutPayload(p);
+    Converge(p.allocation_id, now);
+    out = std::move(p);
     return OkStatus();
   }));
   return out;
@@ -824,16 +810,15 @@ StatusOr<Payload> World::ForceState(const std::string& id, PayloadState state) {
   std::lock_guard lock(mu_);
   Payload out;
   IMSEMU_RETURN_IF_ERROR(Mutate([&](Time now) -> Status {
-    StatusOr<Payload> p = FindPayload(id);
-    if (!p.ok()) return p.status();
-    SetState(*p, state, kActorControl, "forced", now);
-    p->timer = TimerKind::kNone;
-    p->forced = true;
-    if (state == PayloadState::kReserved) p->last_reserved = now;
-    if (state == PayloadState::kStarting) p->started = now;
-    store_.PutPayload(*p);
-    Converge(p->allocation_id, now);
-    out = *std::move(p);
+    IMSEMU_ASSIGN_OR_RETURN(Payload p, FindPayload(id));
+    SetState(p, state, kActorControl, "forced", now);
+    p.timer = TimerKind::kNone;
+    p.forced = true;
+    if (state == PayloadState::kReserved) p.last_reserved = now;
+    if (state == PayloadState::kStarting) p.started = now;
+    store_.PutPayload(p);
+    Converge(p.allocation_id, now);
+    out = std::move(p);
     return OkStatus();
   }));
   return out;
@@ -842,10 +827,9 @@ StatusOr<Payload> World::ForceState(const std::string& id, PayloadState state) {
 void World::RecordOutput(const std::string& id, const std::vector<std::string>& lines) {
   std::lock_guard lock(mu_);
   (void)Mutate([&](Time now) -> Status {
-    StatusOr<Payload> p = FindPayload(id);
-    if (!p.ok()) return p.status();
+    IMSEMU_ASSIGN_OR_RETURN(Payload p, FindPayload(id));
     for (const std::string& line : lines) {
-      Event e = PayloadEvent(*p, "payload.output", kActorGameServer, now);
+      Event e = PayloadEvent(p, "payload.output", kActorGameServer, now);
       e.level = "debug";
       e.detail = line;
       Journal(std::move(e));

@@ -52,20 +52,18 @@ StatusOr<long long> IntParam(const httplib::Request& req, const char* name, long
 // The request body as a JSON object with only `fields` in it (empty: {}).
 StatusOr<Json> ReadObject(const httplib::Request& req,
                           std::initializer_list<std::string_view> fields) {
-  StatusOr<Json> body = ParseBody(req);
-  if (!body.ok()) return body.status();
-  IMSEMU_RETURN_IF_ERROR(codec::ExpectObject(*body, ""));
-  IMSEMU_RETURN_IF_ERROR(codec::RejectUnknownFields(*body, "", fields));
+  IMSEMU_ASSIGN_OR_RETURN(Json body, ParseBody(req));
+  IMSEMU_RETURN_IF_ERROR(codec::ExpectObject(body, ""));
+  IMSEMU_RETURN_IF_ERROR(codec::RejectUnknownFields(body, "", fields));
   return body;
 }
 
 // A required number of seconds (0..1e9) in the request body.
 StatusOr<Duration> ReadRequiredSeconds(const httplib::Request& req) {
-  StatusOr<Json> body = ReadObject(req, {"seconds"});
-  if (!body.ok()) return body.status();
-  IMSEMU_RETURN_IF_ERROR(codec::Require(*body, "seconds", ""));
+  IMSEMU_ASSIGN_OR_RETURN(Json body, ReadObject(req, {"seconds"}));
+  IMSEMU_RETURN_IF_ERROR(codec::Require(body, "seconds", ""));
   long long ms = 0;
-  IMSEMU_RETURN_IF_ERROR(codec::ReadSeconds(*body, "seconds", "", ms));
+  IMSEMU_RETURN_IF_ERROR(codec::ReadSeconds(body, "seconds", "", ms));
   return Duration(ms);
 }
 

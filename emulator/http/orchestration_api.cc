@@ -21,9 +21,8 @@ constexpr const char* kReservations =
     R"(/api/v0/projects/([^/]+)/allocations/([^/]+)/reservations)";
 
 StatusOr<core::AllocationSpec> ReadSpec(const httplib::Request& req) {
-  StatusOr<Json> body = ParseBody(req);
-  if (!body.ok()) return body.status();
-  return codec::AllocationSpecFromJson(*body);
+  IMSEMU_ASSIGN_OR_RETURN(Json body, ParseBody(req));
+  return codec::AllocationSpecFromJson(body);
 }
 
 // The process an allocation's payloads run: all that starting one depends on.

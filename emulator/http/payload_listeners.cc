@@ -64,10 +64,9 @@ Status PayloadListeners::BringUp(const std::string& payload_id) {
     port = it->second;
     down_.erase(it);
   }
-  StatusOr<std::unique_ptr<HttpServer>> server = Open(payload_id, port);
-  if (!server.ok()) return server.status();
+  IMSEMU_ASSIGN_OR_RETURN(std::unique_ptr<HttpServer> server, Open(payload_id, port));
   std::lock_guard lock(mu_);
-  listeners_[payload_id] = *std::move(server);
+  listeners_[payload_id] = std::move(server);
   return OkStatus();
 }
 

@@ -12,10 +12,9 @@ constexpr Surface kSurface = Surface::kPayloadLocal;
 // The status map the game server posts: string values, null stored as "".
 Status ReadStatusBody(const httplib::Request& req, core::StringMap& status,
                       std::vector<std::string>& null_keys) {
-  StatusOr<Json> body = ParseBody(req);
-  if (!body.ok()) return body.status();
-  IMSEMU_RETURN_IF_ERROR(codec::ExpectObject(*body, ""));
-  for (auto it = body->begin(); it != body->end(); ++it) {
+  IMSEMU_ASSIGN_OR_RETURN(Json body, ParseBody(req));
+  IMSEMU_RETURN_IF_ERROR(codec::ExpectObject(body, ""));
+  for (auto it = body.begin(); it != body.end(); ++it) {
     if (it->is_null()) {
       status[it.key()] = "";
       null_keys.push_back(it.key());

@@ -24,13 +24,12 @@ Status Admit(const httplib::Request& req, const SessionAuth& auth, std::string& 
 // client sends a literal null: lenient on purpose). Other fields are refused,
 // so a typo never creates a session without its config.
 StatusOr<std::optional<std::string>> ReadSessionConfig(const httplib::Request& req) {
-  StatusOr<Json> body = ParseBody(req, Json());
-  if (!body.ok()) return body.status();
-  if (body->is_null()) return std::optional<std::string>();
-  IMSEMU_RETURN_IF_ERROR(codec::ExpectObject(*body, ""));
-  IMSEMU_RETURN_IF_ERROR(codec::RejectUnknownFields(*body, "", {"session_config"}));
-  auto it = body->find("session_config");
-  if (it == body->end() || it->is_null()) return std::optional<std::string>();
+  IMSEMU_ASSIGN_OR_RETURN(Json body, ParseBody(req, Json()));
+  if (body.is_null()) return std::optional<std::string>();
+  IMSEMU_RETURN_IF_ERROR(codec::ExpectObject(body, ""));
+  IMSEMU_RETURN_IF_ERROR(codec::RejectUnknownFields(body, "", {"session_config"}));
+  auto it = body.find("session_config");
+  if (it == body.end() || it->is_null()) return std::optional<std::string>();
   if (!it->is_string()) {
     return InvalidArgument(std::string("session_config must be a string, got ") + it->type_name());
   }

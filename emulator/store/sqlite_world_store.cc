@@ -240,7 +240,13 @@ Status SqliteWorldStore::Commit() {
   Status result = error_;
   error_ = OkStatus();
   if (!result.ok()) {
-    Exec("ROLLBACK");
+    // A failed COMMIT may have ended the transaction itself; end it if not.
+    if (sqlite3_get_autocommit(db_) == 0) {
+      Status rolled_back = Exec("ROLLBACK");
+      if (!rolled_back.ok()) {
+        result = Internal(result.message() + "; ROLLBACK failed too: " + rolled_back.message());
+      }
+    }
     ForgetTouched();
   }
   touched_.clear();

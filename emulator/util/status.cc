@@ -1,5 +1,8 @@
 #include "ims_emulator/status.h"
 
+#include <cstdio>
+#include <cstdlib>
+
 namespace imsemu {
 
 const char* StatusCodeName(StatusCode code) {
@@ -32,4 +35,17 @@ std::string Status::ToString() const {
   return ok() ? "OK" : std::string(StatusCodeName(code_)) + ": " + message_;
 }
 
+namespace internal {
+
+void ValueOfError(const Status& status) {
+  std::fprintf(stderr, "ims-emulator: the value of an error was read: %s\n",
+               status.ToString().c_str());
+  std::abort();
+}
+
+Status OkStatusGivenToStatusOr() {
+  return Status(StatusCode::kInternal, "a StatusOr was given an OK status and no value");
+}
+
+}  // namespace internal
 }  // namespace imsemu

@@ -8,8 +8,8 @@
 
 #include <optional>
 #include <string>
+#include <type_traits>
 #include <utility>
-#include <variant>
 
 namespace imsemu {
 
@@ -29,7 +29,9 @@ enum class StatusCode {
 // Returns the absl-style name of `code`, e.g. "INVALID_ARGUMENT".
 const char* StatusCodeName(StatusCode code);
 
-class Status {
+// [[nodiscard]]: a Status dropped on the floor is a compile error (-Werror);
+// `(void)` it where ignoring is the decision, and say why.
+class [[nodiscard]] Status {
  public:
   Status() = default;
   Status(StatusCode code, std::string message) : code_(code), message_(std::move(message)) {}
@@ -65,25 +67,41 @@ inline Status PermissionDenied(std::string m) {
 }
 inline Status Internal(std::string m) { return {StatusCode::kInternal, std::move(m)}; }
 
-// Either a value or a non-OK Status.
+namespace internal {
+// Ends the process with `status` on stderr: reading the value of an error is
+// a bug, never a recoverable condition.
+[[noreturn]] void ValueOfError(const Status& status);
+Status OkStatusGivenToStatusOr();
+}  // namespace internal
+
+// Either a value or a non-OK Status. Built from an OK Status it holds
+// INTERNAL instead (there is no value to give); reading the value of an
+// error ends the process with the error's message.
 template <typename T>
-class StatusOr {
+class [[nodiscard]] StatusOr {
+  static_assert(!std::is_same_v<std::decay_t<T>, Status>, "StatusOr<Status> makes no sense");
+
  public:
-  StatusOr(T value) : value_(std::move(value)) {}          // NOLINT: implicit by design
-  StatusOr(Status status) : status_(std::move(status)) {}  // NOLINT
+  StatusOr(T value) : value_(std::move(value)) {}  // NOLINT: implicit by design
+  StatusOr(Status status)                          // NOLINT
+      : status_(status.ok() ? internal::OkStatusGivenToStatusOr() : std::move(status)) {}
 
   bool ok() const { return value_.has_value(); }
   const Status& status() const { return status_; }
-  T& value() & { return *value_; }
-  const T& value() const& { return *value_; }
-  T&& value() && { return std::move(*value_); }
-  T* operator->() { return &*value_; }
-  const T* operator->() const { return &*value_; }
-  T& operator*() & { return *value_; }
-  const T& operator*() const& { return *value_; }
-  T&& operator*() && { return std::move(*value_); }
+  T& value() & { return Checked(), *value_; }
+  const T& value() const& { return Checked(), *value_; }
+  T&& value() && { return Checked(), std::move(*value_); }
+  T* operator->() { return &value(); }
+  const T* operator->() const { return &value(); }
+  T& operator*() & { return value(); }
+  const T& operator*() const& { return value(); }
+  T&& operator*() && { return std::move(*this).value(); }
 
  private:
+  void Checked() const {
+    if (!value_) internal::ValueOfError(status_);
+  }
+
   Status status_;
   std::optional<T> value_;
 };
@@ -100,3 +118,13 @@ class StatusOr {
 // Returns the Status of `expr` from the enclosing function if it is not OK.
 #define IMSEMU_RETURN_IF_ERROR(expr) \
   IMSEMU_RETURN_IF_ERROR_IMPL(IMSEMU_CONCAT(imsemu_status_, __COUNTER__), expr)
+
+#define IMSEMU_ASSIGN_OR_RETURN_IMPL(var, lhs, expr) \
+  auto var = (expr);                                 \
+  if (!var.ok()) return var.status();                \
+  lhs = *std::move(var)
+// Evaluates `expr` (a StatusOr); returns its Status from the enclosing
+// function if it is an error, else assigns or declares `lhs` with its value:
+//   IMSEMU_ASSIGN_OR_RETURN(Payload p, FindPayload(id));
+#define IMSEMU_ASSIGN_OR_RETURN(lhs, expr) \
+  IMSEMU_ASSIGN_OR_RETURN_IMPL(IMSEMU_CONCAT(imsemu_statusor_, __COUNTER__), lhs, expr)
