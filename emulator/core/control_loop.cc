@@ -4,6 +4,13 @@
 
 namespace imsemu::core {
 
+bool IsPending(PayloadState state) {
+  return state == PayloadState::kCreating || state == PayloadState::kStarting ||
+         state == PayloadState::kError;
+}
+
+bool IsUnreserved(PayloadState state) { return state == PayloadState::kReady || IsPending(state); }
+
 ScalePlan PlanScale(const Allocation& allocation, const StateCounts& counts) {
   const AllocationSpec& spec = allocation.spec;
   const int unreserved = counts.ready + counts.pending;
@@ -25,6 +32,22 @@ ScalePlan PlanScale(const Allocation& allocation, const StateCounts& counts) {
   plan.create = std::max(plan.create, 0);
   plan.remove = std::clamp(plan.remove, 0, unreserved);
   return plan;
+}
+
+std::vector<Payload> ChooseToRemove(const std::vector<Payload>& payloads, int count) {
+  std::vector<Payload> victims;
+  for (const Payload& p : payloads) {
+    if (!p.forced && IsUnreserved(p.state)) victims.push_back(p);
+  }
+  std::stable_sort(victims.begin(), victims.end(), [](const Payload& a, const Payload& b) {
+    const bool a_ready = a.state == PayloadState::kReady;
+    const bool b_ready = b.state == PayloadState::kReady;
+    if (a_ready != b_ready) return !a_ready;
+    return a.seq > b.seq;
+  });
+  if (count < static_cast<int>(victims.size()))
+    victims.resize(static_cast<size_t>(std::max(count, 0)));
+  return victims;
 }
 
 }  // namespace imsemu::core

@@ -7,10 +7,18 @@
 // A pure function: the world applies the plan.
 #pragma once
 
+#include <vector>
+
 #include "emulator/core/allocation.h"
 #include "emulator/core/world_store.h"
 
 namespace imsemu::core {
+
+// On its way to Ready: Creating, Starting, or Error (restarting).
+bool IsPending(PayloadState state);
+// What the control loop counts and scales: Ready or pending, not Reserved,
+// not leaving. (A forced payload is left alone whatever its state.)
+bool IsUnreserved(PayloadState state);
 
 struct ScalePlan {
   int create = 0;  // payloads to create
@@ -18,5 +26,10 @@ struct ScalePlan {
 };
 
 ScalePlan PlanScale(const Allocation& allocation, const StateCounts& counts);
+
+// Which `count` of an allocation's `payloads` (in creation order) scaling
+// down removes: unreserved, unforced ones, those not yet Ready first, then
+// the newest.
+std::vector<Payload> ChooseToRemove(const std::vector<Payload>& payloads, int count);
 
 }  // namespace imsemu::core

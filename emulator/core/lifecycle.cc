@@ -60,4 +60,35 @@ StatusOr<PayloadState> StateAfterExit(PayloadState from, int code) {
   }
 }
 
+StatusOr<ExitPlan> PlanExit(const Payload& payload, int code, const std::string& reason,
+                            const LifecycleTimings& timings) {
+  IMSEMU_ASSIGN_OR_RETURN(PayloadState next, StateAfterExit(payload.state, code));
+  const std::string exited = "game server exited (exit code " + std::to_string(code) + ")";
+  ExitPlan plan;
+  plan.state = next;
+  plan.restarts = payload.restarts;
+  plan.details = reason.empty() ? exited : reason;
+  switch (next) {
+    case PayloadState::kError:
+      plan.restarts = payload.restarts + 1;
+      plan.timer = TimerKind::kRestart;
+      plan.timer_after = RestartBackoff(timings, plan.restarts);
+      if (reason.empty()) {
+        plan.details = "game server exited before Ready (exit code " + std::to_string(code) + ")";
+      }
+      plan.details += "; restart in " + std::to_string(plan.timer_after.count()) + " ms";
+      break;
+    case PayloadState::kUnhealthy:
+      plan.streak = CrashStreak::kCrashed;
+      plan.timer = TimerKind::kShutdown;
+      plan.timer_after = timings.unhealthy_linger;
+      break;
+    default:
+      plan.streak = code == 0 ? CrashStreak::kEnded : CrashStreak::kUnchanged;
+      plan.timer = TimerKind::kRemove;
+      plan.timer_after = timings.shutdown_linger;
+  }
+  return plan;
+}
+
 }  // namespace imsemu::core

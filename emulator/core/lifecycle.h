@@ -7,6 +7,8 @@
 // Pure functions and a value type.
 #pragma once
 
+#include <string>
+
 #include "emulator/clock/clock.h"
 #include "emulator/core/payload.h"
 #include "ims_emulator/status.h"
@@ -39,5 +41,26 @@ Duration CrashBackoff(const LifecycleTimings& timings, int streak, Time last_cra
 // FailedPrecondition if no game server runs in `from` (Error, Unhealthy,
 // Shutdown).
 StatusOr<PayloadState> StateAfterExit(PayloadState from, int code);
+
+// What an exit does to the allocation's crash streak.
+enum class CrashStreak { kUnchanged, kCrashed, kEnded };
+
+// Everything a game-server exit changes, as data:
+//   before Ready           -> Error, restart after RestartBackoff(restarts + 1)
+//   after Ready, code != 0 -> Unhealthy, a crash; Shutdown after unhealthy_linger
+//   after Ready, code 0    -> Shutdown, the crash streak ends; removed after shutdown_linger
+struct ExitPlan {
+  PayloadState state = PayloadState::kShutdown;
+  std::string details;  // `reason` when given, else what happened
+  int restarts = 0;     // the payload's restart count afterwards
+  TimerKind timer = TimerKind::kNone;
+  Duration timer_after{0};
+  CrashStreak streak = CrashStreak::kUnchanged;
+};
+
+// The plan for `payload` exiting with `code`; FailedPrecondition as
+// StateAfterExit.
+StatusOr<ExitPlan> PlanExit(const Payload& payload, int code, const std::string& reason,
+                            const LifecycleTimings& timings);
 
 }  // namespace imsemu::core

@@ -34,4 +34,23 @@ bool Matches(const Selector& selector, const Payload& payload) {
   return true;
 }
 
+ReservationRequest AutoReservation(const AutoReserve& auto_reserve) {
+  ReservationRequest request;
+  request.labels = auto_reserve.labels;
+  request.annotations = auto_reserve.annotations;
+  request.session_config = auto_reserve.session_config;
+  return request;
+}
+
+PayloadState ApplyReservation(Payload& payload, const ReservationRequest& request, Time now) {
+  const PayloadState old_state = payload.state;
+  payload.state = PayloadState::kReserved;
+  payload.last_reserved = now;
+  if (payload.timer == TimerKind::kAutoReserve) payload.timer = TimerKind::kNone;
+  for (const auto& [k, v] : request.labels) payload.labels[k] = v;
+  for (const auto& [k, v] : request.annotations) payload.annotations[k] = v;
+  if (request.session_config) payload.session_config = request.session_config;
+  return old_state;
+}
+
 }  // namespace imsemu::core

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "emulator/core/allocation.h"
 #include "emulator/core/metadata.h"
 #include "emulator/core/payload.h"
 #include "ims_emulator/status.h"
@@ -37,5 +38,12 @@ Status ValidateReservation(const ReservationRequest& request);
 
 // True if `payload` satisfies `selector`.
 bool Matches(const Selector& selector, const Payload& payload);
+
+// What an allocation's auto_reserve applies, as a request.
+ReservationRequest AutoReservation(const AutoReserve& auto_reserve);
+
+// Reserves `payload` at `now`: Reserved, the request's metadata and session
+// config applied, a pending auto-reserve disarmed. Returns the state it had.
+PayloadState ApplyReservation(Payload& payload, const ReservationRequest& request, Time now);
 
 }  // namespace imsemu::core

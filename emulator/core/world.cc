@@ -41,8 +41,9 @@ Event AllocationEvent(const Allocation& a, std::string kind, std::string actor, 
 }  // namespace
 
 World::World(WorldStore& store, const Clock& clock, WorldOptions options)
-    : store_(store), clock_(clock), options_(std::move(options)), ids_(options_.seed) {
-  next_game_port_ = options_.game_port_first;
+    : store_(store), clock_(clock), options_(std::move(options)) {
+  counters_.ids = IdSource(options_.seed);
+  counters_.next_game_port = options_.game_port_first;
 }
 
 void World::AddObserver(PayloadObserver* observer) {
@@ -69,8 +70,8 @@ Time World::Prepare() {
   return now;
 }
 
-Status World::Mutate(const std::function<Status(Time)>& op) {
-  const Time now = Prepare();
+Status World::Transact(Time now, const std::function<Status(Time)>& op) {
+  const Counters before = counters_;
   store_.Begin();
   Status status = op(now);
   if (status.ok()) {
@@ -80,48 +81,39 @@ Status World::Mutate(const std::function<Status(Time)>& op) {
   } else {
     store_.Rollback();
   }
+  Pending committed = std::exchange(pending_, Pending{});
+  next_timer_ = store_.NextTimer();
   if (!status.ok()) {
-    added_.clear();
-    started_.clear();
-    removed_.clear();
+    counters_ = before;
     return status;
   }
-  Notify();
-  next_timer_ = store_.NextTimer();
+  for (PayloadObserver* observer : observers_) {
+    // Removals first: a replacement may take over the removed one's port.
+    for (const std::string& id : committed.removed) observer->OnPayloadRemoved(id);
+    for (const Payload& p : committed.added) observer->OnPayloadAdded(p);
+    for (const auto& [p, a] : committed.started) observer->OnPayloadStarted(p, a);
+  }
+  if (event_sink_) {
+    for (const Event& e : committed.events) event_sink_(e);
+  }
+  if (!committed.events.empty()) journal_grew_.notify_all();
   return OkStatus();
 }
 
-void World::Notify() {
-  for (PayloadObserver* observer : observers_) {
-    // Removals first: a replacement may take over the removed one's port.
-    for (const std::string& id : removed_) observer->OnPayloadRemoved(id);
-    for (const Payload& p : added_) observer->OnPayloadAdded(p);
-    for (const auto& [p, a] : started_) observer->OnPayloadStarted(p, a);
-  }
-  added_.clear();
-  started_.clear();
-  removed_.clear();
-  journal_grew_.notify_all();
-}
+Status World::Mutate(const std::function<Status(Time)>& op) { return Transact(Prepare(), op); }
 
 void World::ApplyDue(Time now) {
   if (!next_timer_ || *next_timer_ > now) return;
-  next_timer_.reset();  // Mutate below must not recurse into ApplyDue
-  store_.Begin();
-  for (int i = 0; i < kMaxTimersPerReconcile; ++i) {
-    std::optional<Payload> due = store_.NextDuePayload(now);
-    if (!due) break;
-    ApplyTimer(std::move(*due));
-  }
-  SaveCounters();
-  store_.PutMeta("now", std::to_string(now.time_since_epoch().count()));
-  if (!store_.Commit().ok()) {
-    added_.clear();
-    started_.clear();
-    removed_.clear();
-  }
-  Notify();
-  next_timer_ = store_.NextTimer();
+  next_timer_.reset();  // nothing below may recurse into ApplyDue
+  // A failed commit leaves the timers armed: the next call tries again.
+  (void)Transact(now, [&](Time) {
+    for (int i = 0; i < kMaxTimersPerReconcile; ++i) {
+      std::optional<Payload> due = store_.NextDuePayload(now);
+      if (!due) break;
+      ApplyTimer(std::move(*due));
+    }
+    return OkStatus();
+  });
 }
 
 void World::Reconcile() {
@@ -131,10 +123,8 @@ void World::Reconcile() {
 
 void World::ReconcileAndSaveClock() {
   std::lock_guard lock(mu_);
-  const Time now = Prepare();
-  store_.Begin();
-  store_.PutMeta("now", std::to_string(now.time_since_epoch().count()));
-  (void)store_.Commit();  // only a resume's start time depends on it
+  // Only a resume's start time depends on it: a failure costs nothing.
+  (void)Mutate([](Time) { return OkStatus(); });
 }
 
 void World::ApplyTimer(Payload p) {
@@ -159,13 +149,12 @@ void World::ApplyTimer(Payload p) {
       p.started = at;
       if (allocation) {
         AfterStart(p, *allocation, at);
-        started_.emplace_back(p, *allocation);
+        pending_.started.emplace_back(p, *allocation);
       }
       break;
     case TimerKind::kShutdown:
       SetState(p, PayloadState::kShutdown, kActorEmulator, p.details, at);
-      p.timer = TimerKind::kRemove;
-      p.timer_at = at + options_.timings.shutdown_linger;
+      Arm(p, TimerKind::kRemove, at + options_.timings.shutdown_linger);
       break;
     case TimerKind::kRemove:
       RemovePayload(p, kActorEmulator, "shut down", at);
@@ -173,17 +162,8 @@ void World::ApplyTimer(Payload p) {
       return;
     case TimerKind::kAutoReserve:
       if (p.state == PayloadState::kReady && allocation && allocation->spec.auto_reserve) {
-        const AutoReserve& auto_reserve = *allocation->spec.auto_reserve;
-        p.state = PayloadState::kReserved;
-        p.last_reserved = at;
-        for (const auto& [k, v] : auto_reserve.labels) p.labels[k] = v;
-        for (const auto& [k, v] : auto_reserve.annotations) p.annotations[k] = v;
-        if (auto_reserve.session_config) p.session_config = auto_reserve.session_config;
-        Event e = PayloadEvent(p, "payload.state", kActorEmulator, at);
-        e.old_state = "Ready";
-        e.new_state = "Reserved";
-        e.detail = "auto-reserved";
-        Journal(std::move(e));
+        ReservePayload(p, AutoReservation(*allocation->spec.auto_reserve), kActorEmulator,
+                       "auto-reserved", at);
       }
       break;
   }
@@ -195,8 +175,9 @@ void World::ApplyTimer(Payload p) {
 // Payload lifecycle helpers (inside a transaction)
 
 void World::Journal(Event event) {
-  if (event_sink_) event_sink_(event);
-  journal_seq_ = store_.AppendEvent(event);
+  event.seq = store_.AppendEvent(event);
+  counters_.journal_seq = event.seq;
+  pending_.events.push_back(std::move(event));
 }
 
 void World::SetState(Payload& p, PayloadState to, const std::string& actor,
@@ -209,14 +190,18 @@ void World::SetState(Payload& p, PayloadState to, const std::string& actor,
   Journal(std::move(e));
 }
 
+void World::Arm(Payload& p, TimerKind kind, Time at) {
+  p.timer = kind;
+  p.timer_at = at;
+}
+
 void World::AfterStart(Payload& p, const Allocation& allocation, Time at) {
   p.timer = TimerKind::kNone;
   if (!allocation.spec.auto_ready) return;
   if (allocation.spec.auto_ready_delay.count() == 0) {
     BecomeReady(p, allocation, kActorGameServer, at);
   } else {
-    p.timer = TimerKind::kAutoReady;
-    p.timer_at = at + allocation.spec.auto_ready_delay;
+    Arm(p, TimerKind::kAutoReady, at + allocation.spec.auto_ready_delay);
   }
 }
 
@@ -227,19 +212,28 @@ void World::BecomeReady(Payload& p, const Allocation& allocation, const std::str
   p.restarts = 0;
   p.timer = TimerKind::kNone;
   if (allocation.spec.auto_reserve) {
-    p.timer = TimerKind::kAutoReserve;
-    p.timer_at = at + allocation.spec.auto_reserve->after;
+    Arm(p, TimerKind::kAutoReserve, at + allocation.spec.auto_reserve->after);
   }
+}
+
+void World::ReservePayload(Payload& p, const ReservationRequest& request, const std::string& actor,
+                           const std::string& detail, Time at) {
+  const PayloadState old_state = ApplyReservation(p, request, at);
+  Event e = PayloadEvent(p, "payload.state", actor, at);
+  e.old_state = PayloadStateName(old_state);
+  e.new_state = PayloadStateName(p.state);
+  e.detail = detail;
+  Journal(std::move(e));
 }
 
 void World::CreatePayload(const Allocation& allocation, Time at) {
   Payload p;
   do {
-    p.id = ids_.NextPayloadId();
+    p.id = counters_.ids.NextPayloadId();
   } while (store_.GetPayload(p.id).has_value());
   p.project_id = allocation.project_id;
   p.allocation_id = allocation.id;
-  p.seq = next_seq_++;
+  p.seq = counters_.next_seq++;
   p.state = PayloadState::kStarting;
   p.address = options_.advertise_address;
   const bool real_game_server =
@@ -249,9 +243,9 @@ void World::CreatePayload(const Allocation& allocation, Time at) {
       p.ports.push_back({spec.name, options_.pick_game_port()});
       continue;
     }
-    p.ports.push_back({spec.name, next_game_port_});
-    next_game_port_ =
-        next_game_port_ >= options_.game_port_last ? options_.game_port_first : next_game_port_ + 1;
+    int& next = counters_.next_game_port;
+    p.ports.push_back({spec.name, next});
+    next = next >= options_.game_port_last ? options_.game_port_first : next + 1;
   }
   p.created = at;
   const Duration wait =
@@ -260,34 +254,31 @@ void World::CreatePayload(const Allocation& allocation, Time at) {
   if (wait.count() > 0) {
     // A crash loop: the replacement waits, costing no process.
     p.state = PayloadState::kCreating;
-    p.timer = TimerKind::kStart;
-    p.timer_at = at + wait;
+    Arm(p, TimerKind::kStart, at + wait);
     e.new_state = "Creating";
     e.detail = std::to_string(allocation.crash_streak) +
                " game servers crashed after Ready in a row; starting in " +
                std::to_string(wait.count()) + " ms";
     Journal(std::move(e));
-    store_.PutPayload(p);
-    added_.push_back(p);
-    return;
+  } else {
+    p.started = at;
+    e.new_state = "Starting";
+    Journal(std::move(e));
+    AfterStart(p, allocation, at);
+    pending_.started.emplace_back(p, allocation);
   }
-  p.started = at;
-  e.new_state = "Starting";
-  Journal(std::move(e));
-  AfterStart(p, allocation, at);
   store_.PutPayload(p);
-  added_.push_back(p);
-  started_.emplace_back(p, allocation);
+  pending_.added.push_back(p);
 }
 
-void World::NoteExit(const std::string& allocation_id, bool crashed, Time at) {
+void World::NoteExit(const std::string& allocation_id, CrashStreak streak, Time at) {
   std::optional<Allocation> a = store_.GetAllocation(allocation_id);
   if (!a) return;
-  if (crashed) {
+  if (streak == CrashStreak::kCrashed) {
     const bool in_a_row = a->crash_streak > 0 && at - a->last_crash < options_.timings.crash_memory;
     a->crash_streak = in_a_row ? a->crash_streak + 1 : 1;
     a->last_crash = at;
-  } else if (a->crash_streak > 0) {
+  } else if (streak == CrashStreak::kEnded && a->crash_streak > 0) {
     a->crash_streak = 0;  // a game server that ends well ends the loop
   } else {
     return;
@@ -302,7 +293,7 @@ void World::RemovePayload(const Payload& p, const std::string& actor, const std:
   e.detail = detail;
   Journal(std::move(e));
   store_.DeletePayload(p.id);
-  removed_.push_back(p.id);
+  pending_.removed.push_back(p.id);
 }
 
 void World::Converge(const std::string& allocation_id, Time at) {
@@ -311,25 +302,14 @@ void World::Converge(const std::string& allocation_id, Time at) {
   const ScalePlan plan = PlanScale(*allocation, store_.CountPayloads(allocation_id));
   for (int i = 0; i < plan.create; ++i) CreatePayload(*allocation, at);
   if (plan.remove > 0) {
-    std::vector<Payload> victims;
+    std::vector<Payload> payloads;
     store_.VisitPayloads(allocation_id, std::nullopt, [&](const Payload& p) {
-      if (p.forced) return true;  // forced states stick
-      if (p.state == PayloadState::kReady || p.state == PayloadState::kStarting ||
-          p.state == PayloadState::kCreating || p.state == PayloadState::kError) {
-        victims.push_back(p);
-      }
+      payloads.push_back(p);
       return true;
     });
-    // Payloads not yet Ready go first, then the newest.
-    std::stable_sort(victims.begin(), victims.end(), [](const Payload& a, const Payload& b) {
-      const bool a_ready = a.state == PayloadState::kReady;
-      const bool b_ready = b.state == PayloadState::kReady;
-      if (a_ready != b_ready) return !a_ready;
-      return a.seq > b.seq;
-    });
     const char* why = allocation->deleting ? "allocation deleted" : "scaled down";
-    for (int i = 0; i < plan.remove && i < static_cast<int>(victims.size()); ++i) {
-      RemovePayload(victims[i], kActorControlLoop, why, at);
+    for (const Payload& p : ChooseToRemove(payloads, plan.remove)) {
+      RemovePayload(p, kActorControlLoop, why, at);
     }
   }
   if (allocation->deleting && store_.CountPayloads(allocation_id).total == 0) {
@@ -348,17 +328,17 @@ void World::LoadCounters() {
     std::optional<std::string> v = store_.GetMeta(key);
     return v ? std::stoll(*v) : fallback;
   };
-  next_seq_ = read("next_seq", 1);
-  next_game_port_ = static_cast<int>(read("next_game_port", options_.game_port_first));
-  ids_ = IdSource(options_.seed, static_cast<uint64_t>(read("id_draws", 0)));
+  counters_.next_seq = read("next_seq", 1);
+  counters_.next_game_port = static_cast<int>(read("next_game_port", options_.game_port_first));
+  counters_.ids = IdSource(options_.seed, static_cast<uint64_t>(read("id_draws", 0)));
   options_.status_cache.origin =
       Time(Duration(read("status_cache_origin", clock_.Now().time_since_epoch().count())));
 }
 
 void World::SaveCounters() {
-  store_.PutMeta("next_seq", std::to_string(next_seq_));
-  store_.PutMeta("next_game_port", std::to_string(next_game_port_));
-  store_.PutMeta("id_draws", std::to_string(ids_.draws()));
+  store_.PutMeta("next_seq", std::to_string(counters_.next_seq));
+  store_.PutMeta("next_game_port", std::to_string(counters_.next_game_port));
+  store_.PutMeta("id_draws", std::to_string(counters_.ids.draws()));
   store_.PutMeta("status_cache_origin",
                  std::to_string(options_.status_cache.origin.time_since_epoch().count()));
 }
@@ -368,7 +348,6 @@ Status World::Open(const Fixture& fixture) {
   if (store_.HoldsWorld()) {
     LoadCounters();
     next_timer_ = store_.NextTimer();
-    added_.clear();
     store_.VisitPayloads("", std::nullopt, [&](const Payload& p) {
       for (PayloadObserver* observer : observers_) observer->OnPayloadAdded(p);
       return true;
@@ -384,7 +363,7 @@ Status World::Reset(const Fixture& fixture) {
   // One transaction: a fixture that breaks a rule leaves the world as it was.
   return Mutate([&](Time now) -> Status {
     store_.VisitPayloads("", std::nullopt, [&](const Payload& p) {
-      removed_.push_back(p.id);
+      pending_.removed.push_back(p.id);
       return true;
     });
     store_.Clear();
@@ -402,7 +381,7 @@ Status World::LoadFixture(const Fixture& fixture, Time now) {
       if (a.id && !ids.insert(*a.id).second) {
         return InvalidArgument("allocation id '" + *a.id + "' is used twice in the fixture");
       }
-      IMSEMU_ASSIGN_OR_RETURN(Allocation added, AddAllocation(project.id, a.id, a.spec, now));
+      IMSEMU_RETURN_IF_ERROR(AddAllocation(project.id, a.id, a.spec, now).status());
     }
   }
   return OkStatus();
@@ -415,13 +394,13 @@ StatusOr<Allocation> World::AddAllocation(const std::string& project, std::optio
                                           AllocationSpec spec, Time now) {
   IMSEMU_RETURN_IF_ERROR(ValidateAllocationSpec(spec));
   Allocation a;
-  a.id = id ? *id : ids_.NextUuid();
+  a.id = id ? *id : counters_.ids.NextUuid();
   if (a.id.empty()) return InvalidArgument("allocation id must not be empty");
   if (store_.GetAllocation(a.id)) {
     return AlreadyExists("allocation '" + a.id + "' already exists");
   }
   a.project_id = project;
-  a.seq = next_seq_++;
+  a.seq = counters_.next_seq++;
   a.created = now;
   a.spec = std::move(spec);
   if (!store_.HasProject(project)) store_.PutProject(project);
@@ -448,6 +427,16 @@ StatusOr<Payload> World::FindPayload(const std::string& id) {
   return *p;
 }
 
+StatusOr<Payload> World::FindPayloadOf(const std::string& project, const std::string& allocation,
+                                       const std::string& id) {
+  IMSEMU_RETURN_IF_ERROR(FindAllocation(project, allocation).status());
+  StatusOr<Payload> p = FindPayload(id);
+  if (!p.ok() || p->allocation_id != allocation) {
+    return NotFound("payload '" + id + "' not found in allocation '" + allocation + "'");
+  }
+  return p;
+}
+
 StatusOr<std::vector<Allocation>> World::ListAllocations(const std::string& project) {
   std::lock_guard lock(mu_);
   Prepare();
@@ -456,15 +445,8 @@ StatusOr<std::vector<Allocation>> World::ListAllocations(const std::string& proj
 }
 
 StatusOr<Allocation> World::CreateAllocation(const std::string& project, AllocationSpec spec) {
-  std::lock_guard lock(mu_);
-  Allocation out;
-  IMSEMU_RETURN_IF_ERROR(Mutate([&](Time now) -> Status {
-    IMSEMU_ASSIGN_OR_RETURN(Allocation a,
-                            AddAllocation(project, std::nullopt, std::move(spec), now));
-    out = std::move(a);
-    return OkStatus();
-  }));
-  return out;
+  return Locked<Allocation>(
+      [&](Time now) { return AddAllocation(project, std::nullopt, std::move(spec), now); });
 }
 
 StatusOr<Allocation> World::GetAllocation(const std::string& project, const std::string& id) {
@@ -476,18 +458,14 @@ StatusOr<Allocation> World::GetAllocation(const std::string& project, const std:
 StatusOr<Allocation> World::UpdateAllocation(const std::string& project, const std::string& id,
                                              const char* kind,
                                              const std::function<Status(Allocation&)>& change) {
-  std::lock_guard lock(mu_);
-  Allocation out;
-  IMSEMU_RETURN_IF_ERROR(Mutate([&](Time now) -> Status {
+  return Locked<Allocation>([&](Time now) -> StatusOr<Allocation> {
     IMSEMU_ASSIGN_OR_RETURN(Allocation a, FindAllocation(project, id));
     IMSEMU_RETURN_IF_ERROR(change(a));
     store_.PutAllocation(a);
     Journal(AllocationEvent(a, kind, kActorOrchestration, now));
     Converge(id, now);
-    out = std::move(a);
-    return OkStatus();
-  }));
-  return out;
+    return a;
+  });
 }
 
 StatusOr<Allocation> World::ReplaceAllocation(const std::string& project, const std::string& id,
@@ -511,7 +489,7 @@ StatusOr<std::vector<Payload>> World::ListPayloads(const std::string& project,
                                                    const std::string& allocation) {
   std::lock_guard lock(mu_);
   Prepare();
-  IMSEMU_ASSIGN_OR_RETURN(Allocation a, FindAllocation(project, allocation));
+  IMSEMU_RETURN_IF_ERROR(FindAllocation(project, allocation).status());
   std::vector<Payload> out;
   store_.VisitPayloads(allocation, std::nullopt, [&](const Payload& p) {
     out.push_back(p);
@@ -524,28 +502,19 @@ StatusOr<Payload> World::GetPayloadOf(const std::string& project, const std::str
                                       const std::string& id) {
   std::lock_guard lock(mu_);
   Prepare();
-  IMSEMU_ASSIGN_OR_RETURN(Allocation a, FindAllocation(project, allocation));
-  StatusOr<Payload> p = FindPayload(id);
-  if (!p.ok() || p->allocation_id != allocation) {
-    return NotFound("payload '" + id + "' not found in allocation '" + allocation + "'");
-  }
-  return p;
+  return FindPayloadOf(project, allocation, id);
 }
 
 Status World::DeletePayload(const std::string& project, const std::string& allocation,
                             const std::string& id, bool force) {
   std::lock_guard lock(mu_);
   return Mutate([&](Time now) -> Status {
-    IMSEMU_ASSIGN_OR_RETURN(Allocation a, FindAllocation(project, allocation));
-    StatusOr<Payload> p = FindPayload(id);
-    if (!p.ok() || p->allocation_id != allocation) {
-      return NotFound("payload '" + id + "' not found in allocation '" + allocation + "'");
-    }
-    if (p->state == PayloadState::kReserved && !force) {
+    IMSEMU_ASSIGN_OR_RETURN(Payload p, FindPayloadOf(project, allocation, id));
+    if (p.state == PayloadState::kReserved && !force) {
       return FailedPrecondition("payload '" + id +
                                 "' is Reserved; delete it with force_delete=true");
     }
-    RemovePayload(*p, kActorOrchestration, force ? "force-deleted" : "deleted", now);
+    RemovePayload(p, kActorOrchestration, force ? "force-deleted" : "deleted", now);
     Converge(allocation, now);
     return OkStatus();
   });
@@ -575,20 +544,11 @@ StatusOr<Payload> World::ReserveIn(const Allocation& allocation, const Reservati
                               "' matches the reservation's selectors");
   }
   Payload& p = *chosen;
-  const PayloadState old_state = p.state;
-  p.state = PayloadState::kReserved;
-  p.last_reserved = now;
-  if (p.timer == TimerKind::kAutoReserve) p.timer = TimerKind::kNone;
-  for (const auto& [k, v] : request.labels) p.labels[k] = v;
-  for (const auto& [k, v] : request.annotations) p.annotations[k] = v;
-  if (request.session_config) p.session_config = request.session_config;
-  Event e = PayloadEvent(p, "payload.state", actor, now);
-  e.old_state = PayloadStateName(old_state);
-  e.new_state = "Reserved";
-  e.detail = old_state == PayloadState::kReserved
-                 ? "back-fill reservation (selector " + std::to_string(chosen_selector) + ")"
-                 : "reserved (selector " + std::to_string(chosen_selector) + ")";
-  Journal(std::move(e));
+  const std::string selector = "(selector " + std::to_string(chosen_selector) + ")";
+  ReservePayload(
+      p, request, actor,
+      (p.state == PayloadState::kReserved ? "back-fill reservation " : "reserved ") + selector,
+      now);
   store_.PutPayload(p);
   Converge(allocation.id, now);
   return p;
@@ -596,15 +556,10 @@ StatusOr<Payload> World::ReserveIn(const Allocation& allocation, const Reservati
 
 StatusOr<Payload> World::Reserve(const std::string& project, const std::string& allocation,
                                  const ReservationRequest& request) {
-  std::lock_guard lock(mu_);
-  Payload out;
-  IMSEMU_RETURN_IF_ERROR(Mutate([&](Time now) -> Status {
+  return Locked<Payload>([&](Time now) -> StatusOr<Payload> {
     IMSEMU_ASSIGN_OR_RETURN(Allocation a, FindAllocation(project, allocation));
-    IMSEMU_ASSIGN_OR_RETURN(Payload p, ReserveIn(a, request, kActorOrchestration, now));
-    out = std::move(p);
-    return OkStatus();
-  }));
-  return out;
+    return ReserveIn(a, request, kActorOrchestration, now);
+  });
 }
 
 // ----------------------------------------------------------------------------
@@ -617,13 +572,10 @@ StatusOr<Payload> World::GetPayload(const std::string& id) {
 }
 
 StatusOr<Payload> World::MarkReady(const std::string& id) {
-  std::lock_guard lock(mu_);
-  Payload out;
-  IMSEMU_RETURN_IF_ERROR(Mutate([&](Time now) -> Status {
+  return Locked<Payload>([&](Time now) -> StatusOr<Payload> {
     IMSEMU_ASSIGN_OR_RETURN(Payload p, FindPayload(id));
     if (p.state == PayloadState::kReady || p.state == PayloadState::kReserved) {
-      out = std::move(p);
-      return OkStatus();  // ready is retried by game servers: idempotent
+      return p;  // ready is retried by game servers: idempotent
     }
     IMSEMU_RETURN_IF_ERROR(CheckTransition(p.state, PayloadState::kReady));
     std::optional<Allocation> a = store_.GetAllocation(p.allocation_id);
@@ -631,10 +583,8 @@ StatusOr<Payload> World::MarkReady(const std::string& id) {
     BecomeReady(p, *a, kActorGameServer, now);
     store_.PutPayload(p);
     Converge(a->id, now);
-    out = std::move(p);
-    return OkStatus();
-  }));
-  return out;
+    return p;
+  });
 }
 
 Status World::SetMetadata(const std::string& id, MetadataKind kind, const std::string& key,
@@ -694,9 +644,7 @@ Status World::SetSessionStatus(const std::string& id, StringMap status,
 
 StatusOr<Payload> World::CreateSession(const std::string& project, const std::string& session_type,
                                        std::optional<std::string> session_config) {
-  std::lock_guard lock(mu_);
-  Payload out;
-  IMSEMU_RETURN_IF_ERROR(Mutate([&](Time now) -> Status {
+  return Locked<Payload>([&](Time now) -> StatusOr<Payload> {
     if (!store_.HasProject(project)) return NotFound("project '" + project + "' not found");
     std::vector<Allocation> matching;
     for (Allocation& a : store_.ListAllocations(project)) {
@@ -718,17 +666,12 @@ StatusOr<Payload> World::CreateSession(const std::string& project, const std::st
     ReservationRequest request;
     request.session_config = std::move(session_config);
     StatusOr<Payload> p = ReserveIn(matching.front(), request, kActorSessionManager, now);
-    if (!p.ok()) {
-      if (p.status().code() == StatusCode::kFailedPrecondition) {
-        return ResourceExhausted("no Ready payload is free in allocation '" + matching.front().id +
-                                 "' for session_type=" + session_type);
-      }
-      return p.status();
+    if (!p.ok() && p.status().code() == StatusCode::kFailedPrecondition) {
+      return ResourceExhausted("no Ready payload is free in allocation '" + matching.front().id +
+                               "' for session_type=" + session_type);
     }
-    out = *std::move(p);
-    return OkStatus();
-  }));
-  return out;
+    return p;
+  });
 }
 
 StatusOr<std::vector<SessionView>> World::ListSessions(const std::string& project,
@@ -766,50 +709,22 @@ StatusOr<std::vector<SessionView>> World::ListSessions(const std::string& projec
 // Control
 
 StatusOr<Payload> World::ExitPayload(const std::string& id, int code, const std::string& reason) {
-  std::lock_guard lock(mu_);
-  Payload out;
-  IMSEMU_RETURN_IF_ERROR(Mutate([&](Time now) -> Status {
+  return Locked<Payload>([&](Time now) -> StatusOr<Payload> {
     IMSEMU_ASSIGN_OR_RETURN(Payload p, FindPayload(id));
-    IMSEMU_ASSIGN_OR_RETURN(PayloadState next, StateAfterExit(p.state, code));
-    const std::string code_text = "exit code " + std::to_string(code);
-    switch (next) {
-      case PayloadState::kError: {
-        p.restarts++;
-        const Duration backoff = RestartBackoff(options_.timings, p.restarts);
-        p.details =
-            (reason.empty() ? "game server exited before Ready (" + code_text + ")" : reason) +
-            "; restart in " + std::to_string(backoff.count()) + " ms";
-        SetState(p, PayloadState::kError, kActorGameServer, p.details, now);
-        p.timer = TimerKind::kRestart;
-        p.timer_at = now + backoff;
-        break;
-      }
-      case PayloadState::kUnhealthy:
-        NoteExit(p.allocation_id, /*crashed=*/true, now);
-        p.details = reason.empty() ? "game server exited (" + code_text + ")" : reason;
-        SetState(p, PayloadState::kUnhealthy, kActorGameServer, p.details, now);
-        p.timer = TimerKind::kShutdown;
-        p.timer_at = now + options_.timings.unhealthy_linger;
-        break;
-      default:
-        if (code == 0) NoteExit(p.allocation_id, /*crashed=*/false, now);
-        p.details = reason.empty() ? "game server exited (" + code_text + ")" : reason;
-        SetState(p, PayloadState::kShutdown, kActorGameServer, p.details, now);
-        p.timer = TimerKind::kRemove;
-        p.timer_at = now + options_.timings.shutdown_linger;
-    }
+    IMSEMU_ASSIGN_OR_RETURN(ExitPlan exit, PlanExit(p, code, reason, options_.timings));
+    NoteExit(p.allocation_id, exit.streak, now);
+    p.restarts = exit.restarts;
+    p.details = exit.details;
+    SetState(p, exit.state, kActorGameServer, p.details, now);
+    Arm(p, exit.timer, now + exit.timer_after);
     store_.PutPayload(p);
     Converge(p.allocation_id, now);
-    out = std::move(p);
-    return OkStatus();
-  }));
-  return out;
+    return p;
+  });
 }
 
 StatusOr<Payload> World::ForceState(const std::string& id, PayloadState state) {
-  std::lock_guard lock(mu_);
-  Payload out;
-  IMSEMU_RETURN_IF_ERROR(Mutate([&](Time now) -> Status {
+  return Locked<Payload>([&](Time now) -> StatusOr<Payload> {
     IMSEMU_ASSIGN_OR_RETURN(Payload p, FindPayload(id));
     SetState(p, state, kActorControl, "forced", now);
     p.timer = TimerKind::kNone;
@@ -818,10 +733,8 @@ StatusOr<Payload> World::ForceState(const std::string& id, PayloadState state) {
     if (state == PayloadState::kStarting) p.started = now;
     store_.PutPayload(p);
     Converge(p.allocation_id, now);
-    out = std::move(p);
-    return OkStatus();
-  }));
-  return out;
+    return p;
+  });
 }
 
 void World::RecordOutput(const std::string& id, const std::vector<std::string>& lines) {
@@ -840,8 +753,8 @@ void World::RecordOutput(const std::string& id, const std::vector<std::string>& 
 
 long long World::AwaitEvents(long long seq, std::chrono::milliseconds timeout) {
   std::unique_lock lock(mu_);
-  journal_grew_.wait_for(lock, timeout, [&] { return journal_seq_ > seq; });
-  return journal_seq_;
+  journal_grew_.wait_for(lock, timeout, [&] { return counters_.journal_seq > seq; });
+  return counters_.journal_seq;
 }
 
 WorldSnapshot World::Snapshot() {

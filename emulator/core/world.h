@@ -86,7 +86,8 @@ class World {
   // Observers are told in the order they were added.
   void AddObserver(PayloadObserver* observer);
   void ClearObservers();
-  // Called for every event journalled (to log it), under the world's lock.
+  // Called for every event journalled (to log it), under the world's lock,
+  // once its transaction has committed.
   void SetEventSink(std::function<void(const Event&)> sink);
 
   // Resumes the world the store holds, or loads `fixture` into an empty one.
@@ -158,11 +159,42 @@ class World {
   std::vector<Event> Events(long long after, int limit);
 
  private:
+  // What a transaction tells observers and the event sink once it commits.
+  struct Pending {
+    std::vector<Payload> added;
+    std::vector<std::pair<Payload, Allocation>> started;
+    std::vector<std::string> removed;
+    std::vector<Event> events;
+  };
+  // Everything the world hands out in order; rolled back with the store.
+  struct Counters {
+    IdSource ids{1};
+    long long next_seq = 1;
+    int next_game_port = 0;
+    long long journal_seq = 0;
+  };
+
+  // Applies the timers due at the clock's time; returns that time. mu_ held.
   Time Prepare();
+  // The one transaction: runs `op` at `now` inside the store's transaction
+  // and commits; on any failure rolls back the store and the counters, so a
+  // failed operation changes nothing. Then tells observers and the event
+  // sink what committed. mu_ held.
+  Status Transact(Time now, const std::function<Status(Time)>& op);
+  // Prepare(), then Transact(). mu_ held.
   Status Mutate(const std::function<Status(Time)>& op);
+  // Locks, then Mutate(); returns what `op` returned.
+  template <typename T>
+  StatusOr<T> Locked(const std::function<StatusOr<T>(Time)>& op) {
+    std::lock_guard lock(mu_);
+    std::optional<T> out;
+    IMSEMU_RETURN_IF_ERROR(Mutate([&](Time now) -> Status {
+      IMSEMU_ASSIGN_OR_RETURN(out, op(now));
+      return OkStatus();
+    }));
+    return *std::move(out);
+  }
   void ApplyDue(Time now);
-  // Tells the observer what the committed transaction added and removed.
-  void Notify();
   void ApplyTimer(Payload payload);
   Status LoadFixture(const Fixture& fixture, Time now);
   StatusOr<Allocation> AddAllocation(const std::string& project, std::optional<std::string> id,
@@ -173,17 +205,25 @@ class World {
                                         const char* kind,
                                         const std::function<Status(Allocation&)>& change);
   StatusOr<Payload> FindPayload(const std::string& id);
+  // A payload of `allocation` by id; NotFound if it is another's.
+  StatusOr<Payload> FindPayloadOf(const std::string& project, const std::string& allocation,
+                                  const std::string& id);
+  // Chooses by the request's selectors and reserves (see reservation.h).
   StatusOr<Payload> ReserveIn(const Allocation& allocation, const ReservationRequest& request,
                               const std::string& actor, Time now);
+  // Applies `request` to `payload` and journals it; the caller stores it.
+  void ReservePayload(Payload& payload, const ReservationRequest& request, const std::string& actor,
+                      const std::string& detail, Time at);
   void Converge(const std::string& allocation_id, Time at);
   void CreatePayload(const Allocation& allocation, Time at);
-  // Counts a game server's exit towards its allocation's crash streak
-  // (crashed: non-zero after Ready) or ends the streak (a clean exit).
-  void NoteExit(const std::string& allocation_id, bool crashed, Time at);
+  // Applies `streak` (lifecycle.h) to the allocation's crash streak.
+  void NoteExit(const std::string& allocation_id, CrashStreak streak, Time at);
   void RemovePayload(const Payload& payload, const std::string& actor, const std::string& detail,
                      Time at);
   void SetState(Payload& payload, PayloadState to, const std::string& actor,
                 const std::string& detail, Time at);
+  // Arms the payload's one timer.
+  static void Arm(Payload& payload, TimerKind kind, Time at);
   void AfterStart(Payload& payload, const Allocation& allocation, Time at);
   void BecomeReady(Payload& payload, const Allocation& allocation, const std::string& actor,
                    Time at);
@@ -197,15 +237,10 @@ class World {
   std::mutex mu_;
   std::vector<PayloadObserver*> observers_;
   std::condition_variable_any journal_grew_;
-  long long journal_seq_ = 0;
   std::function<void(const Event&)> event_sink_;
-  IdSource ids_;
-  long long next_seq_ = 1;
-  int next_game_port_ = 0;
+  Counters counters_;
   std::optional<Time> next_timer_;
-  std::vector<Payload> added_;
-  std::vector<std::pair<Payload, Allocation>> started_;
-  std::vector<std::string> removed_;
+  Pending pending_;
 };
 
 }  // namespace imsemu::core

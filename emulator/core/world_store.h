@@ -24,7 +24,7 @@ struct StateCounts {
   int total = 0;
   int ready = 0;
   int reserved = 0;
-  int pending = 0;  // Creating, Starting or Error: on their way to Ready
+  int pending = 0;  // IsPending (control_loop.h): on their way to Ready
 };
 
 class WorldStore {

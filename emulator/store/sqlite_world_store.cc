@@ -2,6 +2,7 @@
 
 #include <sqlite3.h>
 
+#include "emulator/core/control_loop.h"
 #include "emulator/store/records.h"
 
 namespace imsemu::store {
@@ -400,12 +401,14 @@ core::StateCounts SqliteWorldStore::CountPayloads(const std::string& allocation_
   Statement s = Prepare("SELECT state, n FROM payload_counts WHERE allocation_id = ?1");
   s.Bind(1, allocation_id);
   while (s.Step()) {
-    const std::string state = s.Text(0);
+    // 'Forced' (see the schema) parses as no state: counted in the total only.
+    const std::optional<core::PayloadState> state = core::ParsePayloadState(s.Text(0));
     const int n = static_cast<int>(s.Int(1));
     counts.total += n;
-    if (state == "Ready") counts.ready += n;
-    if (state == "Reserved") counts.reserved += n;
-    if (state == "Creating" || state == "Starting" || state == "Error") counts.pending += n;
+    if (!state) continue;
+    if (*state == core::PayloadState::kReady) counts.ready += n;
+    if (*state == core::PayloadState::kReserved) counts.reserved += n;
+    if (core::IsPending(*state)) counts.pending += n;
   }
   return counts;
 }
