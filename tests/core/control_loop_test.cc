@@ -54,5 +54,36 @@ TEST(ControlLoopTest, DeletedAllocationDrainsEveryUnreservedPayload) {
   EXPECT_EQ(p.remove, 3);
 }
 
+TEST(ControlLoopTest, UnreservedMeansReadyOrOnItsWay) {
+  using S = PayloadState;
+  for (S s : {S::kCreating, S::kStarting, S::kError}) EXPECT_TRUE(IsPending(s));
+  for (S s : {S::kCreating, S::kStarting, S::kError, S::kReady}) EXPECT_TRUE(IsUnreserved(s));
+  for (S s : {S::kReserved, S::kUnhealthy, S::kShutdown}) EXPECT_FALSE(IsUnreserved(s));
+  EXPECT_FALSE(IsPending(S::kReady));
+}
+
+Payload Numbered(int seq, PayloadState state, bool forced = false) {
+  Payload p;
+  p.id = "p" + std::to_string(seq);
+  p.seq = seq;
+  p.state = state;
+  p.forced = forced;
+  return p;
+}
+
+TEST(ControlLoopTest, ScaleDownTakesThoseNotYetReadyFirstThenTheNewest) {
+  using S = PayloadState;
+  const std::vector<Payload> payloads = {Numbered(1, S::kReady),    Numbered(2, S::kStarting),
+                                         Numbered(3, S::kReserved), Numbered(4, S::kReady),
+                                         Numbered(5, S::kError),    Numbered(6, S::kReady, true),
+                                         Numbered(7, S::kShutdown), Numbered(8, S::kCreating)};
+  std::vector<std::string> ids;
+  for (const Payload& p : ChooseToRemove(payloads, 5)) ids.push_back(p.id);
+  EXPECT_EQ(ids, (std::vector<std::string>{"p8", "p5", "p2", "p4", "p1"}));
+  EXPECT_EQ(ChooseToRemove(payloads, 2).size(), 2u);
+  EXPECT_EQ(ChooseToRemove(payloads, 100).size(), 5u) << "never the forced, Reserved or leaving";
+  EXPECT_TRUE(ChooseToRemove(payloads, 0).empty());
+}
+
 }  // namespace
 }  // namespace imsemu::core

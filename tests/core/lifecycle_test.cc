@@ -47,5 +47,49 @@ TEST(LifecycleTest, ExitMovesByStateAndCode) {
   EXPECT_EQ(StateAfterExit(S::kShutdown, 1).status().code(), StatusCode::kFailedPrecondition);
 }
 
+Payload InState(PayloadState state, int restarts = 0) {
+  Payload p;
+  p.state = state;
+  p.restarts = restarts;
+  return p;
+}
+
+TEST(LifecycleTest, AnExitBeforeReadyRestartsAfterADoublingBackoff) {
+  LifecycleTimings t;
+  StatusOr<ExitPlan> plan = PlanExit(InState(PayloadState::kStarting, 2), 1, "", t);
+  ASSERT_TRUE(plan.ok());
+  EXPECT_EQ(plan->state, PayloadState::kError);
+  EXPECT_EQ(plan->restarts, 3);
+  EXPECT_EQ(plan->timer, TimerKind::kRestart);
+  EXPECT_EQ(plan->timer_after, Duration(4000));
+  EXPECT_EQ(plan->details, "game server exited before Ready (exit code 1); restart in 4000 ms");
+  EXPECT_EQ(plan->streak, CrashStreak::kUnchanged);
+  EXPECT_EQ(PlanExit(InState(PayloadState::kCreating), 0, "cannot start: no such file", t)->details,
+            "cannot start: no such file; restart in 1000 ms");
+}
+
+TEST(LifecycleTest, ACrashAfterReadyIsUnhealthyThenShutdown) {
+  LifecycleTimings t;
+  StatusOr<ExitPlan> plan = PlanExit(InState(PayloadState::kReserved), 139, "", t);
+  ASSERT_TRUE(plan.ok());
+  EXPECT_EQ(plan->state, PayloadState::kUnhealthy);
+  EXPECT_EQ(plan->timer, TimerKind::kShutdown);
+  EXPECT_EQ(plan->timer_after, t.unhealthy_linger);
+  EXPECT_EQ(plan->streak, CrashStreak::kCrashed);
+  EXPECT_EQ(plan->details, "game server exited (exit code 139)");
+}
+
+TEST(LifecycleTest, ACleanExitShutsDownAndEndsTheCrashStreak) {
+  LifecycleTimings t;
+  StatusOr<ExitPlan> plan = PlanExit(InState(PayloadState::kReady, 0), 0, "", t);
+  ASSERT_TRUE(plan.ok());
+  EXPECT_EQ(plan->state, PayloadState::kShutdown);
+  EXPECT_EQ(plan->timer, TimerKind::kRemove);
+  EXPECT_EQ(plan->timer_after, t.shutdown_linger);
+  EXPECT_EQ(plan->streak, CrashStreak::kEnded);
+  EXPECT_EQ(PlanExit(InState(PayloadState::kShutdown), 0, "", t).status().code(),
+            StatusCode::kFailedPrecondition);
+}
+
 }  // namespace
 }  // namespace imsemu::core

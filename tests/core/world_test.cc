@@ -353,5 +353,104 @@ TEST(WorldTest, AutoReserveReservesTenSecondsAfterReady) {
   EXPECT_EQ(**t.world->GetSessionConfig(id), "{\"max_players\":4}");
 }
 
+// What a world hands out, in the order it was handed out.
+struct HandedOut {
+  std::vector<std::string> allocation_ids;
+  std::vector<std::string> payload_ids;
+  std::vector<int> ports;
+  std::vector<long long> seqs;
+  std::vector<long long> event_seqs;
+  bool operator==(const HandedOut&) const = default;
+};
+
+HandedOut Collect(TestWorld& t) {
+  HandedOut out;
+  WorldSnapshot s = t.world->Snapshot();
+  for (const Allocation& a : s.allocations) {
+    out.allocation_ids.push_back(a.id);
+    out.seqs.push_back(a.seq);
+  }
+  for (const Payload& p : s.payloads) {
+    out.payload_ids.push_back(p.id);
+    out.seqs.push_back(p.seq);
+    for (const Port& port : p.ports) out.ports.push_back(port.port);
+  }
+  for (const Event& e : t.world->Events(0, 1000)) out.event_seqs.push_back(e.seq);
+  return out;
+}
+
+class CountingObserver : public PayloadObserver {
+ public:
+  void OnPayloadAdded(const Payload&) override { ++added; }
+  int added = 0;
+};
+
+TEST(WorldTest, AFailedCommitHandsOutNothing) {
+  TestWorld failed(OneAllocation(TestSpec(2)));
+  TestWorld clean(OneAllocation(TestSpec(2)));
+  CountingObserver observer;
+  failed.world->AddObserver(&observer);
+  int sunk = 0;
+  failed.world->SetEventSink([&sunk](const Event&) { ++sunk; });
+  const HandedOut before = Collect(failed);
+
+  failed.failing->FailCommits(1);
+  StatusOr<Allocation> lost = failed.world->CreateAllocation(kProject, TestSpec(3, true, "other"));
+  ASSERT_EQ(lost.status().code(), StatusCode::kInternal);
+  EXPECT_EQ(failed.failing->failed_commits(), 1);
+  EXPECT_EQ(Collect(failed), before) << "no allocation, payload or event remains";
+  EXPECT_EQ(observer.added, 0) << "observers hear only what committed";
+  EXPECT_EQ(sunk, 0) << "the event sink hears only what committed";
+
+  // The ids, sequence numbers and ports it would have used are used next,
+  // exactly as by a world where nothing failed.
+  ASSERT_TRUE(failed.world->CreateAllocation(kProject, TestSpec(3, true, "other")).ok());
+  ASSERT_TRUE(clean.world->CreateAllocation(kProject, TestSpec(3, true, "other")).ok());
+  EXPECT_EQ(Collect(failed), Collect(clean));
+  EXPECT_EQ(observer.added, 3);
+  EXPECT_GT(sunk, 0);
+}
+
+TEST(WorldTest, AFailedCommitOfDueTimersAppliesThemOnTheNextCall) {
+  AllocationSpec spec = TestSpec(2);
+  spec.auto_ready_delay = Duration(1000);
+  TestWorld failed(OneAllocation(spec));
+  TestWorld clean(OneAllocation(spec));
+  failed.failing->FailCommits(1);
+  failed.Advance(Duration(1000));
+  EXPECT_EQ(failed.failing->failed_commits(), 1);
+  clean.Advance(Duration(1000));
+  EXPECT_EQ(failed.InState(S::kReady).size(), 2u) << "the timers stayed armed";
+  EXPECT_EQ(Collect(failed), Collect(clean));
+}
+
+TEST(WorldTest, EveryKindOfOperationRollsBack) {
+  TestWorld t(OneAllocation(TestSpec(2)));
+  const std::string id = t.Payloads()[0].id;
+  const HandedOut before = Collect(t);
+  auto fails = [&t](const Status& s) {
+    t.failing->FailCommits(0);
+    return s.code() == StatusCode::kInternal;
+  };
+  t.failing->FailCommits(1);
+  EXPECT_TRUE(fails(t.world->CreateSession(kProject, "default", "cfg").status()));
+  t.failing->FailCommits(1);
+  EXPECT_TRUE(fails(t.world->ExitPayload(id, 1).status()));
+  t.failing->FailCommits(1);
+  EXPECT_TRUE(fails(t.world->ForceState(id, S::kError).status()));
+  t.failing->FailCommits(1);
+  EXPECT_TRUE(fails(t.world->SetSessionStatus(id, {{"k", "v"}}, {})));
+  t.failing->FailCommits(1);
+  EXPECT_TRUE(fails(t.world->DeleteAllocation(kProject, kAllocation).status()));
+  t.failing->FailCommits(1);
+  EXPECT_TRUE(fails(t.world->Reset(OneAllocation(TestSpec(5)))));
+  EXPECT_EQ(Collect(t), before);
+  for (const Payload& p : t.Payloads()) {
+    EXPECT_EQ(p.state, S::kReady);
+    EXPECT_FALSE(p.session_config.has_value());
+    EXPECT_TRUE(p.status_updates.empty());
+  }
+}
+
 }  // namespace
 }  // namespace imsemu::core

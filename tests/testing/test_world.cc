@@ -24,7 +24,8 @@ TestWorld::TestWorld(core::Fixture fixture, core::WorldOptions options) {
   auto opened = store::SqliteWorldStore::Open(":memory:");
   EXPECT_TRUE(opened.ok()) << opened.status().message();
   store = *std::move(opened);
-  world = std::make_unique<core::World>(*store, clock, std::move(options));
+  failing = std::make_unique<FailingWorldStore>(*store);
+  world = std::make_unique<core::World>(*failing, clock, std::move(options));
   Status s = world->Open(fixture);
   EXPECT_TRUE(s.ok()) << s.message();
 }

@@ -7,6 +7,7 @@
 #include "emulator/clock/clock.h"
 #include "emulator/core/world.h"
 #include "emulator/store/sqlite_world_store.h"
+#include "tests/testing/failing_store.h"
 
 namespace imsemu::testing {
 
@@ -29,6 +30,8 @@ struct TestWorld {
   std::vector<core::Payload> InState(core::PayloadState state);
 
   std::unique_ptr<store::SqliteWorldStore> store;
+  // Between the world and `store`: passes everything through until told to fail.
+  std::unique_ptr<FailingWorldStore> failing;
   VirtualClock clock{kDefaultVirtualStart};
   std::unique_ptr<core::World> world;
 };
