@@ -100,10 +100,10 @@ Status EmulatorImpl::Open() {
   options_.world.pick_game_port = [picker = port_picker_.get()] { return picker->Pick(); };
   world_ = std::make_unique<core::World>(*store_, *clock_, options_.world);
   world_->SetEventSink([](const core::Event& e) {
-    if (e.level == "warning") {
-      spdlog::warn("{}: {}", e.kind, e.detail);
+    if (e.level == core::EventLevel::kWarning) {
+      spdlog::warn("{}: {}", core::EventKindName(e.kind), e.detail);
     } else if (spdlog::should_log(spdlog::level::debug)) {
-      spdlog::debug("{} {} {}{}{} {}", e.kind,
+      spdlog::debug("{} {} {}{}{} {}", core::EventKindName(e.kind),
                     e.payload_id.empty() ? e.allocation_id : e.payload_id, e.old_state,
                     e.old_state.empty() ? "" : " -> ", e.new_state, e.detail);
     }

@@ -10,34 +10,6 @@ namespace {
 
 constexpr int kMaxTimersPerReconcile = 1000000;
 
-constexpr const char* kActorGameServer = "game-server";
-constexpr const char* kActorOrchestration = "orchestration";
-constexpr const char* kActorSessionManager = "session-manager";
-constexpr const char* kActorControl = "control";
-constexpr const char* kActorControlLoop = "control-loop";
-constexpr const char* kActorEmulator = "emulator";
-
-Event NewEvent(std::string kind, std::string actor, Time at, std::string project_id,
-               std::string allocation_id) {
-  Event e;
-  e.time = at;
-  e.kind = std::move(kind);
-  e.actor = std::move(actor);
-  e.project_id = std::move(project_id);
-  e.allocation_id = std::move(allocation_id);
-  return e;
-}
-
-Event PayloadEvent(const Payload& p, std::string kind, std::string actor, Time at) {
-  Event e = NewEvent(std::move(kind), std::move(actor), at, p.project_id, p.allocation_id);
-  e.payload_id = p.id;
-  return e;
-}
-
-Event AllocationEvent(const Allocation& a, std::string kind, std::string actor, Time at) {
-  return NewEvent(std::move(kind), std::move(actor), at, a.project_id, a.id);
-}
-
 }  // namespace
 
 World::World(WorldStore& store, const Clock& clock, WorldOptions options)
@@ -137,12 +109,12 @@ void World::ApplyTimer(Payload p) {
       break;
     case TimerKind::kAutoReady:
       if (p.state == PayloadState::kStarting && allocation) {
-        BecomeReady(p, *allocation, kActorGameServer, at);
+        BecomeReady(p, *allocation, Actor::kGameServer, at);
       }
       break;
     case TimerKind::kRestart:
     case TimerKind::kStart:
-      SetState(p, PayloadState::kStarting, kActorEmulator,
+      SetState(p, PayloadState::kStarting, Actor::kEmulator,
                kind == TimerKind::kRestart ? "restarted after back-off"
                                            : "started after the allocation's crash back-off",
                at);
@@ -153,16 +125,16 @@ void World::ApplyTimer(Payload p) {
       }
       break;
     case TimerKind::kShutdown:
-      SetState(p, PayloadState::kShutdown, kActorEmulator, p.details, at);
+      SetState(p, PayloadState::kShutdown, Actor::kEmulator, p.details, at);
       Arm(p, TimerKind::kRemove, at + options_.timings.shutdown_linger);
       break;
     case TimerKind::kRemove:
-      RemovePayload(p, kActorEmulator, "shut down", at);
+      RemovePayload(p, Actor::kEmulator, "shut down", at);
       Converge(p.allocation_id, at);
       return;
     case TimerKind::kAutoReserve:
       if (p.state == PayloadState::kReady && allocation && allocation->spec.auto_reserve) {
-        ReservePayload(p, AutoReservation(*allocation->spec.auto_reserve), kActorEmulator,
+        ReservePayload(p, AutoReservation(*allocation->spec.auto_reserve), Actor::kEmulator,
                        "auto-reserved", at);
       }
       break;
@@ -180,9 +152,8 @@ void World::Journal(Event event) {
   pending_.events.push_back(std::move(event));
 }
 
-void World::SetState(Payload& p, PayloadState to, const std::string& actor,
-                     const std::string& detail, Time at) {
-  Event e = PayloadEvent(p, "payload.state", actor, at);
+void World::SetState(Payload& p, PayloadState to, Actor actor, const std::string& detail, Time at) {
+  Event e = Event::Of(p, EventKind::kPayloadState, actor, at);
   e.old_state = PayloadStateName(p.state);
   e.new_state = PayloadStateName(to);
   e.detail = detail;
@@ -199,14 +170,13 @@ void World::AfterStart(Payload& p, const Allocation& allocation, Time at) {
   p.timer = TimerKind::kNone;
   if (!allocation.spec.auto_ready) return;
   if (allocation.spec.auto_ready_delay.count() == 0) {
-    BecomeReady(p, allocation, kActorGameServer, at);
+    BecomeReady(p, allocation, Actor::kGameServer, at);
   } else {
     Arm(p, TimerKind::kAutoReady, at + allocation.spec.auto_ready_delay);
   }
 }
 
-void World::BecomeReady(Payload& p, const Allocation& allocation, const std::string& actor,
-                        Time at) {
+void World::BecomeReady(Payload& p, const Allocation& allocation, Actor actor, Time at) {
   SetState(p, PayloadState::kReady, actor, "", at);
   p.details.clear();
   p.restarts = 0;
@@ -216,10 +186,10 @@ void World::BecomeReady(Payload& p, const Allocation& allocation, const std::str
   }
 }
 
-void World::ReservePayload(Payload& p, const ReservationRequest& request, const std::string& actor,
+void World::ReservePayload(Payload& p, const ReservationRequest& request, Actor actor,
                            const std::string& detail, Time at) {
   const PayloadState old_state = ApplyReservation(p, request, at);
-  Event e = PayloadEvent(p, "payload.state", actor, at);
+  Event e = Event::Of(p, EventKind::kPayloadState, actor, at);
   e.old_state = PayloadStateName(old_state);
   e.new_state = PayloadStateName(p.state);
   e.detail = detail;
@@ -250,7 +220,7 @@ void World::CreatePayload(const Allocation& allocation, Time at) {
   p.created = at;
   const Duration wait =
       CrashBackoff(options_.timings, allocation.crash_streak, allocation.last_crash, at);
-  Event e = PayloadEvent(p, "payload.created", kActorControlLoop, at);
+  Event e = Event::Of(p, EventKind::kPayloadCreated, Actor::kControlLoop, at);
   if (wait.count() > 0) {
     // A crash loop: the replacement waits, costing no process.
     p.state = PayloadState::kCreating;
@@ -286,9 +256,8 @@ void World::NoteExit(const std::string& allocation_id, CrashStreak streak, Time 
   store_.PutAllocation(*a);
 }
 
-void World::RemovePayload(const Payload& p, const std::string& actor, const std::string& detail,
-                          Time at) {
-  Event e = PayloadEvent(p, "payload.removed", actor, at);
+void World::RemovePayload(const Payload& p, Actor actor, const std::string& detail, Time at) {
+  Event e = Event::Of(p, EventKind::kPayloadRemoved, actor, at);
   e.old_state = PayloadStateName(p.state);
   e.detail = detail;
   Journal(std::move(e));
@@ -309,11 +278,11 @@ void World::Converge(const std::string& allocation_id, Time at) {
     });
     const char* why = allocation->deleting ? "allocation deleted" : "scaled down";
     for (const Payload& p : ChooseToRemove(payloads, plan.remove)) {
-      RemovePayload(p, kActorControlLoop, why, at);
+      RemovePayload(p, Actor::kControlLoop, why, at);
     }
   }
   if (allocation->deleting && store_.CountPayloads(allocation_id).total == 0) {
-    Event e = AllocationEvent(*allocation, "allocation.deleted", kActorControlLoop, at);
+    Event e = Event::Of(*allocation, EventKind::kAllocationDeleted, Actor::kControlLoop, at);
     e.detail = "drained";
     Journal(std::move(e));
     store_.DeleteAllocation(allocation_id);
@@ -367,7 +336,7 @@ Status World::Reset(const Fixture& fixture) {
       return true;
     });
     store_.Clear();
-    Journal(NewEvent("world.reset", kActorControl, now, "", ""));
+    Journal(Event::OfWorld(EventKind::kWorldReset, Actor::kControl, now));
     return LoadFixture(fixture, now);
   });
 }
@@ -405,7 +374,7 @@ StatusOr<Allocation> World::AddAllocation(const std::string& project, std::optio
   a.spec = std::move(spec);
   if (!store_.HasProject(project)) store_.PutProject(project);
   store_.PutAllocation(a);
-  Event e = AllocationEvent(a, "allocation.created", kActorOrchestration, now);
+  Event e = Event::Of(a, EventKind::kAllocationCreated, Actor::kOrchestration, now);
   e.detail = a.spec.name;
   Journal(std::move(e));
   Converge(a.id, now);
@@ -456,13 +425,13 @@ StatusOr<Allocation> World::GetAllocation(const std::string& project, const std:
 }
 
 StatusOr<Allocation> World::UpdateAllocation(const std::string& project, const std::string& id,
-                                             const char* kind,
+                                             EventKind kind,
                                              const std::function<Status(Allocation&)>& change) {
   return Locked<Allocation>([&](Time now) -> StatusOr<Allocation> {
     IMSEMU_ASSIGN_OR_RETURN(Allocation a, FindAllocation(project, id));
     IMSEMU_RETURN_IF_ERROR(change(a));
     store_.PutAllocation(a);
-    Journal(AllocationEvent(a, kind, kActorOrchestration, now));
+    Journal(Event::Of(a, kind, Actor::kOrchestration, now));
     Converge(id, now);
     return a;
   });
@@ -470,16 +439,18 @@ StatusOr<Allocation> World::UpdateAllocation(const std::string& project, const s
 
 StatusOr<Allocation> World::ReplaceAllocation(const std::string& project, const std::string& id,
                                               AllocationSpec spec) {
-  return UpdateAllocation(project, id, "allocation.replaced", [&](Allocation& a) -> Status {
-    if (a.deleting) return FailedPrecondition("allocation '" + id + "' is being deleted");
-    IMSEMU_RETURN_IF_ERROR(ValidateAllocationSpec(spec));
-    a.spec = std::move(spec);
-    return OkStatus();
-  });
+  return UpdateAllocation(project, id, EventKind::kAllocationReplaced,
+                          [&](Allocation& a) -> Status {
+                            if (a.deleting)
+                              return FailedPrecondition("allocation '" + id + "' is being deleted");
+                            IMSEMU_RETURN_IF_ERROR(ValidateAllocationSpec(spec));
+                            a.spec = std::move(spec);
+                            return OkStatus();
+                          });
 }
 
 StatusOr<Allocation> World::DeleteAllocation(const std::string& project, const std::string& id) {
-  return UpdateAllocation(project, id, "allocation.deleting", [](Allocation& a) {
+  return UpdateAllocation(project, id, EventKind::kAllocationDeleting, [](Allocation& a) {
     a.deleting = true;
     return OkStatus();
   });
@@ -514,14 +485,14 @@ Status World::DeletePayload(const std::string& project, const std::string& alloc
       return FailedPrecondition("payload '" + id +
                                 "' is Reserved; delete it with force_delete=true");
     }
-    RemovePayload(p, kActorOrchestration, force ? "force-deleted" : "deleted", now);
+    RemovePayload(p, Actor::kOrchestration, force ? "force-deleted" : "deleted", now);
     Converge(allocation, now);
     return OkStatus();
   });
 }
 
 StatusOr<Payload> World::ReserveIn(const Allocation& allocation, const ReservationRequest& request,
-                                   const std::string& actor, Time now) {
+                                   Actor actor, Time now) {
   IMSEMU_RETURN_IF_ERROR(ValidateReservation(request));
   if (allocation.deleting || !allocation.spec.enabled) {
     return FailedPrecondition("allocation '" + allocation.id + "' is " + allocation.StateName() +
@@ -558,7 +529,7 @@ StatusOr<Payload> World::Reserve(const std::string& project, const std::string& 
                                  const ReservationRequest& request) {
   return Locked<Payload>([&](Time now) -> StatusOr<Payload> {
     IMSEMU_ASSIGN_OR_RETURN(Allocation a, FindAllocation(project, allocation));
-    return ReserveIn(a, request, kActorOrchestration, now);
+    return ReserveIn(a, request, Actor::kOrchestration, now);
   });
 }
 
@@ -580,7 +551,7 @@ StatusOr<Payload> World::MarkReady(const std::string& id) {
     IMSEMU_RETURN_IF_ERROR(CheckTransition(p.state, PayloadState::kReady));
     std::optional<Allocation> a = store_.GetAllocation(p.allocation_id);
     if (!a) return Internal("payload '" + id + "' has no allocation");
-    BecomeReady(p, *a, kActorGameServer, now);
+    BecomeReady(p, *a, Actor::kGameServer, now);
     store_.PutPayload(p);
     Converge(a->id, now);
     return p;
@@ -588,7 +559,7 @@ StatusOr<Payload> World::MarkReady(const std::string& id) {
 }
 
 Status World::SetMetadata(const std::string& id, MetadataKind kind, const std::string& key,
-                          const std::string& value, const std::string& actor) {
+                          const std::string& value, Actor actor) {
   std::lock_guard lock(mu_);
   return Mutate([&](Time now) -> Status {
     IMSEMU_RETURN_IF_ERROR(ValidateMetadataKey("key", key));
@@ -596,7 +567,8 @@ Status World::SetMetadata(const std::string& id, MetadataKind kind, const std::s
     IMSEMU_ASSIGN_OR_RETURN(Payload p, FindPayload(id));
     const bool label = kind == MetadataKind::kLabel;
     (label ? p.labels : p.annotations)[key] = value;
-    Event e = PayloadEvent(p, label ? "payload.label" : "payload.annotation", actor, now);
+    Event e =
+        Event::Of(p, label ? EventKind::kPayloadLabel : EventKind::kPayloadAnnotation, actor, now);
     e.detail = key;
     Journal(std::move(e));
     store_.PutPayload(p);
@@ -624,14 +596,14 @@ Status World::SetSessionStatus(const std::string& id, StringMap status,
   return Mutate([&](Time now) -> Status {
     IMSEMU_ASSIGN_OR_RETURN(Payload p, FindPayload(id));
     for (const std::string& key : null_keys) {
-      Event w = PayloadEvent(p, "session.status.null", kActorGameServer, now);
-      w.level = "warning";
+      Event w = Event::Of(p, EventKind::kSessionStatusNull, Actor::kGameServer, now);
+      w.level = EventLevel::kWarning;
       w.detail = "session status key '" + key + "' was null; stored as \"\"";
       Journal(std::move(w));
     }
     p.status_updates.push_back({now, std::move(status)});
     options_.status_cache.Prune(p.status_updates, now);
-    Event e = PayloadEvent(p, "session.status", kActorGameServer, now);
+    Event e = Event::Of(p, EventKind::kSessionStatus, Actor::kGameServer, now);
     e.detail = std::to_string(p.LatestSessionStatus().size()) + " keys";
     Journal(std::move(e));
     store_.PutPayload(p);
@@ -655,9 +627,9 @@ StatusOr<Payload> World::CreateSession(const std::string& project, const std::st
                       "' has the annotation session_type=" + session_type);
     }
     if (matching.size() > 1) {
-      Event w =
-          AllocationEvent(matching.front(), "session.ambiguous_type", kActorSessionManager, now);
-      w.level = "warning";
+      Event w = Event::Of(matching.front(), EventKind::kSessionAmbiguousType,
+                          Actor::kSessionManager, now);
+      w.level = EventLevel::kWarning;
       w.detail = std::to_string(matching.size()) +
                  " allocations have session_type=" + session_type + "; using the first, '" +
                  matching.front().id + "'";
@@ -665,7 +637,7 @@ StatusOr<Payload> World::CreateSession(const std::string& project, const std::st
     }
     ReservationRequest request;
     request.session_config = std::move(session_config);
-    StatusOr<Payload> p = ReserveIn(matching.front(), request, kActorSessionManager, now);
+    StatusOr<Payload> p = ReserveIn(matching.front(), request, Actor::kSessionManager, now);
     if (!p.ok() && p.status().code() == StatusCode::kFailedPrecondition) {
       return ResourceExhausted("no Ready payload is free in allocation '" + matching.front().id +
                                "' for session_type=" + session_type);
@@ -715,7 +687,7 @@ StatusOr<Payload> World::ExitPayload(const std::string& id, int code, const std:
     NoteExit(p.allocation_id, exit.streak, now);
     p.restarts = exit.restarts;
     p.details = exit.details;
-    SetState(p, exit.state, kActorGameServer, p.details, now);
+    SetState(p, exit.state, Actor::kGameServer, p.details, now);
     Arm(p, exit.timer, now + exit.timer_after);
     store_.PutPayload(p);
     Converge(p.allocation_id, now);
@@ -726,7 +698,7 @@ StatusOr<Payload> World::ExitPayload(const std::string& id, int code, const std:
 StatusOr<Payload> World::ForceState(const std::string& id, PayloadState state) {
   return Locked<Payload>([&](Time now) -> StatusOr<Payload> {
     IMSEMU_ASSIGN_OR_RETURN(Payload p, FindPayload(id));
-    SetState(p, state, kActorControl, "forced", now);
+    SetState(p, state, Actor::kControl, "forced", now);
     p.timer = TimerKind::kNone;
     p.forced = true;
     if (state == PayloadState::kReserved) p.last_reserved = now;
@@ -742,8 +714,8 @@ void World::RecordOutput(const std::string& id, const std::vector<std::string>& 
   (void)Mutate([&](Time now) -> Status {
     IMSEMU_ASSIGN_OR_RETURN(Payload p, FindPayload(id));
     for (const std::string& line : lines) {
-      Event e = PayloadEvent(p, "payload.output", kActorGameServer, now);
-      e.level = "debug";
+      Event e = Event::Of(p, EventKind::kPayloadOutput, Actor::kGameServer, now);
+      e.level = EventLevel::kDebug;
       e.detail = line;
       Journal(std::move(e));
     }

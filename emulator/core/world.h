@@ -129,7 +129,7 @@ class World {
   // Starting -> Ready; Ready and Reserved answer OK unchanged.
   StatusOr<Payload> MarkReady(const std::string& id);
   Status SetMetadata(const std::string& id, MetadataKind kind, const std::string& key,
-                     const std::string& value, const std::string& actor);
+                     const std::string& value, Actor actor);
   StatusOr<std::optional<std::string>> GetSessionConfig(const std::string& id);
   StatusOr<StringMap> GetSessionStatus(const std::string& id);
   // Replaces the status; `null_keys` are journalled as warnings.
@@ -202,7 +202,7 @@ class World {
   StatusOr<Allocation> FindAllocation(const std::string& project, const std::string& id);
   // Finds the allocation, applies `change`, journals `kind` and converges.
   StatusOr<Allocation> UpdateAllocation(const std::string& project, const std::string& id,
-                                        const char* kind,
+                                        EventKind kind,
                                         const std::function<Status(Allocation&)>& change);
   StatusOr<Payload> FindPayload(const std::string& id);
   // A payload of `allocation` by id; NotFound if it is another's.
@@ -210,23 +210,20 @@ class World {
                                   const std::string& id);
   // Chooses by the request's selectors and reserves (see reservation.h).
   StatusOr<Payload> ReserveIn(const Allocation& allocation, const ReservationRequest& request,
-                              const std::string& actor, Time now);
+                              Actor actor, Time now);
   // Applies `request` to `payload` and journals it; the caller stores it.
-  void ReservePayload(Payload& payload, const ReservationRequest& request, const std::string& actor,
+  void ReservePayload(Payload& payload, const ReservationRequest& request, Actor actor,
                       const std::string& detail, Time at);
   void Converge(const std::string& allocation_id, Time at);
   void CreatePayload(const Allocation& allocation, Time at);
   // Applies `streak` (lifecycle.h) to the allocation's crash streak.
   void NoteExit(const std::string& allocation_id, CrashStreak streak, Time at);
-  void RemovePayload(const Payload& payload, const std::string& actor, const std::string& detail,
-                     Time at);
-  void SetState(Payload& payload, PayloadState to, const std::string& actor,
-                const std::string& detail, Time at);
+  void RemovePayload(const Payload& payload, Actor actor, const std::string& detail, Time at);
+  void SetState(Payload& payload, PayloadState to, Actor actor, const std::string& detail, Time at);
   // Arms the payload's one timer.
   static void Arm(Payload& payload, TimerKind kind, Time at);
   void AfterStart(Payload& payload, const Allocation& allocation, Time at);
-  void BecomeReady(Payload& payload, const Allocation& allocation, const std::string& actor,
-                   Time at);
+  void BecomeReady(Payload& payload, const Allocation& allocation, Actor actor, Time at);
   void Journal(Event event);
   void LoadCounters();
   void SaveCounters();

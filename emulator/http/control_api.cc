@@ -24,9 +24,9 @@ Json ClockJson(const Clock& clock) {
 Json EventJson(const core::Event& e) {
   Json out = {{"seq", e.seq},
               {"time", FormatRfc3339(e.time)},
-              {"level", e.level},
-              {"actor", e.actor},
-              {"kind", e.kind}};
+              {"level", core::EventLevelName(e.level)},
+              {"actor", core::ActorName(e.actor)},
+              {"kind", core::EventKindName(e.kind)}};
   for (const auto& [key, value] :
        {std::pair{"project_id", &e.project_id}, std::pair{"allocation_id", &e.allocation_id},
         std::pair{"payload_id", &e.payload_id}, std::pair{"old_state", &e.old_state},

@@ -132,7 +132,7 @@ void MountOrchestrationApi(httplib::Server& server, core::World& world, RequestI
     Status s = body.ok() ? codec::ReadKeyValue(*body, key, value) : body.status();
     const auto kind =
         req.matches[4] == "label" ? core::MetadataKind::kLabel : core::MetadataKind::kAnnotation;
-    if (s.ok()) s = world.SetMetadata(p->id, kind, key, value, "orchestration");
+    if (s.ok()) s = world.SetMetadata(p->id, kind, key, value, core::Actor::kOrchestration);
     if (!s.ok()) return fail(res, s);
     WriteJson(res, Json::object());
   });

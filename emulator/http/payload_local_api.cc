@@ -64,7 +64,7 @@ void MountPayloadLocalApi(httplib::Server& server, core::World& world, RequestId
       const std::string id = payload_id_of(req);
       StatusOr<Json> body = ParseBody(req);
       Status s = body.ok() ? codec::ReadKeyValue(*body, key, value) : body.status();
-      if (s.ok()) s = world.SetMetadata(id, kind, key, value, "game-server");
+      if (s.ok()) s = world.SetMetadata(id, kind, key, value, core::Actor::kGameServer);
       if (!s.ok()) return fail(res, s);
       calls.Tell([&](GameServerObserver& o) {
         if (kind == core::MetadataKind::kLabel) {

@@ -435,9 +435,9 @@ long long SqliteWorldStore::AppendEvent(const core::Event& e) {
       "payload_id, old_state, new_state, detail) "
       "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)")
       .Bind(1, static_cast<long long>(e.time.time_since_epoch().count()))
-      .Bind(2, e.level)
-      .Bind(3, e.actor)
-      .Bind(4, e.kind)
+      .Bind(2, core::EventLevelName(e.level))
+      .Bind(3, core::ActorName(e.actor))
+      .Bind(4, core::EventKindName(e.kind))
       .Bind(5, e.project_id)
       .Bind(6, e.allocation_id)
       .Bind(7, e.payload_id)
@@ -458,9 +458,10 @@ std::vector<core::Event> SqliteWorldStore::ListEvents(long long after, int limit
     core::Event e;
     e.seq = s.Int(0);
     e.time = Time(Duration(s.Int(1)));
-    e.level = s.Text(2);
-    e.actor = s.Text(3);
-    e.kind = s.Text(4);
+    // The schema version keeps names this build does not know out.
+    e.level = core::ParseEventLevel(s.Text(2)).value_or(core::EventLevel::kInfo);
+    e.actor = core::ParseActor(s.Text(3)).value_or(core::Actor::kEmulator);
+    e.kind = core::ParseEventKind(s.Text(4)).value_or(core::EventKind::kPayloadState);
     e.project_id = s.Text(5);
     e.allocation_id = s.Text(6);
     e.payload_id = s.Text(7);

@@ -81,7 +81,8 @@ TEST(WorldTest, SelectorsAreTriedInOrderAndMetadataIsApplied) {
   TestWorld t(OneAllocation(TestSpec(2)));
   auto payloads = t.Payloads();
   ASSERT_TRUE(
-      t.world->SetMetadata(payloads[1].id, MetadataKind::kLabel, "map", "dust", "test").ok());
+      t.world->SetMetadata(payloads[1].id, MetadataKind::kLabel, "map", "dust", Actor::kControl)
+          .ok());
   ReservationRequest r;
   r.selectors.push_back({{{"map", "nuke"}}, S::kReady});
   r.selectors.push_back({{{"map", "dust"}}, S::kReady});
@@ -269,7 +270,7 @@ TEST(WorldTest, ForcedStateSticksAndIsJournalled) {
   auto events = t.world->Events(0, 1000);
   bool found = false;
   for (const Event& e : events) {
-    found = found || (e.actor == "control" && e.new_state == "Unhealthy");
+    found = found || (e.actor == Actor::kControl && e.new_state == "Unhealthy");
   }
   EXPECT_TRUE(found);
 }

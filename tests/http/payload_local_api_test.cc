@@ -176,7 +176,8 @@ TEST_P(PayloadLocalApiTest, SessionStatusIsReplacedWholeAndNullsBecomeEmpty) {
   EXPECT_EQ(c.Get("/api/v0/session-manager/status").body, Json({{"phase", "match"}, {"map", ""}}));
   bool warned = false;
   for (const auto& e : emulator_->world().Events(0, 1000)) {
-    warned = warned || (e.level == "warning" && e.detail.find("'map'") != std::string::npos);
+    warned = warned ||
+             (e.level == core::EventLevel::kWarning && e.detail.find("'map'") != std::string::npos);
   }
   EXPECT_TRUE(warned);
 }

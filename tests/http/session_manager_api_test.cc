@@ -189,7 +189,8 @@ TEST(SessionManagerApiTest, TwoAllocationsWithOneSessionTypeAlwaysUseTheFirst) {
   }
   bool warned = false;
   for (const auto& ev : e->world().Events(0, 10000)) {
-    warned = warned || (ev.level == "warning" && ev.kind == "session.ambiguous_type");
+    warned = warned || (ev.level == core::EventLevel::kWarning &&
+                        ev.kind == core::EventKind::kSessionAmbiguousType);
   }
   EXPECT_TRUE(warned);
 }

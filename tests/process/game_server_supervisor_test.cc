@@ -80,8 +80,9 @@ TEST(GameServerSupervisorTest, LaunchesWithEnvPlaceholdersAndCapturesOutput) {
   EXPECT_NE(log.find("a line on stderr"), std::string::npos) << log;
   bool journalled = false;
   for (const auto& ev : e.world().Events(0, 10000)) {
-    journalled = journalled || (ev.kind == "payload.output" && ev.level == "debug" &&
-                                ev.detail == "a line on stderr");
+    journalled =
+        journalled || (ev.kind == core::EventKind::kPayloadOutput &&
+                       ev.level == core::EventLevel::kDebug && ev.detail == "a line on stderr");
   }
   EXPECT_TRUE(journalled);
   Client c(testing::MainAddress(e));

@@ -172,14 +172,20 @@ TEST(SqliteWorldStoreTest, JournalPagesByAfter) {
   store->Begin();
   for (int i = 0; i < 5; ++i) {
     core::Event e;
-    e.kind = "k" + std::to_string(i);
+    e.detail = "d" + std::to_string(i);
+    e.kind = i == 2 ? core::EventKind::kWorldReset : core::EventKind::kPayloadState;
+    e.actor = core::Actor::kControl;
+    e.level = core::EventLevel::kWarning;
     store->AppendEvent(e);
   }
   ASSERT_TRUE(store->Commit().ok());
   auto page = store->ListEvents(2, 2);
   ASSERT_EQ(page.size(), 2u);
   EXPECT_EQ(page[0].seq, 3);
-  EXPECT_EQ(page[0].kind, "k2");
+  EXPECT_EQ(page[0].detail, "d2");
+  EXPECT_EQ(page[0].kind, core::EventKind::kWorldReset);
+  EXPECT_EQ(page[0].actor, core::Actor::kControl);
+  EXPECT_EQ(page[0].level, core::EventLevel::kWarning);
 }
 
 TEST(SqliteWorldStoreTest, FileIsVersionedAndRefusedWhenNewer) {
