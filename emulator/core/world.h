@@ -1,4 +1,10 @@
-// World: the emulated IMS, every rule in one place, behind one lock.
+// World: the emulated IMS, an aggregate behind one lock.
+//
+// The rules it applies are pure functions in their own files (lifecycle.h,
+// control_loop.h, reservation.h, status_cache.h); the world holds the state,
+// the one transaction path and the timers. Its operations are implemented by
+// surface: world.cc (transactions, timers, lifecycle steps, fixtures),
+// world_orchestration.cc, world_game_servers.cc, world_sessions.cc.
 //
 // Every operation runs under the world's mutex: it first applies every timer
 // that is due (in deadline order, each at its own instant, with the control

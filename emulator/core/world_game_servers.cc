@@ -1,0 +1,128 @@
+// World: what game servers do (the Payload Local API) and what happens to them (exits, forced
+// states, output).
+#include "emulator/core/world.h"
+
+namespace imsemu::core {
+
+StatusOr<Payload> World::GetPayload(const std::string& id) {
+  std::lock_guard lock(mu_);
+  Prepare();
+  return FindPayload(id);
+}
+
+StatusOr<Payload> World::MarkReady(const std::string& id) {
+  return Locked<Payload>([&](Time now) -> StatusOr<Payload> {
+    IMSEMU_ASSIGN_OR_RETURN(Payload p, FindPayload(id));
+    if (p.state == PayloadState::kReady || p.state == PayloadState::kReserved) {
+      return p;  // ready is retried by game servers: idempotent
+    }
+    IMSEMU_RETURN_IF_ERROR(CheckTransition(p.state, PayloadState::kReady));
+    std::optional<Allocation> a = store_.GetAllocation(p.allocation_id);
+    if (!a) return Internal("payload '" + id + "' has no allocation");
+    BecomeReady(p, *a, Actor::kGameServer, now);
+    store_.PutPayload(p);
+    Converge(a->id, now);
+    return p;
+  });
+}
+
+Status World::SetMetadata(const std::string& id, MetadataKind kind, const std::string& key,
+                          const std::string& value, Actor actor) {
+  std::lock_guard lock(mu_);
+  return Mutate([&](Time now) -> Status {
+    IMSEMU_RETURN_IF_ERROR(ValidateMetadataKey("key", key));
+    IMSEMU_RETURN_IF_ERROR(ValidateMetadataValue("value", kind, value));
+    IMSEMU_ASSIGN_OR_RETURN(Payload p, FindPayload(id));
+    const bool label = kind == MetadataKind::kLabel;
+    (label ? p.labels : p.annotations)[key] = value;
+    Event e =
+        Event::Of(p, label ? EventKind::kPayloadLabel : EventKind::kPayloadAnnotation, actor, now);
+    e.detail = key;
+    Journal(std::move(e));
+    store_.PutPayload(p);
+    return OkStatus();
+  });
+}
+
+StatusOr<std::optional<std::string>> World::GetSessionConfig(const std::string& id) {
+  std::lock_guard lock(mu_);
+  Prepare();
+  IMSEMU_ASSIGN_OR_RETURN(Payload p, FindPayload(id));
+  return p.session_config;
+}
+
+StatusOr<StringMap> World::GetSessionStatus(const std::string& id) {
+  std::lock_guard lock(mu_);
+  Prepare();
+  IMSEMU_ASSIGN_OR_RETURN(Payload p, FindPayload(id));
+  return p.LatestSessionStatus();
+}
+
+Status World::SetSessionStatus(const std::string& id, StringMap status,
+                               const std::vector<std::string>& null_keys) {
+  std::lock_guard lock(mu_);
+  return Mutate([&](Time now) -> Status {
+    IMSEMU_ASSIGN_OR_RETURN(Payload p, FindPayload(id));
+    for (const std::string& key : null_keys) {
+      Event w = Event::Of(p, EventKind::kSessionStatusNull, Actor::kGameServer, now);
+      w.level = EventLevel::kWarning;
+      w.detail = "session status key '" + key + "' was null; stored as \"\"";
+      Journal(std::move(w));
+    }
+    p.status_updates.push_back({now, std::move(status)});
+    options_.status_cache.Prune(p.status_updates, now);
+    Event e = Event::Of(p, EventKind::kSessionStatus, Actor::kGameServer, now);
+    e.detail = std::to_string(p.LatestSessionStatus().size()) + " keys";
+    Journal(std::move(e));
+    store_.PutPayload(p);
+    return OkStatus();
+  });
+}
+
+// ----------------------------------------------------------------------------
+// Exits, forced states and output
+
+StatusOr<Payload> World::ExitPayload(const std::string& id, int code, const std::string& reason) {
+  return Locked<Payload>([&](Time now) -> StatusOr<Payload> {
+    IMSEMU_ASSIGN_OR_RETURN(Payload p, FindPayload(id));
+    IMSEMU_ASSIGN_OR_RETURN(ExitPlan exit, PlanExit(p, code, reason, options_.timings));
+    NoteExit(p.allocation_id, exit.streak, now);
+    p.restarts = exit.restarts;
+    p.details = exit.details;
+    SetState(p, exit.state, Actor::kGameServer, p.details, now);
+    Arm(p, exit.timer, now + exit.timer_after);
+    store_.PutPayload(p);
+    Converge(p.allocation_id, now);
+    return p;
+  });
+}
+
+StatusOr<Payload> World::ForceState(const std::string& id, PayloadState state) {
+  return Locked<Payload>([&](Time now) -> StatusOr<Payload> {
+    IMSEMU_ASSIGN_OR_RETURN(Payload p, FindPayload(id));
+    SetState(p, state, Actor::kControl, "forced", now);
+    p.timer = TimerKind::kNone;
+    p.forced = true;
+    if (state == PayloadState::kReserved) p.last_reserved = now;
+    if (state == PayloadState::kStarting) p.started = now;
+    store_.PutPayload(p);
+    Converge(p.allocation_id, now);
+    return p;
+  });
+}
+
+void World::RecordOutput(const std::string& id, const std::vector<std::string>& lines) {
+  std::lock_guard lock(mu_);
+  (void)Mutate([&](Time now) -> Status {
+    IMSEMU_ASSIGN_OR_RETURN(Payload p, FindPayload(id));
+    for (const std::string& line : lines) {
+      Event e = Event::Of(p, EventKind::kPayloadOutput, Actor::kGameServer, now);
+      e.level = EventLevel::kDebug;
+      e.detail = line;
+      Journal(std::move(e));
+    }
+    return OkStatus();
+  });
+}
+
+}  // namespace imsemu::core
