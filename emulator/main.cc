@@ -20,6 +20,7 @@
 #include "emulator/http/request_checks.h"
 #include "emulator/process/exec_command.h"
 #include "emulator/process/port_picker.h"
+#include "emulator/scenario/junit.h"
 #include "emulator/scenario/scenario_loader.h"
 #include "emulator/scenario/scenario_runner.h"
 

@@ -12,6 +12,7 @@
 
 #include "emulator/codec/allocation_json.h"
 #include "emulator/codec/json_fields.h"
+#include "emulator/scenario/step_kinds.h"
 #include "emulator/util/utf8.h"
 
 namespace imsemu::scenario {
@@ -19,43 +20,6 @@ namespace {
 
 // Every step kind and the parameters it takes: anything else in a step is a
 // typo that would make it test nothing, and is refused at load.
-const std::map<std::string, std::set<std::string>>& StepParameters() {
-  static const std::set<std::string> kServer = {"payload", "via"};
-  static const std::map<std::string, std::set<std::string>> kParams = {
-      {"client.create_session", {"project", "session_type", "config", "raw_body", "auth"}},
-      {"client.list_sessions", {"project", "session_type", "auth"}},
-      {"server.ready", {"payload", "via", "raw_body"}},
-      {"server.get_payload", kServer},
-      {"server.get_config", kServer},
-      {"server.get_status", kServer},
-      {"server.set_status", {"payload", "via", "status"}},
-      {"server.set_label", {"payload", "via", "key", "value"}},
-      {"server.set_annotation", {"payload", "via", "key", "value"}},
-      {"orchestration.create_allocation", {"project", "spec"}},
-      {"orchestration.get_allocation", {"project", "allocation"}},
-      {"orchestration.replace_allocation", {"project", "allocation", "spec"}},
-      {"orchestration.delete_allocation", {"project", "allocation"}},
-      {"orchestration.list_payloads", {"project", "allocation"}},
-      {"orchestration.get_payload", {"project", "allocation", "payload"}},
-      {"orchestration.reserve", {"project", "allocation", "body"}},
-      {"orchestration.delete_payload", {"project", "allocation", "payload", "force"}},
-      {"emulator.advance", {"by"}},
-      {"emulator.exit", {"payload", "code"}},
-      {"emulator.state", {"payload", "state"}},
-      {"emulator.reset", {}},
-      {"emulator.get_state", {}},
-      {"emulator.events", {"after"}},
-      {"emulator.session_config", {"payload"}},
-      {"fault.add",
-       {"api", "method", "path", "status", "delay_ms", "times", "probability", "message"}},
-      {"fault.list", {}},
-      {"fault.clear", {}},
-      {"fault.payload_api_down", {"payload", "for"}},
-      {"wait_until", {"every", "within"}},  // and the step it repeats
-  };
-  return kParams;
-}
-
 // Edit distance, to suggest the name a typo meant.
 size_t Distance(const std::string& a, const std::string& b) {
   std::vector<size_t> row(b.size() + 1);
@@ -189,9 +153,9 @@ std::string KindOf(const YAML::Node& node, int line) {
     kind = key;
   }
   if (kind.empty()) throw LoadError{line, "a step needs a kind, e.g. client.create_session"};
-  if (StepParameters().count(kind) == 0) {
+  if (StepKinds().count(kind) == 0) {
     std::set<std::string> kinds;
-    for (const auto& [name, params] : StepParameters()) kinds.insert(name);
+    for (const auto& [name, step_kind] : StepKinds()) kinds.insert(name);
     throw LoadError{line, "unknown step kind '" + kind + "'" + Suggestion(kind, kinds)};
   }
   return kind;
@@ -199,7 +163,7 @@ std::string KindOf(const YAML::Node& node, int line) {
 
 // The parameters of a step of `kind`, refusing any it does not take.
 Json ParseParameters(const std::string& kind, const YAML::Node& node, int line) {
-  const std::set<std::string>& known = StepParameters().at(kind);
+  const std::set<std::string>& known = StepKinds().at(kind).params;
   if (node.IsMap()) {
     for (const auto& kv : node) {
       const std::string key = kv.first.Scalar();

@@ -37,7 +37,4 @@ ScenarioResult RunScenario(const Scenario& scenario, const RunOptions& options);
 // A failed load as a result (for reports that list every file).
 ScenarioResult LoadFailure(const std::string& file, const std::string& message);
 
-// JUnit XML for `results` (one testsuite, one testcase per scenario).
-std::string JUnitXml(const std::vector<ScenarioResult>& results);
-
 }  // namespace imsemu::scenario

@@ -126,5 +126,6 @@ class [[nodiscard]] StatusOr {
 // Evaluates `expr` (a StatusOr); returns its Status from the enclosing
 // function if it is an error, else assigns or declares `lhs` with its value:
 //   IMSEMU_ASSIGN_OR_RETURN(Payload p, FindPayload(id));
+// It is several statements: under an `if`, use braces.
 #define IMSEMU_ASSIGN_OR_RETURN(lhs, expr) \
   IMSEMU_ASSIGN_OR_RETURN_IMPL(IMSEMU_CONCAT(imsemu_statusor_, __COUNTER__), lhs, expr)

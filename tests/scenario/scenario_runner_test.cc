@@ -1,4 +1,5 @@
 #include "emulator/scenario/scenario_runner.h"
+#include "emulator/scenario/junit.h"
 
 #include <gtest/gtest.h>
 
