@@ -1,32 +1,13 @@
 #include "emulator/core/event.h"
 
-#include <array>
-#include <utility>
-
 #include "emulator/core/allocation.h"
 #include "emulator/core/payload.h"
+#include "emulator/util/enum_names.h"
 
 namespace imsemu::core {
 namespace {
 
-template <typename E, size_t N>
-std::optional<E> Parse(const std::array<std::pair<E, const char*>, N>& names,
-                       std::string_view name) {
-  for (const auto& [value, text] : names) {
-    if (name == text) return value;
-  }
-  return std::nullopt;
-}
-
-template <typename E, size_t N>
-const char* Name(const std::array<std::pair<E, const char*>, N>& names, E value) {
-  for (const auto& [v, text] : names) {
-    if (v == value) return text;
-  }
-  return "unknown";
-}
-
-constexpr std::array<std::pair<Actor, const char*>, 6> kActors = {{
+constexpr EnumNameTable<Actor, 6> kActors = {{
     {Actor::kGameServer, "game-server"},
     {Actor::kOrchestration, "orchestration"},
     {Actor::kSessionManager, "session-manager"},
@@ -35,13 +16,13 @@ constexpr std::array<std::pair<Actor, const char*>, 6> kActors = {{
     {Actor::kEmulator, "emulator"},
 }};
 
-constexpr std::array<std::pair<EventLevel, const char*>, 3> kLevels = {{
+constexpr EnumNameTable<EventLevel, 3> kLevels = {{
     {EventLevel::kDebug, "debug"},
     {EventLevel::kInfo, "info"},
     {EventLevel::kWarning, "warning"},
 }};
 
-constexpr std::array<std::pair<EventKind, const char*>, 14> kKinds = {{
+constexpr EnumNameTable<EventKind, 14> kKinds = {{
     {EventKind::kPayloadCreated, "payload.created"},
     {EventKind::kPayloadState, "payload.state"},
     {EventKind::kPayloadRemoved, "payload.removed"},
@@ -60,12 +41,12 @@ constexpr std::array<std::pair<EventKind, const char*>, 14> kKinds = {{
 
 }  // namespace
 
-const char* ActorName(Actor actor) { return Name(kActors, actor); }
-const char* EventLevelName(EventLevel level) { return Name(kLevels, level); }
-const char* EventKindName(EventKind kind) { return Name(kKinds, kind); }
-std::optional<Actor> ParseActor(std::string_view name) { return Parse(kActors, name); }
-std::optional<EventLevel> ParseEventLevel(std::string_view name) { return Parse(kLevels, name); }
-std::optional<EventKind> ParseEventKind(std::string_view name) { return Parse(kKinds, name); }
+const char* ActorName(Actor actor) { return NameOf(kActors, actor, "unknown"); }
+const char* EventLevelName(EventLevel level) { return NameOf(kLevels, level, "unknown"); }
+const char* EventKindName(EventKind kind) { return NameOf(kKinds, kind, "unknown"); }
+std::optional<Actor> ParseActor(std::string_view name) { return ValueOf(kActors, name); }
+std::optional<EventLevel> ParseEventLevel(std::string_view name) { return ValueOf(kLevels, name); }
+std::optional<EventKind> ParseEventKind(std::string_view name) { return ValueOf(kKinds, name); }
 
 Event Event::OfWorld(EventKind kind, Actor actor, Time at) {
   Event e;

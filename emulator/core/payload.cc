@@ -34,6 +34,8 @@ std::optional<PayloadState> ParsePayloadState(std::string_view name) {
   return ValueOf(kStateNames, name);
 }
 
+std::string PayloadStateNames() { return NamesOf(kStateNames); }
+
 const char* TimerKindName(TimerKind kind) { return NameOf(kTimerNames, kind, "none"); }
 
 std::optional<TimerKind> ParseTimerKind(std::string_view name) {

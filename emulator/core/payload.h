@@ -34,6 +34,8 @@ enum class PayloadState {
 const char* PayloadStateName(PayloadState state);
 // Parses a wire name (exact case); nullopt if unknown.
 std::optional<PayloadState> ParsePayloadState(std::string_view name);
+// Every wire name, "Unknown, Creating, ...", for error messages.
+std::string PayloadStateNames();
 
 struct Port {
   std::string name;

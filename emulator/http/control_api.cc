@@ -1,12 +1,10 @@
 #include "emulator/http/control_api.h"
 
 #include <charconv>
-#include <map>
 
-#include "emulator/codec/allocation_json.h"
 #include "emulator/codec/json_fields.h"
 #include "emulator/codec/payload_json.h"
-#include "emulator/util/rfc3339.h"
+#include "emulator/http/control_json.h"
 
 namespace imsemu::http {
 namespace {
@@ -14,27 +12,6 @@ namespace {
 using Json = nlohmann::json;
 constexpr Surface kSurface = Surface::kControl;
 constexpr int kMaxEventsPerPage = 1000;
-
-Json ClockJson(const Clock& clock) {
-  return {{"now", FormatRfc3339(clock.Now())},
-          {"unix_ms", clock.Now().time_since_epoch().count()},
-          {"mode", clock.IsVirtual() ? "virtual" : "real"}};
-}
-
-Json EventJson(const core::Event& e) {
-  Json out = {{"seq", e.seq},
-              {"time", FormatRfc3339(e.time)},
-              {"level", core::EventLevelName(e.level)},
-              {"actor", core::ActorName(e.actor)},
-              {"kind", core::EventKindName(e.kind)}};
-  for (const auto& [key, value] :
-       {std::pair{"project_id", &e.project_id}, std::pair{"allocation_id", &e.allocation_id},
-        std::pair{"payload_id", &e.payload_id}, std::pair{"old_state", &e.old_state},
-        std::pair{"new_state", &e.new_state}, std::pair{"detail", &e.detail}}) {
-    if (!value->empty()) out[key] = *value;
-  }
-  return out;
-}
 
 // Parses a non-negative integer query parameter; `fallback` when absent.
 StatusOr<long long> IntParam(const httplib::Request& req, const char* name, long long fallback) {
@@ -67,54 +44,6 @@ StatusOr<Duration> ReadRequiredSeconds(const httplib::Request& req) {
   return Duration(ms);
 }
 
-Json FaultJson(const Fault& f) {
-  Json out = {{"id", f.id},
-              {"api", ApiName(f.spec.api)},
-              {"path", f.spec.path_pattern},
-              {"delay_ms", f.spec.delay.count()},
-              {"probability", f.spec.probability},
-              {"matched", f.matched},
-              {"fired", f.fired}};
-  if (!f.spec.method.empty()) out["method"] = f.spec.method;
-  if (f.spec.status != 0) out["status"] = f.spec.status;
-  if (f.spec.times >= 0) out["times_left"] = f.spec.times;
-  return out;
-}
-
-StatusOr<FaultSpec> FaultSpecFromJson(const Json& body) {
-  IMSEMU_RETURN_IF_ERROR(codec::ExpectObject(body, ""));
-  IMSEMU_RETURN_IF_ERROR(codec::RejectUnknownFields(
-      body, "",
-      {"api", "method", "path", "status", "delay_ms", "times", "probability", "message"}));
-  FaultSpec spec;
-  std::string api = "any";
-  IMSEMU_RETURN_IF_ERROR(codec::ReadString(body, "api", "", api));
-  std::optional<Api> parsed = ParseApi(api);
-  if (!parsed) {
-    return InvalidArgument(
-        "api must be one of any, payload-local, session-manager, "
-        "orchestration; got '" +
-        api + "'");
-  }
-  spec.api = *parsed;
-  IMSEMU_RETURN_IF_ERROR(codec::ReadString(body, "method", "", spec.method));
-  IMSEMU_RETURN_IF_ERROR(codec::ReadString(body, "path", "", spec.path_pattern));
-  IMSEMU_RETURN_IF_ERROR(codec::ReadIntInRange(body, "status", "", 400, 599, spec.status));
-  int delay_ms = 0;
-  IMSEMU_RETURN_IF_ERROR(codec::ReadIntInRange(body, "delay_ms", "", 0, 60000, delay_ms));
-  spec.delay = std::chrono::milliseconds(delay_ms);
-  // Absent means every matching call; -1 is that sentinel, not a count.
-  int times = 1;
-  IMSEMU_RETURN_IF_ERROR(codec::ReadIntInRange(body, "times", "", 1, 1000000000, times));
-  if (body.contains("times") && !body["times"].is_null()) spec.times = times;
-  if (body.contains("probability") && !body["probability"].is_number()) {
-    return InvalidArgument("probability must be a number");
-  }
-  spec.probability = body.value("probability", 1.0);
-  IMSEMU_RETURN_IF_ERROR(codec::ReadString(body, "message", "", spec.message));
-  return spec;
-}
-
 }  // namespace
 
 void MountControlApi(httplib::Server& server, core::World& world, RequestIds& ids,
@@ -128,7 +57,7 @@ void MountControlApi(httplib::Server& server, core::World& world, RequestIds& id
   });
 
   server.Get("/emulator/v0/clock", [hooks](const httplib::Request&, httplib::Response& res) {
-    WriteJson(res, ClockJson(*hooks.clock));
+    WriteJson(res, ClockToJson(*hooks.clock));
   });
 
   server.Post("/emulator/v0/clock/advance",
@@ -136,7 +65,7 @@ void MountControlApi(httplib::Server& server, core::World& world, RequestIds& id
                 StatusOr<Duration> d = ReadRequiredSeconds(req);
                 Status s = d.ok() ? hooks.advance_clock(*d) : d.status();
                 if (!s.ok()) return fail(res, s);
-                WriteJson(res, ClockJson(*hooks.clock));
+                WriteJson(res, ClockToJson(*hooks.clock));
               });
 
   server.Post("/emulator/v0/reset", [hooks, fail](const httplib::Request&, httplib::Response& res) {
@@ -145,41 +74,13 @@ void MountControlApi(httplib::Server& server, core::World& world, RequestIds& id
     WriteJson(res, Json::object());
   });
 
-  server.Get("/emulator/v0/state",
-             [&world, hooks](const httplib::Request&, httplib::Response& res) {
-               core::WorldSnapshot snapshot = world.Snapshot();
-               Json allocations = Json::array();
-               std::map<std::string, std::string> session_type_of;
-               for (const core::Allocation& a : snapshot.allocations) {
-                 allocations.push_back(codec::AllocationToJson(a));
-                 session_type_of[a.id] = a.spec.SessionType();
-               }
-               Json payloads = Json::array();
-               Json sessions = Json::array();
-               for (const core::Payload& p : snapshot.payloads) {
-                 Json j = codec::PayloadToJson(p);
-                 j["project_id"] = p.project_id;
-                 j["orchestration_payload_api"] = hooks.payload_api_of(p.id);
-                 j["session_status"] = Json(p.LatestSessionStatus());
-                 if (p.session_config) j["has_session_config"] = true;
-                 if (p.forced) j["forced"] = true;
-                 if (std::optional<std::string> log = hooks.log_file_of(p.id)) j["log_file"] = *log;
-                 if (std::optional<int> pid = hooks.pid_of(p.id)) j["pid"] = *pid;
-                 if (p.state == core::PayloadState::kReserved) {
-                   sessions.push_back({{"id", p.id},
-                                       {"project_id", p.project_id},
-                                       {"allocation_id", p.allocation_id},
-                                       {"session_type", session_type_of[p.allocation_id]},
-                                       {"session_status", Json(p.LatestSessionStatus())}});
-                 }
-                 payloads.push_back(std::move(j));
-               }
-               WriteJson(res, {{"clock", ClockJson(*hooks.clock)},
-                               {"projects", Json(snapshot.projects)},
-                               {"allocations", std::move(allocations)},
-                               {"payloads", std::move(payloads)},
-                               {"sessions", std::move(sessions)}});
-             });
+  server.Get("/emulator/v0/state", [&world, hooks](const httplib::Request&,
+                                                   httplib::Response& res) {
+    WriteJson(
+        res, StateToJson(world.Snapshot(), *hooks.clock, [&](const std::string& id) {
+          return PayloadProcess{hooks.payload_api_of(id), hooks.log_file_of(id), hooks.pid_of(id)};
+        }));
+  });
 
   server.Post(R"(/emulator/v0/payloads/([^/]+)/exit)",
               [&world, fail](const httplib::Request& req, httplib::Response& res) {
@@ -202,10 +103,8 @@ void MountControlApi(httplib::Server& server, core::World& world, RequestIds& id
                if (s.ok()) s = codec::ReadString(*body, "state", "", name);
                std::optional<core::PayloadState> state = core::ParsePayloadState(name);
                if (s.ok() && !state) {
-                 s = InvalidArgument(
-                     "state must be one of Unknown, Creating, Starting, Ready, Reserved, "
-                     "Shutdown, Error, Unhealthy; got '" +
-                     name + "'");
+                 s = InvalidArgument("state must be one of " + core::PayloadStateNames() +
+                                     "; got '" + name + "'");
                }
                if (!s.ok()) return fail(res, s);
                auto p = world.ForceState(req.matches[1], *state);
@@ -217,9 +116,7 @@ void MountControlApi(httplib::Server& server, core::World& world, RequestIds& id
              [&world, fail](const httplib::Request& req, httplib::Response& res) {
                auto config = world.GetSessionConfig(req.matches[1]);
                if (!config.ok()) return fail(res, config.status());
-               Json body = Json::object();
-               if (config->has_value()) body["config"] = **config;
-               WriteJson(res, body);
+               WriteJson(res, SessionConfigToJson(*config));
              });
 
   server.Post("/emulator/v0/faults",
@@ -230,12 +127,12 @@ void MountControlApi(httplib::Server& server, core::World& world, RequestIds& id
                 if (!spec.ok()) return fail(res, spec.status());
                 StatusOr<Fault> fault = hooks.faults->Add(*std::move(spec));
                 if (!fault.ok()) return fail(res, fault.status());
-                WriteJson(res, {{"result", FaultJson(*fault)}});
+                WriteJson(res, {{"result", FaultToJson(*fault)}});
               });
 
   server.Get("/emulator/v0/faults", [hooks](const httplib::Request&, httplib::Response& res) {
     Json list = Json::array();
-    for (const Fault& f : hooks.faults->List()) list.push_back(FaultJson(f));
+    for (const Fault& f : hooks.faults->List()) list.push_back(FaultToJson(f));
     WriteJson(res, {{"faults", std::move(list)}});
   });
 
@@ -263,7 +160,7 @@ void MountControlApi(httplib::Server& server, core::World& world, RequestIds& id
                long long last = *after;
                for (const core::Event& e : world.Events(*after, n)) {
                  last = e.seq;
-                 events.push_back(EventJson(e));
+                 events.push_back(EventToJson(e));
                }
                WriteJson(res, {{"events", std::move(events)}, {"next_after", last}});
              });

@@ -23,6 +23,8 @@ const char* ApiName(Api api) { return NameOf(kApiNames, api, "any"); }
 
 std::optional<Api> ParseApi(const std::string& name) { return ValueOf(kApiNames, name); }
 
+std::string ApiNames() { return NamesOf(kApiNames); }
+
 Api ApiOfPath(const std::string& path) {
   if (path.rfind("/emulator/", 0) == 0) return Api::kControl;
   if (std::regex_match(path, kSessionsPath)) return Api::kSessionManager;

@@ -26,6 +26,8 @@ enum class Api { kAny, kPayloadLocal, kSessionManager, kOrchestration, kControl 
 
 const char* ApiName(Api api);
 std::optional<Api> ParseApi(const std::string& name);
+// Every name, "any, payload-local, ...", for error messages.
+std::string ApiNames();
 // Which API `path` belongs to.
 Api ApiOfPath(const std::string& path);
 

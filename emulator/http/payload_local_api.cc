@@ -2,6 +2,7 @@
 
 #include "emulator/codec/json_fields.h"
 #include "emulator/codec/payload_json.h"
+#include "emulator/http/control_json.h"
 
 namespace imsemu::http {
 namespace {
@@ -84,9 +85,7 @@ void MountPayloadLocalApi(httplib::Server& server, core::World& world, RequestId
         StatusOr<std::optional<std::string>> config = world.GetSessionConfig(id);
         if (!config.ok()) return fail(res, config.status());
         calls.Tell([&](GameServerObserver& o) { o.OnConfigRead(id, *config); });
-        Json body = Json::object();
-        if (config->has_value()) body["config"] = **config;
-        WriteJson(res, body);
+        WriteJson(res, SessionConfigToJson(*config));
       });
 
   server.Get(

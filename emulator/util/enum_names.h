@@ -4,6 +4,7 @@
 
 #include <array>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <utility>
 
@@ -28,6 +29,14 @@ std::optional<Enum> ValueOf(const EnumNameTable<Enum, N>& table, std::string_vie
     if (name == text) return v;
   }
   return std::nullopt;
+}
+
+// Every name, "a, b, c", for error messages that list the valid values.
+template <typename Enum, size_t N>
+std::string NamesOf(const EnumNameTable<Enum, N>& table) {
+  std::string out;
+  for (const auto& [v, name] : table) out += (out.empty() ? "" : ", ") + std::string(name);
+  return out;
 }
 
 }  // namespace imsemu

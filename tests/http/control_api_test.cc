@@ -92,9 +92,20 @@ TEST_F(ControlApiTest, ForcesAState) {
   EXPECT_TRUE(r.body["result"]["status"].contains("last_reserved"));
   auto bad = client_->Put("/emulator/v0/payloads/" + id + "/state", R"({"state": "Sleeping"})");
   ExpectErrorShape(bad, 400);
-  EXPECT_NE(bad.body["message"].get<std::string>().find("Sleeping"), std::string::npos);
+  EXPECT_EQ(bad.body["message"],
+            "state must be one of Unknown, Creating, Starting, Ready, Reserved, Shutdown, Error, "
+            "Unhealthy; got 'Sleeping'");
   ExpectErrorShape(client_->Put("/emulator/v0/payloads/nope0-nope0/state", R"({"state": "Ready"})"),
                    404);
+}
+
+TEST_F(ControlApiTest, AFaultOnAnUnknownApiListsTheApis) {
+  auto bad = client_->Post("/emulator/v0/faults", R"({"api": "payload"})");
+  ExpectErrorShape(bad, 400);
+  EXPECT_EQ(bad.body["message"],
+            "api must be one of any, payload-local, session-manager, orchestration, control; got "
+            "'payload'");
+  EXPECT_EQ(client_->Get("/emulator/v0/faults").body["faults"], Json::array());
 }
 
 TEST_F(ControlApiTest, ResetReturnsToTheFixture) {

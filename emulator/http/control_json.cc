@@ -1,0 +1,121 @@
+#include "emulator/http/control_json.h"
+
+#include <map>
+
+#include "emulator/codec/allocation_json.h"
+#include "emulator/codec/json_fields.h"
+#include "emulator/codec/payload_json.h"
+#include "emulator/util/rfc3339.h"
+
+namespace imsemu::http {
+
+using Json = nlohmann::json;
+
+Json ClockToJson(const Clock& clock) {
+  const Time now = clock.Now();
+  return {{"now", FormatRfc3339(now)},
+          {"unix_ms", now.time_since_epoch().count()},
+          {"mode", clock.IsVirtual() ? "virtual" : "real"}};
+}
+
+Json EventToJson(const core::Event& e) {
+  Json out = {{"seq", e.seq},
+              {"time", FormatRfc3339(e.time)},
+              {"level", core::EventLevelName(e.level)},
+              {"actor", core::ActorName(e.actor)},
+              {"kind", core::EventKindName(e.kind)}};
+  for (const auto& [key, value] :
+       {std::pair{"project_id", &e.project_id}, std::pair{"allocation_id", &e.allocation_id},
+        std::pair{"payload_id", &e.payload_id}, std::pair{"old_state", &e.old_state},
+        std::pair{"new_state", &e.new_state}, std::pair{"detail", &e.detail}}) {
+    if (!value->empty()) out[key] = *value;
+  }
+  return out;
+}
+
+Json FaultToJson(const Fault& f) {
+  Json out = {{"id", f.id},
+              {"api", ApiName(f.spec.api)},
+              {"path", f.spec.path_pattern},
+              {"delay_ms", f.spec.delay.count()},
+              {"probability", f.spec.probability},
+              {"matched", f.matched},
+              {"fired", f.fired}};
+  if (!f.spec.method.empty()) out["method"] = f.spec.method;
+  if (f.spec.status != 0) out["status"] = f.spec.status;
+  if (f.spec.times >= 0) out["times_left"] = f.spec.times;
+  return out;
+}
+
+StatusOr<FaultSpec> FaultSpecFromJson(const Json& body) {
+  IMSEMU_RETURN_IF_ERROR(codec::ExpectObject(body, ""));
+  IMSEMU_RETURN_IF_ERROR(codec::RejectUnknownFields(
+      body, "",
+      {"api", "method", "path", "status", "delay_ms", "times", "probability", "message"}));
+  FaultSpec spec;
+  std::string api = "any";
+  IMSEMU_RETURN_IF_ERROR(codec::ReadString(body, "api", "", api));
+  std::optional<Api> parsed = ParseApi(api);
+  if (!parsed) return InvalidArgument("api must be one of " + ApiNames() + "; got '" + api + "'");
+  spec.api = *parsed;
+  IMSEMU_RETURN_IF_ERROR(codec::ReadString(body, "method", "", spec.method));
+  IMSEMU_RETURN_IF_ERROR(codec::ReadString(body, "path", "", spec.path_pattern));
+  IMSEMU_RETURN_IF_ERROR(codec::ReadIntInRange(body, "status", "", 400, 599, spec.status));
+  int delay_ms = 0;
+  IMSEMU_RETURN_IF_ERROR(codec::ReadIntInRange(body, "delay_ms", "", 0, 60000, delay_ms));
+  spec.delay = std::chrono::milliseconds(delay_ms);
+  // Absent means every matching call; -1 is that sentinel, not a count.
+  int times = 1;
+  IMSEMU_RETURN_IF_ERROR(codec::ReadIntInRange(body, "times", "", 1, 1000000000, times));
+  if (body.contains("times") && !body["times"].is_null()) spec.times = times;
+  if (body.contains("probability") && !body["probability"].is_number()) {
+    return InvalidArgument("probability must be a number");
+  }
+  spec.probability = body.value("probability", 1.0);
+  IMSEMU_RETURN_IF_ERROR(codec::ReadString(body, "message", "", spec.message));
+  return spec;
+}
+
+Json StateToJson(const core::WorldSnapshot& snapshot, const Clock& clock,
+                 const std::function<PayloadProcess(const std::string&)>& process_of) {
+  Json allocations = Json::array();
+  std::map<std::string, std::string> session_type_of;
+  for (const core::Allocation& a : snapshot.allocations) {
+    allocations.push_back(codec::AllocationToJson(a));
+    session_type_of[a.id] = a.spec.SessionType();
+  }
+  Json payloads = Json::array();
+  Json sessions = Json::array();
+  for (const core::Payload& p : snapshot.payloads) {
+    const PayloadProcess process = process_of(p.id);
+    Json j = codec::PayloadToJson(p);
+    j["project_id"] = p.project_id;
+    j["orchestration_payload_api"] = process.payload_api;
+    j["session_status"] = Json(p.LatestSessionStatus());
+    if (p.session_config) j["has_session_config"] = true;
+    if (p.forced) j["forced"] = true;
+    if (process.log_file) j["log_file"] = *process.log_file;
+    if (process.pid) j["pid"] = *process.pid;
+    if (p.state == core::PayloadState::kReserved) {
+      sessions.push_back({{"id", p.id},
+                          {"project_id", p.project_id},
+                          {"allocation_id", p.allocation_id},
+                          {"session_type", session_type_of[p.allocation_id]},
+                          {"session_status", Json(p.LatestSessionStatus())}});
+    }
+    payloads.push_back(std::move(j));
+  }
+  return {{"clock", ClockToJson(clock)},
+          {"projects", Json(snapshot.projects)},
+          {"allocations", std::move(allocations)},
+          {"payloads", std::move(payloads)},
+          {"sessions", std::move(sessions)}};
+}
+
+Json SessionConfigToJson(const std::optional<std::string>& config) {
+  Json body = Json::object();
+  if (config) body["config"] = *config;
+  return body;
+}
+
+}  // namespace imsemu::http

@@ -1,0 +1,41 @@
+// ControlJson: the control API's bodies — the clock, the whole world, the
+// journal, faults — to and from JSON. Pure functions.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "emulator/clock/clock.h"
+#include "emulator/core/event.h"
+#include "emulator/core/world.h"
+#include "emulator/http/faults.h"
+
+namespace imsemu::http {
+
+nlohmann::json ClockToJson(const Clock& clock);
+nlohmann::json EventToJson(const core::Event& event);
+nlohmann::json FaultToJson(const Fault& fault);
+// InvalidArgument naming the field (valid values listed from the enum's
+// name table).
+StatusOr<FaultSpec> FaultSpecFromJson(const nlohmann::json& body);
+
+// What the emulator knows of a payload beyond the world: its Payload Local
+// API address, and the log file and pid of its game-server process.
+struct PayloadProcess {
+  std::string payload_api;
+  std::optional<std::string> log_file;
+  std::optional<int> pid;
+};
+
+// GET /emulator/v0/state: the clock, projects, allocations, payloads (with
+// their process) and sessions.
+nlohmann::json StateToJson(const core::WorldSnapshot& snapshot, const Clock& clock,
+                           const std::function<PayloadProcess(const std::string&)>& process_of);
+
+// {"config": ...} or {} (the Payload Local API's and the control API's).
+nlohmann::json SessionConfigToJson(const std::optional<std::string>& config);
+
+}  // namespace imsemu::http
