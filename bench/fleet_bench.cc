@@ -21,6 +21,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "bench/bench_util.h"
 #include "emulator/clients/http_call.h"
 #include "emulator/emulator.h"
 #include "emulator/scenario/scenario_loader.h"
@@ -32,14 +33,9 @@ namespace {
 using imsemu::Duration;
 using imsemu::EmulatorImpl;
 using imsemu::EmulatorOptions;
-using SteadyClock = std::chrono::steady_clock;
-
-double Ms(SteadyClock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
-
-double Median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v.empty() ? 0 : v[v.size() / 2];
-}
+using imsemu::bench::Median;
+using imsemu::bench::Ms;
+using imsemu::bench::SteadyClock;
 
 double ResidentMb() {
   std::ifstream status("/proc/self/status");

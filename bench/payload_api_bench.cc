@@ -17,12 +17,15 @@
 
 #include <httplib.h>
 
+#include "bench/bench_util.h"
+
 #include "emulator/codec/allocation_json.h"
 #include "emulator/emulator.h"
 
 namespace {
 
 using Clock = std::chrono::steady_clock;
+using imsemu::bench::Median;
 
 struct Target {
   std::string host;
@@ -73,13 +76,7 @@ double MedianLatencyUs(const Target& t, int requests) {
     us.push_back(std::chrono::duration<double, std::micro>(Clock::now() - start).count());
     if (!r || r->status != 200) std::fprintf(stderr, "warning: request failed\n");
   }
-  std::sort(us.begin(), us.end());
-  return us[us.size() / 2];
-}
-
-double Median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v[v.size() / 2];
+  return Median(std::move(us));
 }
 
 }  // namespace

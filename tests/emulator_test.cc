@@ -18,17 +18,12 @@ namespace {
 using testing::Client;
 using testing::Json;
 
-std::filesystem::path TempPath(const std::string& name) {
-  return std::filesystem::temp_directory_path() /
-         ("imsemu-" + std::to_string(getpid()) + "-" + name);
-}
-
 void RemoveDb(const std::filesystem::path& p) {
   for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(p.string() + suffix);
 }
 
 TEST(EmulatorTest, StateFileResumesTheSameWorld) {
-  const auto db = TempPath("resume.db");
+  const std::filesystem::path db = testing::TempPath("resume.db");
   RemoveDb(db);
   EmulatorOptions options;
   options.state_path = db.string();
@@ -102,7 +97,7 @@ TEST(EmulatorTest, DefaultFixtureLoadsAndServesSessions) {
 }
 
 TEST(EmulatorTest, BadFixturesNameTheFileAndTheField) {
-  const auto path = TempPath("bad-fixture.json");
+  const std::filesystem::path path = testing::TempPath("bad-fixture.json");
   std::ofstream(path) << R"({"projects": [{"id": "p", "allocations": [{"buffer_size": "x"}]}]})";
   auto fixture = codec::LoadFixtureFile(path.string());
   EXPECT_EQ(fixture.status().code(), StatusCode::kInvalidArgument);

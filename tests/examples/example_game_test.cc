@@ -48,9 +48,7 @@ TEST(ExampleGameTest, TwoServersAClientAMatchAndARefill) {
   spec.payload_spec.command = EXAMPLE_GAME_SERVER;
   spec.payload_spec.args = {"--port", "{port:GamePort}", "--idle-timeout", "60", "--poll-ms", "50"};
   EmulatorOptions options;
-  options.log_dir =
-      (std::filesystem::temp_directory_path() / ("imsemu-example-" + std::to_string(getpid())))
-          .string();
+  options.log_dir = testing::TempPath("example");
   auto emulator = testing::StartEmulator(testing::OneAllocation(spec), options);
   EmulatorImpl& e = *emulator;
   auto ready = [&] {
@@ -251,10 +249,7 @@ std::string StartTimeOf(int pid) {
 class NoOrphansTest : public ::testing::TestWithParam<int> {};
 
 TEST_P(NoOrphansTest, GameServersDieWithTheEmulator) {
-  const std::string log_dir =
-      (std::filesystem::temp_directory_path() /
-       ("imsemu-orphans-" + std::to_string(getpid()) + "-" + std::to_string(GetParam())))
-          .string();
+  const std::string log_dir = testing::TempPath("orphans");
   auto [emulator, port] = Serve(log_dir);
   ASSERT_GT(port, 0);
   std::vector<int> pids = GameServerPids(port);
@@ -291,9 +286,7 @@ TEST_P(NoOrphansTest, GameServersDieWithTheEmulator) {
 // Ctrl-C says what it waits for; a second one kills a game server that
 // ignores SIGTERM at once instead of after the whole grace.
 TEST(StopTest, ASecondInterruptKillsAtOnce) {
-  const std::string log_dir =
-      (std::filesystem::temp_directory_path() / ("imsemu-stop-" + std::to_string(getpid())))
-          .string();
+  const std::string log_dir = testing::TempPath("stop");
   Served e = ServeSpec(log_dir,
                        std::string(R"({"command": ")") + GAME_SERVER_HELPER +
                            R"(", "args": ["--ready", "--ignore-term"]})",

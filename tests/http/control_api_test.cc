@@ -18,7 +18,6 @@ class ControlApiTest : public ::testing::Test {
     ASSERT_NE(emulator_, nullptr);
     client_ = std::make_unique<Client>(testing::MainAddress(*emulator_));
   }
-  std::string FirstPayload() { return emulator_->world().Snapshot().payloads.at(0).id; }
 
   std::unique_ptr<EmulatorImpl> emulator_;
   std::unique_ptr<Client> client_;
@@ -68,7 +67,7 @@ TEST(ControlApiRealClockTest, AdvanceIs409UnderTheRealClock) {
 }
 
 TEST_F(ControlApiTest, ExitDrivesTheLifecycle) {
-  const std::string id = FirstPayload();
+  const std::string id = testing::FirstPayloadId(*emulator_);
   auto r = client_->Post("/emulator/v0/payloads/" + id + "/exit", R"({"code": 1})");
   ASSERT_EQ(r.status, 200) << r.raw;
   EXPECT_EQ(r.body["result"]["status"]["state"], "Unhealthy");
@@ -85,7 +84,7 @@ TEST_F(ControlApiTest, ExitDrivesTheLifecycle) {
 }
 
 TEST_F(ControlApiTest, ForcesAState) {
-  const std::string id = FirstPayload();
+  const std::string id = testing::FirstPayloadId(*emulator_);
   auto r = client_->Put("/emulator/v0/payloads/" + id + "/state", R"({"state": "Reserved"})");
   ASSERT_EQ(r.status, 200) << r.raw;
   EXPECT_EQ(r.body["result"]["status"]["state"], "Reserved");
@@ -110,7 +109,7 @@ TEST_F(ControlApiTest, AFaultOnAnUnknownApiListsTheApis) {
 
 TEST_F(ControlApiTest, ResetReturnsToTheFixture) {
   ASSERT_EQ(client_->Post("/api/v0/projects/x/allocations", R"({"buffer_size": 1})").status, 200);
-  const std::string before = FirstPayload();
+  const std::string before = testing::FirstPayloadId(*emulator_);
   ASSERT_EQ(client_->Post("/emulator/v0/reset", "").status, 200);
   auto state = client_->Get("/emulator/v0/state").body;
   EXPECT_EQ(state["projects"], Json::array({testing::kProject}));
@@ -119,7 +118,7 @@ TEST_F(ControlApiTest, ResetReturnsToTheFixture) {
 }
 
 TEST_F(ControlApiTest, JournalPagesThroughEveryChange) {
-  const std::string id = FirstPayload();
+  const std::string id = testing::FirstPayloadId(*emulator_);
   ASSERT_EQ(client_->Post("/emulator/v0/payloads/" + id + "/exit", R"({"code": 0})").status, 200);
   auto all = client_->Get("/emulator/v0/events");
   ASSERT_EQ(all.status, 200);
@@ -198,7 +197,7 @@ std::string FaultPattern(uint64_t seed) {
                    R"({"api": "payload-local", "status": 503, "probability": 0.5})")
                 .status,
             200);
-  const std::string id = e->world().Snapshot().payloads.at(0).id;
+  const std::string id = testing::FirstPayloadId(*e);
   std::string pattern;
   for (int i = 0; i < 32; ++i) {
     pattern += c.Get("/payloads/" + id + "/api/v0/payload").status == 503 ? 'x' : '.';
@@ -215,7 +214,7 @@ TEST(ControlApiFaultTest, ProbabilisticFaultsReplayWithTheSeed) {
 }
 
 TEST_F(ControlApiTest, PayloadApiComesUpLate) {
-  const std::string id = FirstPayload();
+  const std::string id = testing::FirstPayloadId(*emulator_);
   const std::string own = emulator_->PayloadApiOf(id);
   auto down = client_->Post("/emulator/v0/payloads/" + id + "/api-down", R"({"seconds": 5})");
   ASSERT_EQ(down.status, 200) << down.raw;

@@ -65,7 +65,6 @@ class HttpServerTest : public ::testing::Test {
   size_t Sessions() {
     return main_->Get(kSessions, {{"Authorization", "Bearer p/t"}}).body["sessions"].size();
   }
-  std::string FirstPayload() { return emulator_->world().Snapshot().payloads.at(0).id; }
   Client OwnPort(const std::string& payload) { return Client(emulator_->PayloadApiOf(payload)); }
 
   std::unique_ptr<EmulatorImpl> emulator_;
@@ -85,7 +84,7 @@ TEST_F(HttpServerTest, ARebindingHostCannotCreateAnAllocationThatRunsACommand) {
 }
 
 TEST_F(HttpServerTest, EveryListenerRefusesAForeignHost) {
-  const std::string id = FirstPayload();
+  const std::string id = testing::FirstPayloadId(*emulator_);
   Client own = OwnPort(id);
   for (Client* c : {main_.get(), &own}) {
     const std::string raw = c->SendRaw(
@@ -115,7 +114,9 @@ TEST_F(HttpServerTest, AForeignOriginCannotResetMoveTheClockOrReadConfigs) {
   // The emulator's own origin (the dashboard) may.
   const std::string own = "http://localhost:" + std::to_string(emulator_->port());
   EXPECT_EQ(main_->Get("/emulator/v0/state", {{"Origin", own}}).status, 200);
-  EXPECT_EQ(OwnPort(FirstPayload()).Get("/api/v0/payload", {{"Origin", own}}).status, 200);
+  EXPECT_EQ(
+      OwnPort(testing::FirstPayloadId(*emulator_)).Get("/api/v0/payload", {{"Origin", own}}).status,
+      200);
 }
 
 TEST_F(HttpServerTest, AllowedHostsAreTrustedInHostAndOrigin) {
@@ -232,7 +233,7 @@ TEST_F(HttpServerTest, ADeclaredBodyOverTheLimitIs413BeforeItIsSent) {
 }
 
 TEST_F(HttpServerTest, PipelinedRequestsAreAllAnsweredInOrder) {
-  const std::string id = FirstPayload();
+  const std::string id = testing::FirstPayloadId(*emulator_);
   const std::string h = "Host: 127.0.0.1\r\nAuthorization: Bearer p/t\r\n";
   const std::string raw = main_->SendRaw(
       Request("GET", "/emulator/v0/health", h) + Request("POST", kSessions, h, "{}") +

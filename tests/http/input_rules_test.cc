@@ -66,7 +66,7 @@ TEST_F(InputRulesTest, UnknownFieldsNullBodiesAndOutOfRangeValuesAreRefused) {
       {"POST", alloc, R"({"name": "x", "payload_spec": {"env": {"A=B": "c"}}})",
        "payload_spec.env"},
   };
-  const std::string payload = emulator_->world().Snapshot().payloads.at(0).id;
+  const std::string payload = testing::FirstPayloadId(*emulator_);
   const std::string before = Client(testing::MainAddress(*emulator_)).Get("/emulator/v0/state").raw;
   for (Refused c : cases) {
     std::string path = c.path;
@@ -96,7 +96,7 @@ TEST_F(InputRulesTest, LenientWhereRealClientsAre) {
                 .status,
             200);
   // Unity's null status values, stored as "".
-  const std::string payload = emulator_->world().Snapshot().payloads.at(0).id;
+  const std::string payload = testing::FirstPayloadId(*emulator_);
   EXPECT_EQ(Client(emulator_->PayloadApiOf(payload))
                 .Post("/api/v0/session-manager/status", R"({"phase": null})")
                 .status,

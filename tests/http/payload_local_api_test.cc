@@ -34,7 +34,7 @@ class PayloadLocalApiTest : public ::testing::TestWithParam<Address> {
     emulator_ = testing::StartEmulator(
         testing::OneAllocation(testing::TestSpec(2, /*auto_ready=*/false)), options);
     ASSERT_NE(emulator_, nullptr);
-    payload_id_ = emulator_->world().Snapshot().payloads.at(0).id;
+    payload_id_ = testing::FirstPayloadId(*emulator_);
     api_ = emulator_->PayloadApiOf(payload_id_);
     if (GetParam() == Address::kSharedPort) {
       ASSERT_NE(api_.find("/payloads/" + payload_id_), std::string::npos) << api_;
@@ -222,12 +222,12 @@ TEST(PayloadLocalApiSharedPortTest, UnknownPayloadIs404) {
 
 TEST(PayloadLocalApiListenerTest, ListenerClosesWhenThePayloadIsRemoved) {
   auto emulator = testing::StartEmulator(testing::OneAllocation(testing::TestSpec(1)));
-  const std::string id = emulator->world().Snapshot().payloads.at(0).id;
+  const std::string id = testing::FirstPayloadId(*emulator);
   const std::string api = emulator->PayloadApiOf(id);
   EXPECT_EQ(Client(api).Get("/api/v0/payload").status, 200);
   ASSERT_TRUE(emulator->world().DeletePayload(kProject, kAllocation, id, false).ok());
   EXPECT_NE(emulator->PayloadApiOf(id), api);
-  const std::string replacement = emulator->world().Snapshot().payloads.at(0).id;
+  const std::string replacement = testing::FirstPayloadId(*emulator);
   EXPECT_NE(replacement, id);
   EXPECT_EQ(Client(emulator->PayloadApiOf(replacement)).Get("/api/v0/payload").status, 200);
 }

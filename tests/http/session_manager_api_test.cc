@@ -155,8 +155,7 @@ TEST(SessionManagerApiTest, AuthOffAndTokenFile) {
                    *http::SessionAuth::FromSpec("off"));
   EXPECT_EQ(Client(testing::MainAddress(*off)).Get(kDefault).status, 200);
 
-  const auto path = std::filesystem::temp_directory_path() /
-                    ("imsemu-tokens-" + std::to_string(getpid()) + ".txt");
+  const std::filesystem::path path = testing::TempPath("tokens") + ".txt";
   std::ofstream(path) << "# allowed\nplayfab/good\n\naccelbyte/also-good\n";
   auto auth = http::SessionAuth::FromSpec("tokens:" + path.string());
   ASSERT_TRUE(auth.ok()) << auth.status().message();
@@ -312,7 +311,7 @@ TEST(SeedFlowTest, ClientCreatesServerReadsConfigSetsStatusClientSeesItAfterTheL
   auto e = Start(testing::OneAllocation(testing::TestSpec(1, /*auto_ready=*/false)));
   Client client(testing::MainAddress(*e));
   // The game server starts, and calls ready.
-  const std::string payload_id = e->world().Snapshot().payloads.at(0).id;
+  const std::string payload_id = testing::FirstPayloadId(*e);
   Client server(e->PayloadApiOf(payload_id));
   EXPECT_EQ(server.Get("/api/v0/payload").body["result"]["status"]["state"], "Starting");
   ASSERT_EQ(server.Post("/api/v0/ready", "").status, 200);

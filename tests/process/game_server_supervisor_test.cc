@@ -32,10 +32,7 @@ Running Start(std::vector<std::string> args, int buffer = 1, Duration kill_grace
   spec.payload_spec.args = std::move(args);
   spec.payload_spec.env["GAME_MODE"] = "ffa-{payload_id}";
   Running r;
-  r.log_dir = (std::filesystem::temp_directory_path() /
-               ("imsemu-proc-" + std::to_string(getpid()) + "-" +
-                ::testing::UnitTest::GetInstance()->current_test_info()->name()))
-                  .string();
+  r.log_dir = testing::TempPath("proc");
   std::filesystem::remove_all(r.log_dir);
   EmulatorOptions options;
   options.log_dir = r.log_dir;
@@ -44,8 +41,6 @@ Running Start(std::vector<std::string> args, int buffer = 1, Duration kill_grace
   r.emulator = testing::StartEmulator(testing::OneAllocation(spec), options);
   return r;
 }
-
-std::string FirstId(EmulatorImpl& e) { return e.world().Snapshot().payloads.at(0).id; }
 
 PayloadState StateOf(EmulatorImpl& e, const std::string& id) {
   auto p = e.world().GetPayload(id);
@@ -64,7 +59,7 @@ bool Alive(int pid) { return kill(pid, 0) == 0; }
 TEST(GameServerSupervisorTest, LaunchesWithEnvPlaceholdersAndCapturesOutput) {
   auto r = Start({"--ready", "--port", "{port:GamePort}", "--id", "{payload_id}", "{address}"});
   EmulatorImpl& e = *r.emulator;
-  const std::string id = FirstId(e);
+  const std::string id = testing::FirstPayloadId(e);
   ASSERT_TRUE(WaitFor(e, [&] { return StateOf(e, id) == PayloadState::kReady; }))
       << "the game server calls ready through ORCHESTRATION_PAYLOAD_API";
   const auto payload = *e.world().GetPayload(id);
@@ -98,7 +93,7 @@ TEST(GameServerSupervisorTest, GameServersReachTheSharedPort) {
     }
     return true;
   })) << "ORCHESTRATION_PAYLOAD_API names the main port from the first payload on";
-  const std::string id = FirstId(e);
+  const std::string id = testing::FirstPayloadId(e);
   EXPECT_NE(ReadFile(*e.LogFileOf(id))
                 .find("ORCHESTRATION_PAYLOAD_API=" + testing::MainAddress(e) + "/payloads/" + id),
             std::string::npos);
@@ -107,7 +102,7 @@ TEST(GameServerSupervisorTest, GameServersReachTheSharedPort) {
 TEST(GameServerSupervisorTest, ExitBeforeReadyIsAnErrorRestartedAfterBackoff) {
   auto r = Start({"--exit", "3"});
   EmulatorImpl& e = *r.emulator;
-  const std::string id = FirstId(e);
+  const std::string id = testing::FirstPayloadId(e);
   ASSERT_TRUE(WaitFor(e, [&] { return StateOf(e, id) == PayloadState::kError; }));
   EXPECT_NE(e.world().GetPayload(id)->details.find("exit code 3"), std::string::npos);
   EXPECT_FALSE(e.PidOf(id).has_value());
@@ -130,7 +125,7 @@ TEST(GameServerSupervisorTest, ExitBeforeReadyIsAnErrorRestartedAfterBackoff) {
 TEST(GameServerSupervisorTest, NonZeroExitAfterReadyIsUnhealthyThenGone) {
   auto r = Start({"--ready", "--exit", "1"});
   EmulatorImpl& e = *r.emulator;
-  const std::string id = FirstId(e);
+  const std::string id = testing::FirstPayloadId(e);
   ASSERT_TRUE(WaitFor(e, [&] { return StateOf(e, id) == PayloadState::kUnhealthy; }));
   EXPECT_EQ(e.world().GetPayload(id)->details, "game server exited (exit code 1)");
   ASSERT_TRUE(e.AdvanceClock(Duration(6000)).ok());
@@ -142,7 +137,7 @@ TEST(GameServerSupervisorTest, NonZeroExitAfterReadyIsUnhealthyThenGone) {
 TEST(GameServerSupervisorTest, ACrashAfterReadyDelaysTheReplacementsProcess) {
   auto r = Start({"--ready", "--exit", "1"});
   EmulatorImpl& e = *r.emulator;
-  const std::string first = FirstId(e);
+  const std::string first = testing::FirstPayloadId(e);
   ASSERT_TRUE(WaitFor(e, [&] { return StateOf(e, first) == PayloadState::kUnhealthy; }));
   std::string waiting;
   for (const core::Payload& p : e.world().Snapshot().payloads) {
@@ -165,7 +160,7 @@ TEST(GameServerSupervisorTest, ACrashAfterReadyDelaysTheReplacementsProcess) {
 TEST(GameServerSupervisorTest, CleanExitIsShutdownRemovedAndRefilledWithAFreshProcess) {
   auto r = Start({"--ready", "--exit", "0"});
   EmulatorImpl& e = *r.emulator;
-  const std::string id = FirstId(e);
+  const std::string id = testing::FirstPayloadId(e);
   ASSERT_TRUE(WaitFor(e, [&] { return StateOf(e, id) == PayloadState::kShutdown; }));
   ASSERT_TRUE(e.AdvanceClock(Duration(1000)).ok());
   EXPECT_EQ(e.world().GetPayload(id).status().code(), StatusCode::kNotFound);
@@ -182,11 +177,9 @@ TEST(GameServerSupervisorTest, ACommandThatCannotStartIsAnErrorWithTheReason) {
   core::AllocationSpec spec = testing::TestSpec(1, false);
   spec.payload_spec.command = "/nonexistent/game-server";
   EmulatorOptions options;
-  options.log_dir =
-      (std::filesystem::temp_directory_path() / ("imsemu-proc-missing-" + std::to_string(getpid())))
-          .string();
+  options.log_dir = testing::TempPath("proc-missing");
   auto e = testing::StartEmulator(testing::OneAllocation(spec), options);
-  const std::string id = FirstId(*e);
+  const std::string id = testing::FirstPayloadId(*e);
   ASSERT_TRUE(WaitFor(*e, [&] { return StateOf(*e, id) == PayloadState::kError; }));
   const std::string details = e->world().GetPayload(id)->details;
   EXPECT_NE(details.find("cannot start '/nonexistent/game-server': No such file or directory"),
@@ -197,7 +190,7 @@ TEST(GameServerSupervisorTest, ACommandThatCannotStartIsAnErrorWithTheReason) {
 TEST(GameServerSupervisorTest, RemovalSendsSigtermThenSigkillAfterTheGrace) {
   auto r = Start({"--ready", "--ignore-term"}, /*buffer=*/1, /*kill_grace=*/Duration(300));
   EmulatorImpl& e = *r.emulator;
-  const std::string id = FirstId(e);
+  const std::string id = testing::FirstPayloadId(e);
   ASSERT_TRUE(WaitFor(e, [&] { return StateOf(e, id) == PayloadState::kReady; }));
   const int pid = *e.PidOf(id);
   ASSERT_TRUE(e.world().DeletePayload(testing::kProject, testing::kAllocation, id, false).ok());
@@ -217,7 +210,7 @@ TEST(GameServerSupervisorTest, RemovalSendsSigtermThenSigkillAfterTheGrace) {
 TEST(GameServerSupervisorTest, StoppingTheEmulatorLetsGameServersLeaveCleanly) {
   auto r = Start({"--graceful"});
   EmulatorImpl& e = *r.emulator;
-  const std::string id = FirstId(e);
+  const std::string id = testing::FirstPayloadId(e);
   ASSERT_TRUE(WaitFor(e, [&] { return e.PidOf(id).has_value(); }));
   ASSERT_TRUE(WaitFor(e, [&] {
     return ReadFile(*e.LogFileOf(id)).find("GAME_MODE") != std::string::npos;

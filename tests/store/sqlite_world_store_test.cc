@@ -1,5 +1,7 @@
 #include "emulator/store/sqlite_world_store.h"
 
+#include "tests/testing/test_emulator.h"
+
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
@@ -132,8 +134,7 @@ TEST(SqliteWorldStoreTest, CountsPayloadsByLifecycleGroup) {
 }
 
 TEST(SqliteWorldStoreTest, MigratesVersionOneForwardAndBackfillsCounts) {
-  const std::filesystem::path path = std::filesystem::temp_directory_path() /
-                                     ("imsemu-migrate-" + std::to_string(getpid()) + ".db");
+  const std::filesystem::path path = testing::TempPath("migrate") + ".db";
   {
     auto store = SqliteWorldStore::Open(path.string());
     ASSERT_TRUE(store.ok());
@@ -189,8 +190,7 @@ TEST(SqliteWorldStoreTest, JournalPagesByAfter) {
 }
 
 TEST(SqliteWorldStoreTest, FileIsVersionedAndRefusedWhenNewer) {
-  const std::filesystem::path path =
-      std::filesystem::temp_directory_path() / ("imsemu-store-" + std::to_string(getpid()) + ".db");
+  const std::filesystem::path path = testing::TempPath("store") + ".db";
   {
     auto store = SqliteWorldStore::Open(path.string());
     ASSERT_TRUE(store.ok());

@@ -7,6 +7,9 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <filesystem>
+
 namespace imsemu::testing {
 
 std::unique_ptr<EmulatorImpl> StartEmulator(core::Fixture fixture, EmulatorOptions options) {
@@ -20,6 +23,19 @@ std::unique_ptr<EmulatorImpl> StartEmulator(core::Fixture fixture, EmulatorOptio
 
 std::string MainAddress(const EmulatorImpl& emulator) {
   return "127.0.0.1:" + std::to_string(emulator.port());
+}
+
+std::string FirstPayloadId(EmulatorImpl& emulator) {
+  std::vector<core::Payload> payloads = emulator.world().Snapshot().payloads;
+  EXPECT_FALSE(payloads.empty()) << "the world has no payload";
+  return payloads.empty() ? "" : payloads.front().id;
+}
+
+std::string TempPath(const std::string& name) {
+  static std::atomic<int> next{0};
+  return (std::filesystem::temp_directory_path() /
+          ("imsemu-" + name + "-" + std::to_string(getpid()) + "-" + std::to_string(next++)))
+      .string();
 }
 
 Client::Client(const std::string& host_port_prefix) : call_(host_port_prefix) {}

@@ -51,6 +51,13 @@ class Client {
 // "127.0.0.1:PORT" of the emulator's main port.
 std::string MainAddress(const EmulatorImpl& emulator);
 
+// The id of the oldest payload (fails the test if there is none).
+std::string FirstPayloadId(EmulatorImpl& emulator);
+
+// A path under the temp dir no other test process or call uses:
+// imsemu-NAME-PID-N.
+std::string TempPath(const std::string& name);
+
 // Waits, in real time and at most `limit`, for `done` (a real process runs at
 // its own pace), waking on every change the journal records. False on timeout.
 bool WaitFor(EmulatorImpl& emulator, const std::function<bool()>& done,
