@@ -81,6 +81,10 @@ StatusOr<std::unique_ptr<EmulatorImpl>> EmulatorImpl::Start(EmulatorOptions opti
 }
 
 Status EmulatorImpl::Open() {
+  // spdlog builds its registry on first use; build it here, before any of
+  // our threads starts, so that every thread sees it built (ThreadSanitizer
+  // cannot see the library's own guard).
+  (void)spdlog::default_logger_raw();
   IMSEMU_ASSIGN_OR_RETURN(std::unique_ptr<store::SqliteWorldStore> store,
                           store::SqliteWorldStore::Open(options_.state_path));
   store_ = std::move(store);
