@@ -252,11 +252,14 @@ Status HttpServer::Bind(const std::string& host, int port) {
 }
 
 void HttpServer::Serve() {
+  std::lock_guard lock(serve_mu_);
+  if (stop_requested_ || thread_.joinable()) return;
   thread_ = std::thread([this] {
     server_->listen_after_bind();
     finished_ = true;
   });
-  // stop() is a no-op until the accept loop runs, so wait for it to start.
+  // stop() is a no-op until the accept loop runs, so wait for it to start
+  // (holding serve_mu_: a RequestStop() meanwhile waits and then works).
   while (!server_->is_running() && !finished_) std::this_thread::yield();
 }
 
@@ -267,13 +270,21 @@ Status HttpServer::Start(const std::string& host, int port) {
 }
 
 void HttpServer::RequestStop() {
-  if (thread_.joinable()) server_->stop();
+  std::lock_guard lock(serve_mu_);
+  stop_requested_ = true;
+  if (thread_.joinable()) {
+    server_->stop();
+  } else if (listen_socket_ >= 0) {
+    // Bound but never served: httplib closes its socket only when serving
+    // ends, so close it here; the port is free at once.
+    ::close(listen_socket_);
+    listen_socket_ = -1;
+  }
 }
 
 void HttpServer::Stop() {
-  if (!thread_.joinable()) return;
-  server_->stop();
-  thread_.join();
+  RequestStop();
+  if (thread_.joinable()) thread_.join();
 }
 
 std::string HttpServer::ServeBytes(std::string_view bytes) {

@@ -17,6 +17,7 @@
 
 #include <atomic>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -52,9 +53,11 @@ class HttpServer {
   // served: connections wait in the backlog until Serve().
   Status Bind(const std::string& host, int port);
   void Serve();
-  // Asks the server to stop without waiting for it.
+  // Asks the server to stop without waiting for it; a server not yet
+  // serving closes its port and never serves. Any thread, also while another
+  // is in Serve().
   void RequestStop();
-  // Stops and waits for the serving thread.
+  // RequestStop(), then waits for the serving thread. The owner's thread.
   void Stop();
 
   int port() const { return port_; }
@@ -67,6 +70,8 @@ class HttpServer {
   class Listener;
 
   std::unique_ptr<Listener> server_;
+  std::mutex serve_mu_;  // Serve() against RequestStop()
+  bool stop_requested_ = false;
   std::thread thread_;
   int port_ = 0;
   int listen_socket_ = -1;

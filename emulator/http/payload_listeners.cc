@@ -20,28 +20,37 @@ PayloadListeners::PayloadListeners(core::World& world, RequestIds& ids, GameServ
       faults_(faults),
       host_(std::move(host)),
       fixed_port_(fixed_port),
-      reaper_([this] { Reap(); }) {}
+      thread_([this] { Run(); }) {}
 
 PayloadListeners::~PayloadListeners() { StopAll(); }
 
-StatusOr<std::unique_ptr<HttpServer>> PayloadListeners::Open(const std::string& payload_id,
+StatusOr<std::unique_ptr<HttpServer>> PayloadListeners::Bind(const std::string& payload_id,
                                                              int port) {
   auto server = std::make_unique<HttpServer>(ids_, kListenerThreads, access_, faults_);
   MountPayloadLocalApi(server->routes(), world_, ids_, calls_, "",
                        [payload_id](const httplib::Request&) { return payload_id; });
-  IMSEMU_RETURN_IF_ERROR(server->Start(host_, port));
+  IMSEMU_RETURN_IF_ERROR(server->Bind(host_, port));
+  return server;
+}
+
+StatusOr<std::unique_ptr<HttpServer>> PayloadListeners::Open(const std::string& payload_id,
+                                                             int port) {
+  IMSEMU_ASSIGN_OR_RETURN(std::unique_ptr<HttpServer> server, Bind(payload_id, port));
+  server->Serve();
   return server;
 }
 
 void PayloadListeners::OnPayloadAdded(const core::Payload& payload) {
-  StatusOr<std::unique_ptr<HttpServer>> server = Open(payload.id, fixed_port_.value_or(0));
+  StatusOr<std::unique_ptr<HttpServer>> server = Bind(payload.id, fixed_port_.value_or(0));
   if (!server.ok()) {
     spdlog::error("payload {}: cannot open its Payload Local API listener: {}", payload.id,
                   server.status().message());
     return;
   }
   std::lock_guard lock(mu_);
+  to_serve_.push_back(server->get());
   listeners_[payload.id] = *std::move(server);
+  work_.notify_one();
 }
 
 Status PayloadListeners::TakeDown(const std::string& payload_id) {
@@ -79,10 +88,10 @@ void PayloadListeners::OnPayloadRemoved(const std::string& payload_id) {
 void PayloadListeners::RetireLocked(const std::string& payload_id) {
   auto it = listeners_.find(payload_id);
   if (it == listeners_.end()) return;
-  it->second->RequestStop();
+  it->second->RequestStop();  // the port closes now; the thread ends later
   retired_.push_back(std::move(it->second));
   listeners_.erase(it);
-  reap_wanted_.notify_one();
+  work_.notify_one();
 }
 
 std::optional<int> PayloadListeners::PortOf(const std::string& payload_id) const {
@@ -93,16 +102,24 @@ std::optional<int> PayloadListeners::PortOf(const std::string& payload_id) const
   return it->second->port();
 }
 
-void PayloadListeners::Reap() {
+void PayloadListeners::Run() {
   std::unique_lock lock(mu_);
   while (true) {
-    reap_wanted_.wait(lock, [this] { return stopping_ || !retired_.empty(); });
+    work_.wait(lock, [this] { return stopping_ || !to_serve_.empty() || !retired_.empty(); });
+    std::vector<HttpServer*> serve;
+    serve.swap(to_serve_);
     std::vector<std::unique_ptr<HttpServer>> batch;
     batch.swap(retired_);
+    const bool stopping = stopping_;
     lock.unlock();
-    batch.clear();  // joins each listener's thread
+    // Only this thread destroys retired listeners, so each pointer is alive
+    // here; one asked to stop before it was served does not serve.
+    if (!stopping) {
+      for (HttpServer* server : serve) server->Serve();
+    }
+    batch.clear();  // each was asked to stop: waits for its thread
     lock.lock();
-    if (stopping_ && retired_.empty()) return;
+    if (stopping && retired_.empty()) return;
   }
 }
 
@@ -113,10 +130,12 @@ void PayloadListeners::StopAll() {
     open.swap(listeners_);
     for (auto& [id, server] : open) server->RequestStop();
     stopping_ = true;
-    reap_wanted_.notify_one();
+    to_serve_.clear();
+    work_.notify_one();
   }
+  // The thread first, then the listeners: it may be in one's Serve().
+  if (thread_.joinable()) thread_.join();
   open.clear();
-  if (reaper_.joinable()) reaper_.join();
 }
 
 }  // namespace imsemu::http

@@ -2,9 +2,12 @@
 // Local API, so each game server gets its own ORCHESTRATION_PAYLOAD_API.
 //
 // Listeners open when the world adds a payload and close when it removes
-// one. The world tells us under its lock, so closing only asks the listener
-// to stop (its handlers may be waiting for that lock); a reaper thread waits
-// for stopped listeners outside it. Ports are picked by the OS. Thread-safe.
+// one. The world tells us under its lock, so only the cheap part happens
+// there: binding the port (so PortOf() and ORCHESTRATION_PAYLOAD_API are
+// right at once; early connections wait in the backlog) and asking a closed
+// listener to stop (its handlers may be waiting for that lock). The
+// listeners' own thread starts serving bound ones and waits for stopped ones,
+// outside the world's lock. Ports are picked by the OS. Thread-safe.
 #pragma once
 
 #include <condition_variable>
@@ -47,11 +50,15 @@ class PayloadListeners final : public core::PayloadObserver {
   void StopAll();
 
  private:
-  void Reap();
-  // Asks the listener of `payload_id` to stop and hands it to the reaper.
+  // The listeners' thread: serves what was bound, destroys what was retired.
+  void Run();
+  // Asks the listener of `payload_id` to stop (its port closes at once) and
+  // hands it to the listeners' thread, which waits for it.
   void RetireLocked(const std::string& payload_id);
   // Opens a listener for `payload_id` on `port` (0: any).
   StatusOr<std::unique_ptr<HttpServer>> Open(const std::string& payload_id, int port);
+  // A listener for `payload_id`, bound to `port` (0: any), not yet serving.
+  StatusOr<std::unique_ptr<HttpServer>> Bind(const std::string& payload_id, int port);
 
   core::World& world_;
   RequestIds& ids_;
@@ -61,12 +68,13 @@ class PayloadListeners final : public core::PayloadObserver {
   const std::string host_;
   std::optional<int> fixed_port_;
   mutable std::mutex mu_;
-  std::condition_variable reap_wanted_;
+  std::condition_variable work_;
   std::map<std::string, std::unique_ptr<HttpServer>> listeners_;
-  std::map<std::string, int> down_;  // payload id -> the port it will reopen on
+  std::map<std::string, int> down_;    // payload id -> the port it will reopen on
+  std::vector<HttpServer*> to_serve_;  // bound, owned by listeners_ or retired_
   std::vector<std::unique_ptr<HttpServer>> retired_;
   bool stopping_ = false;
-  std::thread reaper_;
+  std::thread thread_;
 };
 
 }  // namespace imsemu::http

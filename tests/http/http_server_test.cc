@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <regex>
+#include <thread>
 
 #include "tests/testing/test_emulator.h"
 #include "tests/testing/test_world.h"
@@ -294,6 +295,34 @@ TEST(HttpServerGuardTest, ServesPipelinedBytesInMemory) {
   const std::string out =
       server.ServeBytes(Request("GET", "/a") + Request("GET", "/b") + Request("GET", "/a"));
   EXPECT_EQ(Statuses(out), (std::vector<int>{200, 404, 200})) << out;
+}
+
+// A listener bound but not yet serving (the world binds under its lock and
+// serves later): early connections wait in the backlog; asked to stop first,
+// it frees its port at once and never serves.
+TEST(HttpServerLifecycleTest, BoundBeforeServedThenServedOrStopped) {
+  http::RequestIds ids;
+  http::AccessPolicy access;
+  http::HttpServer early(ids, 1, access);
+  early.routes().Get("/ping", [](const httplib::Request&, httplib::Response& res) {
+    res.set_content("pong", "text/plain");
+  });
+  ASSERT_TRUE(early.Bind("127.0.0.1", 0).ok());
+  Client client("127.0.0.1:" + std::to_string(early.port()));
+  std::thread ping([&] { EXPECT_EQ(client.Get("/ping").raw, "pong"); });
+  early.Serve();  // the request waiting in the backlog is answered
+  ping.join();
+  early.Stop();
+
+  http::HttpServer never(ids, 1, access);
+  ASSERT_TRUE(never.Bind("127.0.0.1", 0).ok());
+  const int port = never.port();
+  never.RequestStop();
+  never.Serve();  // does nothing now
+  EXPECT_EQ(Client("127.0.0.1:" + std::to_string(port)).Get("/ping").status, 0)
+      << "the port was closed";
+  http::HttpServer again(ids, 1, access);
+  EXPECT_TRUE(again.Bind("127.0.0.1", port).ok()) << "and is free for another listener";
 }
 
 }  // namespace
