@@ -19,17 +19,17 @@ World::World(WorldStore& store, const Clock& clock, WorldOptions options)
 }
 
 void World::AddObserver(PayloadObserver* observer) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   observers_.push_back(observer);
 }
 
 void World::ClearObservers() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   observers_.clear();
 }
 
 void World::SetEventSink(std::function<void(const Event&)> sink) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   event_sink_ = std::move(sink);
 }
 
@@ -78,7 +78,7 @@ void World::ApplyDue(Time now) {
   if (!next_timer_ || *next_timer_ > now) return;
   next_timer_.reset();  // nothing below may recurse into ApplyDue
   // A failed commit leaves the timers armed: the next call tries again.
-  (void)Transact(now, [&](Time) {
+  (void)Transact(now, [&](Time) IMSEMU_REQUIRES(mu_) {
     for (int i = 0; i < kMaxTimersPerReconcile; ++i) {
       std::optional<Payload> due = store_.NextDuePayload(now);
       if (!due) break;
@@ -89,12 +89,12 @@ void World::ApplyDue(Time now) {
 }
 
 void World::Reconcile() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   Prepare();
 }
 
 void World::ReconcileAndSaveClock() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   // Only a resume's start time depends on it: a failure costs nothing.
   (void)Mutate([](Time) { return OkStatus(); });
 }
@@ -272,7 +272,7 @@ void World::Converge(const std::string& allocation_id, Time at) {
   for (int i = 0; i < plan.create; ++i) CreatePayload(*allocation, at);
   if (plan.remove > 0) {
     std::vector<Payload> payloads;
-    store_.VisitPayloads(allocation_id, std::nullopt, [&](const Payload& p) {
+    store_.VisitPayloads(allocation_id, std::nullopt, [&](const Payload& p) IMSEMU_REQUIRES(mu_) {
       payloads.push_back(p);
       return true;
     });
@@ -313,25 +313,25 @@ void World::SaveCounters() {
 }
 
 Status World::Open(const Fixture& fixture) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (store_.HoldsWorld()) {
     LoadCounters();
     next_timer_ = store_.NextTimer();
-    store_.VisitPayloads("", std::nullopt, [&](const Payload& p) {
+    store_.VisitPayloads("", std::nullopt, [&](const Payload& p) IMSEMU_REQUIRES(mu_) {
       for (PayloadObserver* observer : observers_) observer->OnPayloadAdded(p);
       return true;
     });
     return OkStatus();
   }
   options_.status_cache.origin = clock_.Now();
-  return Mutate([&](Time now) { return LoadFixture(fixture, now); });
+  return Mutate([&](Time now) IMSEMU_REQUIRES(mu_) { return LoadFixture(fixture, now); });
 }
 
 Status World::Reset(const Fixture& fixture) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   // One transaction: a fixture that breaks a rule leaves the world as it was.
-  return Mutate([&](Time now) -> Status {
-    store_.VisitPayloads("", std::nullopt, [&](const Payload& p) {
+  return Mutate([&](Time now) IMSEMU_REQUIRES(mu_) -> Status {
+    store_.VisitPayloads("", std::nullopt, [&](const Payload& p) IMSEMU_REQUIRES(mu_) {
       pending_.removed.push_back(p.id);
       return true;
     });
@@ -359,19 +359,23 @@ Status World::LoadFixture(const Fixture& fixture, Time now) {
 // ----------------------------------------------------------------------------
 // The journal and snapshots
 
-long long World::AwaitEvents(long long seq, std::chrono::milliseconds timeout) {
+// The predicate runs with mu_ held (condition variables are outside the
+// analysis).
+long long World::AwaitEvents(long long seq,
+                             std::chrono::milliseconds timeout) IMSEMU_NO_THREAD_SAFETY_ANALYSIS {
   std::unique_lock lock(mu_);
-  journal_grew_.wait_for(lock, timeout, [&] { return counters_.journal_seq > seq; });
+  journal_grew_.wait_for(lock, timeout,
+                         [&]() IMSEMU_REQUIRES(mu_) { return counters_.journal_seq > seq; });
   return counters_.journal_seq;
 }
 
 WorldSnapshot World::Snapshot() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   WorldSnapshot s;
   s.now = Prepare();
   s.projects = store_.ListProjects();
   s.allocations = store_.ListAllocations("");
-  store_.VisitPayloads("", std::nullopt, [&](const Payload& p) {
+  store_.VisitPayloads("", std::nullopt, [&](const Payload& p) IMSEMU_REQUIRES(mu_) {
     s.payloads.push_back(p);
     return true;
   });
@@ -379,7 +383,7 @@ WorldSnapshot World::Snapshot() {
 }
 
 std::vector<Event> World::Events(long long after, int limit) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   Prepare();
   return store_.ListEvents(after, limit);
 }

@@ -17,7 +17,6 @@
 #include <chrono>
 #include <condition_variable>
 #include <functional>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -30,6 +29,7 @@
 #include "emulator/core/status_cache.h"
 #include "emulator/core/world_store.h"
 #include "emulator/util/id_source.h"
+#include "emulator/util/mutex.h"
 
 namespace imsemu::core {
 
@@ -181,69 +181,73 @@ class World {
   };
 
   // Applies the timers due at the clock's time; returns that time. mu_ held.
-  Time Prepare();
+  Time Prepare() IMSEMU_REQUIRES(mu_);
   // The one transaction: runs `op` at `now` inside the store's transaction
   // and commits; on any failure rolls back the store and the counters, so a
   // failed operation changes nothing. Then tells observers and the event
   // sink what committed. mu_ held.
-  Status Transact(Time now, const std::function<Status(Time)>& op);
+  Status Transact(Time now, const std::function<Status(Time)>& op) IMSEMU_REQUIRES(mu_);
   // Prepare(), then Transact(). mu_ held.
-  Status Mutate(const std::function<Status(Time)>& op);
+  Status Mutate(const std::function<Status(Time)>& op) IMSEMU_REQUIRES(mu_);
   // Locks, then Mutate(); returns what `op` returned.
   template <typename T>
-  StatusOr<T> Locked(const std::function<StatusOr<T>(Time)>& op) {
-    std::lock_guard lock(mu_);
+  StatusOr<T> Locked(const std::function<StatusOr<T>(Time)>& op) IMSEMU_EXCLUDES(mu_) {
+    MutexLock lock(mu_);
     std::optional<T> out;
-    IMSEMU_RETURN_IF_ERROR(Mutate([&](Time now) -> Status {
+    IMSEMU_RETURN_IF_ERROR(Mutate([&](Time now) IMSEMU_REQUIRES(mu_) -> Status {
       IMSEMU_ASSIGN_OR_RETURN(out, op(now));
       return OkStatus();
     }));
     return *std::move(out);
   }
-  void ApplyDue(Time now);
-  void ApplyTimer(Payload payload);
-  Status LoadFixture(const Fixture& fixture, Time now);
+  void ApplyDue(Time now) IMSEMU_REQUIRES(mu_);
+  void ApplyTimer(Payload payload) IMSEMU_REQUIRES(mu_);
+  Status LoadFixture(const Fixture& fixture, Time now) IMSEMU_REQUIRES(mu_);
   StatusOr<Allocation> AddAllocation(const std::string& project, std::optional<std::string> id,
-                                     AllocationSpec spec, Time now);
-  StatusOr<Allocation> FindAllocation(const std::string& project, const std::string& id);
+                                     AllocationSpec spec, Time now) IMSEMU_REQUIRES(mu_);
+  StatusOr<Allocation> FindAllocation(const std::string& project, const std::string& id)
+      IMSEMU_REQUIRES(mu_);
   // Finds the allocation, applies `change`, journals `kind` and converges.
   StatusOr<Allocation> UpdateAllocation(const std::string& project, const std::string& id,
                                         EventKind kind,
                                         const std::function<Status(Allocation&)>& change);
-  StatusOr<Payload> FindPayload(const std::string& id);
+  StatusOr<Payload> FindPayload(const std::string& id) IMSEMU_REQUIRES(mu_);
   // A payload of `allocation` by id; NotFound if it is another's.
   StatusOr<Payload> FindPayloadOf(const std::string& project, const std::string& allocation,
-                                  const std::string& id);
+                                  const std::string& id) IMSEMU_REQUIRES(mu_);
   // Chooses by the request's selectors and reserves (see reservation.h).
   StatusOr<Payload> ReserveIn(const Allocation& allocation, const ReservationRequest& request,
-                              Actor actor, Time now);
+                              Actor actor, Time now) IMSEMU_REQUIRES(mu_);
   // Applies `request` to `payload` and journals it; the caller stores it.
   void ReservePayload(Payload& payload, const ReservationRequest& request, Actor actor,
-                      const std::string& detail, Time at);
-  void Converge(const std::string& allocation_id, Time at);
-  void CreatePayload(const Allocation& allocation, Time at);
+                      const std::string& detail, Time at) IMSEMU_REQUIRES(mu_);
+  void Converge(const std::string& allocation_id, Time at) IMSEMU_REQUIRES(mu_);
+  void CreatePayload(const Allocation& allocation, Time at) IMSEMU_REQUIRES(mu_);
   // Applies `streak` (lifecycle.h) to the allocation's crash streak.
-  void NoteExit(const std::string& allocation_id, CrashStreak streak, Time at);
-  void RemovePayload(const Payload& payload, Actor actor, const std::string& detail, Time at);
-  void SetState(Payload& payload, PayloadState to, Actor actor, const std::string& detail, Time at);
+  void NoteExit(const std::string& allocation_id, CrashStreak streak, Time at) IMSEMU_REQUIRES(mu_);
+  void RemovePayload(const Payload& payload, Actor actor, const std::string& detail, Time at)
+      IMSEMU_REQUIRES(mu_);
+  void SetState(Payload& payload, PayloadState to, Actor actor, const std::string& detail, Time at)
+      IMSEMU_REQUIRES(mu_);
   // Arms the payload's one timer.
   static void Arm(Payload& payload, TimerKind kind, Time at);
-  void AfterStart(Payload& payload, const Allocation& allocation, Time at);
-  void BecomeReady(Payload& payload, const Allocation& allocation, Actor actor, Time at);
-  void Journal(Event event);
-  void LoadCounters();
-  void SaveCounters();
+  void AfterStart(Payload& payload, const Allocation& allocation, Time at) IMSEMU_REQUIRES(mu_);
+  void BecomeReady(Payload& payload, const Allocation& allocation, Actor actor, Time at)
+      IMSEMU_REQUIRES(mu_);
+  void Journal(Event event) IMSEMU_REQUIRES(mu_);
+  void LoadCounters() IMSEMU_REQUIRES(mu_);
+  void SaveCounters() IMSEMU_REQUIRES(mu_);
 
   WorldStore& store_;
   const Clock& clock_;
   WorldOptions options_;
-  std::mutex mu_;
-  std::vector<PayloadObserver*> observers_;
+  Mutex mu_;
+  std::vector<PayloadObserver*> observers_ IMSEMU_GUARDED_BY(mu_);
   std::condition_variable_any journal_grew_;
-  std::function<void(const Event&)> event_sink_;
-  Counters counters_;
-  std::optional<Time> next_timer_;
-  Pending pending_;
+  std::function<void(const Event&)> event_sink_ IMSEMU_GUARDED_BY(mu_);
+  Counters counters_ IMSEMU_GUARDED_BY(mu_);
+  std::optional<Time> next_timer_ IMSEMU_GUARDED_BY(mu_);
+  Pending pending_ IMSEMU_GUARDED_BY(mu_);
 };
 
 }  // namespace imsemu::core

@@ -5,13 +5,13 @@
 namespace imsemu::core {
 
 StatusOr<Payload> World::GetPayload(const std::string& id) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   Prepare();
   return FindPayload(id);
 }
 
 StatusOr<Payload> World::MarkReady(const std::string& id) {
-  return Locked<Payload>([&](Time now) -> StatusOr<Payload> {
+  return Locked<Payload>([&](Time now) IMSEMU_REQUIRES(mu_) -> StatusOr<Payload> {
     IMSEMU_ASSIGN_OR_RETURN(Payload p, FindPayload(id));
     if (p.state == PayloadState::kReady || p.state == PayloadState::kReserved) {
       return p;  // ready is retried by game servers: idempotent
@@ -28,8 +28,8 @@ StatusOr<Payload> World::MarkReady(const std::string& id) {
 
 Status World::SetMetadata(const std::string& id, MetadataKind kind, const std::string& key,
                           const std::string& value, Actor actor) {
-  std::lock_guard lock(mu_);
-  return Mutate([&](Time now) -> Status {
+  MutexLock lock(mu_);
+  return Mutate([&](Time now) IMSEMU_REQUIRES(mu_) -> Status {
     IMSEMU_RETURN_IF_ERROR(ValidateMetadataKey("key", key));
     IMSEMU_RETURN_IF_ERROR(ValidateMetadataValue("value", kind, value));
     IMSEMU_ASSIGN_OR_RETURN(Payload p, FindPayload(id));
@@ -45,14 +45,14 @@ Status World::SetMetadata(const std::string& id, MetadataKind kind, const std::s
 }
 
 StatusOr<std::optional<std::string>> World::GetSessionConfig(const std::string& id) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   Prepare();
   IMSEMU_ASSIGN_OR_RETURN(Payload p, FindPayload(id));
   return p.session_config;
 }
 
 StatusOr<StringMap> World::GetSessionStatus(const std::string& id) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   Prepare();
   IMSEMU_ASSIGN_OR_RETURN(Payload p, FindPayload(id));
   return p.LatestSessionStatus();
@@ -60,8 +60,8 @@ StatusOr<StringMap> World::GetSessionStatus(const std::string& id) {
 
 Status World::SetSessionStatus(const std::string& id, StringMap status,
                                const std::vector<std::string>& null_keys) {
-  std::lock_guard lock(mu_);
-  return Mutate([&](Time now) -> Status {
+  MutexLock lock(mu_);
+  return Mutate([&](Time now) IMSEMU_REQUIRES(mu_) -> Status {
     IMSEMU_ASSIGN_OR_RETURN(Payload p, FindPayload(id));
     for (const std::string& key : null_keys) {
       Event w = Event::Of(p, EventKind::kSessionStatusNull, Actor::kGameServer, now);
@@ -83,7 +83,7 @@ Status World::SetSessionStatus(const std::string& id, StringMap status,
 // Exits, forced states and output
 
 StatusOr<Payload> World::ExitPayload(const std::string& id, int code, const std::string& reason) {
-  return Locked<Payload>([&](Time now) -> StatusOr<Payload> {
+  return Locked<Payload>([&](Time now) IMSEMU_REQUIRES(mu_) -> StatusOr<Payload> {
     IMSEMU_ASSIGN_OR_RETURN(Payload p, FindPayload(id));
     IMSEMU_ASSIGN_OR_RETURN(ExitPlan exit, PlanExit(p, code, reason, options_.timings));
     NoteExit(p.allocation_id, exit.streak, now);
@@ -98,7 +98,7 @@ StatusOr<Payload> World::ExitPayload(const std::string& id, int code, const std:
 }
 
 StatusOr<Payload> World::ForceState(const std::string& id, PayloadState state) {
-  return Locked<Payload>([&](Time now) -> StatusOr<Payload> {
+  return Locked<Payload>([&](Time now) IMSEMU_REQUIRES(mu_) -> StatusOr<Payload> {
     IMSEMU_ASSIGN_OR_RETURN(Payload p, FindPayload(id));
     SetState(p, state, Actor::kControl, "forced", now);
     p.timer = TimerKind::kNone;
@@ -112,8 +112,8 @@ StatusOr<Payload> World::ForceState(const std::string& id, PayloadState state) {
 }
 
 void World::RecordOutput(const std::string& id, const std::vector<std::string>& lines) {
-  std::lock_guard lock(mu_);
-  (void)Mutate([&](Time now) -> Status {
+  MutexLock lock(mu_);
+  (void)Mutate([&](Time now) IMSEMU_REQUIRES(mu_) -> Status {
     IMSEMU_ASSIGN_OR_RETURN(Payload p, FindPayload(id));
     for (const std::string& line : lines) {
       Event e = Event::Of(p, EventKind::kPayloadOutput, Actor::kGameServer, now);

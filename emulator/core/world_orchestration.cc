@@ -51,19 +51,20 @@ StatusOr<Payload> World::FindPayloadOf(const std::string& project, const std::st
 }
 
 StatusOr<std::vector<Allocation>> World::ListAllocations(const std::string& project) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   Prepare();
   if (!store_.HasProject(project)) return NotFound("project '" + project + "' not found");
   return store_.ListAllocations(project);
 }
 
 StatusOr<Allocation> World::CreateAllocation(const std::string& project, AllocationSpec spec) {
-  return Locked<Allocation>(
-      [&](Time now) { return AddAllocation(project, std::nullopt, std::move(spec), now); });
+  return Locked<Allocation>([&](Time now) IMSEMU_REQUIRES(mu_) {
+    return AddAllocation(project, std::nullopt, std::move(spec), now);
+  });
 }
 
 StatusOr<Allocation> World::GetAllocation(const std::string& project, const std::string& id) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   Prepare();
   return FindAllocation(project, id);
 }
@@ -71,7 +72,7 @@ StatusOr<Allocation> World::GetAllocation(const std::string& project, const std:
 StatusOr<Allocation> World::UpdateAllocation(const std::string& project, const std::string& id,
                                              EventKind kind,
                                              const std::function<Status(Allocation&)>& change) {
-  return Locked<Allocation>([&](Time now) -> StatusOr<Allocation> {
+  return Locked<Allocation>([&](Time now) IMSEMU_REQUIRES(mu_) -> StatusOr<Allocation> {
     IMSEMU_ASSIGN_OR_RETURN(Allocation a, FindAllocation(project, id));
     IMSEMU_RETURN_IF_ERROR(change(a));
     store_.PutAllocation(a);
@@ -102,11 +103,11 @@ StatusOr<Allocation> World::DeleteAllocation(const std::string& project, const s
 
 StatusOr<std::vector<Payload>> World::ListPayloads(const std::string& project,
                                                    const std::string& allocation) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   Prepare();
   IMSEMU_RETURN_IF_ERROR(FindAllocation(project, allocation).status());
   std::vector<Payload> out;
-  store_.VisitPayloads(allocation, std::nullopt, [&](const Payload& p) {
+  store_.VisitPayloads(allocation, std::nullopt, [&](const Payload& p) IMSEMU_REQUIRES(mu_) {
     out.push_back(p);
     return true;
   });
@@ -115,15 +116,15 @@ StatusOr<std::vector<Payload>> World::ListPayloads(const std::string& project,
 
 StatusOr<Payload> World::GetPayloadOf(const std::string& project, const std::string& allocation,
                                       const std::string& id) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   Prepare();
   return FindPayloadOf(project, allocation, id);
 }
 
 Status World::DeletePayload(const std::string& project, const std::string& allocation,
                             const std::string& id, bool force) {
-  std::lock_guard lock(mu_);
-  return Mutate([&](Time now) -> Status {
+  MutexLock lock(mu_);
+  return Mutate([&](Time now) IMSEMU_REQUIRES(mu_) -> Status {
     IMSEMU_ASSIGN_OR_RETURN(Payload p, FindPayloadOf(project, allocation, id));
     if (p.state == PayloadState::kReserved && !force) {
       return FailedPrecondition("payload '" + id +
@@ -147,12 +148,13 @@ StatusOr<Payload> World::ReserveIn(const Allocation& allocation, const Reservati
   std::optional<Payload> chosen;
   size_t chosen_selector = 0;
   for (size_t i = 0; i < selectors.size() && !chosen; ++i) {
-    store_.VisitPayloads(allocation.id, selectors[i].payload_state, [&](const Payload& p) {
-      if (!Matches(selectors[i], p)) return true;
-      chosen = p;
-      chosen_selector = i;
-      return false;
-    });
+    store_.VisitPayloads(allocation.id, selectors[i].payload_state,
+                         [&](const Payload& p) IMSEMU_REQUIRES(mu_) {
+                           if (!Matches(selectors[i], p)) return true;
+                           chosen = p;
+                           chosen_selector = i;
+                           return false;
+                         });
   }
   if (!chosen) {
     return FailedPrecondition("no payload of allocation '" + allocation.id +
@@ -171,7 +173,7 @@ StatusOr<Payload> World::ReserveIn(const Allocation& allocation, const Reservati
 
 StatusOr<Payload> World::Reserve(const std::string& project, const std::string& allocation,
                                  const ReservationRequest& request) {
-  return Locked<Payload>([&](Time now) -> StatusOr<Payload> {
+  return Locked<Payload>([&](Time now) IMSEMU_REQUIRES(mu_) -> StatusOr<Payload> {
     IMSEMU_ASSIGN_OR_RETURN(Allocation a, FindAllocation(project, allocation));
     return ReserveIn(a, request, Actor::kOrchestration, now);
   });

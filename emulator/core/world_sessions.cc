@@ -7,7 +7,7 @@ namespace imsemu::core {
 
 StatusOr<Payload> World::CreateSession(const std::string& project, const std::string& session_type,
                                        std::optional<std::string> session_config) {
-  return Locked<Payload>([&](Time now) -> StatusOr<Payload> {
+  return Locked<Payload>([&](Time now) IMSEMU_REQUIRES(mu_) -> StatusOr<Payload> {
     if (!store_.HasProject(project)) return NotFound("project '" + project + "' not found");
     std::vector<Allocation> matching;
     for (Allocation& a : store_.ListAllocations(project)) {
@@ -39,7 +39,7 @@ StatusOr<Payload> World::CreateSession(const std::string& project, const std::st
 
 StatusOr<std::vector<SessionView>> World::ListSessions(const std::string& project,
                                                        const std::string& session_type) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   const Time now = Prepare();
   if (!store_.HasProject(project)) return NotFound("project '" + project + "' not found");
   std::vector<Payload> reserved;
@@ -47,7 +47,7 @@ StatusOr<std::vector<SessionView>> World::ListSessions(const std::string& projec
   for (const Allocation& a : store_.ListAllocations(project)) {
     if (a.spec.SessionType() != session_type) continue;
     any = true;
-    store_.VisitPayloads(a.id, PayloadState::kReserved, [&](const Payload& p) {
+    store_.VisitPayloads(a.id, PayloadState::kReserved, [&](const Payload& p) IMSEMU_REQUIRES(mu_) {
       reserved.push_back(p);
       return true;
     });
