@@ -55,7 +55,7 @@ StatusOr<Fault> Faults::Add(FaultSpec spec) {
   } catch (const std::regex_error& e) {
     return InvalidArgument("path '" + spec.path_pattern + "' is not a valid regex: " + e.what());
   }
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   rule.fault.id = next_id_++;
   rule.fault.spec = std::move(spec);
   rules_.push_back(rule);
@@ -63,24 +63,24 @@ StatusOr<Fault> Faults::Add(FaultSpec spec) {
 }
 
 std::vector<Fault> Faults::List() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   std::vector<Fault> out;
   for (const Rule& r : rules_) out.push_back(r.fault);
   return out;
 }
 
 void Faults::Clear() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   rules_.clear();
 }
 
 void Faults::Remove(long long id) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   std::erase_if(rules_, [id](const Rule& r) { return r.fault.id == id; });
 }
 
 std::optional<Fault> Faults::Fire(const std::string& method, const std::string& path) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (rules_.empty()) return std::nullopt;
   const Api api = ApiOfPath(path);
   if (api == Api::kControl) return std::nullopt;

@@ -9,7 +9,6 @@
 #pragma once
 
 #include <chrono>
-#include <mutex>
 #include <optional>
 #include <regex>
 #include <string>
@@ -18,6 +17,7 @@
 #include <httplib.h>
 
 #include "emulator/util/id_source.h"
+#include "emulator/util/mutex.h"
 #include "ims_emulator/status.h"
 
 namespace imsemu::http {
@@ -67,10 +67,10 @@ class Faults {
     Fault fault;
     std::regex pattern;
   };
-  mutable std::mutex mu_;
-  std::vector<Rule> rules_;
-  long long next_id_ = 1;
-  IdSource random_;
+  mutable Mutex mu_;
+  std::vector<Rule> rules_ IMSEMU_GUARDED_BY(mu_);
+  long long next_id_ IMSEMU_GUARDED_BY(mu_) = 1;
+  IdSource random_ IMSEMU_GUARDED_BY(mu_);
 };
 
 }  // namespace imsemu::http

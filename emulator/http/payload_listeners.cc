@@ -47,14 +47,14 @@ void PayloadListeners::OnPayloadAdded(const core::Payload& payload) {
                   server.status().message());
     return;
   }
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   to_serve_.push_back(server->get());
   listeners_[payload.id] = *std::move(server);
   work_.notify_one();
 }
 
 Status PayloadListeners::TakeDown(const std::string& payload_id) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   auto it = listeners_.find(payload_id);
   if (it == listeners_.end()) {
     return NotFound("payload '" + payload_id + "' has no Payload Local API listener");
@@ -67,20 +67,20 @@ Status PayloadListeners::TakeDown(const std::string& payload_id) {
 Status PayloadListeners::BringUp(const std::string& payload_id) {
   int port = 0;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     auto it = down_.find(payload_id);
     if (it == down_.end()) return OkStatus();
     port = it->second;
     down_.erase(it);
   }
   IMSEMU_ASSIGN_OR_RETURN(std::unique_ptr<HttpServer> server, Open(payload_id, port));
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   listeners_[payload_id] = std::move(server);
   return OkStatus();
 }
 
 void PayloadListeners::OnPayloadRemoved(const std::string& payload_id) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   down_.erase(payload_id);
   RetireLocked(payload_id);
 }
@@ -95,7 +95,7 @@ void PayloadListeners::RetireLocked(const std::string& payload_id) {
 }
 
 std::optional<int> PayloadListeners::PortOf(const std::string& payload_id) const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (auto down = down_.find(payload_id); down != down_.end()) return down->second;
   auto it = listeners_.find(payload_id);
   if (it == listeners_.end()) return std::nullopt;
@@ -105,7 +105,9 @@ std::optional<int> PayloadListeners::PortOf(const std::string& payload_id) const
 void PayloadListeners::Run() {
   std::unique_lock lock(mu_);
   while (true) {
-    work_.wait(lock, [this] { return stopping_ || !to_serve_.empty() || !retired_.empty(); });
+    work_.wait(lock, [this]() IMSEMU_REQUIRES(mu_) {
+      return stopping_ || !to_serve_.empty() || !retired_.empty();
+    });
     std::vector<HttpServer*> serve;
     serve.swap(to_serve_);
     std::vector<std::unique_ptr<HttpServer>> batch;
@@ -126,7 +128,7 @@ void PayloadListeners::Run() {
 void PayloadListeners::StopAll() {
   std::map<std::string, std::unique_ptr<HttpServer>> open;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     open.swap(listeners_);
     for (auto& [id, server] : open) server->RequestStop();
     stopping_ = true;

@@ -13,7 +13,6 @@
 #include <condition_variable>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
@@ -22,6 +21,7 @@
 #include "emulator/core/world.h"
 #include "emulator/http/game_server_calls.h"
 #include "emulator/http/http_server.h"
+#include "emulator/util/mutex.h"
 
 namespace imsemu::http {
 
@@ -51,10 +51,10 @@ class PayloadListeners final : public core::PayloadObserver {
 
  private:
   // The listeners' thread: serves what was bound, destroys what was retired.
-  void Run();
+  void Run() IMSEMU_NO_THREAD_SAFETY_ANALYSIS;  // std::unique_lock is not annotated
   // Asks the listener of `payload_id` to stop (its port closes at once) and
   // hands it to the listeners' thread, which waits for it.
-  void RetireLocked(const std::string& payload_id);
+  void RetireLocked(const std::string& payload_id) IMSEMU_REQUIRES(mu_);
   // Opens a listener for `payload_id` on `port` (0: any).
   StatusOr<std::unique_ptr<HttpServer>> Open(const std::string& payload_id, int port);
   // A listener for `payload_id`, bound to `port` (0: any), not yet serving.
@@ -67,13 +67,15 @@ class PayloadListeners final : public core::PayloadObserver {
   Faults* faults_;
   const std::string host_;
   std::optional<int> fixed_port_;
-  mutable std::mutex mu_;
-  std::condition_variable work_;
-  std::map<std::string, std::unique_ptr<HttpServer>> listeners_;
-  std::map<std::string, int> down_;    // payload id -> the port it will reopen on
-  std::vector<HttpServer*> to_serve_;  // bound, owned by listeners_ or retired_
-  std::vector<std::unique_ptr<HttpServer>> retired_;
-  bool stopping_ = false;
+  mutable Mutex mu_;
+  std::condition_variable_any work_;
+  std::map<std::string, std::unique_ptr<HttpServer>> listeners_ IMSEMU_GUARDED_BY(mu_);
+  // payload id -> the port it will reopen on
+  std::map<std::string, int> down_ IMSEMU_GUARDED_BY(mu_);
+  // Bound, owned by listeners_ or retired_.
+  std::vector<HttpServer*> to_serve_ IMSEMU_GUARDED_BY(mu_);
+  std::vector<std::unique_ptr<HttpServer>> retired_ IMSEMU_GUARDED_BY(mu_);
+  bool stopping_ IMSEMU_GUARDED_BY(mu_) = false;
   std::thread thread_;
 };
 

@@ -39,7 +39,7 @@ PortPicker::PortPicker(std::optional<std::pair<int, int>> range) : range_(range)
 }
 
 int PortPicker::Pick() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (!range_) {
     for (int attempt = 0; attempt < 16; ++attempt) {
       const int port = BindPort(SOCK_DGRAM, 0);

@@ -7,11 +7,11 @@
 // Thread-safe.
 #pragma once
 
-#include <mutex>
 #include <optional>
 #include <string>
 #include <utility>
 
+#include "emulator/util/mutex.h"
 #include "ims_emulator/status.h"
 
 namespace imsemu::process {
@@ -29,8 +29,8 @@ class PortPicker {
 
  private:
   std::optional<std::pair<int, int>> range_;
-  std::mutex mu_;
-  int cursor_ = 0;
+  Mutex mu_;
+  int cursor_ IMSEMU_GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace imsemu::process
