@@ -6,6 +6,7 @@ Every check runs from a temporary folder, away from the repository, so the
 built-in default fixture and fixture-relative commands are exercised.
 """
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -104,4 +105,6 @@ check("a fixture's relative command runs from the fixture's folder", r.returncod
 
 failed = sum(1 for _, ok in results if not ok)
 print("%d passed, %d failed" % (len(results) - failed, failed))
+if not failed:
+    shutil.rmtree(work, ignore_errors=True)  # kept to look at after a failure
 sys.exit(1 if failed else 0)

@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <mutex>
 #include <filesystem>
 
 namespace imsemu::testing {
@@ -31,11 +32,49 @@ std::string FirstPayloadId(EmulatorImpl& emulator) {
   return payloads.empty() ? "" : payloads.front().id;
 }
 
+namespace {
+
+// Every TempPath handed out in this process.
+std::mutex temp_paths_mu;
+std::vector<std::filesystem::path>& TempPaths() {
+  static auto* paths = new std::vector<std::filesystem::path>;  // outlives every test
+  return *paths;
+}
+
+// After the last test of a process that passed, removes what its tests left
+// under their TempPaths (files named PATH and PATH.*, PATH-* such as a
+// database's -wal); after a failure, keeps them to look at.
+class TempPathCleanup : public ::testing::Environment {
+ public:
+  void TearDown() override {
+    if (!::testing::UnitTest::GetInstance()->Passed()) return;
+    std::lock_guard lock(temp_paths_mu);
+    std::error_code ec;
+    for (const std::filesystem::path& base : TempPaths()) {
+      const std::string name = base.filename().string();
+      for (const auto& entry : std::filesystem::directory_iterator(base.parent_path(), ec)) {
+        const std::string other = entry.path().filename().string();
+        if (other == name || other.rfind(name + ".", 0) == 0 || other.rfind(name + "-", 0) == 0) {
+          std::filesystem::remove_all(entry.path(), ec);
+        }
+      }
+    }
+  }
+};
+
+[[maybe_unused]] ::testing::Environment* const kTempPathCleanup =
+    ::testing::AddGlobalTestEnvironment(new TempPathCleanup);
+
+}  // namespace
+
 std::string TempPath(const std::string& name) {
   static std::atomic<int> next{0};
-  return (std::filesystem::temp_directory_path() /
-          ("imsemu-" + name + "-" + std::to_string(getpid()) + "-" + std::to_string(next++)))
-      .string();
+  const std::filesystem::path path =
+      std::filesystem::temp_directory_path() /
+      ("imsemu-" + name + "-" + std::to_string(getpid()) + "-" + std::to_string(next++));
+  std::lock_guard lock(temp_paths_mu);
+  TempPaths().push_back(path);
+  return path.string();
 }
 
 Client::Client(const std::string& host_port_prefix) : call_(host_port_prefix) {}

@@ -55,7 +55,8 @@ std::string MainAddress(const EmulatorImpl& emulator);
 std::string FirstPayloadId(EmulatorImpl& emulator);
 
 // A path under the temp dir no other test process or call uses:
-// imsemu-NAME-PID-N.
+// imsemu-NAME-PID-N. Removed (with PATH.* and PATH-*) after the process's
+// tests, unless one failed.
 std::string TempPath(const std::string& name);
 
 // Waits, in real time and at most `limit`, for `done` (a real process runs at
