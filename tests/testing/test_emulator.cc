@@ -8,8 +8,8 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
-#include <mutex>
 #include <filesystem>
+#include <mutex>
 
 namespace imsemu::testing {
 
