@@ -9,7 +9,7 @@
 #include <csignal>
 #include <cstring>
 
-extern char** environ;
+#include "emulator/process/process_runner.h"
 
 namespace imsemu::process {
 
@@ -17,12 +17,7 @@ StatusOr<int> ExecCommand(const std::vector<std::string>& argv,
                           const std::map<std::string, std::string>& extra_env) {
   if (argv.empty()) return InvalidArgument("no command to run (give it after --)");
   // Everything the child needs is built before fork().
-  std::map<std::string, std::string> env;
-  for (char** e = environ; *e != nullptr; ++e) {
-    const std::string entry = *e;
-    const size_t eq = entry.find('=');
-    if (eq != std::string::npos) env[entry.substr(0, eq)] = entry.substr(eq + 1);
-  }
+  std::map<std::string, std::string> env = InheritedEnvironment();
   for (const auto& [name, value] : extra_env) env[name] = value;
   std::vector<std::string> env_entries;
   for (const auto& [name, value] : env) env_entries.push_back(name + "=" + value);
@@ -79,9 +74,7 @@ StatusOr<int> ExecCommand(const std::vector<std::string>& argv,
       if (info.si_code != SI_KERNEL) kill(child, sig);
     }
   }
-  if (WIFEXITED(status)) return WEXITSTATUS(status);
-  if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
-  return 1;
+  return ExitCodeOf(status);
 }
 
 }  // namespace imsemu::process

@@ -9,22 +9,24 @@
 // told (World::ExitPayload), which drives Error / Unhealthy / Shutdown. When
 // the world removes a payload, its process group gets SIGTERM, then SIGKILL
 // once the grace period has passed on the emulator's clock. Each game server
-// runs under a keeper (keeper.h), so that neither it nor any descendant
-// outlives the emulator however the emulator ends.
+// runs through a ProcessRunner: for real, under a keeper (keeper.h), so that
+// neither it nor any descendant outlives the emulator however it ends.
 //
-// All forking, reading and reaping happens on the supervisor's own thread, so
-// that a child's parent-death signal is tied to a thread that lives as long
-// as the emulator. Thread-safe.
+// The work is done in steps (Step): start what the world started, signal
+// what it removed, kill what outlived its grace, and pass on what the
+// processes wrote and how they exited. By default the supervisor's own thread
+// takes the steps, so that a child's parent-death signal is tied to a thread
+// that lives as long as the emulator; a test can take them itself instead,
+// with a fake runner and the virtual clock. Thread-safe.
 #pragma once
 
 #include <sys/types.h>
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <functional>
 #include <map>
-#include <mutex>
+#include <memory>
 #include <optional>
 #include <string>
 #include <thread>
@@ -32,6 +34,8 @@
 
 #include "emulator/clock/clock.h"
 #include "emulator/core/world.h"
+#include "emulator/process/process_runner.h"
+#include "emulator/util/mutex.h"
 
 namespace imsemu::process {
 
@@ -39,12 +43,16 @@ struct SupervisorOptions {
   std::string log_dir;  // created if missing
   Duration grace{10000};
   std::string address = "127.0.0.1";  // the {address} placeholder
+  // Who takes the steps: the supervisor's own thread, or the caller (tests).
+  bool own_thread = true;
 };
 
 class GameServerSupervisor final : public core::PayloadObserver {
  public:
+  // `runner` defaults to a KeeperRunner (real processes).
   GameServerSupervisor(core::World& world, const Clock& clock, SupervisorOptions options,
-                       std::function<std::string(const std::string&)> payload_api_of);
+                       std::function<std::string(const std::string&)> payload_api_of,
+                       std::unique_ptr<ProcessRunner> runner = nullptr);
   ~GameServerSupervisor() override;
 
   void OnPayloadStarted(const core::Payload& payload, const core::Allocation& allocation) override;
@@ -54,24 +62,20 @@ class GameServerSupervisor final : public core::PayloadObserver {
   std::optional<std::string> LogPathOf(const std::string& payload_id) const;
   // The pid of `payload_id`'s running process, if any.
   std::optional<pid_t> PidOf(const std::string& payload_id) const;
-  // Terminates every child (SIGTERM, then SIGKILL after `grace` of real time),
-  // reaps them and stops the supervisor thread. Idempotent.
+  // One step of work, waiting up to `wait` for the processes. Only for a
+  // supervisor without its own thread.
+  void Step(std::chrono::milliseconds wait);
+  // Terminates every child (SIGTERM, then kill after `grace` of real time),
+  // waits for them and stops the supervisor thread. Idempotent.
   void StopAll(std::chrono::milliseconds grace);
   // Cuts a StopAll() grace short: every child is killed now. Any thread.
   void KillNow() { kill_now_ = true; }
 
  private:
-  struct Launch {
-    std::string payload_id;
-    std::string command;
-    std::vector<std::string> args;
-    std::vector<std::string> env;  // NAME=value, the whole environment
-  };
   struct Child {
     std::string payload_id;
-    pid_t pid = -1;       // the keeper's
-    pid_t game_pid = -1;  // the game server's, as PidOf() reports it
-    int output = -1;      // read end of the stdout/stderr pipe
+    int handle = -1;
+    pid_t pid = -1;       // as PidOf() reports it
     int log = -1;         // the log file
     std::string partial;  // an unfinished output line
     bool terminating = false;
@@ -80,29 +84,28 @@ class GameServerSupervisor final : public core::PayloadObserver {
 
   void Loop();
   void EndAll(std::chrono::milliseconds grace);
-  void Spawn(const Launch& launch);
-  void ReadOutput(Child& child, std::vector<std::pair<std::string, std::string>>& lines);
-  void Reap();
-  void Terminate(Child& child, Time now);
-  Launch Prepare(const core::Payload& payload, const core::Allocation& allocation) const;
+  void Spawn(const ProcessLaunch& launch);
+  void Absorb(const std::vector<ProcessNews>& news);
+  Child* Find(int handle);
+  ProcessLaunch Prepare(const core::Payload& payload, const core::Allocation& allocation) const;
 
   core::World& world_;
   const Clock& clock_;
   const SupervisorOptions options_;
   const std::function<std::string(const std::string&)> payload_api_of_;
-  const pid_t self_;
+  const std::unique_ptr<ProcessRunner> runner_;
 
-  mutable std::mutex mu_;
-  std::condition_variable wake_;
-  std::vector<Launch> launches_;
-  std::vector<std::string> terminations_;
-  std::map<std::string, std::string> log_paths_;
-  std::map<std::string, pid_t> pids_;
-  bool stopping_ = false;
-  std::chrono::milliseconds stop_grace_{0};
+  mutable Mutex mu_;
+  CondVar wake_{mu_};
+  std::vector<ProcessLaunch> launches_ IMSEMU_GUARDED_BY(mu_);
+  std::vector<std::string> terminations_ IMSEMU_GUARDED_BY(mu_);
+  std::map<std::string, std::string> log_paths_ IMSEMU_GUARDED_BY(mu_);
+  std::map<std::string, pid_t> pids_ IMSEMU_GUARDED_BY(mu_);
+  bool stopping_ IMSEMU_GUARDED_BY(mu_) = false;
+  std::chrono::milliseconds stop_grace_ IMSEMU_GUARDED_BY(mu_){0};
   std::atomic<bool> kill_now_{false};
 
-  // Owned by the supervisor thread.
+  // Owned by whoever takes the steps.
   std::vector<Child> children_;
   std::thread thread_;
 };

@@ -10,6 +10,8 @@
 #include <cerrno>
 #include <csignal>
 
+#include "emulator/process/process_runner.h"
+
 namespace imsemu::process {
 namespace {
 
@@ -77,12 +79,6 @@ void KillDescendants() {
     const pid_t reaped = waitpid(-1, &status, 0);
     if (reaped < 0 && errno == ECHILD) return;
   }
-}
-
-int ExitCodeOf(int status) {
-  if (WIFEXITED(status)) return WEXITSTATUS(status);
-  if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
-  return 255;
 }
 
 void WriteInt(int fd, int value) { (void)!write(fd, &value, sizeof value); }

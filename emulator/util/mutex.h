@@ -4,6 +4,8 @@
 // port::Mutex does. Under other compilers the annotations are empty.
 #pragma once
 
+#include <chrono>
+#include <condition_variable>
 #include <mutex>
 
 #if defined(__clang__)
@@ -29,7 +31,35 @@ class IMSEMU_CAPABILITY("mutex") Mutex {
   void unlock() IMSEMU_RELEASE() { mu_.unlock(); }
 
  private:
+  friend class CondVar;
   std::mutex mu_;
+};
+
+// A condition variable tied to one Mutex, which the caller holds while waiting
+// (leveldb's port::CondVar). Callers re-check their condition in a loop.
+// (Not annotated: clang cannot tie `mu_` here to the caller's mutex.)
+class CondVar {
+ public:
+  explicit CondVar(Mutex& mu) : mu_(mu) {}
+  void Wait() {
+    std::unique_lock<std::mutex> lock(mu_.mu_, std::adopt_lock);
+    cv_.wait(lock);
+    lock.release();
+  }
+  // False if `timeout` passed without a signal (or spuriously).
+  template <typename Rep, typename Period>
+  bool WaitFor(std::chrono::duration<Rep, Period> timeout) {
+    std::unique_lock<std::mutex> lock(mu_.mu_, std::adopt_lock);
+    const bool signalled = cv_.wait_for(lock, timeout) == std::cv_status::no_timeout;
+    lock.release();
+    return signalled;
+  }
+  void Signal() { cv_.notify_one(); }
+  void SignalAll() { cv_.notify_all(); }
+
+ private:
+  Mutex& mu_;
+  std::condition_variable cv_;
 };
 
 // Holds `mu` for its scope.

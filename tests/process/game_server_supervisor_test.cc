@@ -1,5 +1,7 @@
-// Real child processes under the emulator: launch, output capture, every exit
-// path, back-off on the virtual clock, SIGTERM-then-SIGKILL, and no orphans.
+// Real child processes under the emulator, through the keeper: launch,
+// output capture, an exit code, a command that cannot start, real signals,
+// and no orphans. The supervisor's rules and timing are tested with puppet
+// processes in supervisor_steps_test.cc.
 #include "emulator/process/game_server_supervisor.h"
 
 #include <gtest/gtest.h>
@@ -99,29 +101,6 @@ TEST(GameServerSupervisorTest, GameServersReachTheSharedPort) {
             std::string::npos);
 }
 
-TEST(GameServerSupervisorTest, ExitBeforeReadyIsAnErrorRestartedAfterBackoff) {
-  auto r = Start({"--exit", "3"});
-  EmulatorImpl& e = *r.emulator;
-  const std::string id = testing::FirstPayloadId(e);
-  ASSERT_TRUE(WaitFor(e, [&] { return StateOf(e, id) == PayloadState::kError; }));
-  EXPECT_NE(e.world().GetPayload(id)->details.find("exit code 3"), std::string::npos);
-  EXPECT_FALSE(e.PidOf(id).has_value());
-  ASSERT_TRUE(e.AdvanceClock(Duration(999)).ok());
-  EXPECT_EQ(StateOf(e, id), PayloadState::kError) << "back-off runs on the virtual clock";
-  ASSERT_TRUE(e.AdvanceClock(Duration(1)).ok());
-  EXPECT_EQ(StateOf(e, id), PayloadState::kStarting);
-  // It crashes again: the second back-off is 2 s.
-  ASSERT_TRUE(WaitFor(e, [&] { return StateOf(e, id) == PayloadState::kError; }));
-  EXPECT_NE(e.world().GetPayload(id)->details.find("restart in 2000 ms"), std::string::npos);
-  const std::string log = ReadFile(*e.LogFileOf(id));
-  size_t runs = 0;
-  for (size_t at = log.find("starting:"); at != std::string::npos;
-       at = log.find("starting:", at + 1)) {
-    ++runs;
-  }
-  EXPECT_EQ(runs, 2u) << log;
-}
-
 TEST(GameServerSupervisorTest, NonZeroExitAfterReadyIsUnhealthyThenGone) {
   auto r = Start({"--ready", "--exit", "1"});
   EmulatorImpl& e = *r.emulator;
@@ -130,47 +109,6 @@ TEST(GameServerSupervisorTest, NonZeroExitAfterReadyIsUnhealthyThenGone) {
   EXPECT_EQ(e.world().GetPayload(id)->details, "game server exited (exit code 1)");
   ASSERT_TRUE(e.AdvanceClock(Duration(6000)).ok());
   EXPECT_EQ(e.world().GetPayload(id).status().code(), StatusCode::kNotFound);
-}
-
-// A game server that crashes right after Ready: its replacement waits in
-// Creating with no process and no log file until the back-off has passed.
-TEST(GameServerSupervisorTest, ACrashAfterReadyDelaysTheReplacementsProcess) {
-  auto r = Start({"--ready", "--exit", "1"});
-  EmulatorImpl& e = *r.emulator;
-  const std::string first = testing::FirstPayloadId(e);
-  ASSERT_TRUE(WaitFor(e, [&] { return StateOf(e, first) == PayloadState::kUnhealthy; }));
-  std::string waiting;
-  for (const core::Payload& p : e.world().Snapshot().payloads) {
-    if (p.state == PayloadState::kCreating) waiting = p.id;
-  }
-  ASSERT_FALSE(waiting.empty());
-  EXPECT_FALSE(e.PidOf(waiting).has_value());
-  EXPECT_FALSE(e.LogFileOf(waiting).has_value());
-  ASSERT_TRUE(e.AdvanceClock(Duration(1000)).ok());
-  EXPECT_EQ(StateOf(e, waiting), PayloadState::kStarting);
-  // It crashes too: the next one waits twice as long.
-  ASSERT_TRUE(WaitFor(e, [&] { return StateOf(e, waiting) == PayloadState::kUnhealthy; }));
-  size_t creating = 0;
-  for (const core::Payload& p : e.world().Snapshot().payloads) {
-    creating += p.state == PayloadState::kCreating ? 1 : 0;
-  }
-  EXPECT_EQ(creating, 1u);
-}
-
-TEST(GameServerSupervisorTest, CleanExitIsShutdownRemovedAndRefilledWithAFreshProcess) {
-  auto r = Start({"--ready", "--exit", "0"});
-  EmulatorImpl& e = *r.emulator;
-  const std::string id = testing::FirstPayloadId(e);
-  ASSERT_TRUE(WaitFor(e, [&] { return StateOf(e, id) == PayloadState::kShutdown; }));
-  ASSERT_TRUE(e.AdvanceClock(Duration(1000)).ok());
-  EXPECT_EQ(e.world().GetPayload(id).status().code(), StatusCode::kNotFound);
-  auto payloads = e.world().Snapshot().payloads;
-  std::string fresh;
-  for (const auto& p : payloads) {
-    if (p.id != id && p.state != PayloadState::kShutdown) fresh = p.id;
-  }
-  ASSERT_FALSE(fresh.empty());
-  ASSERT_TRUE(WaitFor(e, [&] { return e.PidOf(fresh).has_value(); }));
 }
 
 TEST(GameServerSupervisorTest, ACommandThatCannotStartIsAnErrorWithTheReason) {

@@ -20,12 +20,20 @@ core::Fixture OneAllocation(core::AllocationSpec spec) {
   return fixture;
 }
 
-TestWorld::TestWorld(core::Fixture fixture, core::WorldOptions options) {
+TestWorld::TestWorld(core::Fixture fixture, core::WorldOptions options)
+    : TestWorld(Unopened{}, std::move(options)) {
+  Open(fixture);
+}
+
+TestWorld::TestWorld(Unopened, core::WorldOptions options) {
   auto opened = store::SqliteWorldStore::Open(":memory:");
   EXPECT_TRUE(opened.ok()) << opened.status().message();
   store = *std::move(opened);
   failing = std::make_unique<FailingWorldStore>(*store);
   world = std::make_unique<core::World>(*failing, clock, std::move(options));
+}
+
+void TestWorld::Open(const core::Fixture& fixture) {
   Status s = world->Open(fixture);
   EXPECT_TRUE(s.ok()) << s.message();
 }

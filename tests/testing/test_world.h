@@ -23,6 +23,10 @@ core::Fixture OneAllocation(core::AllocationSpec spec);
 
 struct TestWorld {
   explicit TestWorld(core::Fixture fixture, core::WorldOptions options = {});
+  // A world not opened yet: add observers first, then Open().
+  struct Unopened {};
+  explicit TestWorld(Unopened, core::WorldOptions options = {});
+  void Open(const core::Fixture& fixture);
 
   // Moves the clock and applies what is due.
   void Advance(Duration d);
