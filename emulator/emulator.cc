@@ -13,6 +13,7 @@
 #include "emulator/http/faults.h"
 #include "emulator/http/http_server.h"
 #include "emulator/http/orchestration_api.h"
+#include "emulator/http/payload_api_outages.h"
 #include "emulator/http/payload_listeners.h"
 #include "emulator/http/payload_local_api.h"
 #include "emulator/http/request_checks.h"
@@ -121,6 +122,8 @@ Status EmulatorImpl::Open() {
     for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     access_->allowed_hosts.push_back(lower);
   }
+  outages_ = std::make_unique<http::PayloadApiOutages>(*faults_);
+  world_->AddObserver(outages_.get());
   if (options_.payload_listeners) {
     listeners_ = std::make_unique<http::PayloadListeners>(
         *world_, *request_ids_, *game_server_calls_, *access_, faults_.get(), kLoopback,
@@ -154,7 +157,7 @@ Status EmulatorImpl::Open() {
   hooks.reset = [this] { return Reset(); };
   hooks.payload_api_of = [this](const std::string& id) { return PayloadApiOf(id); };
   hooks.payload_api_down = [this](const std::string& id, Duration d) {
-    return TakePayloadApiDown(id, d);
+    return world_->TakePayloadApiDown(id, d);
   };
   hooks.faults = faults_.get();
   hooks.log_file_of = [this](const std::string& id) { return LogFileOf(id); };
@@ -240,36 +243,6 @@ void EmulatorImpl::Reconcile(bool save_clock) {
   } else {
     world_->Reconcile();
   }
-  std::vector<DownPayloadApi> due;
-  {
-    std::lock_guard lock(down_mu_);
-    const Time now = clock_->Now();
-    auto up = std::stable_partition(down_.begin(), down_.end(),
-                                    [now](const DownPayloadApi& d) { return d.until > now; });
-    due.assign(up, down_.end());
-    down_.erase(up, down_.end());
-  }
-  for (const DownPayloadApi& d : due) {
-    faults_->Remove(d.fault_id);
-    if (!listeners_) continue;
-    Status s = listeners_->BringUp(d.payload_id);
-    if (!s.ok()) spdlog::error("payload {}: {}", d.payload_id, s.message());
-  }
-}
-
-Status EmulatorImpl::TakePayloadApiDown(const std::string& payload_id, Duration d) {
-  if (d.count() <= 0) return InvalidArgument("seconds must be > 0");
-  IMSEMU_ASSIGN_OR_RETURN(core::Payload payload, world_->GetPayload(payload_id));
-  if (listeners_) IMSEMU_RETURN_IF_ERROR(listeners_->TakeDown(payload_id));
-  http::FaultSpec spec;
-  spec.api = http::Api::kPayloadLocal;
-  spec.path_pattern = "/payloads/" + payload_id + "/.*";
-  spec.status = 503;
-  spec.message = "the Payload Local API of payload '" + payload_id + "' is not listening yet";
-  IMSEMU_ASSIGN_OR_RETURN(http::Fault fault, faults_->Add(spec));
-  std::lock_guard lock(down_mu_);
-  down_.push_back({payload_id, clock_->Now() + d, fault.id});
-  return OkStatus();
 }
 
 std::optional<std::string> EmulatorImpl::LogFileOf(const std::string& payload_id) const {

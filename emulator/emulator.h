@@ -40,6 +40,7 @@ class Faults;
 class HttpServer;
 struct AccessPolicy;
 class GameServerCalls;
+class PayloadApiOutages;
 class PayloadListeners;
 class RequestIds;
 }  // namespace http
@@ -99,10 +100,6 @@ class EmulatorImpl final : public Emulator {
   std::vector<std::string> ProjectIds() override;
   void AddObserver(GameServerObserver* observer) override;
   void RemoveObserver(GameServerObserver* observer) override;
-  // Makes `payload_id`'s Payload Local API unreachable for `d` of the
-  // emulator's clock (a sidecar that comes up late): its own listener closes
-  // and the shared-port prefix answers 503. NotFound for an unknown payload.
-  Status TakePayloadApiDown(const std::string& payload_id, Duration d);
   http::Faults& faults() { return *faults_; }
   // The log file of a payload that runs a real game server.
   std::optional<std::string> LogFileOf(const std::string& payload_id) const;
@@ -121,12 +118,6 @@ class EmulatorImpl final : public Emulator {
   // Reconciles the world and brings up the Payload Local APIs that are due.
   void Reconcile(bool save_clock);
 
-  struct DownPayloadApi {
-    std::string payload_id;
-    Time until;
-    long long fault_id;
-  };
-
   EmulatorOptions options_;
   std::unique_ptr<Clock> clock_;
   std::unique_ptr<store::SqliteWorldStore> store_;
@@ -135,8 +126,9 @@ class EmulatorImpl final : public Emulator {
   std::unique_ptr<http::GameServerCalls> game_server_calls_;
   std::unique_ptr<http::AccessPolicy> access_;
   std::unique_ptr<http::Faults> faults_;
-  std::mutex down_mu_;
-  std::vector<DownPayloadApi> down_;
+  // Follow World::TakePayloadApiDown: the shared port answers 503, and an
+  // own listener closes.
+  std::unique_ptr<http::PayloadApiOutages> outages_;
   std::unique_ptr<http::PayloadListeners> listeners_;
   std::unique_ptr<process::PortPicker> port_picker_;
   std::unique_ptr<process::GameServerSupervisor> supervisor_;

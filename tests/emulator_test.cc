@@ -82,6 +82,38 @@ TEST(EmulatorTest, StateFileResumesTheSameWorld) {
   RemoveDb(db);
 }
 
+TEST(EmulatorTest, APayloadApiOutageOutlivesARestart) {
+  const std::filesystem::path db = testing::TempPath("outage.db");
+  RemoveDb(db);
+  EmulatorOptions options;
+  options.state_path = db.string();
+  std::string id;
+  {
+    auto e = testing::StartEmulator(testing::OneAllocation(testing::TestSpec(1)), options);
+    ASSERT_NE(e, nullptr);
+    id = testing::FirstPayloadId(*e);
+    ASSERT_EQ(Client(testing::MainAddress(*e))
+                  .Post("/emulator/v0/payloads/" + id + "/api-down", R"({"seconds": 5})")
+                  .status,
+              200);
+    ASSERT_TRUE(e->AdvanceClock(Duration(2000)).ok());
+    e->Stop();
+  }
+  auto e = testing::StartEmulator(testing::OneAllocation(testing::TestSpec(1)), options);
+  ASSERT_NE(e, nullptr);
+  Client own(e->PayloadApiOf(id));
+  Client shared(testing::MainAddress(*e) + "/payloads/" + id);
+  EXPECT_EQ(own.Get("/api/v0/payload").status, 0) << "still down after the restart";
+  EXPECT_EQ(shared.Get("/api/v0/payload").status, 503);
+  ASSERT_TRUE(e->AdvanceClock(Duration(2999)).ok());
+  EXPECT_EQ(own.Get("/api/v0/payload").status, 0);
+  ASSERT_TRUE(e->AdvanceClock(Duration(1)).ok());
+  EXPECT_EQ(own.Get("/api/v0/payload").status, 200) << "up when the saved deadline passes";
+  EXPECT_EQ(shared.Get("/api/v0/payload").status, 200);
+  e->Stop();
+  RemoveDb(db);
+}
+
 TEST(EmulatorTest, DefaultFixtureLoadsAndServesSessions) {
   auto fixture = codec::LoadFixtureFile(std::string(IMSEMU_SOURCE_DIR) + "/fixtures/default.json");
   ASSERT_TRUE(fixture.ok()) << fixture.status().message();

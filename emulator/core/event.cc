@@ -22,13 +22,15 @@ constexpr EnumNameTable<EventLevel, 3> kLevels = {{
     {EventLevel::kWarning, "warning"},
 }};
 
-constexpr EnumNameTable<EventKind, 14> kKinds = {{
+constexpr EnumNameTable<EventKind, 16> kKinds = {{
     {EventKind::kPayloadCreated, "payload.created"},
     {EventKind::kPayloadState, "payload.state"},
     {EventKind::kPayloadRemoved, "payload.removed"},
     {EventKind::kPayloadLabel, "payload.label"},
     {EventKind::kPayloadAnnotation, "payload.annotation"},
     {EventKind::kPayloadOutput, "payload.output"},
+    {EventKind::kPayloadApiDown, "payload.api_down"},
+    {EventKind::kPayloadApiUp, "payload.api_up"},
     {EventKind::kSessionStatus, "session.status"},
     {EventKind::kSessionStatusNull, "session.status.null"},
     {EventKind::kSessionAmbiguousType, "session.ambiguous_type"},

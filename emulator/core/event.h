@@ -38,6 +38,8 @@ enum class EventKind {
   kPayloadLabel,          // "payload.label"
   kPayloadAnnotation,     // "payload.annotation"
   kPayloadOutput,         // "payload.output"
+  kPayloadApiDown,        // "payload.api_down"
+  kPayloadApiUp,          // "payload.api_up"
   kSessionStatus,         // "session.status"
   kSessionStatusNull,     // "session.status.null"
   kSessionAmbiguousType,  // "session.ambiguous_type"

@@ -47,4 +47,10 @@ const StringMap& Payload::LatestSessionStatus() const {
   return status_updates.empty() ? kEmpty : status_updates.back().status;
 }
 
+std::optional<Time> Payload::NextDeadline() const {
+  std::optional<Time> next = api_down_until;
+  if (timer != TimerKind::kNone && (!next || timer_at < *next)) next = timer_at;
+  return next;
+}
+
 }  // namespace imsemu::core

@@ -4,6 +4,8 @@
 // Its state follows the lifecycle in lifecycle.h. At most one timer is armed
 // per payload (auto-ready, restart after back-off, shutdown, removal,
 // auto-reserve); the world applies it when the clock reaches `timer_at`.
+// Its Payload Local API may be down until a time of its own; the world applies
+// that deadline in the same pass, in deadline order (NextDeadline()).
 // The session status is kept as a short history of updates so that what the
 // Session Manager shows (see status_cache.h) is derived from it, never stored
 // twice. Plain value type.
@@ -77,6 +79,11 @@ struct Payload {
   // Its state was forced through the control API: the control loop leaves it
   // alone (it neither counts towards the buffer nor is scaled away).
   bool forced = false;
+  // Its Payload Local API answers nothing until then (a late sidecar).
+  std::optional<Time> api_down_until;
+
+  // The earlier of its timer and the end of its API outage, if either.
+  std::optional<Time> NextDeadline() const;
 
   // The latest session status the game server set ({} when none).
   const StringMap& LatestSessionStatus() const;

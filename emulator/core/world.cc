@@ -64,6 +64,8 @@ Status World::Transact(Time now, const std::function<Status(Time)>& op) {
     for (const std::string& id : committed.removed) observer->OnPayloadRemoved(id);
     for (const Payload& p : committed.added) observer->OnPayloadAdded(p);
     for (const auto& [p, a] : committed.started) observer->OnPayloadStarted(p, a);
+    for (const std::string& id : committed.api_down) observer->OnPayloadApiDown(id);
+    for (const std::string& id : committed.api_up) observer->OnPayloadApiUp(id);
   }
   if (event_sink_) {
     for (const Event& e : committed.events) event_sink_(e);
@@ -100,6 +102,16 @@ void World::ReconcileAndSaveClock() {
 }
 
 void World::ApplyTimer(Payload p) {
+  if (p.api_down_until && (p.timer == TimerKind::kNone || *p.api_down_until <= p.timer_at)) {
+    const Time at = *p.api_down_until;
+    p.api_down_until.reset();
+    Event e = Event::Of(p, EventKind::kPayloadApiUp, Actor::kEmulator, at);
+    e.detail = "Payload Local API answering";
+    Journal(std::move(e));
+    pending_.api_up.push_back(p.id);
+    store_.PutPayload(p);
+    return;
+  }
   const Time at = p.timer_at;
   const TimerKind kind = p.timer;
   p.timer = TimerKind::kNone;

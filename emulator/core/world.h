@@ -68,6 +68,9 @@ class PayloadObserver {
   // game server should be launched now.
   virtual void OnPayloadStarted(const Payload& /*payload*/, const Allocation& /*allocation*/) {}
   virtual void OnPayloadRemoved(const std::string& /*payload_id*/) {}
+  // Its Payload Local API stops answering, or answers again.
+  virtual void OnPayloadApiDown(const std::string& /*payload_id*/) {}
+  virtual void OnPayloadApiUp(const std::string& /*payload_id*/) {}
 };
 
 // A session as List Sessions shows it: the status is what the cache shows.
@@ -161,6 +164,9 @@ class World {
   long long AwaitEvents(long long seq, std::chrono::milliseconds timeout);
   // Forces `state`, disarming any timer (for reproducing bugs).
   StatusOr<Payload> ForceState(const std::string& id, PayloadState state);
+  // Its Payload Local API answers nothing for `d` (> 0) from now: a sidecar
+  // that comes up late. Taking it down again moves the end.
+  Status TakePayloadApiDown(const std::string& id, Duration d);
   WorldSnapshot Snapshot();
   std::vector<Event> Events(long long after, int limit);
 
@@ -170,6 +176,8 @@ class World {
     std::vector<Payload> added;
     std::vector<std::pair<Payload, Allocation>> started;
     std::vector<std::string> removed;
+    std::vector<std::string> api_down;
+    std::vector<std::string> api_up;
     std::vector<Event> events;
   };
   // Everything the world hands out in order; rolled back with the store.

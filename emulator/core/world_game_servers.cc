@@ -111,6 +111,22 @@ StatusOr<Payload> World::ForceState(const std::string& id, PayloadState state) {
   });
 }
 
+Status World::TakePayloadApiDown(const std::string& id, Duration d) {
+  if (d.count() <= 0) return InvalidArgument("seconds must be > 0");
+  MutexLock lock(mu_);
+  return Mutate([&](Time now) IMSEMU_REQUIRES(mu_) -> Status {
+    IMSEMU_ASSIGN_OR_RETURN(Payload p, FindPayload(id));
+    const bool was_down = p.api_down_until.has_value();
+    p.api_down_until = now + d;
+    Event e = Event::Of(p, EventKind::kPayloadApiDown, Actor::kControl, now);
+    e.detail = "Payload Local API answers nothing for " + std::to_string(d.count()) + " ms";
+    Journal(std::move(e));
+    if (!was_down) pending_.api_down.push_back(p.id);
+    store_.PutPayload(p);
+    return OkStatus();
+  });
+}
+
 void World::RecordOutput(const std::string& id, const std::vector<std::string>& lines) {
   MutexLock lock(mu_);
   (void)Mutate([&](Time now) IMSEMU_REQUIRES(mu_) -> Status {

@@ -63,9 +63,9 @@ class WorldStore {
   virtual void VisitPayloads(const std::string& allocation_id, std::optional<PayloadState> state,
                              const std::function<bool(const Payload&)>& visit) = 0;
   virtual StateCounts CountPayloads(const std::string& allocation_id) = 0;
-  // The armed payload timer that is due first, if any.
+  // The first payload deadline (Payload::NextDeadline), if any.
   virtual std::optional<Time> NextTimer() = 0;
-  // The payload whose timer is due first at or before `now`.
+  // The payload whose deadline is due first at or before `now`.
   virtual std::optional<Payload> NextDuePayload(Time now) = 0;
 
   // Appends `event` and returns its sequence number.

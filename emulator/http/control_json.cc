@@ -94,6 +94,7 @@ Json StateToJson(const core::WorldSnapshot& snapshot, const Clock& clock,
     j["session_status"] = Json(p.LatestSessionStatus());
     if (p.session_config) j["has_session_config"] = true;
     if (p.forced) j["forced"] = true;
+    if (p.api_down_until) j["api_down_until"] = FormatRfc3339(*p.api_down_until);
     if (process.log_file) j["log_file"] = *process.log_file;
     if (process.pid) j["pid"] = *process.pid;
     if (p.state == core::PayloadState::kReserved) {

@@ -33,13 +33,6 @@ StatusOr<std::unique_ptr<HttpServer>> PayloadListeners::Bind(const std::string& 
   return server;
 }
 
-StatusOr<std::unique_ptr<HttpServer>> PayloadListeners::Open(const std::string& payload_id,
-                                                             int port) {
-  IMSEMU_ASSIGN_OR_RETURN(std::unique_ptr<HttpServer> server, Bind(payload_id, port));
-  server->Serve();
-  return server;
-}
-
 void PayloadListeners::OnPayloadAdded(const core::Payload& payload) {
   StatusOr<std::unique_ptr<HttpServer>> server = Bind(payload.id, fixed_port_.value_or(0));
   if (!server.ok()) {
@@ -48,35 +41,45 @@ void PayloadListeners::OnPayloadAdded(const core::Payload& payload) {
     return;
   }
   MutexLock lock(mu_);
-  to_serve_.push_back(server->get());
-  listeners_[payload.id] = *std::move(server);
+  if (payload.api_down_until) {
+    // Resumed while its API is down: the port is its own, but nothing answers.
+    down_[payload.id] = (*server)->port();
+    (*server)->RequestStop();
+    retired_.push_back(*std::move(server));
+  } else {
+    to_serve_.push_back(server->get());
+    listeners_[payload.id] = *std::move(server);
+  }
   work_.notify_one();
 }
 
-Status PayloadListeners::TakeDown(const std::string& payload_id) {
+void PayloadListeners::OnPayloadApiDown(const std::string& payload_id) {
   MutexLock lock(mu_);
   auto it = listeners_.find(payload_id);
-  if (it == listeners_.end()) {
-    return NotFound("payload '" + payload_id + "' has no Payload Local API listener");
-  }
+  if (it == listeners_.end()) return;
   down_[payload_id] = it->second->port();
   RetireLocked(payload_id);
-  return OkStatus();
 }
 
-Status PayloadListeners::BringUp(const std::string& payload_id) {
+void PayloadListeners::OnPayloadApiUp(const std::string& payload_id) {
   int port = 0;
   {
     MutexLock lock(mu_);
     auto it = down_.find(payload_id);
-    if (it == down_.end()) return OkStatus();
+    if (it == down_.end()) return;
     port = it->second;
     down_.erase(it);
   }
-  IMSEMU_ASSIGN_OR_RETURN(std::unique_ptr<HttpServer> server, Open(payload_id, port));
+  StatusOr<std::unique_ptr<HttpServer>> server = Bind(payload_id, port);
+  if (!server.ok()) {
+    spdlog::error("payload {}: cannot listen again on port {}: {}", payload_id, port,
+                  server.status().message());
+    return;
+  }
   MutexLock lock(mu_);
-  listeners_[payload_id] = std::move(server);
-  return OkStatus();
+  to_serve_.push_back(server->get());
+  listeners_[payload_id] = *std::move(server);
+  work_.notify_one();
 }
 
 void PayloadListeners::OnPayloadRemoved(const std::string& payload_id) {

@@ -37,15 +37,13 @@ class PayloadListeners final : public core::PayloadObserver {
 
   void OnPayloadAdded(const core::Payload& payload) override;
   void OnPayloadRemoved(const std::string& payload_id) override;
+  // Closes the listener, keeping its port; listens on it again when it is up.
+  void OnPayloadApiDown(const std::string& payload_id) override;
+  void OnPayloadApiUp(const std::string& payload_id) override;
 
   // The port of `payload_id`'s listener, if it has one (also while it is
   // taken down).
   std::optional<int> PortOf(const std::string& payload_id) const;
-  // Closes `payload_id`'s listener, keeping its port for BringUp() (a late
-  // sidecar). NotFound if it has no listener.
-  Status TakeDown(const std::string& payload_id);
-  // Listens again on the port it had; Unavailable if the port was taken.
-  Status BringUp(const std::string& payload_id);
   // Stops every listener and waits for them.
   void StopAll();
 
@@ -55,8 +53,6 @@ class PayloadListeners final : public core::PayloadObserver {
   // Asks the listener of `payload_id` to stop (its port closes at once) and
   // hands it to the listeners' thread, which waits for it.
   void RetireLocked(const std::string& payload_id) IMSEMU_REQUIRES(mu_);
-  // Opens a listener for `payload_id` on `port` (0: any).
-  StatusOr<std::unique_ptr<HttpServer>> Open(const std::string& payload_id, int port);
   // A listener for `payload_id`, bound to `port` (0: any), not yet serving.
   StatusOr<std::unique_ptr<HttpServer>> Bind(const std::string& payload_id, int port);
 

@@ -89,6 +89,7 @@ std::string EncodePayloadRecord(const core::Payload& p) {
   if (p.last_reserved) out["last_reserved"] = Ms(*p.last_reserved);
   if (p.session_config) out["session_config"] = *p.session_config;
   if (p.forced) out["forced"] = true;
+  if (p.api_down_until) out["api_down_until"] = Ms(*p.api_down_until);
   return out.dump();
 }
 
@@ -125,6 +126,7 @@ std::optional<core::Payload> DecodePayloadRecord(const std::string& text) try {
   p.timer_at = FromMs(Integer(j, "timer_at", 0));
   p.restarts = SmallInteger(j, "restarts");
   p.forced = j.value("forced", false);
+  if (j.contains("api_down_until")) p.api_down_until = FromMs(Integer(j, "api_down_until", 0));
   return p;
 } catch (const Json::exception&) {
   return std::nullopt;  // a record of the wrong shape: only a hand-edited file has one

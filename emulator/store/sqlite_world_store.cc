@@ -353,10 +353,11 @@ void SqliteWorldStore::PutPayload(const core::Payload& p) {
       "forced = excluded.forced");
   s.Bind(1, p.id).Bind(2, p.allocation_id).Bind(3, p.seq);
   s.Bind(4, std::string(core::PayloadStateName(p.state)));
-  if (p.timer == core::TimerKind::kNone) {
-    s.BindNull(5);
+  // The column holds the next deadline of either kind (the name is older).
+  if (const std::optional<Time> next = p.NextDeadline()) {
+    s.Bind(5, static_cast<long long>(next->time_since_epoch().count()));
   } else {
-    s.Bind(5, static_cast<long long>(p.timer_at.time_since_epoch().count()));
+    s.BindNull(5);
   }
   s.Bind(6, EncodePayloadRecord(p));
   s.Bind(7, static_cast<long long>(p.forced ? 1 : 0));

@@ -380,6 +380,86 @@ HandedOut Collect(TestWorld& t) {
   return out;
 }
 
+class ApiObserver : public PayloadObserver {
+ public:
+  void OnPayloadApiDown(const std::string& id) override { calls.push_back("down " + id); }
+  void OnPayloadApiUp(const std::string& id) override { calls.push_back("up " + id); }
+  std::vector<std::string> calls;
+};
+
+std::vector<std::string> KindsOf(TestWorld& t, const std::string& id) {
+  std::vector<std::string> kinds;
+  for (const Event& e : t.world->Events(0, 1000)) {
+    if (e.payload_id == id) kinds.push_back(EventKindName(e.kind));
+  }
+  return kinds;
+}
+
+// The API outage is a deadline of the payload's own, applied with its timer
+// in deadline order: one timer model, persisted with the payload.
+TEST(WorldTest, APayloadApiOutageEndsOnTheVirtualClockInDeadlineOrder) {
+  AllocationSpec spec = TestSpec(1);
+  spec.auto_ready_delay = Duration(3000);
+  TestWorld t(OneAllocation(spec));
+  ApiObserver observer;
+  t.world->AddObserver(&observer);
+  const std::string id = t.Payloads()[0].id;
+  ASSERT_TRUE(t.world->TakePayloadApiDown(id, Duration(5000)).ok());
+  EXPECT_EQ(observer.calls, std::vector<std::string>{"down " + id});
+  EXPECT_EQ(t.Payloads()[0].api_down_until, kDefaultVirtualStart + Duration(5000));
+  EXPECT_EQ(t.Payloads()[0].timer, TimerKind::kAutoReady) << "the state timer is kept";
+  t.Advance(Duration(3000));
+  EXPECT_EQ(t.Payloads()[0].state, S::kReady) << "the earlier deadline fires first";
+  EXPECT_TRUE(observer.calls.size() == 1u);
+  t.Advance(Duration(1999));
+  EXPECT_TRUE(observer.calls.size() == 1u);
+  t.Advance(Duration(1));
+  EXPECT_EQ(observer.calls, (std::vector<std::string>{"down " + id, "up " + id}));
+  EXPECT_FALSE(t.Payloads()[0].api_down_until.has_value());
+  const std::vector<std::string> kinds = KindsOf(t, id);
+  const auto down = std::find(kinds.begin(), kinds.end(), "payload.api_down");
+  const auto up = std::find(kinds.begin(), kinds.end(), "payload.api_up");
+  ASSERT_NE(down, kinds.end());
+  ASSERT_NE(up, kinds.end());
+  EXPECT_LT(down, up);
+  t.world->ClearObservers();
+}
+
+TEST(WorldTest, AnOutageAndATimerDueAtOnceAreBothApplied) {
+  AllocationSpec spec = TestSpec(1);
+  spec.auto_ready_delay = Duration(1000);
+  TestWorld t(OneAllocation(spec));
+  const std::string id = t.Payloads()[0].id;
+  ASSERT_TRUE(t.world->TakePayloadApiDown(id, Duration(1000)).ok());
+  t.Advance(Duration(1000));
+  EXPECT_EQ(t.Payloads()[0].state, S::kReady);
+  EXPECT_FALSE(t.Payloads()[0].api_down_until.has_value());
+}
+
+TEST(WorldTest, TakingAPayloadApiDownAgainMovesTheEndAndBadInputChangesNothing) {
+  TestWorld t(OneAllocation(TestSpec(1)));
+  ApiObserver observer;
+  t.world->AddObserver(&observer);
+  const std::string id = t.Payloads()[0].id;
+  ASSERT_TRUE(t.world->TakePayloadApiDown(id, Duration(1000)).ok());
+  ASSERT_TRUE(t.world->TakePayloadApiDown(id, Duration(3000)).ok());
+  EXPECT_EQ(observer.calls.size(), 1u) << "already down: told once";
+  t.Advance(Duration(2999));
+  EXPECT_TRUE(t.Payloads()[0].api_down_until.has_value());
+  t.Advance(Duration(1));
+  EXPECT_FALSE(t.Payloads()[0].api_down_until.has_value());
+  const auto events = t.world->Events(0, 1000).size();
+  EXPECT_EQ(t.world->TakePayloadApiDown(id, Duration(0)).code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(t.world->TakePayloadApiDown("nope0-nope0", Duration(5)).code(),
+            StatusCode::kNotFound);
+  t.failing->FailCommits(1);
+  EXPECT_EQ(t.world->TakePayloadApiDown(id, Duration(5)).code(), StatusCode::kInternal);
+  EXPECT_FALSE(t.Payloads()[0].api_down_until.has_value());
+  EXPECT_EQ(t.world->Events(0, 1000).size(), events);
+  EXPECT_EQ(observer.calls.size(), 2u) << "observers hear only what committed";
+  t.world->ClearObservers();
+}
+
 class CountingObserver : public PayloadObserver {
  public:
   void OnPayloadAdded(const Payload&) override { ++added; }

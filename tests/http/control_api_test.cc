@@ -222,6 +222,8 @@ TEST_F(ControlApiTest, PayloadApiComesUpLate) {
   EXPECT_EQ(Client(own).Get("/api/v0/payload").status, 0) << "nothing listens";
   Client shared(testing::MainAddress(*emulator_) + "/payloads/" + id);
   ExpectErrorShape(shared.Get("/api/v0/payload"), 503);
+  EXPECT_EQ(client_->Get("/emulator/v0/state").body["payloads"][0]["api_down_until"],
+            "2026-01-01T00:00:05Z");
   ASSERT_EQ(client_->Post("/emulator/v0/clock/advance", R"({"seconds": 4.999})").status, 200);
   EXPECT_EQ(Client(own).Get("/api/v0/payload").status, 0);
   ASSERT_EQ(client_->Post("/emulator/v0/clock/advance", R"({"seconds": 0.001})").status, 200);

@@ -65,6 +65,23 @@ TEST(SqliteWorldStoreTest, PayloadRoundTripsEveryField) {
   EXPECT_TRUE(store->NextDuePayload(p.timer_at).has_value());
 }
 
+TEST(SqliteWorldStoreTest, AnApiOutageIsADeadlineOfThePayload) {
+  auto store = OpenMemory();
+  core::Payload p = SamplePayload();
+  p.api_down_until = p.timer_at - Duration(50);
+  store->Begin();
+  store->PutPayload(p);
+  ASSERT_TRUE(store->Commit().ok());
+  EXPECT_EQ(store->GetPayload(p.id)->api_down_until, p.api_down_until);
+  EXPECT_EQ(store->NextTimer(), p.api_down_until) << "the earlier of the two deadlines";
+  EXPECT_TRUE(store->NextDuePayload(*p.api_down_until).has_value());
+  p.timer = core::TimerKind::kNone;
+  store->Begin();
+  store->PutPayload(p);
+  ASSERT_TRUE(store->Commit().ok());
+  EXPECT_EQ(store->NextTimer(), p.api_down_until) << "an outage alone is a deadline too";
+}
+
 TEST(SqliteWorldStoreTest, AllocationRoundTripsAndListsInCreationOrder) {
   auto store = OpenMemory();
   store->Begin();
