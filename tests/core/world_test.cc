@@ -450,8 +450,7 @@ TEST(WorldTest, TakingAPayloadApiDownAgainMovesTheEndAndBadInputChangesNothing) 
   EXPECT_FALSE(t.Payloads()[0].api_down_until.has_value());
   const auto events = t.world->Events(0, 1000).size();
   EXPECT_EQ(t.world->TakePayloadApiDown(id, Duration(0)).code(), StatusCode::kInvalidArgument);
-  EXPECT_EQ(t.world->TakePayloadApiDown("nope0-nope0", Duration(5)).code(),
-            StatusCode::kNotFound);
+  EXPECT_EQ(t.world->TakePayloadApiDown("nope0-nope0", Duration(5)).code(), StatusCode::kNotFound);
   t.failing->FailCommits(1);
   EXPECT_EQ(t.world->TakePayloadApiDown(id, Duration(5)).code(), StatusCode::kInternal);
   EXPECT_FALSE(t.Payloads()[0].api_down_until.has_value());

@@ -87,18 +87,18 @@ TEST_F(SupervisorStepsTest, StartsWhatTheWorldStartedWithEverythingExpanded) {
   const process::ProcessLaunch& launch = runner_->last().launch;
   EXPECT_EQ(launch.payload_id, id);
   EXPECT_EQ(launch.command, "game-server");
-  EXPECT_EQ(launch.args, (std::vector<std::string>{"--port",
-                                                   std::to_string(payload.ports.at(0).port), id,
-                                                   "127.0.0.1", "{nope}"}))
+  EXPECT_EQ(launch.args,
+            (std::vector<std::string>{"--port", std::to_string(payload.ports.at(0).port), id,
+                                      "127.0.0.1", "{nope}"}))
       << "an unknown placeholder is left as written";
   const auto has = [&](const std::string& entry) {
     return std::find(launch.env.begin(), launch.env.end(), entry) != launch.env.end();
   };
   EXPECT_TRUE(has("ORCHESTRATION_PAYLOAD_API=http://api/" + id));
   EXPECT_TRUE(has("GAME_MODE=ffa-" + id));
-  EXPECT_TRUE(std::any_of(launch.env.begin(), launch.env.end(),
-                          [](const std::string& e) { return e.rfind("PATH=", 0) == 0; }))
-      << "the emulator's own environment is inherited";
+  EXPECT_TRUE(std::any_of(launch.env.begin(), launch.env.end(), [](const std::string& e) {
+    return e.rfind("PATH=", 0) == 0;
+  })) << "the emulator's own environment is inherited";
   EXPECT_EQ(supervisor_->PidOf(id), runner_->last().pid);
   EXPECT_EQ(ReadFile(*supervisor_->LogPathOf(id)).find("--- "), 0u);
 }
@@ -191,8 +191,7 @@ TEST_F(SupervisorStepsTest, RemovalSendsSigtermThenKillsOnceTheGraceHasPassedOnT
   EXPECT_FALSE(supervisor_->PidOf(id).has_value());
   Advance(10000);
   EXPECT_EQ(runner_->started()[0].signals, (Signals{"TERM", "KILL"})) << "killed once";
-  EXPECT_NE(ReadFile(*supervisor_->LogPathOf(id)).find("exited with code 137"),
-            std::string::npos);
+  EXPECT_NE(ReadFile(*supervisor_->LogPathOf(id)).find("exited with code 137"), std::string::npos);
 }
 
 TEST_F(SupervisorStepsTest, AServerThatLeavesOnSigtermIsNotKilled) {
