@@ -184,23 +184,23 @@ Status EmulatorImpl::Open() {
 }
 
 void EmulatorImpl::Tick() {
-  std::unique_lock lock(ticker_mu_);
-  while (!stopping_) {
-    ticker_wake_.wait_for(lock, kTickInterval, [this] { return stopping_; });
-    if (stopping_) break;
-    lock.unlock();
+  while (true) {
+    {
+      MutexLock lock(ticker_mu_);
+      if (!stopping_) ticker_wake_.WaitFor(kTickInterval);
+      if (stopping_) return;
+    }
     Reconcile(/*save_clock=*/false);
-    lock.lock();
   }
 }
 
 void EmulatorImpl::Stop() {
   {
-    std::lock_guard lock(ticker_mu_);
+    MutexLock lock(ticker_mu_);
     if (stopping_) return;
     stopping_ = true;
   }
-  ticker_wake_.notify_all();
+  ticker_wake_.SignalAll();
   if (ticker_.joinable()) ticker_.join();
   if (server_) server_->Stop();
   if (world_) world_->ClearObservers();

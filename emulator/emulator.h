@@ -11,9 +11,7 @@
 #pragma once
 
 #include <atomic>
-#include <condition_variable>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -23,6 +21,7 @@
 #include "emulator/clock/clock.h"
 #include "emulator/core/world.h"
 #include "emulator/http/session_auth.h"
+#include "emulator/util/mutex.h"
 #include "ims_emulator/emulator.h"
 #include "ims_emulator/status.h"
 
@@ -133,9 +132,9 @@ class EmulatorImpl final : public Emulator {
   std::unique_ptr<process::PortPicker> port_picker_;
   std::unique_ptr<process::GameServerSupervisor> supervisor_;
   std::unique_ptr<http::HttpServer> server_;
-  std::mutex ticker_mu_;
-  std::condition_variable ticker_wake_;
-  bool stopping_ = false;
+  Mutex ticker_mu_;
+  CondVar ticker_wake_{ticker_mu_};
+  bool stopping_ IMSEMU_GUARDED_BY(ticker_mu_) = false;
   std::thread ticker_;
 };
 

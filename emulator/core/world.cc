@@ -70,7 +70,7 @@ Status World::Transact(Time now, const std::function<Status(Time)>& op) {
   if (event_sink_) {
     for (const Event& e : committed.events) event_sink_(e);
   }
-  if (!committed.events.empty()) journal_grew_.notify_all();
+  if (!committed.events.empty()) journal_grew_.SignalAll();
   return OkStatus();
 }
 
@@ -371,13 +371,14 @@ Status World::LoadFixture(const Fixture& fixture, Time now) {
 // ----------------------------------------------------------------------------
 // The journal and snapshots
 
-// The predicate runs with mu_ held (condition variables are outside the
-// analysis).
-long long World::AwaitEvents(long long seq,
-                             std::chrono::milliseconds timeout) IMSEMU_NO_THREAD_SAFETY_ANALYSIS {
-  std::unique_lock lock(mu_);
-  journal_grew_.wait_for(lock, timeout,
-                         [&]() IMSEMU_REQUIRES(mu_) { return counters_.journal_seq > seq; });
+long long World::AwaitEvents(long long seq, std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  MutexLock lock(mu_);
+  while (counters_.journal_seq <= seq) {
+    const auto left = deadline - std::chrono::steady_clock::now();
+    if (left <= std::chrono::steady_clock::duration::zero()) break;
+    journal_grew_.WaitFor(left);
+  }
   return counters_.journal_seq;
 }
 

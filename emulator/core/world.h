@@ -15,7 +15,6 @@
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
 #include <functional>
 #include <optional>
 #include <string>
@@ -251,7 +250,7 @@ class World {
   WorldOptions options_;
   Mutex mu_;
   std::vector<PayloadObserver*> observers_ IMSEMU_GUARDED_BY(mu_);
-  std::condition_variable_any journal_grew_;
+  CondVar journal_grew_{mu_};
   std::function<void(const Event&)> event_sink_ IMSEMU_GUARDED_BY(mu_);
   Counters counters_ IMSEMU_GUARDED_BY(mu_);
   std::optional<Time> next_timer_ IMSEMU_GUARDED_BY(mu_);

@@ -252,7 +252,7 @@ Status HttpServer::Bind(const std::string& host, int port) {
 }
 
 void HttpServer::Serve() {
-  std::lock_guard lock(serve_mu_);
+  MutexLock lock(serve_mu_);
   if (stop_requested_ || thread_.joinable()) return;
   thread_ = std::thread([this] {
     server_->listen_after_bind();
@@ -270,7 +270,7 @@ Status HttpServer::Start(const std::string& host, int port) {
 }
 
 void HttpServer::RequestStop() {
-  std::lock_guard lock(serve_mu_);
+  MutexLock lock(serve_mu_);
   stop_requested_ = true;
   if (thread_.joinable()) {
     server_->stop();

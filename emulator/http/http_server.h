@@ -17,7 +17,6 @@
 
 #include <atomic>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -27,6 +26,7 @@
 #include "emulator/http/faults.h"
 #include "emulator/http/request_checks.h"
 #include "emulator/http/responses.h"
+#include "emulator/util/mutex.h"
 #include "ims_emulator/status.h"
 
 namespace imsemu::http {
@@ -70,8 +70,8 @@ class HttpServer {
   class Listener;
 
   std::unique_ptr<Listener> server_;
-  std::mutex serve_mu_;  // Serve() against RequestStop()
-  bool stop_requested_ = false;
+  Mutex serve_mu_;  // Serve() against RequestStop()
+  bool stop_requested_ IMSEMU_GUARDED_BY(serve_mu_) = false;
   std::thread thread_;
   int port_ = 0;
   int listen_socket_ = -1;

@@ -50,7 +50,7 @@ void PayloadListeners::OnPayloadAdded(const core::Payload& payload) {
     to_serve_.push_back(server->get());
     listeners_[payload.id] = *std::move(server);
   }
-  work_.notify_one();
+  work_.Signal();
 }
 
 void PayloadListeners::OnPayloadApiDown(const std::string& payload_id) {
@@ -79,7 +79,7 @@ void PayloadListeners::OnPayloadApiUp(const std::string& payload_id) {
   MutexLock lock(mu_);
   to_serve_.push_back(server->get());
   listeners_[payload_id] = *std::move(server);
-  work_.notify_one();
+  work_.Signal();
 }
 
 void PayloadListeners::OnPayloadRemoved(const std::string& payload_id) {
@@ -94,7 +94,7 @@ void PayloadListeners::RetireLocked(const std::string& payload_id) {
   it->second->RequestStop();  // the port closes now; the thread ends later
   retired_.push_back(std::move(it->second));
   listeners_.erase(it);
-  work_.notify_one();
+  work_.Signal();
 }
 
 std::optional<int> PayloadListeners::PortOf(const std::string& payload_id) const {
@@ -106,25 +106,27 @@ std::optional<int> PayloadListeners::PortOf(const std::string& payload_id) const
 }
 
 void PayloadListeners::Run() {
-  std::unique_lock lock(mu_);
   while (true) {
-    work_.wait(lock, [this]() IMSEMU_REQUIRES(mu_) {
-      return stopping_ || !to_serve_.empty() || !retired_.empty();
-    });
     std::vector<HttpServer*> serve;
-    serve.swap(to_serve_);
     std::vector<std::unique_ptr<HttpServer>> batch;
-    batch.swap(retired_);
-    const bool stopping = stopping_;
-    lock.unlock();
+    bool stopping = false;
+    {
+      MutexLock lock(mu_);
+      while (!stopping_ && to_serve_.empty() && retired_.empty()) work_.Wait();
+      serve.swap(to_serve_);
+      batch.swap(retired_);
+      stopping = stopping_;
+    }
     // Only this thread destroys retired listeners, so each pointer is alive
     // here; one asked to stop before it was served does not serve.
     if (!stopping) {
       for (HttpServer* server : serve) server->Serve();
     }
     batch.clear();  // each was asked to stop: waits for its thread
-    lock.lock();
-    if (stopping && retired_.empty()) return;
+    if (stopping) {
+      MutexLock lock(mu_);
+      if (retired_.empty()) return;
+    }
   }
 }
 
@@ -136,7 +138,7 @@ void PayloadListeners::StopAll() {
     for (auto& [id, server] : open) server->RequestStop();
     stopping_ = true;
     to_serve_.clear();
-    work_.notify_one();
+    work_.Signal();
   }
   // The thread first, then the listeners: it may be in one's Serve().
   if (thread_.joinable()) thread_.join();

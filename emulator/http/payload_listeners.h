@@ -10,7 +10,6 @@
 // outside the world's lock. Ports are picked by the OS. Thread-safe.
 #pragma once
 
-#include <condition_variable>
 #include <map>
 #include <memory>
 #include <optional>
@@ -49,7 +48,7 @@ class PayloadListeners final : public core::PayloadObserver {
 
  private:
   // The listeners' thread: serves what was bound, destroys what was retired.
-  void Run() IMSEMU_NO_THREAD_SAFETY_ANALYSIS;  // std::unique_lock is not annotated
+  void Run();
   // Asks the listener of `payload_id` to stop (its port closes at once) and
   // hands it to the listeners' thread, which waits for it.
   void RetireLocked(const std::string& payload_id) IMSEMU_REQUIRES(mu_);
@@ -64,7 +63,7 @@ class PayloadListeners final : public core::PayloadObserver {
   const std::string host_;
   std::optional<int> fixed_port_;
   mutable Mutex mu_;
-  std::condition_variable_any work_;
+  CondVar work_{mu_};
   std::map<std::string, std::unique_ptr<HttpServer>> listeners_ IMSEMU_GUARDED_BY(mu_);
   // payload id -> the port it will reopen on
   std::map<std::string, int> down_ IMSEMU_GUARDED_BY(mu_);

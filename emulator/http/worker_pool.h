@@ -8,14 +8,14 @@
 // httplib. Thread-safe; shutdown() waits for queued work to finish.
 #pragma once
 
-#include <condition_variable>
 #include <deque>
 #include <functional>
-#include <mutex>
 #include <thread>
 #include <vector>
 
 #include <httplib.h>
+
+#include "emulator/util/mutex.h"
 
 namespace imsemu::http {
 
@@ -31,12 +31,12 @@ class WorkerPool final : public httplib::TaskQueue {
   void Work();
 
   const size_t max_workers_;
-  std::mutex mu_;
-  std::condition_variable wake_;
-  std::deque<std::function<void()>> tasks_;
-  std::vector<std::thread> workers_;
-  size_t idle_ = 0;
-  bool stopping_ = false;
+  Mutex mu_;
+  CondVar wake_{mu_};
+  std::deque<std::function<void()>> tasks_ IMSEMU_GUARDED_BY(mu_);
+  std::vector<std::thread> workers_ IMSEMU_GUARDED_BY(mu_);
+  size_t idle_ IMSEMU_GUARDED_BY(mu_) = 0;
+  bool stopping_ IMSEMU_GUARDED_BY(mu_) = false;
 };
 
 }  // namespace imsemu::http
