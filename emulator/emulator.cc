@@ -27,7 +27,9 @@ namespace {
 
 // The main port serves many clients at once (32 concurrent game clients in
 // the benchmarks); idle workers cost little.
-constexpr size_t kMainThreads = 32;
+// Requests the main port serves at once. Idle keep-alive connections hold no
+// worker; a request that starts and stalls holds one for the read timeout.
+constexpr size_t kMainThreads = 256;
 // Each payload's own Payload Local API listens here alone.
 constexpr const char* kLoopback = "127.0.0.1";
 // Under the real clock, how often due timers are applied without a request.

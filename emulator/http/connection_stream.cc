@@ -88,21 +88,16 @@ void ConnectionStream::get_local_ip_and_port(std::string& ip, int& port) const {
   AddressOf(fd_, false, ip, port);
 }
 
-bool ConnectionStream::WaitForNextRequest(std::chrono::milliseconds timeout,
-                                          const std::function<bool()>& stopping) {
-  if (offset_ < buffer_.size()) return true;
-  constexpr std::chrono::milliseconds kSlice{50};
-  for (auto waited = std::chrono::milliseconds(0);; waited += kSlice) {
-    if (stopping() || waited >= timeout) return false;
-    if (Poll(POLLIN, std::min(kSlice, timeout - waited))) break;
-  }
+ConnectionStream::Next ConnectionStream::AwaitNext(std::chrono::milliseconds wait) {
+  if (offset_ < buffer_.size()) return Next::kRequest;
+  if (!Poll(POLLIN, wait)) return Next::kQuiet;
   // Readable also means "closed by the peer": look without consuming.
   char byte;
   ssize_t n;
   do {
     n = ::recv(fd_, &byte, 1, MSG_PEEK);
   } while (n < 0 && errno == EINTR);
-  return n > 0;
+  return n > 0 ? Next::kRequest : Next::kClosed;
 }
 
 void ConnectionStream::DrainBeforeClose(size_t max_bytes, std::chrono::milliseconds max_time) {

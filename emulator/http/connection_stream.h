@@ -36,10 +36,11 @@ class ConnectionStream final : public httplib::Stream {
   void get_local_ip_and_port(std::string& ip, int& port) const override;
   socket_t socket() const override { return fd_; }
 
-  // Waits up to `timeout` for the first byte of a next request. False when
-  // the peer closed the connection, sent nothing in time, or `stopping()`
-  // turned true (asked every few milliseconds, so a stop is quick).
-  bool WaitForNextRequest(std::chrono::milliseconds timeout, const std::function<bool()>& stopping);
+  enum class Next { kRequest, kClosed, kQuiet };
+  // Whether a next request has begun within `wait`: bytes are buffered or
+  // arrive (kRequest), the peer closed the connection (kClosed), or nothing
+  // came (kQuiet: the connection may be parked, see IdleConnections).
+  Next AwaitNext(std::chrono::milliseconds wait);
   // Closes the sending side, then reads and drops what the client still
   // sends, up to `max_bytes` or `max_time`, so that it reads the answer
   // instead of a reset connection.

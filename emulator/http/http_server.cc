@@ -9,6 +9,7 @@
 #include <spdlog/spdlog.h>
 
 #include "emulator/http/connection_stream.h"
+#include "emulator/http/idle_connections.h"
 #include "emulator/http/worker_pool.h"
 
 namespace imsemu::http {
@@ -16,10 +17,14 @@ namespace {
 
 using HandlerResponse = httplib::Server::HandlerResponse;
 
-// An idle keep-alive connection holds its worker until this timeout (a game
-// server polling once a second keeps its connection); Stop() does not wait
-// for it (WaitForNextRequest asks whether the server is stopping).
-constexpr std::chrono::seconds kKeepAliveTimeout{2};
+// An idle keep-alive connection is closed after this (a client polling once a
+// second keeps its connection). It waits in IdleConnections, holding no
+// worker, once it has been quiet for kQuietAfter after an answer (a client
+// sending requests back to back is served by the same worker throughout).
+constexpr std::chrono::seconds kKeepAliveTimeout{5};
+constexpr std::chrono::milliseconds kQuietAfter{2};
+// A request's bytes must keep coming: a connection that starts a request and
+// stalls (half-open) is closed after this, freeing its worker.
 constexpr std::chrono::seconds kReadTimeout{5};
 constexpr std::chrono::seconds kWriteTimeout{5};
 constexpr size_t kKeepAliveMaxRequests = 1000;
@@ -116,15 +121,29 @@ std::string ErrorMessageFor(const httplib::Request& req, int status) {
   }
 }
 
-// The answer of the last-resort guard, written straight to the stream.
-void WriteInternalError(httplib::Stream& stream, RequestIds& ids, const char* what) {
+// Writes an error answer straight to the stream, closing the connection.
+void WriteRawError(httplib::Stream& stream, RequestIds& ids, int status, const char* reason,
+                   const std::string& message) {
   httplib::Response res;
-  WriteErrorBody(res, 500, std::string("internal error: ") + what, ids);
-  std::string head = "HTTP/1.1 500 Internal Server Error\r\nConnection: close\r\n";
+  WriteErrorBody(res, status, message, ids);
+  std::string head =
+      "HTTP/1.1 " + std::to_string(status) + " " + reason + "\r\nConnection: close\r\n";
   for (const auto& [name, value] : res.headers) head += name + ": " + value + "\r\n";
   head += "Content-Length: " + std::to_string(res.body.size()) + "\r\n\r\n";
   stream.write(head.data(), head.size());
   stream.write(res.body.data(), res.body.size());
+}
+
+// The answer of the last-resort guard.
+void WriteInternalError(httplib::Stream& stream, RequestIds& ids, const char* what) {
+  WriteRawError(stream, ids, 500, "Internal Server Error", std::string("internal error: ") + what);
+}
+
+// The answer to a connection over the listener's limit.
+void WriteServiceUnavailable(httplib::Stream& stream, RequestIds& ids, size_t limit) {
+  WriteRawError(
+      stream, ids, 503, "Service Unavailable",
+      "too many open connections (the limit is " + std::to_string(limit) + "); retry shortly");
 }
 
 }  // namespace
@@ -133,7 +152,13 @@ void WriteInternalError(httplib::Stream& stream, RequestIds& ids, const char* wh
 // (pipelining), the close-after-response rule, and the last-resort guard.
 class HttpServer::Listener final : public httplib::Server {
  public:
-  explicit Listener(RequestIds& ids) : ids_(ids) {}
+  Listener(RequestIds& ids, size_t max_workers, size_t max_connections)
+      : ids_(ids), max_workers_(max_workers), max_connections_(max_connections) {
+    new_task_queue = [this] {
+      pool_ = new WorkerPool(max_workers_, [this] { IdleConnections::Shared().Forget(this); });
+      return pool_;
+    };
+  }
 
   // Serves requests from `stream` until the connection closes, a request
   // asks to, an error, or `next` says no further request comes. True when it
@@ -161,27 +186,61 @@ class HttpServer::Listener final : public httplib::Server {
   }
 
  private:
+  // A connection httplib accepted.
   bool process_and_close_socket(socket_t sock) override {
-    ConnectionStream stream(sock, kReadTimeout, kWriteTimeout);
-    const bool unread = ServeConnection(
-        stream,
-        [this, &stream] {
-          return stream.WaitForNextRequest(kKeepAliveTimeout,
-                                           [this] { return svr_sock_ == INVALID_SOCKET; });
-        },
-        false);
-    if (unread) stream.DrainBeforeClose(kLingerBytes, kLingerTime);
-    ::shutdown(sock, SHUT_RDWR);
-    ::close(sock);
+    if (open_.fetch_add(1) >= max_connections_) {
+      RefuseConnection(sock);
+      Close(sock);
+      return true;
+    }
+    Serve(sock);
     return true;
   }
 
+  // Serves `sock`'s requests while they come; parks it when it goes quiet.
+  void Serve(int sock) {
+    ConnectionStream stream(sock, kReadTimeout, kWriteTimeout);
+    bool quiet = false;
+    const bool unread = ServeConnection(
+        stream,
+        [&] {
+          const ConnectionStream::Next next = stream.AwaitNext(kQuietAfter);
+          quiet = next == ConnectionStream::Next::kQuiet;
+          return next == ConnectionStream::Next::kRequest;
+        },
+        false);
+    if (quiet && !unread && svr_sock_ != INVALID_SOCKET) {
+      IdleConnections::Shared().Park(this, sock, kKeepAliveTimeout, [this](int fd) {
+        if (!pool_->TryEnqueue([this, fd] { Serve(fd); })) Close(fd);
+      });
+      return;
+    }
+    if (unread) stream.DrainBeforeClose(kLingerBytes, kLingerTime);
+    Close(sock);
+  }
+
+  // A connection over the limit gets a 503 in the error shape and is closed.
+  void RefuseConnection(int sock) {
+    ConnectionStream stream(sock, kReadTimeout, kWriteTimeout);
+    WriteServiceUnavailable(stream, ids_, max_connections_);
+  }
+
+  void Close(int sock) {
+    ::shutdown(sock, SHUT_RDWR);
+    ::close(sock);
+    open_.fetch_sub(1);
+  }
+
   RequestIds& ids_;
+  const size_t max_workers_;
+  const size_t max_connections_;
+  WorkerPool* pool_ = nullptr;   // owned by httplib's accept loop, which outlives its tasks
+  std::atomic<size_t> open_{0};  // connections accepted and not yet closed
 };
 
 HttpServer::HttpServer(RequestIds& ids, size_t worker_threads, const AccessPolicy& access,
-                       Faults* faults)
-    : server_(std::make_unique<Listener>(ids)) {
+                       Faults* faults, size_t max_connections)
+    : server_(std::make_unique<Listener>(ids, worker_threads, max_connections)) {
   server_->set_tcp_nodelay(true);
   server_->set_payload_max_length(kMaxBodyBytes);
   // Remember the listening socket: Start() widens its backlog.
@@ -193,7 +252,6 @@ HttpServer::HttpServer(RequestIds& ids, size_t worker_threads, const AccessPolic
   // Only the Keep-Alive header httplib writes reads these; the loop is ours.
   server_->set_keep_alive_timeout(kKeepAliveTimeout.count());
   server_->set_keep_alive_max_count(kKeepAliveMaxRequests);
-  server_->new_task_queue = [worker_threads] { return new WorkerPool(worker_threads); };
   server_->set_pre_routing_handler(
       [&ids, &access, faults](const httplib::Request& req, httplib::Response& res) {
         if (CheckRequest(req, res, ids, access) == HandlerResponse::Handled) {

@@ -6,7 +6,10 @@
 // Content-Length gets 400, a body over 1 MiB gets 413 at once (whatever its
 // content type), each on a connection then closed, with nothing changed.
 // Connections are served by our own loop (ConnectionStream), so pipelined
-// requests are answered in order. TCP_NODELAY is on (Debian's cpp-httplib 0.11
+// requests are answered in order; between requests a keep-alive connection
+// waits in IdleConnections (closed after 5 s idle) rather than on a worker,
+// a request that stalls half way is closed after 5 s, and a connection over
+// the listener's limit gets a 503. TCP_NODELAY is on (Debian's cpp-httplib 0.11
 // leaves it off: ~40 ms a request on loopback), every error httplib answers by
 // itself gets the documented body shape, handler exceptions become 500s, and
 // a last-resort guard turns any exception that escapes httplib into a 500 and
@@ -32,13 +35,18 @@
 namespace imsemu::http {
 
 inline constexpr size_t kMaxBodyBytes = 1024 * 1024;
+// Open connections one listener serves at once; one more gets a 503 and is
+// closed.
+inline constexpr size_t kMaxConnections = 4096;
 
 class HttpServer {
  public:
   // `access` decides who may ask; `faults`, when given, may answer a request
-  // before its handler does. Both must outlive the server.
+  // before its handler does. Both must outlive the server. At most
+  // `worker_threads` requests are served at once; idle keep-alive
+  // connections hold no worker (IdleConnections).
   HttpServer(RequestIds& ids, size_t worker_threads, const AccessPolicy& access,
-             Faults* faults = nullptr);
+             Faults* faults = nullptr, size_t max_connections = kMaxConnections);
   ~HttpServer();
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;

@@ -2,15 +2,16 @@
 
 namespace imsemu::http {
 
-void WorkerPool::enqueue(std::function<void()> task) {
+bool WorkerPool::TryEnqueue(std::function<void()> task) {
   MutexLock lock(mu_);
-  if (stopping_) return;
+  if (stopping_) return false;
   tasks_.push_back(std::move(task));
   if (idle_ < tasks_.size() && workers_.size() < max_workers_) {
     workers_.emplace_back([this] { Work(); });
   } else {
     wake_.Signal();
   }
+  return true;
 }
 
 void WorkerPool::Work() {
@@ -33,11 +34,14 @@ void WorkerPool::shutdown() {
   std::vector<std::thread> workers;
   {
     MutexLock lock(mu_);
+    if (stopping_ && workers_.empty()) return;
     stopping_ = true;
     workers.swap(workers_);
   }
+  if (before_shutdown_) before_shutdown_();
   wake_.SignalAll();
   for (std::thread& t : workers) t.join();
+  if (before_shutdown_) before_shutdown_();  // what a last worker parked
 }
 
 }  // namespace imsemu::http

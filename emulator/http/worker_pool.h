@@ -4,8 +4,9 @@
 // starts every thread up front, so a thousand idle payload listeners would
 // hold eight thousand threads. This pool starts none, adds a worker only when
 // a connection arrives and every worker is busy (up to `max_workers`), and
-// keeps workers for reuse. A keep-alive connection occupies a worker, as in
-// httplib. Thread-safe; shutdown() waits for queued work to finish.
+// keeps workers for reuse. A connection occupies a worker only while it has a
+// request to serve; between requests it waits in IdleConnections.
+// Thread-safe; shutdown() waits for queued work to finish.
 #pragma once
 
 #include <deque>
@@ -21,16 +22,22 @@ namespace imsemu::http {
 
 class WorkerPool final : public httplib::TaskQueue {
  public:
-  explicit WorkerPool(size_t max_workers) : max_workers_(max_workers) {}
+  // `before_shutdown`, when given, runs as shutdown() begins and again once
+  // the workers are done (the listener forgets its parked connections).
+  explicit WorkerPool(size_t max_workers, std::function<void()> before_shutdown = nullptr)
+      : max_workers_(max_workers), before_shutdown_(std::move(before_shutdown)) {}
   ~WorkerPool() override { shutdown(); }
 
-  void enqueue(std::function<void()> task) override;
+  void enqueue(std::function<void()> task) override { (void)TryEnqueue(std::move(task)); }
+  // False (and `task` dropped) once shutting down.
+  bool TryEnqueue(std::function<void()> task);
   void shutdown() override;
 
  private:
   void Work();
 
   const size_t max_workers_;
+  const std::function<void()> before_shutdown_;
   Mutex mu_;
   CondVar wake_{mu_};
   std::deque<std::function<void()>> tasks_ IMSEMU_GUARDED_BY(mu_);
