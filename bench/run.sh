@@ -43,6 +43,19 @@ out=docs/performance.md
   echo "| N payloads | create (ms) | list (ms) | reconcile (ms) |"
   echo "|---|---|---|---|"
   "$fleet" growth
+  echo
+  echo "## Many clients at once"
+  echo
+  echo "\`build/bench/swarm_bench 8\`: every client on its own keep-alive connection,"
+  echo "driven by one epoll loop in the same process; the bare cpp-httplib endpoint"
+  echo "(its default thread pool) serves a body of the same size in the same run."
+  echo "A request fails on an error answer, a dropped connection or 5 s without an"
+  echo "answer. Idle keep-alive connections wait in one epoll watcher, not on a"
+  echo "worker (\`emulator/http/idle_connections.h\`)."
+  echo
+  echo "| measure | value | target |"
+  echo "|---|---|---|"
+  build/bench/swarm_bench 8
 } > "$out.tmp"
 mv "$out.tmp" "$out"
 cat "$out"
