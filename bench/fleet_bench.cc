@@ -2,15 +2,19 @@
 // the mode's own:
 //   sessions          32 concurrent clients creating sessions (target >= 2000/s,
 //                     zero double reservations)
+//   state             session creates with --state FILE against :memory:, in
+//                     interleaved rounds (target: the file at >= 80%)
 //   list              GET .../sessions with 1,000 Reserved sessions (target: median < 5 ms)
 //   own N | shared N  N payloads with their own listeners / behind the shared
 //                     port: start-up time, resident memory, GET /api/v0/payload median
 //   growth            create, list and reconcile at 10, 100, 1,000 and 10,000 payloads
 //   scenario FILE     a scenario's wall time and its speed-up over real time
 // Each prints Markdown table rows.
+#include <unistd.h>
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+
 #include <cstdio>
 #include <fstream>
 #include <map>
@@ -81,6 +85,47 @@ imsemu::SessionManagerClient GameClient(const EmulatorImpl& e) {
 
 const httplib::Headers kAuth = {{"Authorization", "Bearer secret-token:bench/player"}};
 const char* kSessions = "/api/v0/projects/bench/sessions?session_type=default";
+
+double CreateRate(const std::string& state_path, int clients, int payloads) {
+  for (const char* suffix : {"", "-wal", "-shm"}) std::remove((state_path + suffix).c_str());
+  EmulatorOptions options = Fleet(payloads, /*own_listeners=*/false);
+  options.state_path = state_path;
+  auto e = Start(std::move(options));
+  std::atomic<int> next{0};
+  std::atomic<int> created{0};
+  const auto start = SteadyClock::now();
+  std::vector<std::thread> threads;
+  for (int i = 0; i < clients; ++i) {
+    threads.emplace_back([&] {
+      imsemu::SessionManagerClient c = GameClient(*e);
+      while (next.fetch_add(1) < payloads) {
+        if (c.CreateSession("default").ok()) ++created;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  const double rate = created / (Ms(SteadyClock::now() - start) / 1000.0);
+  e->Stop();
+  return rate;
+}
+
+void StateOnDisk() {
+  constexpr int kClients = 32;
+  constexpr int kPayloads = 4000;
+  const std::string file = "/tmp/imsemu-fleet-bench-" + std::to_string(getpid()) + ".db";
+  std::vector<double> memory, disk;
+  for (int round = 0; round < 3; ++round) {
+    memory.push_back(CreateRate(":memory:", kClients, kPayloads));
+    disk.push_back(CreateRate(file, kClients, kPayloads));
+  }
+  for (const char* suffix : {"", "-wal", "-shm"}) std::remove((file + suffix).c_str());
+  std::printf("| POST sessions, %d clients, :memory: (sessions/s, median of 3) | %.0f | |\n",
+              kClients, Median(memory));
+  std::printf(
+      "| POST sessions, %d clients, --state FILE (sessions/s, median of 3) | %.0f (%.0f%% of "
+      ":memory:) | >= 80%% |\n",
+      kClients, Median(disk), 100.0 * Median(disk) / Median(memory));
+}
 
 void Sessions() {
   constexpr int kClients = 32;
@@ -243,6 +288,8 @@ int main(int argc, char** argv) {
   const std::string mode = argc > 1 ? argv[1] : "";
   if (mode == "sessions") {
     Sessions();
+  } else if (mode == "state") {
+    StateOnDisk();
   } else if (mode == "list") {
     List();
   } else if ((mode == "own" || mode == "shared") && argc > 2) {
@@ -252,7 +299,8 @@ int main(int argc, char** argv) {
   } else if (mode == "scenario" && argc > 2) {
     Scenario(argv[2]);
   } else {
-    std::fprintf(stderr, "usage: fleet_bench sessions|list|own N|shared N|growth|scenario FILE\n");
+    std::fprintf(stderr,
+                 "usage: fleet_bench sessions|state|list|own N|shared N|growth|scenario FILE\n");
     return 2;
   }
   return 0;

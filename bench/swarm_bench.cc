@@ -66,7 +66,7 @@ std::pair<int, size_t> WholeResponse(const std::string& in) {
 
 struct Load {
   int port = 0;
-  std::string request;     // one whole request
+  std::string request;  // one whole request
   int connections = 0;
   double interval_ms = 0;  // between a client's requests; 0: as fast as answered
   double seconds = 0;
@@ -75,8 +75,8 @@ struct Load {
 
 struct Outcome {
   long ok = 0;
-  long failed = 0;      // an error answer, a dropped connection, or 5 s without an answer
-  long starved = 0;     // clients that never got an answer in the whole run
+  long failed = 0;   // an error answer, a dropped connection, or 5 s without an answer
+  long starved = 0;  // clients that never got an answer in the whole run
   std::vector<double> latency_ms;
   std::vector<double> fresh_ms;  // a fresh client's connect + answer, while the load runs
   long threads = 0;              // of this process, at the end, connections still open
@@ -265,7 +265,8 @@ Outcome Run(const Load& load) {
 
 void Row(const char* what, const Outcome& o, const char* target) {
   std::printf(
-      "| %s | %ld ok, %ld failed, %ld clients never answered; p50 %.2f ms, p99 %.2f ms, max %.1f ms "
+      "| %s | %ld ok, %ld failed, %ld clients never answered; p50 %.2f ms, p99 %.2f ms, max %.1f "
+      "ms "
       "| %s |\n",
       what, o.ok, o.failed, o.starved, o.P(0.5), o.P(0.99), o.P(1.0), target);
 }
@@ -291,7 +292,8 @@ int main(int argc, char** argv) {
   const std::string list = "GET /api/v0/projects/" + project +
                            "/sessions?session_type=default HTTP/1.1\r\n" + host +
                            "Authorization: Bearer swarm/bench\r\n\r\n";
-  const std::string payload = "GET /payloads/" + id + "/api/v0/payload HTTP/1.1\r\n" + host + "\r\n";
+  const std::string payload =
+      "GET /payloads/" + id + "/api/v0/payload HTTP/1.1\r\n" + host + "\r\n";
 
   // The bare endpoint answers the payload GET with a body of the same size.
   httplib::Client probe("127.0.0.1", e.port());
@@ -313,17 +315,19 @@ int main(int argc, char** argv) {
     std::snprintf(what, sizeof what,
                   "swarm: %d clients, List Sessions once a second each, keep-alive", n);
     Row(what, o, "no failure, p99 < 20 ms");
-    std::printf("| process threads / resident memory during that swarm | %ld (%ld before) / %ld MB | |\n",
-                o.threads, threads_before, o.rss_mb);
+    std::printf(
+        "| process threads / resident memory during that swarm | %ld (%ld before) / %ld MB | |\n",
+        o.threads, threads_before, o.rss_mb);
   }
   {
     Outcome o = Run({e.port(), payload, 1000, 1000, seconds, 100});
     Row("swarm: 1000 clients, shared-port GET payload once a second, + 100 half-open held", o,
         "no failure, p99 < 20 ms");
-    std::printf("| a fresh client while 100 half-open connections are held: median / max (ms) | "
-                "%.2f / %.2f | answered at once |\n",
-                Median(o.fresh_ms),
-                o.fresh_ms.empty() ? 0.0 : *std::max_element(o.fresh_ms.begin(), o.fresh_ms.end()));
+    std::printf(
+        "| a fresh client while 100 half-open connections are held: median / max (ms) | "
+        "%.2f / %.2f | answered at once |\n",
+        Median(o.fresh_ms),
+        o.fresh_ms.empty() ? 0.0 : *std::max_element(o.fresh_ms.begin(), o.fresh_ms.end()));
   }
   {
     Outcome o = Run({bare_port, payload, 1000, 1000, seconds, 0});

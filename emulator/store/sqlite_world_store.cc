@@ -153,11 +153,24 @@ StatusOr<std::unique_ptr<SqliteWorldStore>> SqliteWorldStore::Open(const std::st
     return Internal("cannot open state file '" + path + "': " + message);
   }
   std::unique_ptr<SqliteWorldStore> store(new SqliteWorldStore(db));
-  if (path != ":memory:" && !path.empty()) {
+  const Status opened = [&] {
+    if (path == ":memory:" || path.empty()) return store->Migrate();
+    // One emulator per file, holding it from the first write on (and no
+    // shared-memory index: fewer system calls a commit); each commit is in
+    // the WAL before it is acknowledged, so a killed emulator loses nothing
+    // acknowledged (only a crash of the machine can); the page cache holds
+    // a large world (64 MB), so reads do not go back to the file.
+    IMSEMU_RETURN_IF_ERROR(store->Exec("PRAGMA locking_mode=EXCLUSIVE"));
     IMSEMU_RETURN_IF_ERROR(store->Exec("PRAGMA journal_mode=WAL"));
     IMSEMU_RETURN_IF_ERROR(store->Exec("PRAGMA synchronous=NORMAL"));
+    IMSEMU_RETURN_IF_ERROR(store->Exec("PRAGMA cache_size=-65536"));
+    return store->Migrate();
+  }();
+  if (!opened.ok() && sqlite3_errcode(db) == SQLITE_BUSY) {
+    return FailedPrecondition("state file '" + path +
+                              "' is in use by another process (another emulator?)");
   }
-  IMSEMU_RETURN_IF_ERROR(store->Migrate());
+  if (!opened.ok()) return opened;
   return store;
 }
 

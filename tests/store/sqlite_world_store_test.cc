@@ -206,6 +206,19 @@ TEST(SqliteWorldStoreTest, JournalPagesByAfter) {
   EXPECT_EQ(page[0].level, core::EventLevel::kWarning);
 }
 
+TEST(SqliteWorldStoreTest, AFileInUseIsRefusedWithAClearError) {
+  const std::filesystem::path path = testing::TempPath("busy") + ".db";
+  auto first = SqliteWorldStore::Open(path.string());
+  ASSERT_TRUE(first.ok()) << first.status().message();
+  auto second = SqliteWorldStore::Open(path.string());
+  ASSERT_FALSE(second.ok());
+  EXPECT_EQ(second.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(second.status().message(),
+            "state file '" + path.string() + "' is in use by another process (another emulator?)");
+  first->reset();
+  EXPECT_TRUE(SqliteWorldStore::Open(path.string()).ok()) << "free once the first has closed";
+}
+
 TEST(SqliteWorldStoreTest, FileIsVersionedAndRefusedWhenNewer) {
   const std::filesystem::path path = testing::TempPath("store") + ".db";
   {
