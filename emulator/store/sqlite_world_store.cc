@@ -233,6 +233,7 @@ void SqliteWorldStore::Fail(const std::string& what) {
 void SqliteWorldStore::ForgetTouched() {
   for (const std::string& id : touched_) payload_cache_.erase(id);
   touched_.clear();
+  unwritten_.clear();
 }
 
 void SqliteWorldStore::Begin() {
@@ -243,6 +244,13 @@ void SqliteWorldStore::Begin() {
 }
 
 Status SqliteWorldStore::Commit() {
+  if (!error_.ok()) {
+    Rollback();
+    Status failed = error_;
+    error_ = OkStatus();
+    return failed;
+  }
+  WriteUnwritten();
   if (!error_.ok()) {
     Rollback();
     Status failed = error_;
@@ -275,6 +283,7 @@ void SqliteWorldStore::Rollback() {
 
 void SqliteWorldStore::Clear() {
   payload_cache_.clear();
+  unwritten_.clear();
   Prepare("DELETE FROM payloads").Run();
   Prepare("DELETE FROM payload_counts").Run();
   Prepare("DELETE FROM allocations").Run();
@@ -359,27 +368,36 @@ std::optional<core::Payload> SqliteWorldStore::GetPayload(const std::string& id)
 }
 
 void SqliteWorldStore::PutPayload(const core::Payload& p) {
-  Statement s = Prepare(
-      "INSERT INTO payloads(id, allocation_id, seq, state, timer_at, body, forced) "
-      "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT(id) DO UPDATE SET "
-      "state = excluded.state, timer_at = excluded.timer_at, body = excluded.body, "
-      "forced = excluded.forced");
-  s.Bind(1, p.id).Bind(2, p.allocation_id).Bind(3, p.seq);
-  s.Bind(4, std::string(core::PayloadStateName(p.state)));
-  // The column holds the next deadline of either kind (the name is older).
-  if (const std::optional<Time> next = p.NextDeadline()) {
-    s.Bind(5, static_cast<long long>(next->time_since_epoch().count()));
-  } else {
-    s.BindNull(5);
-  }
-  s.Bind(6, EncodePayloadRecord(p));
-  s.Bind(7, static_cast<long long>(p.forced ? 1 : 0));
-  s.Run();
   payload_cache_.insert_or_assign(p.id, p);
   touched_.push_back(p.id);
+  unwritten_.insert(p.id);
+}
+
+void SqliteWorldStore::WriteUnwritten() {
+  for (const std::string& id : unwritten_) {
+    const core::Payload& p = payload_cache_.at(id);
+    Statement s = Prepare(
+        "INSERT INTO payloads(id, allocation_id, seq, state, timer_at, body, forced) "
+        "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT(id) DO UPDATE SET "
+        "state = excluded.state, timer_at = excluded.timer_at, body = excluded.body, "
+        "forced = excluded.forced");
+    s.Bind(1, p.id).Bind(2, p.allocation_id).Bind(3, p.seq);
+    s.Bind(4, std::string(core::PayloadStateName(p.state)));
+    // The column holds the next deadline of either kind (the name is older).
+    if (const std::optional<Time> next = p.NextDeadline()) {
+      s.Bind(5, static_cast<long long>(next->time_since_epoch().count()));
+    } else {
+      s.BindNull(5);
+    }
+    s.Bind(6, EncodePayloadRecord(p));
+    s.Bind(7, static_cast<long long>(p.forced ? 1 : 0));
+    s.Run();
+  }
+  unwritten_.clear();
 }
 
 void SqliteWorldStore::DeletePayload(const std::string& id) {
+  unwritten_.erase(id);
   Prepare("DELETE FROM payloads WHERE id = ?1").Bind(1, id).Run();
   payload_cache_.erase(id);
   touched_.push_back(id);
@@ -393,6 +411,7 @@ void SqliteWorldStore::VisitPayloads(const std::string& allocation_id,
       : allocation_id.empty()
           ? "SELECT id, body FROM payloads ORDER BY seq"
           : "SELECT id, body FROM payloads WHERE allocation_id = ?1 ORDER BY seq";
+  WriteUnwritten();
   Statement s = Prepare(sql);
   if (!allocation_id.empty() || state) s.Bind(1, allocation_id);
   if (state) s.Bind(2, std::string(core::PayloadStateName(*state)));
@@ -412,6 +431,7 @@ const core::Payload* SqliteWorldStore::Cached(Statement& row, int id_column, int
 
 core::StateCounts SqliteWorldStore::CountPayloads(const std::string& allocation_id) {
   core::StateCounts counts;
+  WriteUnwritten();
   Statement s = Prepare("SELECT state, n FROM payload_counts WHERE allocation_id = ?1");
   s.Bind(1, allocation_id);
   while (s.Step()) {
@@ -428,12 +448,14 @@ core::StateCounts SqliteWorldStore::CountPayloads(const std::string& allocation_
 }
 
 std::optional<Time> SqliteWorldStore::NextTimer() {
+  WriteUnwritten();
   Statement s = Prepare("SELECT min(timer_at) FROM payloads WHERE timer_at IS NOT NULL");
   if (!s.Step() || s.IsNull(0)) return std::nullopt;
   return Time(Duration(s.Int(0)));
 }
 
 std::optional<core::Payload> SqliteWorldStore::NextDuePayload(Time now) {
+  WriteUnwritten();
   Statement s = Prepare(
       "SELECT id, body FROM payloads WHERE timer_at IS NOT NULL AND timer_at <= ?1 "
       "ORDER BY timer_at, seq LIMIT 1");

@@ -14,6 +14,7 @@
 #include <memory>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "emulator/core/world_store.h"
@@ -73,6 +74,8 @@ class SqliteWorldStore final : public core::WorldStore {
 
   // Drops the cache entries the current transaction wrote.
   void ForgetTouched();
+  // Writes the payloads put since the last write to their rows.
+  void WriteUnwritten();
   // The payload of the current row, from the cache or decoded into it.
   const core::Payload* Cached(Statement& row, int id_column, int body_column);
 
@@ -80,6 +83,11 @@ class SqliteWorldStore final : public core::WorldStore {
   std::map<const char*, sqlite3_stmt*> statements_;
   std::unordered_map<std::string, core::Payload> payload_cache_;
   std::vector<std::string> touched_;
+  // Payloads put in this transaction whose rows are not written yet: a
+  // payload put several times in one transaction (created, started, Ready)
+  // is encoded and written once, before the next query that reads rows, or
+  // at commit. The cache holds their latest version.
+  std::unordered_set<std::string> unwritten_;
   Status error_;
   bool in_transaction_ = false;
 };
