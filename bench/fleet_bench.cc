@@ -294,6 +294,14 @@ int main(int argc, char** argv) {
     List();
   } else if ((mode == "own" || mode == "shared") && argc > 2) {
     Scale(std::atoi(argv[2]), mode == "own");
+  } else if (mode == "reconcile" && argc > 2) {
+    // One clock advance at which N game servers become Ready (for profiling).
+    EmulatorOptions options = Fleet(std::atoi(argv[2]), false);
+    options.fixture.projects[0].allocations[0].spec.auto_ready_delay = Duration(1000);
+    auto r = Start(std::move(options));
+    const auto start = SteadyClock::now();
+    if (!r->AdvanceClock(Duration(1000)).ok()) std::exit(1);
+    std::printf("reconcile: %.1f ms\n", Ms(SteadyClock::now() - start));
   } else if (mode == "growth") {
     Growth();
   } else if (mode == "scenario" && argc > 2) {

@@ -234,6 +234,7 @@ void SqliteWorldStore::ForgetTouched() {
   for (const std::string& id : touched_) payload_cache_.erase(id);
   touched_.clear();
   unwritten_.clear();
+  allocation_cache_.clear();  // few: decoded again on demand
 }
 
 void SqliteWorldStore::Begin() {
@@ -283,6 +284,7 @@ void SqliteWorldStore::Rollback() {
 
 void SqliteWorldStore::Clear() {
   payload_cache_.clear();
+  allocation_cache_.clear();
   unwritten_.clear();
   Prepare("DELETE FROM payloads").Run();
   Prepare("DELETE FROM payload_counts").Run();
@@ -326,10 +328,13 @@ std::vector<std::string> SqliteWorldStore::ListProjects() {
 }
 
 std::optional<core::Allocation> SqliteWorldStore::GetAllocation(const std::string& id) {
+  if (auto it = allocation_cache_.find(id); it != allocation_cache_.end()) return it->second;
   Statement s = Prepare("SELECT body FROM allocations WHERE id = ?1");
   s.Bind(1, id);
   if (!s.Step()) return std::nullopt;
-  return DecodeAllocationRecord(s.Text(0));
+  std::optional<core::Allocation> a = DecodeAllocationRecord(s.Text(0));
+  if (a) allocation_cache_.insert_or_assign(id, *a);
+  return a;
 }
 
 void SqliteWorldStore::PutAllocation(const core::Allocation& a) {
@@ -341,10 +346,12 @@ void SqliteWorldStore::PutAllocation(const core::Allocation& a) {
       .Bind(3, a.seq)
       .Bind(4, EncodeAllocationRecord(a))
       .Run();
+  allocation_cache_.insert_or_assign(a.id, a);
 }
 
 void SqliteWorldStore::DeleteAllocation(const std::string& id) {
   Prepare("DELETE FROM allocations WHERE id = ?1").Bind(1, id).Run();
+  allocation_cache_.erase(id);
 }
 
 std::vector<core::Allocation> SqliteWorldStore::ListAllocations(const std::string& project_id) {

@@ -82,6 +82,8 @@ class SqliteWorldStore final : public core::WorldStore {
   sqlite3* db_;
   std::map<const char*, sqlite3_stmt*> statements_;
   std::unordered_map<std::string, core::Payload> payload_cache_;
+  // Allocations as last written or read; cleared when a transaction fails.
+  std::unordered_map<std::string, core::Allocation> allocation_cache_;
   std::vector<std::string> touched_;
   // Payloads put in this transaction whose rows are not written yet: a
   // payload put several times in one transaction (created, started, Ready)
