@@ -332,6 +332,7 @@ void HttpServer::RequestStop() {
   stop_requested_ = true;
   if (thread_.joinable()) {
     server_->stop();
+    listen_socket_ = -1;  // httplib closes it as its accept loop ends
   } else if (listen_socket_ >= 0) {
     // Bound but never served: httplib closes its socket only when serving
     // ends, so close it here; the port is free at once.

@@ -3,13 +3,16 @@
 // listener's limit gets a clean 503. Raw sockets on loopback, so the test
 // controls exactly what each connection has sent.
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <filesystem>
 #include <memory>
+#include <set>
 
 #include "emulator/http/http_server.h"
 #include "tests/testing/test_emulator.h"
@@ -166,6 +169,27 @@ TEST_F(ConnectionsTest, StoppingClosesWaitingConnections) {
   ASSERT_TRUE(Answered(idle->Ping()));
   server_->Stop();
   EXPECT_TRUE(idle->ClosedByServer());
+}
+
+std::set<std::string> OpenDescriptors() {
+  std::set<std::string> fds;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc/self/fd")) {
+    fds.insert(entry.path().filename().string());
+  }
+  return fds;
+}
+
+// A stopped server must not close, when destroyed, a descriptor number the
+// process has since reused (once, the idle-connection watcher's epoll).
+TEST_F(ConnectionsTest, AStoppedServerClosesNothingItNoLongerOwns) {
+  Start(/*workers=*/2);
+  server_->Stop();
+  std::vector<int> reused;
+  for (int i = 0; i < 8; ++i) reused.push_back(open("/dev/null", O_RDONLY | O_CLOEXEC));
+  const std::set<std::string> before = OpenDescriptors();
+  server_.reset();
+  EXPECT_EQ(OpenDescriptors(), before);
+  for (int fd : reused) close(fd);
 }
 
 }  // namespace
