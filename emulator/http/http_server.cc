@@ -17,11 +17,10 @@ namespace {
 
 using HandlerResponse = httplib::Server::HandlerResponse;
 
-// An idle keep-alive connection is closed after this (a client polling once a
-// second keeps its connection). It waits in IdleConnections, holding no
-// worker, once it has been quiet for kQuietAfter after an answer (a client
-// sending requests back to back is served by the same worker throughout).
-constexpr std::chrono::seconds kKeepAliveTimeout{5};
+// An idle keep-alive connection waits in IdleConnections, holding no worker,
+// once it has been quiet for kQuietAfter after an answer (a client sending
+// requests back to back is served by the same worker throughout), until its
+// idle timeout (ConnectionLimits).
 constexpr std::chrono::milliseconds kQuietAfter{2};
 // A request's bytes must keep coming: a connection that starts a request and
 // stalls (half-open) is closed after this, freeing its worker.
@@ -152,8 +151,8 @@ void WriteServiceUnavailable(httplib::Stream& stream, RequestIds& ids, size_t li
 // (pipelining), the close-after-response rule, and the last-resort guard.
 class HttpServer::Listener final : public httplib::Server {
  public:
-  Listener(RequestIds& ids, size_t max_workers, size_t max_connections)
-      : ids_(ids), max_workers_(max_workers), max_connections_(max_connections) {
+  Listener(RequestIds& ids, size_t max_workers, ConnectionLimits limits)
+      : ids_(ids), max_workers_(max_workers), limits_(limits) {
     new_task_queue = [this] {
       pool_ = new WorkerPool(max_workers_, [this] { IdleConnections::Shared().Forget(this); });
       return pool_;
@@ -188,7 +187,7 @@ class HttpServer::Listener final : public httplib::Server {
  private:
   // A connection httplib accepted.
   bool process_and_close_socket(socket_t sock) override {
-    if (open_.fetch_add(1) >= max_connections_) {
+    if (open_.fetch_add(1) >= limits_.max_connections) {
       RefuseConnection(sock);
       Close(sock);
       return true;
@@ -209,10 +208,13 @@ class HttpServer::Listener final : public httplib::Server {
           return next == ConnectionStream::Next::kRequest;
         },
         false);
-    if (quiet && !unread && svr_sock_ != INVALID_SOCKET) {
-      IdleConnections::Shared().Park(this, sock, kKeepAliveTimeout, [this](int fd) {
-        if (!pool_->TryEnqueue([this, fd] { Serve(fd); })) Close(fd);
-      });
+    if (quiet && !unread && svr_sock_ != INVALID_SOCKET &&
+        IdleConnections::Shared().Park(
+            this, sock, limits_.idle_timeout, [this](int fd, bool has_bytes) {
+              if (!has_bytes || !pool_->TryEnqueue([this, fd] { Serve(fd); })) {
+                Close(fd);
+              }
+            })) {
       return;
     }
     if (unread) stream.DrainBeforeClose(kLingerBytes, kLingerTime);
@@ -222,25 +224,25 @@ class HttpServer::Listener final : public httplib::Server {
   // A connection over the limit gets a 503 in the error shape and is closed.
   void RefuseConnection(int sock) {
     ConnectionStream stream(sock, kReadTimeout, kWriteTimeout);
-    WriteServiceUnavailable(stream, ids_, max_connections_);
+    WriteServiceUnavailable(stream, ids_, limits_.max_connections);
   }
 
   void Close(int sock) {
+    open_.fetch_sub(1);  // first: a client that sees the close may connect again at once
     ::shutdown(sock, SHUT_RDWR);
     ::close(sock);
-    open_.fetch_sub(1);
   }
 
   RequestIds& ids_;
   const size_t max_workers_;
-  const size_t max_connections_;
+  const ConnectionLimits limits_;
   WorkerPool* pool_ = nullptr;   // owned by httplib's accept loop, which outlives its tasks
   std::atomic<size_t> open_{0};  // connections accepted and not yet closed
 };
 
 HttpServer::HttpServer(RequestIds& ids, size_t worker_threads, const AccessPolicy& access,
-                       Faults* faults, size_t max_connections)
-    : server_(std::make_unique<Listener>(ids, worker_threads, max_connections)) {
+                       Faults* faults, ConnectionLimits limits)
+    : server_(std::make_unique<Listener>(ids, worker_threads, limits)) {
   server_->set_tcp_nodelay(true);
   server_->set_payload_max_length(kMaxBodyBytes);
   // Remember the listening socket: Start() widens its backlog.
@@ -250,7 +252,8 @@ HttpServer::HttpServer(RequestIds& ids, size_t worker_threads, const AccessPolic
     listen_socket_ = sock;
   });
   // Only the Keep-Alive header httplib writes reads these; the loop is ours.
-  server_->set_keep_alive_timeout(kKeepAliveTimeout.count());
+  server_->set_keep_alive_timeout(
+      std::chrono::duration_cast<std::chrono::seconds>(limits.idle_timeout).count());
   server_->set_keep_alive_max_count(kKeepAliveMaxRequests);
   server_->set_pre_routing_handler(
       [&ids, &access, faults](const httplib::Request& req, httplib::Response& res) {

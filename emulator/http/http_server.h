@@ -19,6 +19,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -35,9 +36,13 @@
 namespace imsemu::http {
 
 inline constexpr size_t kMaxBodyBytes = 1024 * 1024;
-// Open connections one listener serves at once; one more gets a 503 and is
-// closed.
-inline constexpr size_t kMaxConnections = 4096;
+struct ConnectionLimits {
+  // Open connections one listener serves at once; one more gets a 503 and
+  // is closed.
+  size_t max_connections = 4096;
+  // How long a keep-alive connection may stay quiet between requests.
+  std::chrono::milliseconds idle_timeout{5000};
+};
 
 class HttpServer {
  public:
@@ -46,7 +51,7 @@ class HttpServer {
   // `worker_threads` requests are served at once; idle keep-alive
   // connections hold no worker (IdleConnections).
   HttpServer(RequestIds& ids, size_t worker_threads, const AccessPolicy& access,
-             Faults* faults = nullptr, size_t max_connections = kMaxConnections);
+             Faults* faults = nullptr, ConnectionLimits limits = {});
   ~HttpServer();
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;

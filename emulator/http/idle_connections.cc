@@ -1,7 +1,6 @@
 #include "emulator/http/idle_connections.h"
 
 #include <sys/epoll.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -25,14 +24,15 @@ IdleConnections::IdleConnections() : epoll_(epoll_create1(EPOLL_CLOEXEC)) {
   std::thread([this] { Watch(); }).detach();  // as long as the process
 }
 
-void IdleConnections::Park(const void* owner, int fd, std::chrono::milliseconds idle,
-                           Resume resume) {
+bool IdleConnections::Park(const void* owner, int fd, std::chrono::milliseconds idle,
+                           Handback handback) {
   MutexLock lock(mu_);
-  parked_[fd] = Parked{owner, since_.Elapsed() + idle, std::move(resume)};
   epoll_event ev{};
   ev.events = EPOLLIN | EPOLLRDHUP | EPOLLONESHOT;
   ev.data.fd = fd;
-  if (epoll_ctl(epoll_, EPOLL_CTL_ADD, fd, &ev) != 0) CloseLocked(fd);
+  if (epoll_ctl(epoll_, EPOLL_CTL_ADD, fd, &ev) != 0) return false;
+  parked_[fd] = Parked{owner, since_.Elapsed() + idle, std::move(handback)};
+  return true;
 }
 
 void IdleConnections::Forget(const void* owner) {
@@ -41,7 +41,7 @@ void IdleConnections::Forget(const void* owner) {
   for (const auto& [fd, parked] : parked_) {
     if (parked.owner == owner) mine.push_back(fd);
   }
-  for (int fd : mine) CloseLocked(fd);
+  for (int fd : mine) HandBackLocked(fd, false);
 }
 
 size_t IdleConnections::size() const {
@@ -49,11 +49,13 @@ size_t IdleConnections::size() const {
   return parked_.size();
 }
 
-void IdleConnections::CloseLocked(int fd) {
+void IdleConnections::HandBackLocked(int fd, bool has_bytes) {
+  auto it = parked_.find(fd);
+  if (it == parked_.end()) return;
+  Handback handback = std::move(it->second.handback);
   epoll_ctl(epoll_, EPOLL_CTL_DEL, fd, nullptr);
-  ::shutdown(fd, SHUT_RDWR);
-  ::close(fd);
-  parked_.erase(fd);
+  parked_.erase(it);
+  handback(fd, has_bytes);
 }
 
 void IdleConnections::Watch() {
@@ -61,21 +63,13 @@ void IdleConnections::Watch() {
   while (true) {
     const int n = epoll_wait(epoll_, events, kMaxEvents, kSweepMs);
     MutexLock lock(mu_);
-    for (int i = 0; i < n; ++i) {
-      const int fd = events[i].data.fd;
-      auto it = parked_.find(fd);
-      if (it == parked_.end()) continue;  // forgotten meanwhile
-      Resume resume = std::move(it->second.resume);
-      epoll_ctl(epoll_, EPOLL_CTL_DEL, fd, nullptr);
-      parked_.erase(it);
-      resume(fd);
-    }
+    for (int i = 0; i < n; ++i) HandBackLocked(events[i].data.fd, true);  // unless forgotten
     const std::chrono::milliseconds now = since_.Elapsed();
     std::vector<int> expired;
     for (const auto& [fd, parked] : parked_) {
       if (parked.deadline <= now) expired.push_back(fd);
     }
-    for (int fd : expired) CloseLocked(fd);
+    for (int fd : expired) HandBackLocked(fd, false);
   }
 }
 

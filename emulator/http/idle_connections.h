@@ -24,17 +24,20 @@ namespace imsemu::http {
 
 class IdleConnections {
  public:
-  // Called on the watcher thread with the watcher's lock held, when `fd` has
-  // bytes (or the peer closed): it must hand the connection on without
-  // blocking, and close it if it cannot.
-  using Resume = std::function<void(int fd)>;
+  // Called once per Park, on the watcher thread with its lock held, when the
+  // connection is handed back: `has_bytes` when the client sent something
+  // (or closed it), false when it stayed quiet past its idle time or its
+  // owner was forgotten (then the callee closes it). Must not block.
+  using Handback = std::function<void(int fd, bool has_bytes)>;
 
   // The process's watcher, started on first use.
   static IdleConnections& Shared();
 
-  // Watches `fd` (an open connection with nothing buffered) for `owner`.
-  void Park(const void* owner, int fd, std::chrono::milliseconds idle, Resume resume);
-  // Closes every connection parked for `owner`; none of its Resumes runs after.
+  // Watches `fd` (an open connection with nothing buffered) for `owner`;
+  // false if it cannot (the caller still holds `fd`).
+  bool Park(const void* owner, int fd, std::chrono::milliseconds idle, Handback handback);
+  // Hands back every connection parked for `owner` as quiet; no handback of
+  // `owner`'s runs after this returns.
   void Forget(const void* owner);
   // How many connections are parked.
   size_t size() const;
@@ -42,12 +45,12 @@ class IdleConnections {
  private:
   IdleConnections();
   void Watch();
-  void CloseLocked(int fd) IMSEMU_REQUIRES(mu_);
+  void HandBackLocked(int fd, bool has_bytes) IMSEMU_REQUIRES(mu_);
 
   struct Parked {
     const void* owner;
     std::chrono::milliseconds deadline;  // on `since_`
-    Resume resume;
+    Handback handback;
   };
 
   const int epoll_;

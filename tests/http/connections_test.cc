@@ -94,8 +94,8 @@ bool Answered(const std::string& response) {
 
 class ConnectionsTest : public ::testing::Test {
  protected:
-  void Start(size_t workers, size_t max_connections = http::kMaxConnections) {
-    server_ = std::make_unique<http::HttpServer>(ids_, workers, access_, nullptr, max_connections);
+  void Start(size_t workers, http::ConnectionLimits limits = {}) {
+    server_ = std::make_unique<http::HttpServer>(ids_, workers, access_, nullptr, limits);
     server_->routes().Get("/ping", [](const httplib::Request&, httplib::Response& res) {
       res.set_content("pong", "text/plain");
     });
@@ -146,7 +146,9 @@ TEST_F(ConnectionsTest, HalfOpenConnectionsDoNotBlockNewClients) {
 }
 
 TEST_F(ConnectionsTest, AConnectionOverTheLimitGetsA503AndIsClosed) {
-  Start(/*workers=*/2, /*max_connections=*/3);
+  http::ConnectionLimits limits;
+  limits.max_connections = 3;
+  Start(/*workers=*/2, limits);
   std::vector<std::unique_ptr<RawConnection>> clients;
   for (int i = 0; i < 3; ++i) {
     clients.push_back(Connect());
@@ -161,6 +163,18 @@ TEST_F(ConnectionsTest, AConnectionOverTheLimitGetsA503AndIsClosed) {
   EXPECT_EQ(body["message"], "too many open connections (the limit is 3); retry shortly");
   EXPECT_TRUE(over->ClosedByServer());
   for (auto& c : clients) EXPECT_TRUE(Answered(c->Ping())) << "the others are unaffected";
+}
+
+TEST_F(ConnectionsTest, AnIdleConnectionIsClosedAfterItsTimeoutAndFreesItsPlace) {
+  http::ConnectionLimits limits;
+  limits.max_connections = 1;
+  limits.idle_timeout = std::chrono::milliseconds(50);
+  Start(/*workers=*/2, limits);
+  auto idle = Connect();
+  ASSERT_TRUE(Answered(idle->Ping()));
+  EXPECT_TRUE(idle->ClosedByServer()) << "closed once quiet past its idle timeout";
+  auto next = Connect();
+  EXPECT_TRUE(Answered(next->Ping())) << "the closed connection no longer counts";
 }
 
 TEST_F(ConnectionsTest, StoppingClosesWaitingConnections) {
