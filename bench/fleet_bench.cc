@@ -7,7 +7,7 @@
 //   list              GET .../sessions with 1,000 Reserved sessions (target: median < 5 ms)
 //   own N | shared N  N payloads with their own listeners / behind the shared
 //                     port: start-up time, resident memory, GET /api/v0/payload median
-//   growth            create, list and reconcile at 10, 100, 1,000 and 10,000 payloads
+//   growth            create, list and reconcile at 10 to 100,000 payloads
 //   scenario FILE     a scenario's wall time and its speed-up over real time
 // Each prints Markdown table rows.
 #include <unistd.h>
@@ -225,7 +225,7 @@ void Scale(int n, bool own) {
 }
 
 void Growth() {
-  for (int n : {10, 100, 1000, 10000}) {
+  for (int n : {10, 100, 1000, 10000, 100000}) {
     // create: with n Ready payloads (plus the 50 the creates take)
     auto e = Start(Fleet(n + 50, false));
     std::vector<double> create;

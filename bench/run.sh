@@ -23,15 +23,17 @@ out=docs/performance.md
   echo
   echo "## Session Manager, scale and replay speed"
   echo
-  echo "\`$fleet sessions|list|own 1000|shared 10000|scenario FILE\` (one process each,"
+  echo "\`$fleet sessions|state|list|own 1000|shared 10000|shared 100000|scenario FILE\` (one process each,"
   echo "so resident memory is each mode's own)"
   echo
   echo "| measure | value | target |"
   echo "|---|---|---|"
   "$fleet" sessions
+  "$fleet" state
   "$fleet" list
   "$fleet" own 1000
   "$fleet" shared 10000
+  "$fleet" shared 100000
   "$fleet" scenario scenarios/01-seed-flow.yaml
   echo
   echo "## Cost growth"
