@@ -20,8 +20,9 @@ using HandlerResponse = httplib::Server::HandlerResponse;
 // An idle keep-alive connection waits in IdleConnections, holding no worker,
 // once it has been quiet for kQuietAfter after an answer (a client sending
 // requests back to back is served by the same worker throughout), until its
-// idle timeout (ConnectionLimits).
-constexpr std::chrono::milliseconds kQuietAfter{2};
+// idle timeout (ConnectionLimits). With 1,000 clients each polling once a
+// second, the window keeps about ten workers busy.
+constexpr std::chrono::milliseconds kQuietAfter{10};
 // A request's bytes must keep coming: a connection that starts a request and
 // stalls (half-open) is closed after this, freeing its worker.
 constexpr std::chrono::seconds kReadTimeout{5};
