@@ -204,7 +204,10 @@ class HttpServer::Listener final : public httplib::Server {
     const bool unread = ServeConnection(
         stream,
         [&] {
-          const ConnectionStream::Next next = stream.AwaitNext(kQuietAfter);
+          // While other connections wait for a worker, this one waits in
+          // IdleConnections instead of on its worker.
+          const ConnectionStream::Next next =
+              stream.AwaitNext(pool_->Backlogged() ? std::chrono::milliseconds(0) : kQuietAfter);
           quiet = next == ConnectionStream::Next::kQuiet;
           return next == ConnectionStream::Next::kRequest;
         },

@@ -6,6 +6,7 @@ bool WorkerPool::TryEnqueue(std::function<void()> task) {
   MutexLock lock(mu_);
   if (stopping_) return false;
   tasks_.push_back(std::move(task));
+  waiting_.store(tasks_.size(), std::memory_order_relaxed);
   if (idle_ < tasks_.size() && workers_.size() < max_workers_) {
     workers_.emplace_back([this] { Work(); });
   } else {
@@ -25,6 +26,7 @@ void WorkerPool::Work() {
       if (tasks_.empty()) return;  // stopping, and nothing left to do
       task = std::move(tasks_.front());
       tasks_.pop_front();
+      waiting_.store(tasks_.size(), std::memory_order_relaxed);
     }
     task();
   }

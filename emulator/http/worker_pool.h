@@ -9,6 +9,7 @@
 // Thread-safe; shutdown() waits for queued work to finish.
 #pragma once
 
+#include <atomic>
 #include <deque>
 #include <functional>
 #include <thread>
@@ -31,6 +32,8 @@ class WorkerPool final : public httplib::TaskQueue {
   void enqueue(std::function<void()> task) override { (void)TryEnqueue(std::move(task)); }
   // False (and `task` dropped) once shutting down.
   bool TryEnqueue(std::function<void()> task);
+  // Whether tasks are waiting for a worker (a hint: no lock is taken).
+  bool Backlogged() const { return waiting_.load(std::memory_order_relaxed) > 0; }
   void shutdown() override;
 
  private:
@@ -43,6 +46,7 @@ class WorkerPool final : public httplib::TaskQueue {
   std::deque<std::function<void()>> tasks_ IMSEMU_GUARDED_BY(mu_);
   std::vector<std::thread> workers_ IMSEMU_GUARDED_BY(mu_);
   size_t idle_ IMSEMU_GUARDED_BY(mu_) = 0;
+  std::atomic<size_t> waiting_{0};  // tasks_.size(), readable without the lock
   bool stopping_ IMSEMU_GUARDED_BY(mu_) = false;
 };
 
