@@ -10,11 +10,14 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <filesystem>
 #include <memory>
 #include <set>
+#include <thread>
 
 #include "emulator/http/http_server.h"
+#include "emulator/http/worker_pool.h"
 #include "tests/testing/test_emulator.h"
 
 namespace imsemu {
@@ -183,6 +186,32 @@ TEST_F(ConnectionsTest, StoppingClosesWaitingConnections) {
   ASSERT_TRUE(Answered(idle->Ping()));
   server_->Stop();
   EXPECT_TRUE(idle->ClosedByServer());
+}
+
+// Workers start on demand and end after being idle, so a burst of
+// connections does not leave its threads behind.
+TEST(WorkerPoolTest, WorkersEndAfterBeingIdleAndStartAgainWhenNeeded) {
+  http::WorkerPool pool(/*max_workers=*/4, nullptr, std::chrono::milliseconds(20));
+  std::atomic<int> started{0};
+  std::atomic<bool> release{false};
+  for (int i = 0; i < 4; ++i) {
+    ASSERT_TRUE(pool.TryEnqueue([&] {
+      ++started;
+      while (!release) std::this_thread::yield();
+    }));
+  }
+  while (started < 4) std::this_thread::yield();  // four at once: four workers
+  EXPECT_EQ(pool.workers(), 4u);
+  release = true;
+  for (int i = 0; i < 10000 && pool.workers() > 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  EXPECT_EQ(pool.workers(), 0u) << "idle workers end";
+  std::atomic<bool> ran{false};
+  ASSERT_TRUE(pool.TryEnqueue([&] { ran = true; }));
+  pool.shutdown();
+  EXPECT_TRUE(ran) << "a new worker starts for new work; shutdown waits for it";
+  EXPECT_FALSE(pool.TryEnqueue([] {})) << "nothing is taken after shutdown";
 }
 
 std::set<std::string> OpenDescriptors() {
