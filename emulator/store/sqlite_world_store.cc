@@ -233,7 +233,7 @@ void SqliteWorldStore::Fail(const std::string& what) {
 void SqliteWorldStore::ForgetTouched() {
   for (const std::string& id : touched_) payload_cache_.erase(id);
   touched_.clear();
-  unwritten_.clear();
+  DropUnwritten();
   allocation_cache_.clear();  // few: decoded again on demand
 }
 
@@ -285,7 +285,7 @@ void SqliteWorldStore::Rollback() {
 void SqliteWorldStore::Clear() {
   payload_cache_.clear();
   allocation_cache_.clear();
-  unwritten_.clear();
+  DropUnwritten();
   Prepare("DELETE FROM payloads").Run();
   Prepare("DELETE FROM payload_counts").Run();
   Prepare("DELETE FROM allocations").Run();
@@ -380,7 +380,15 @@ void SqliteWorldStore::PutPayload(const core::Payload& p) {
   unwritten_.insert(p.id);
 }
 
+void SqliteWorldStore::DropUnwritten() {
+  // Not clear(): that zeroes every bucket, and after a 100,000-payload
+  // transaction the set keeps its buckets, so each later flush of one payload
+  // would zero a megabyte. A fresh set has none.
+  std::unordered_set<std::string>().swap(unwritten_);
+}
+
 void SqliteWorldStore::WriteUnwritten() {
+  if (unwritten_.empty()) return;
   for (const std::string& id : unwritten_) {
     const core::Payload& p = payload_cache_.at(id);
     Statement s = Prepare(
@@ -400,7 +408,7 @@ void SqliteWorldStore::WriteUnwritten() {
     s.Bind(7, static_cast<long long>(p.forced ? 1 : 0));
     s.Run();
   }
-  unwritten_.clear();
+  DropUnwritten();
 }
 
 void SqliteWorldStore::DeletePayload(const std::string& id) {

@@ -76,6 +76,7 @@ class SqliteWorldStore final : public core::WorldStore {
   void ForgetTouched();
   // Writes the payloads put since the last write to their rows.
   void WriteUnwritten();
+  void DropUnwritten();
   // The payload of the current row, from the cache or decoded into it.
   const core::Payload* Cached(Statement& row, int id_column, int body_column);
 
