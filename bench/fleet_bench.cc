@@ -216,10 +216,12 @@ void Scale(int n, bool own) {
     medians.push_back(MedianGetMs(e->PayloadApiOf(id), "/api/v0/payload", 400) * 1000.0);
   }
   const char* how = own ? "own listeners" : "shared port";
+  // 100,000 on the shared port: the Scale issue's targets.
+  const bool fleet = !own && n >= 100000;
   std::printf("| %d payloads, %s: start-up (ms) | %.0f | < %s |\n", n, how, startup_ms,
-              own ? "1000" : "2000");
+              own || fleet ? "1000" : "2000");
   std::printf("| %d payloads, %s: resident memory (MB) | %.1f (%.1f before start) | < %s |\n", n,
-              how, rss, rss_before, own ? "150" : "200");
+              how, rss, rss_before, own || fleet ? "150" : "200");
   std::printf("| %d payloads, %s: GET /api/v0/payload median (us) | %.0f | |\n", n, how,
               Median(medians));
 }

@@ -40,7 +40,8 @@ out=docs/performance.md
   echo
   echo "\`$fleet growth\`: the median of 50 session creates with N Ready payloads;"
   echo "the median List Sessions with N Reserved sessions; one clock advance at which"
-  echo "N game servers become Ready together (N timers, N control-loop passes)."
+  echo "N game servers become Ready together (N timers, N control-loop passes;"
+  echo "target: under 10 us a payload at 10,000)."
   echo
   echo "| N payloads | create (ms) | list (ms) | reconcile (ms) |"
   echo "|---|---|---|---|"
