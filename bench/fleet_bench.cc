@@ -86,27 +86,51 @@ imsemu::SessionManagerClient GameClient(const EmulatorImpl& e) {
 const httplib::Headers kAuth = {{"Authorization", "Bearer secret-token:bench/player"}};
 const char* kSessions = "/api/v0/projects/bench/sessions?session_type=default";
 
+// What `clients` game clients creating `n` sessions together got.
+struct Created {
+  std::vector<std::string> ids;
+  int errors = 0;
+  double seconds = 0;
+};
+
+Created CreateSessions(const EmulatorImpl& e, int clients, int n) {
+  std::atomic<int> next{0};
+  std::mutex mu;
+  Created out;
+  const auto start = SteadyClock::now();
+  std::vector<std::thread> threads;
+  for (int i = 0; i < clients; ++i) {
+    threads.emplace_back([&] {
+      imsemu::SessionManagerClient c = GameClient(e);
+      std::vector<std::string> mine;
+      int errors = 0;
+      while (next.fetch_add(1) < n) {
+        auto created = c.CreateSession("default");
+        if (created.ok()) {
+          mine.push_back(created->id);
+        } else {
+          ++errors;
+        }
+      }
+      std::lock_guard lock(mu);
+      out.ids.insert(out.ids.end(), mine.begin(), mine.end());
+      out.errors += errors;
+    });
+  }
+  for (auto& t : threads) t.join();
+  out.seconds = Ms(SteadyClock::now() - start) / 1000.0;
+  return out;
+}
+
+// Sessions a second on a fresh emulator of `payloads` Ready payloads on `state_path`.
 double CreateRate(const std::string& state_path, int clients, int payloads) {
   for (const char* suffix : {"", "-wal", "-shm"}) std::remove((state_path + suffix).c_str());
   EmulatorOptions options = Fleet(payloads, /*own_listeners=*/false);
   options.state_path = state_path;
   auto e = Start(std::move(options));
-  std::atomic<int> next{0};
-  std::atomic<int> created{0};
-  const auto start = SteadyClock::now();
-  std::vector<std::thread> threads;
-  for (int i = 0; i < clients; ++i) {
-    threads.emplace_back([&] {
-      imsemu::SessionManagerClient c = GameClient(*e);
-      while (next.fetch_add(1) < payloads) {
-        if (c.CreateSession("default").ok()) ++created;
-      }
-    });
-  }
-  for (auto& t : threads) t.join();
-  const double rate = created / (Ms(SteadyClock::now() - start) / 1000.0);
+  const Created created = CreateSessions(*e, clients, payloads);
   e->Stop();
-  return rate;
+  return static_cast<double>(created.ids.size()) / created.seconds;
 }
 
 void StateOnDisk() {
@@ -131,30 +155,9 @@ void Sessions() {
   constexpr int kClients = 32;
   constexpr int kPayloads = 8000;
   auto e = Start(Fleet(kPayloads, /*own_listeners=*/false));
-  std::atomic<int> next{0};
-  std::mutex mu;
-  std::vector<std::string> ids;
-  std::atomic<int> errors{0};
-  const auto start = SteadyClock::now();
-  std::vector<std::thread> clients;
-  for (int i = 0; i < kClients; ++i) {
-    clients.emplace_back([&] {
-      imsemu::SessionManagerClient c = GameClient(*e);
-      std::vector<std::string> mine;
-      while (next.fetch_add(1) < kPayloads) {
-        auto created = c.CreateSession("default");
-        if (created.ok()) {
-          mine.push_back(created->id);
-        } else {
-          ++errors;
-        }
-      }
-      std::lock_guard lock(mu);
-      ids.insert(ids.end(), mine.begin(), mine.end());
-    });
-  }
-  for (auto& t : clients) t.join();
-  const double seconds = Ms(SteadyClock::now() - start) / 1000.0;
+  const Created created = CreateSessions(*e, kClients, kPayloads);
+  const std::vector<std::string>& ids = created.ids;
+  const double seconds = created.seconds;
   // Double reservations: two answers with one id, or a payload the journal
   // shows reserved twice.
   std::set<std::string> distinct(ids.begin(), ids.end());
@@ -172,7 +175,7 @@ void Sessions() {
   std::printf("| POST sessions, %d clients, %d sessions (sessions/s) | %.0f | >= 2000 |\n",
               kClients, static_cast<int>(ids.size()), ids.size() / seconds);
   std::printf("| double reservations after the run | %d (errors: %d) | 0 |\n", doubles,
-              errors.load());
+              created.errors);
 }
 
 // Reserves `n` sessions in-process (fast) for the list measurements.

@@ -84,18 +84,10 @@ double MedianLatencyUs(const Target& t, int requests) {
 int main(int argc, char** argv) {
   const double seconds = argc > 1 ? std::atof(argv[1]) : 3.0;
   const std::string fixture_path = argc > 2 ? argv[2] : "fixtures/default.json";
-  auto fixture = imsemu::codec::LoadFixtureFile(fixture_path);
-  if (!fixture.ok()) {
-    std::fprintf(stderr, "%s\n", fixture.status().message().c_str());
-    return 1;
-  }
-
   imsemu::EmulatorOptions options;
-  options.fixture = *fixture;
   options.virtual_clock = false;
-  auto emulator = imsemu::EmulatorImpl::Start(options);
-  if (!emulator.ok()) return 1;
-  imsemu::EmulatorImpl& e = **emulator;
+  auto emulator = imsemu::bench::StartOnFixture(fixture_path, options);
+  imsemu::EmulatorImpl& e = *emulator;
   const std::string id = e.world().Snapshot().payloads.at(0).id;
   const std::string own = e.PayloadApiOf(id);
   const int own_port = std::stoi(own.substr(own.find(':') + 1));
@@ -103,15 +95,8 @@ int main(int argc, char** argv) {
   // The bare endpoint answers with a body of exactly the same size.
   httplib::Client probe("127.0.0.1", own_port);
   const std::string body = probe.Get("/api/v0/payload")->body;
-  httplib::Server bare;
-  bare.set_tcp_nodelay(true);
-  bare.set_keep_alive_max_count(1000);
-  bare.Get("/api/v0/payload", [&body](const httplib::Request&, httplib::Response& res) {
-    res.set_content(body, "application/json");
-  });
-  const int bare_port = bare.bind_to_any_port("127.0.0.1");
-  std::thread bare_thread([&] { bare.listen_after_bind(); });
-  while (!bare.is_running()) std::this_thread::yield();
+  auto bare = std::make_unique<imsemu::bench::BareEndpoint>("/api/v0/payload", body);
+  const int bare_port = bare->port();
 
   const Target bare_target{"127.0.0.1", bare_port, "/api/v0/payload"};
   const Target own_target{"127.0.0.1", own_port, "/api/v0/payload"};
@@ -130,14 +115,14 @@ int main(int argc, char** argv) {
   const double bare_us = MedianLatencyUs(bare_target, 5000);
   const double own_us = MedianLatencyUs(own_target, 5000);
   const double shared_us = MedianLatencyUs(shared_target, 5000);
-  bare.stop();
-  bare_thread.join();
+  bare.reset();
   e.Stop();
 
   std::vector<double> start_stop_ms;
+  const imsemu::core::Fixture fixture = *imsemu::codec::LoadFixtureFile(fixture_path);
   for (int i = 0; i < 50; ++i) {
     imsemu::EmulatorOptions o;
-    o.fixture = *fixture;
+    o.fixture = fixture;
     const auto start = Clock::now();
     auto started = imsemu::EmulatorImpl::Start(o);
     (*started)->Stop();

@@ -275,17 +275,10 @@ void Row(const char* what, const Outcome& o, const char* target) {
 
 int main(int argc, char** argv) {
   const double seconds = argc > 1 ? std::atof(argv[1]) : 8.0;
-  auto fixture = imsemu::codec::LoadFixtureFile("fixtures/default.json");
-  if (!fixture.ok()) {
-    std::fprintf(stderr, "%s\n", fixture.status().message().c_str());
-    return 1;
-  }
   imsemu::EmulatorOptions options;
-  options.fixture = *fixture;
   options.payload_listeners = false;
-  auto emulator = imsemu::EmulatorImpl::Start(options);
-  if (!emulator.ok()) return 1;
-  imsemu::EmulatorImpl& e = **emulator;
+  auto emulator = imsemu::bench::StartOnFixture("fixtures/default.json", options);
+  imsemu::EmulatorImpl& e = *emulator;
   const std::string project = e.ProjectIds().at(0);
   const std::string id = e.world().Snapshot().payloads.at(0).id;
   const std::string host = "Host: 127.0.0.1\r\n";
@@ -298,15 +291,8 @@ int main(int argc, char** argv) {
   // The bare endpoint answers the payload GET with a body of the same size.
   httplib::Client probe("127.0.0.1", e.port());
   const std::string body = probe.Get(("/payloads/" + id + "/api/v0/payload").c_str())->body;
-  httplib::Server bare;
-  bare.set_tcp_nodelay(true);
-  bare.Get(R"(/payloads/([^/]+)/api/v0/payload)",
-           [&body](const httplib::Request&, httplib::Response& res) {
-             res.set_content(body, "application/json");
-           });
-  const int bare_port = bare.bind_to_any_port("127.0.0.1");
-  std::thread bare_thread([&] { bare.listen_after_bind(); });
-  while (!bare.is_running()) std::this_thread::yield();
+  imsemu::bench::BareEndpoint bare(R"(/payloads/([^/]+)/api/v0/payload)", body);
+  const int bare_port = bare.port();
 
   const long threads_before = ProcStatus("Threads:");
   for (int n : {1000}) {
@@ -343,8 +329,6 @@ int main(int argc, char** argv) {
     std::snprintf(what, sizeof what, "bare cpp-httplib, flood: %d connections", n);
     Row(what, b, "baseline");
   }
-  bare.stop();
-  bare_thread.join();
   e.Stop();
   return 0;
 }
