@@ -225,10 +225,13 @@ class HttpServer::Listener final : public httplib::Server {
     Close(sock);
   }
 
-  // A connection over the limit gets a 503 in the error shape and is closed.
+  // A connection over the limit gets a 503 in the error shape and is closed
+  // (after a short drain, so a client already sending reads the answer
+  // rather than a reset connection).
   void RefuseConnection(int sock) {
     ConnectionStream stream(sock, kReadTimeout, kWriteTimeout);
     WriteServiceUnavailable(stream, ids_, limits_.max_connections);
+    stream.DrainBeforeClose(kMaxBodyBytes, std::chrono::milliseconds(100));
   }
 
   void Close(int sock) {

@@ -158,6 +158,7 @@ TEST_F(ConnectionsTest, AConnectionOverTheLimitGetsA503AndIsClosed) {
     ASSERT_TRUE(Answered(clients.back()->Ping()));
   }
   auto over = Connect();
+  ASSERT_TRUE(over->Send("GET /ping HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"));  // sent at once
   const std::string refused = over->ReadResponse();
   EXPECT_EQ(refused.rfind("HTTP/1.1 503", 0), 0u) << refused;
   EXPECT_NE(refused.find("Connection: close"), std::string::npos) << refused;
