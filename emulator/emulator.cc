@@ -21,6 +21,7 @@
 #include "emulator/process/game_server_supervisor.h"
 #include "emulator/process/port_picker.h"
 #include "emulator/store/sqlite_world_store.h"
+#include "emulator/util/rfc3339.h"
 
 namespace imsemu {
 namespace {
@@ -83,6 +84,46 @@ StatusOr<std::unique_ptr<EmulatorImpl>> EmulatorImpl::Start(EmulatorOptions opti
   return emulator;
 }
 
+Status EmulatorImpl::ChooseClock() {
+  const bool resumed = store_->HoldsWorld();
+  const std::optional<std::string> saved_mode = store_->GetMeta("clock");
+  const std::optional<std::string> saved_now = store_->GetMeta("now");
+  const Time saved_time = saved_now ? Time(Duration(std::stoll(*saved_now))) : Time();
+  bool virtual_clock = options_.virtual_clock;
+  if (resumed && saved_mode) {
+    const bool saved_virtual = *saved_mode == "virtual";
+    if (options_.keep_saved_clock) {
+      virtual_clock = saved_virtual;
+    } else if (saved_virtual && !virtual_clock) {
+      resume_notes_.push_back("the saved world ran on the virtual clock at " +
+                              FormatRfc3339(saved_time) +
+                              "; --clock real moves it to the present (its timers fall due now)");
+    } else if (!saved_virtual && virtual_clock) {
+      resume_notes_.push_back(
+          "the saved world ran on the real clock; --clock virtual stops time at the saved "
+          "moment, moved only by POST /emulator/v0/clock/advance");
+    }
+  }
+  if (resumed && options_.fixture_given) {
+    resume_notes_.push_back(
+        "--fixture is ignored: the state file holds a world (POST /emulator/v0/reset loads the "
+        "fixture)");
+  }
+  if (virtual_clock) {
+    // A resumed world goes on from the time it was left at.
+    const Time start =
+        saved_now ? std::max(options_.virtual_start, saved_time) : options_.virtual_start;
+    clock_ = std::make_unique<VirtualClock>(start);
+  } else {
+    clock_ = std::make_unique<SystemClock>();
+  }
+  store_->Begin();
+  store_->PutMeta("clock", virtual_clock ? "virtual" : "real");
+  IMSEMU_RETURN_IF_ERROR(store_->Commit());
+  for (const std::string& note : resume_notes_) spdlog::warn("resume: {}", note);
+  return OkStatus();
+}
+
 Status EmulatorImpl::Open() {
   // spdlog builds its registry on first use; build it here, before any of
   // our threads starts, so that every thread sees it built (ThreadSanitizer
@@ -92,16 +133,7 @@ Status EmulatorImpl::Open() {
                           store::SqliteWorldStore::Open(options_.state_path));
   store_ = std::move(store);
 
-  if (options_.virtual_clock) {
-    Time start = options_.virtual_start;
-    // A resumed world goes on from the time it was left at.
-    if (std::optional<std::string> saved = store_->GetMeta("now")) {
-      start = std::max(start, Time(Duration(std::stoll(*saved))));
-    }
-    clock_ = std::make_unique<VirtualClock>(start);
-  } else {
-    clock_ = std::make_unique<SystemClock>();
-  }
+  IMSEMU_RETURN_IF_ERROR(ChooseClock());
 
   port_picker_ = std::make_unique<process::PortPicker>(options_.game_ports);
   options_.world.pick_game_port = [picker = port_picker_.get()] { return picker->Pick(); };

@@ -48,7 +48,13 @@ struct EmulatorOptions {
   std::string host = "127.0.0.1";
   int port = 0;  // 0 picks a free port
   core::Fixture fixture;
+  // The fixture was chosen by the user (not the built-in default): resuming a
+  // --state world, which ignores it, says so.
+  bool fixture_given = false;
   bool virtual_clock = true;
+  // Resuming a --state world: run on the clock it ran on, whatever
+  // `virtual_clock` says (the CLI sets this when --clock is not given).
+  bool keep_saved_clock = false;
   Time virtual_start = kDefaultVirtualStart;
   std::string state_path = ":memory:";
   bool payload_listeners = true;  // each payload's own Payload Local API port
@@ -85,6 +91,9 @@ class EmulatorImpl final : public Emulator {
   // "http://HOST:PORT"
   std::string base_url() const override;
   core::World& world() { return *world_; }
+  // What resuming a --state world could not keep as it was, or ignored, in
+  // words for the user (empty for a fresh world).
+  const std::vector<std::string>& resume_notes() const { return resume_notes_; }
   const Clock& clock() const { return *clock_; }
 
   // Moves the virtual clock and applies everything due; FailedPrecondition
@@ -116,8 +125,12 @@ class EmulatorImpl final : public Emulator {
   void Tick();
   // Reconciles the world and brings up the Payload Local APIs that are due.
   void Reconcile(bool save_clock);
+  // Picks the clock (a resumed world's own unless the options choose), saves
+  // the choice, and notes what a resume could not keep.
+  Status ChooseClock();
 
   EmulatorOptions options_;
+  std::vector<std::string> resume_notes_;
   std::unique_ptr<Clock> clock_;
   std::unique_ptr<store::SqliteWorldStore> store_;
   std::unique_ptr<core::World> world_;

@@ -32,7 +32,7 @@ using imsemu::EmulatorOptions;
 using imsemu::StatusOr;
 
 struct CommonFlags {
-  std::string clock = "real";
+  std::string clock;  // "" = real, or a resumed --state world's own
   std::string state = ":memory:";
   uint64_t seed = 1;
   std::string log_level = "info";
@@ -45,7 +45,9 @@ struct CommonFlags {
 };
 
 void AddCommonFlags(CLI::App* app, CommonFlags& f) {
-  app->add_option("--clock", f.clock, "real or virtual (moved by POST /emulator/v0/clock/advance)")
+  app->add_option("--clock", f.clock,
+                  "real or virtual (moved by POST /emulator/v0/clock/advance); default: real, "
+                  "or the clock a resumed --state world ran on")
       ->check(CLI::IsMember({"real", "virtual"}));
   app->add_option("--state", f.state, "SQLite state file to keep and resume the world in");
   app->add_option("--seed", f.seed, "seed of every id and port the emulator hands out");
@@ -70,6 +72,7 @@ void AddCommonFlags(CLI::App* app, CommonFlags& f) {
 bool ApplyCommonFlags(const CommonFlags& f, EmulatorOptions& options) {
   spdlog::set_level(spdlog::level::from_str(f.log_level));
   options.virtual_clock = f.clock == "virtual";
+  options.keep_saved_clock = f.clock.empty();
   options.state_path = f.state;
   options.world.seed = f.seed;
   options.world.status_cache.mode = imsemu::core::ParseStatusCacheMode(f.status_cache)
@@ -120,6 +123,7 @@ std::unique_ptr<EmulatorImpl> StartAndDescribe(EmulatorOptions options, const st
   }
   EmulatorImpl& e = **emulator;
   out << "ims-emulator listening on " << e.base_url() << "\n";
+  for (const std::string& note : e.resume_notes()) out << "note: " << note << "\n";
   if (!banner.empty()) out << banner << "\n";
   for (const auto& p : e.world().Snapshot().payloads) {
     out << "payload " << p.id << " " << imsemu::core::PayloadStateName(p.state)
@@ -285,6 +289,7 @@ bool ApplyServeFlags(const ServeFlags& f, EmulatorOptions& options) {
     return false;
   }
   options.fixture = *std::move(loaded);
+  options.fixture_given = !f.fixture.empty();
   options.host = f.host;
   options.port = f.port;
   options.payload_listeners = !f.shared_port;

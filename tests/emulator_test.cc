@@ -9,6 +9,7 @@
 
 #include "emulator/codec/allocation_json.h"
 #include "emulator/codec/mock_config_json.h"
+#include "emulator/util/rfc3339.h"
 #include "tests/testing/test_emulator.h"
 #include "tests/testing/test_world.h"
 
@@ -111,6 +112,62 @@ TEST(EmulatorTest, APayloadApiOutageOutlivesARestart) {
   EXPECT_EQ(own.Get("/api/v0/payload").status, 200) << "up when the saved deadline passes";
   EXPECT_EQ(shared.Get("/api/v0/payload").status, 200);
   e->Stop();
+  RemoveDb(db);
+}
+
+// A world left on a --state file at a virtual time, and that time.
+Time SaveAVirtualWorld(const std::filesystem::path& db) {
+  RemoveDb(db);
+  EmulatorOptions options;
+  options.state_path = db.string();
+  options.virtual_clock = true;
+  auto e = testing::StartEmulator(testing::OneAllocation(testing::TestSpec(1)), options);
+  EXPECT_TRUE(e->AdvanceClock(Duration(45000)).ok());
+  const Time left_at = e->clock().Now();
+  e->Stop();
+  return left_at;
+}
+
+TEST(EmulatorTest, AResumedWorldKeepsTheClockItRanOn) {
+  const std::filesystem::path db = testing::TempPath("resume-clock.db");
+  const Time left_at = SaveAVirtualWorld(db);
+  EmulatorOptions options;
+  options.state_path = db.string();
+  options.virtual_clock = false;  // what the CLI passes when --clock is not given
+  options.keep_saved_clock = true;
+  auto e = testing::StartEmulator(testing::OneAllocation(testing::TestSpec(1)), options);
+  EXPECT_TRUE(e->clock().IsVirtual()) << "no jump of months to the real clock";
+  EXPECT_EQ(e->clock().Now(), left_at);
+  EXPECT_TRUE(e->resume_notes().empty());
+  e->Stop();
+  RemoveDb(db);
+}
+
+TEST(EmulatorTest, AResumeSaysWhatItCouldNotKeep) {
+  const std::filesystem::path db = testing::TempPath("resume-notes.db");
+  const Time left_at = SaveAVirtualWorld(db);
+  EmulatorOptions options;
+  options.state_path = db.string();
+  options.virtual_clock = false;  // --clock real, given
+  options.fixture_given = true;   // --fixture F, given
+  auto e = testing::StartEmulator(testing::OneAllocation(testing::TestSpec(3)), options);
+  EXPECT_FALSE(e->clock().IsVirtual()) << "the user's explicit choice wins";
+  EXPECT_EQ(e->resume_notes(),
+            (std::vector<std::string>{
+                "the saved world ran on the virtual clock at " + FormatRfc3339(left_at) +
+                    "; --clock real moves it to the present (its timers fall due now)",
+                "--fixture is ignored: the state file holds a world (POST /emulator/v0/reset "
+                "loads the fixture)"}));
+  EXPECT_EQ(e->world().Snapshot().payloads.size(), 1u) << "the saved world, not the fixture";
+  e.reset();  // closes the file
+  // The last run's choice is what the next resume keeps.
+  options.keep_saved_clock = true;
+  options.virtual_clock = true;
+  options.fixture_given = false;
+  auto again = testing::StartEmulator(testing::OneAllocation(testing::TestSpec(1)), options);
+  EXPECT_FALSE(again->clock().IsVirtual());
+  EXPECT_TRUE(again->resume_notes().empty());
+  again->Stop();
   RemoveDb(db);
 }
 
