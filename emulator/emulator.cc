@@ -137,6 +137,9 @@ Status EmulatorImpl::Open() {
 
   port_picker_ = std::make_unique<process::PortPicker>(options_.game_ports);
   options_.world.pick_game_port = [picker = port_picker_.get()] { return picker->Pick(); };
+  if (options_.payload_listeners && !options_.fixed_payload_port) {
+    options_.world.pick_api_port = [] { return process::PortPicker::FreeTcpPort(); };
+  }
   world_ = std::make_unique<core::World>(*store_, *clock_, options_.world);
   world_->SetEventSink([](const core::Event& e) {
     if (e.level == core::EventLevel::kWarning) {
@@ -203,6 +206,11 @@ Status EmulatorImpl::Open() {
   IMSEMU_RETURN_IF_ERROR(server_->Bind(options_.host, options_.port));
   access_->main_port = server_->port();
   IMSEMU_RETURN_IF_ERROR(world_->Open(options_.fixture));
+  if (listeners_) {
+    for (std::string& moved : listeners_->TakeMoved()) {
+      resume_notes_.push_back(std::move(moved));
+    }
+  }
   if (options_.fixed_payload_port) {
     core::WorldSnapshot snapshot = world_->Snapshot();
     if (snapshot.payloads.empty() || !listeners_ ||

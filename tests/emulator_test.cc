@@ -9,6 +9,7 @@
 
 #include "emulator/codec/allocation_json.h"
 #include "emulator/codec/mock_config_json.h"
+#include "emulator/http/http_server.h"
 #include "emulator/util/rfc3339.h"
 #include "tests/testing/test_emulator.h"
 #include "tests/testing/test_world.h"
@@ -168,6 +169,39 @@ TEST(EmulatorTest, AResumeSaysWhatItCouldNotKeep) {
   EXPECT_FALSE(again->clock().IsVirtual());
   EXPECT_TRUE(again->resume_notes().empty());
   again->Stop();
+  RemoveDb(db);
+}
+
+TEST(EmulatorTest, AResumedPayloadKeepsItsPayloadApiPortWhenFree) {
+  const std::filesystem::path db = testing::TempPath("resume-ports.db");
+  RemoveDb(db);
+  EmulatorOptions options;
+  options.state_path = db.string();
+  std::vector<std::string> ids, apis;
+  {
+    auto e = testing::StartEmulator(testing::OneAllocation(testing::TestSpec(2)), options);
+    for (const auto& p : e->world().Snapshot().payloads) {
+      ids.push_back(p.id);
+      apis.push_back(e->PayloadApiOf(p.id));
+    }
+  }
+  ASSERT_EQ(ids.size(), 2u);
+  // Another program takes the first payload's port meanwhile.
+  const int taken_port = std::stoi(apis[0].substr(apis[0].find(':') + 1));
+  http::RequestIds request_ids;
+  http::AccessPolicy access;
+  http::HttpServer squatter(request_ids, 1, access);
+  ASSERT_TRUE(squatter.Bind("127.0.0.1", taken_port).ok());
+
+  auto e = testing::StartEmulator(testing::OneAllocation(testing::TestSpec(2)), options);
+  EXPECT_EQ(e->PayloadApiOf(ids[1]), apis[1]) << "a running game server keeps its API";
+  EXPECT_NE(e->PayloadApiOf(ids[0]), apis[0]);
+  EXPECT_EQ(Client(e->PayloadApiOf(ids[0])).Get("/api/v0/payload").status, 200);
+  const std::string moved = "payload " + ids[0] + "'s Payload Local API moved from port " +
+                            std::to_string(taken_port) + " (taken) to " +
+                            e->PayloadApiOf(ids[0]).substr(apis[0].find(':') + 1);
+  EXPECT_EQ(e->resume_notes(), std::vector<std::string>{moved});
+  e.reset();
   RemoveDb(db);
 }
 

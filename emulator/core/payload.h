@@ -81,6 +81,9 @@ struct Payload {
   bool forced = false;
   // Its Payload Local API answers nothing until then (a late sidecar).
   std::optional<Time> api_down_until;
+  // The port of its own Payload Local API listener, chosen when it was
+  // created and kept across a --state restart (0: none chosen).
+  int api_port = 0;
 
   // The earlier of its timer and the end of its API outage, if either.
   std::optional<Time> NextDeadline() const;

@@ -229,6 +229,7 @@ void World::CreatePayload(const Allocation& allocation, Time at) {
     p.ports.push_back({spec.name, next});
     next = next >= options_.game_port_last ? options_.game_port_first : next + 1;
   }
+  if (options_.pick_api_port) p.api_port = options_.pick_api_port();
   p.created = at;
   const Duration wait =
       CrashBackoff(options_.timings, allocation.crash_streak, allocation.last_crash, at);

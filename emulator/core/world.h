@@ -42,6 +42,8 @@ struct WorldOptions {
   // When set, picks the host port of each named port of allocations that run
   // a real game server (payload_spec.command), instead of the fake range.
   std::function<int()> pick_game_port;
+  // When set, picks the port of each new payload's own Payload Local API.
+  std::function<int()> pick_api_port;
 };
 
 struct AllocationFixture {

@@ -34,7 +34,21 @@ StatusOr<std::unique_ptr<HttpServer>> PayloadListeners::Bind(const std::string& 
 }
 
 void PayloadListeners::OnPayloadAdded(const core::Payload& payload) {
-  StatusOr<std::unique_ptr<HttpServer>> server = Bind(payload.id, fixed_port_.value_or(0));
+  StatusOr<std::unique_ptr<HttpServer>> server =
+      Bind(payload.id, fixed_port_.value_or(payload.api_port));
+  if (!server.ok() && !fixed_port_ && payload.api_port != 0) {
+    // Its port (kept from before a restart) is taken: any other will do, and
+    // the user hears that the address changed.
+    server = Bind(payload.id, 0);
+    if (server.ok()) {
+      std::string moved = "payload " + payload.id + "'s Payload Local API moved from port " +
+                          std::to_string(payload.api_port) + " (taken) to " +
+                          std::to_string((*server)->port());
+      spdlog::warn("{}", moved);
+      MutexLock lock(mu_);
+      if (!moved_taken_) moved_.push_back(std::move(moved));
+    }
+  }
   if (!server.ok()) {
     spdlog::error("payload {}: cannot open its Payload Local API listener: {}", payload.id,
                   server.status().message());
@@ -95,6 +109,12 @@ void PayloadListeners::RetireLocked(const std::string& payload_id) {
   retired_.push_back(std::move(it->second));
   listeners_.erase(it);
   work_.Signal();
+}
+
+std::vector<std::string> PayloadListeners::TakeMoved() {
+  MutexLock lock(mu_);
+  moved_taken_ = true;  // later moves are only logged
+  return std::exchange(moved_, {});
 }
 
 std::optional<int> PayloadListeners::PortOf(const std::string& payload_id) const {

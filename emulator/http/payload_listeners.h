@@ -43,6 +43,9 @@ class PayloadListeners final : public core::PayloadObserver {
   // The port of `payload_id`'s listener, if it has one (also while it is
   // taken down).
   std::optional<int> PortOf(const std::string& payload_id) const;
+  // Which payloads could not listen on the port they had, in words: the
+  // moves before the first call (a resume's); later ones are only logged.
+  std::vector<std::string> TakeMoved();
   // Stops every listener and waits for them.
   void StopAll();
 
@@ -71,6 +74,8 @@ class PayloadListeners final : public core::PayloadObserver {
   std::vector<HttpServer*> to_serve_ IMSEMU_GUARDED_BY(mu_);
   std::vector<std::unique_ptr<HttpServer>> retired_ IMSEMU_GUARDED_BY(mu_);
   bool stopping_ IMSEMU_GUARDED_BY(mu_) = false;
+  std::vector<std::string> moved_ IMSEMU_GUARDED_BY(mu_);
+  bool moved_taken_ IMSEMU_GUARDED_BY(mu_) = false;
   std::thread thread_;
 };
 

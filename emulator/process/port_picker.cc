@@ -56,6 +56,8 @@ int PortPicker::Pick() {
   return 0;
 }
 
+int PortPicker::FreeTcpPort() { return BindPort(SOCK_STREAM, 0); }
+
 StatusOr<std::pair<int, int>> PortPicker::ParseRange(const std::string& text) {
   int lo = 0, hi = 0;
   char dash = 0;

@@ -23,6 +23,8 @@ class PortPicker {
 
   // A free port; 0 when none could be found.
   int Pick();
+  // A free TCP port on 127.0.0.1 picked by the OS (for a listener); 0 if none.
+  static int FreeTcpPort();
 
   // Parses "LO-HI" (1024 <= LO <= HI <= 65535); InvalidArgument otherwise.
   static StatusOr<std::pair<int, int>> ParseRange(const std::string& text);

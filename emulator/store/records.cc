@@ -90,6 +90,7 @@ std::string EncodePayloadRecord(const core::Payload& p) {
   if (p.session_config) out["session_config"] = *p.session_config;
   if (p.forced) out["forced"] = true;
   if (p.api_down_until) out["api_down_until"] = Ms(*p.api_down_until);
+  if (p.api_port != 0) out["api_port"] = p.api_port;
   return out.dump();
 }
 
@@ -127,6 +128,8 @@ std::optional<core::Payload> DecodePayloadRecord(const std::string& text) try {
   p.restarts = SmallInteger(j, "restarts");
   p.forced = j.value("forced", false);
   if (j.contains("api_down_until")) p.api_down_until = FromMs(Integer(j, "api_down_until", 0));
+  const long long api_port = Integer(j, "api_port", 0);
+  p.api_port = api_port > 0 && api_port <= 65535 ? static_cast<int>(api_port) : 0;
   return p;
 } catch (const Json::exception&) {
   return std::nullopt;  // a record of the wrong shape: only a hand-edited file has one
