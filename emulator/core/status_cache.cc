@@ -39,6 +39,23 @@ bool StatusCache::IsVisible(const StatusUpdate& update, Time now) const {
   return true;
 }
 
+Time StatusCache::VisibleFrom(Time set_at) const {
+  switch (mode) {
+    case StatusCacheMode::kOff:
+      return set_at;
+    case StatusCacheMode::kDelay:
+      return set_at + ttl;
+    case StatusCacheMode::kPeriodic: {
+      if (ttl.count() <= 0) return set_at;
+      // The first refresh after `set_at` (IsVisible: set before the last refresh).
+      const auto since = (set_at - origin).count();
+      const auto refreshes = since >= 0 ? since / ttl.count() : -1 - (-since - 1) / ttl.count();
+      return origin + ttl * (refreshes + 1);
+    }
+  }
+  return set_at;
+}
+
 const StringMap& StatusCache::Visible(const std::vector<StatusUpdate>& updates, Time now) const {
   static const StringMap kEmpty;
   // Visibility is monotonic in set_at, so the newest visible one is the answer.

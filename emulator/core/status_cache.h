@@ -32,6 +32,9 @@ struct StatusCache {
   // The status List Sessions shows at `now` ({} before any update is visible).
   const StringMap& Visible(const std::vector<StatusUpdate>& updates, Time now) const;
 
+  // When an update set at `set_at` first shows in List Sessions (unless a
+  // later update replaces it first): the cache lag made concrete.
+  Time VisibleFrom(Time set_at) const;
   // Drops the updates that can never be shown again after `now`.
   void Prune(std::vector<StatusUpdate>& updates, Time now) const;
 

@@ -402,4 +402,9 @@ std::vector<Event> World::Events(long long after, int limit) {
   return store_.ListEvents(after, limit);
 }
 
+StatusCache World::status_cache() {
+  MutexLock lock(mu_);
+  return options_.status_cache;
+}
+
 }  // namespace imsemu::core

@@ -170,6 +170,8 @@ class World {
   Status TakePayloadApiDown(const std::string& id, Duration d);
   WorldSnapshot Snapshot();
   std::vector<Event> Events(long long after, int limit);
+  // How List Sessions lags status updates (fixed once the world is open).
+  StatusCache status_cache() IMSEMU_EXCLUDES(mu_);
 
  private:
   // What a transaction tells observers and the event sink once it commits.

@@ -4,6 +4,7 @@
 
 #include "emulator/codec/json_fields.h"
 #include "emulator/codec/payload_json.h"
+#include "emulator/codec/timeline_json.h"
 #include "emulator/http/control_json.h"
 
 namespace imsemu::http {
@@ -164,6 +165,19 @@ void MountControlApi(httplib::Server& server, core::World& world, RequestIds& id
                }
                WriteJson(res, {{"events", std::move(events)}, {"next_after", last}});
              });
+
+  // The whole journal as a Chrome trace (open it in ui.perfetto.dev).
+  server.Get("/emulator/v0/timeline", [&world, hooks](const httplib::Request&,
+                                                      httplib::Response& res) {
+    std::vector<core::Event> events;
+    for (long long after = 0;;) {
+      std::vector<core::Event> page = world.Events(after, kMaxEventsPerPage);
+      if (page.empty()) break;
+      after = page.back().seq;
+      std::move(page.begin(), page.end(), std::back_inserter(events));
+    }
+    WriteJson(res, codec::TimelineToTraceJson(events, world.status_cache(), hooks.clock->Now()));
+  });
 }
 
 }  // namespace imsemu::http

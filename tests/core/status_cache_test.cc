@@ -36,6 +36,22 @@ TEST(StatusCacheTest, PeriodicShowsUpdatesAtTheNextRefresh) {
   EXPECT_EQ(c.Visible(late, At(24000)).at("phase"), "end");
 }
 
+// VisibleFrom names the first millisecond at which Visible shows an update,
+// in every mode, for updates set before, at and after refresh boundaries.
+TEST(StatusCacheTest, VisibleFromIsTheFirstMomentTheUpdateShows) {
+  for (StatusCacheMode mode :
+       {StatusCacheMode::kOff, StatusCacheMode::kDelay, StatusCacheMode::kPeriodic}) {
+    const StatusCache c{mode, Duration(3000), kOrigin};
+    for (long long set_ms : {-4000LL, -1LL, 0LL, 1LL, 2999LL, 3000LL, 4500LL}) {
+      const std::vector<StatusUpdate> one = {{At(set_ms), {{"k", "v"}}}};
+      long long first = set_ms;
+      while (c.Visible(one, At(first)).empty()) ++first;
+      EXPECT_EQ(c.VisibleFrom(At(set_ms)), At(first))
+          << StatusCacheModeName(mode) << ", set at " << set_ms << " ms";
+    }
+  }
+}
+
 TEST(StatusCacheTest, PruneKeepsWhatCanStillBeShown) {
   StatusCache c{StatusCacheMode::kDelay, Duration(12000), kOrigin};
   std::vector<StatusUpdate> u = Updates();

@@ -1,6 +1,8 @@
 // The control API (/emulator/v0) over real HTTP.
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include "tests/testing/test_emulator.h"
 #include "tests/testing/test_world.h"
 
@@ -55,6 +57,46 @@ TEST_F(ControlApiTest, AdvancesTheVirtualClock) {
   ExpectErrorShape(client_->Post("/emulator/v0/clock/advance", R"({"seconds": "1"})"), 400);
   ExpectErrorShape(client_->Post("/emulator/v0/clock/advance", R"({})"), 400);
   ExpectErrorShape(client_->Post("/emulator/v0/clock/advance", R"({"seconds": )"), 400);
+}
+
+// The journal as a Chrome trace: a track per payload with its states as
+// spans, and the status cache lag as the gap between "server set status"
+// and "clients see status".
+TEST_F(ControlApiTest, TimelineShowsStatesAndTheStatusCacheLag) {
+  auto created = client_->Post("/api/v0/projects/test-project/sessions?session_type=default",
+                               R"({"session_config":"cfg"})", "application/json",
+                               {{"Authorization", "Bearer p/t"}});
+  ASSERT_EQ(created.status, 200) << created.raw;
+  const std::string id = created.body["id"];
+  ASSERT_EQ(client_->Post("/emulator/v0/clock/advance", R"({"seconds": 3})").status, 200);
+  ASSERT_EQ(Client(emulator_->PayloadApiOf(id))
+                .Post("/api/v0/session-manager/status", R"({"phase":"lobby"})")
+                .status,
+            200);
+  ASSERT_EQ(client_->Post("/emulator/v0/clock/advance", R"({"seconds": 20})").status, 200);
+
+  auto r = client_->Get("/emulator/v0/timeline");
+  ASSERT_EQ(r.status, 200) << r.raw;
+  EXPECT_EQ(r.body["displayTimeUnit"], "ms");
+  const Json& trace = r.body["traceEvents"];
+  int tid = -1;
+  for (const Json& e : trace) {
+    if (e["ph"] == "M" && e["name"] == "thread_name" && e["args"]["name"] == "payload " + id) {
+      tid = e["tid"];
+    }
+  }
+  ASSERT_NE(tid, -1) << "a track named after the payload";
+  std::map<std::string, Json> on_track;
+  for (const Json& e : trace) {
+    if (e.value("tid", -2) == tid && e["ph"] != "M") on_track[e["name"]] = e;
+  }
+  ASSERT_TRUE(on_track.count("Reserved")) << trace.dump();
+  EXPECT_EQ(on_track["Reserved"]["ph"], "X");
+  EXPECT_EQ(on_track["Reserved"]["ts"], 0) << "reserved at the start";
+  EXPECT_EQ(on_track["Reserved"]["dur"], 23000000) << "and still Reserved now";
+  EXPECT_EQ(on_track["server set status"]["ts"], 3000000);
+  EXPECT_EQ(on_track["clients see status"]["ts"], 12000000)
+      << "shown at the next 12 s refresh: the cache lag is the gap";
 }
 
 TEST(ControlApiRealClockTest, AdvanceIs409UnderTheRealClock) {

@@ -1,0 +1,115 @@
+#include "emulator/codec/timeline_json.h"
+
+#include <map>
+#include <string>
+
+namespace imsemu::codec {
+namespace {
+
+using Json = nlohmann::json;
+
+constexpr int kProcess = 1;
+constexpr int kWorldTrack = 0;
+
+// One payload's track: its id, and the state it is in since when.
+struct Track {
+  int tid = 0;
+  std::string state;
+  Time since;
+};
+
+}  // namespace
+
+Json TimelineToTraceJson(const std::vector<core::Event>& events, const core::StatusCache& cache,
+                         Time end) {
+  Json trace = Json::array();
+  const Time origin = events.empty() ? end : events.front().time;
+  auto us = [origin](Time t) { return (t - origin).count() * 1000; };
+  trace.push_back({{"ph", "M"},
+                   {"pid", kProcess},
+                   {"name", "process_name"},
+                   {"args", {{"name", "ims-emulator"}}}});
+  trace.push_back({{"ph", "M"},
+                   {"pid", kProcess},
+                   {"tid", kWorldTrack},
+                   {"name", "thread_name"},
+                   {"args", {{"name", "allocations and world"}}}});
+  std::map<std::string, Track> tracks;
+  auto close_span = [&](const std::string& payload_id, Track& track, Time until) {
+    if (track.state.empty()) return;
+    trace.push_back({{"ph", "X"},
+                     {"pid", kProcess},
+                     {"tid", track.tid},
+                     {"cat", "state"},
+                     {"name", track.state},
+                     {"ts", us(track.since)},
+                     {"dur", us(until) - us(track.since)},
+                     {"args", {{"payload", payload_id}}}});
+  };
+  for (const core::Event& e : events) {
+    if (e.payload_id.empty()) {
+      trace.push_back({{"ph", "i"},
+                       {"s", "t"},
+                       {"pid", kProcess},
+                       {"tid", kWorldTrack},
+                       {"cat", core::EventKindName(e.kind)},
+                       {"name", core::EventKindName(e.kind)},
+                       {"ts", us(e.time)},
+                       {"args", {{"detail", e.detail}}}});
+      continue;
+    }
+    auto [it, added] = tracks.try_emplace(e.payload_id);
+    Track& track = it->second;
+    if (added) {
+      track.tid = static_cast<int>(tracks.size());
+      trace.push_back({{"ph", "M"},
+                       {"pid", kProcess},
+                       {"tid", track.tid},
+                       {"name", "thread_name"},
+                       {"args", {{"name", "payload " + e.payload_id}}}});
+    }
+    switch (e.kind) {
+      case core::EventKind::kPayloadCreated:
+      case core::EventKind::kPayloadState:
+        close_span(e.payload_id, track, e.time);
+        track.state = e.new_state;
+        track.since = e.time;
+        break;
+      case core::EventKind::kPayloadRemoved:
+        close_span(e.payload_id, track, e.time);
+        track.state.clear();
+        break;
+      case core::EventKind::kSessionStatus:
+        trace.push_back({{"ph", "i"},
+                         {"s", "t"},
+                         {"pid", kProcess},
+                         {"tid", track.tid},
+                         {"cat", "status"},
+                         {"name", "server set status"},
+                         {"ts", us(e.time)},
+                         {"args", {{"detail", e.detail}}}});
+        trace.push_back({{"ph", "i"},
+                         {"s", "t"},
+                         {"pid", kProcess},
+                         {"tid", track.tid},
+                         {"cat", "status"},
+                         {"name", "clients see status"},
+                         {"ts", us(cache.VisibleFrom(e.time))},
+                         {"args", {{"set_at_us", us(e.time)}}}});
+        break;
+      default:
+        trace.push_back({{"ph", "i"},
+                         {"s", "t"},
+                         {"pid", kProcess},
+                         {"tid", track.tid},
+                         {"cat", core::EventKindName(e.kind)},
+                         {"name", core::EventKindName(e.kind)},
+                         {"ts", us(e.time)},
+                         {"args", {{"detail", e.detail}}}});
+    }
+  }
+  for (auto& [payload_id, track] : tracks) close_span(payload_id, track, end);
+  return {{"traceEvents", std::move(trace)}, {"displayTimeUnit", "ms"}};
+}
+
+}  // namespace imsemu::codec
