@@ -14,6 +14,7 @@
 #include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
 
+#include "emulator/clients/http_call.h"
 #include "emulator/codec/allocation_json.h"
 #include "emulator/codec/mock_config_json.h"
 #include "emulator/emulator.h"
@@ -306,7 +307,31 @@ bool ApplyServeFlags(const ServeFlags& f, EmulatorOptions& options) {
   return true;
 }
 
-constexpr const char* kCommands[] = {"serve", "exec", "payload-local-api", "scenario"};
+constexpr const char* kCommands[] = {"serve", "exec", "payload-local-api", "scenario", "timeline"};
+
+// Writes a running emulator's journal as a Chrome trace to `out_path` ("-":
+// stdout). 0, or 1 after saying why.
+int WriteTimeline(const std::string& url, const std::string& out_path) {
+  imsemu::clients::HttpCall call(url);
+  const imsemu::StatusOr<nlohmann::json> trace = call.Get("/emulator/v0/timeline");
+  if (!trace.ok()) {
+    std::cerr << "ims-emulator: cannot read the timeline from " << url << ": "
+              << trace.status().ToString() << "\n";
+    return 1;
+  }
+  if (out_path == "-") {
+    std::cout << trace->dump() << "\n";
+    return 0;
+  }
+  std::ofstream out(out_path);
+  out << trace->dump() << "\n";
+  if (!out.flush()) {
+    std::cerr << "ims-emulator: cannot write " << out_path << "\n";
+    return 1;
+  }
+  std::cerr << "wrote " << out_path << ": open it in https://ui.perfetto.dev or chrome://tracing\n";
+  return 0;
+}
 
 }  // namespace
 
@@ -321,7 +346,7 @@ int main(int argc, char** argv) {
       std::find(std::begin(kCommands), std::end(kCommands), std::string(argv[1])) ==
           std::end(kCommands)) {
     std::cerr << "ims-emulator: unknown command '" << argv[1]
-              << "' (serve, exec, payload-local-api, scenario; --help)\n";
+              << "' (serve, exec, payload-local-api, scenario, timeline; --help)\n";
     return 2;
   }
 
@@ -367,7 +392,16 @@ int main(int argc, char** argv) {
       scenario_run->add_option("--seed", scenario_seed, "override every scenario's seed");
   scenario_run->add_flag("--verbose", verbose, "log every step");
 
+  std::string timeline_url = "http://127.0.0.1:9350";
+  std::string timeline_out = "-";
+  CLI::App* timeline = app.add_subcommand(
+      "timeline", "write a running emulator's journal as a Chrome trace (Perfetto)");
+  timeline->add_option("--url", timeline_url, "the emulator's main port");
+  timeline->add_option("-o,--output", timeline_out, "the trace file (- for stdout)");
+
   CLI11_PARSE(app, argc, argv);
+
+  if (timeline->parsed()) return WriteTimeline(timeline_url, timeline_out);
 
   if (scenario_run->parsed()) {
     spdlog::set_level(spdlog::level::warn);

@@ -56,6 +56,25 @@ r = run(["exec", "--", sys.executable, "-c", probe])
 check("exec: the command reaches the emulator (built-in fixture) through its environment",
       r.returncode == 0, r.stdout + r.stderr)
 
+trace_file = os.path.join(work, "trace.json")
+r = subprocess.run([binary, "exec", "--", "sh", "-c",
+                    '"$0" timeline --url "$IMS_EMULATOR_URL" -o "$1"', binary, trace_file],
+                   cwd=work, capture_output=True, text=True, timeout=120)
+try:
+    import json as _json
+    with open(trace_file) as f:
+        trace = _json.load(f)["traceEvents"]
+    tracks = [e["args"]["name"] for e in trace if e.get("name") == "thread_name"]
+    ok = r.returncode == 0 and sum(t.startswith("payload ") for t in tracks) == 2
+except (OSError, ValueError, KeyError) as e:
+    ok, tracks = False, str(e)
+check("timeline: a running emulator's journal as a Chrome trace, a track per payload", ok,
+      r.stdout + r.stderr + str(tracks))
+r = run(["timeline", "--url", "http://127.0.0.1:9"])
+check("timeline: no emulator there is a clear error",
+      r.returncode == 1 and "cannot read the timeline from http://127.0.0.1:9" in r.stderr,
+      r.stderr)
+
 # SIGTERM sent to the emulator reaches the command first; the emulator
 # serves until the command has left.
 script = os.path.join(work, "leaves-on-term.py")
