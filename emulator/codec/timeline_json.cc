@@ -11,6 +11,13 @@ using Json = nlohmann::json;
 constexpr int kProcess = 1;
 constexpr int kWorldTrack = 0;
 
+// A mark at one instant on track `tid`.
+Json Instant(int tid, const std::string& category, const std::string& name, long long ts,
+             Json args) {
+  return {{"ph", "i"},       {"s", "t"},     {"pid", kProcess}, {"tid", tid},
+          {"cat", category}, {"name", name}, {"ts", ts},        {"args", std::move(args)}};
+}
+
 // One payload's track: its id, and the state it is in since when.
 struct Track {
   int tid = 0;
@@ -48,14 +55,8 @@ Json TimelineToTraceJson(const std::vector<core::Event>& events, const core::Sta
   };
   for (const core::Event& e : events) {
     if (e.payload_id.empty()) {
-      trace.push_back({{"ph", "i"},
-                       {"s", "t"},
-                       {"pid", kProcess},
-                       {"tid", kWorldTrack},
-                       {"cat", core::EventKindName(e.kind)},
-                       {"name", core::EventKindName(e.kind)},
-                       {"ts", us(e.time)},
-                       {"args", {{"detail", e.detail}}}});
+      trace.push_back(Instant(kWorldTrack, core::EventKindName(e.kind), core::EventKindName(e.kind),
+                              us(e.time), {{"detail", e.detail}}));
       continue;
     }
     auto [it, added] = tracks.try_emplace(e.payload_id);
@@ -80,32 +81,14 @@ Json TimelineToTraceJson(const std::vector<core::Event>& events, const core::Sta
         track.state.clear();
         break;
       case core::EventKind::kSessionStatus:
-        trace.push_back({{"ph", "i"},
-                         {"s", "t"},
-                         {"pid", kProcess},
-                         {"tid", track.tid},
-                         {"cat", "status"},
-                         {"name", "server set status"},
-                         {"ts", us(e.time)},
-                         {"args", {{"detail", e.detail}}}});
-        trace.push_back({{"ph", "i"},
-                         {"s", "t"},
-                         {"pid", kProcess},
-                         {"tid", track.tid},
-                         {"cat", "status"},
-                         {"name", "clients see status"},
-                         {"ts", us(cache.VisibleFrom(e.time))},
-                         {"args", {{"set_at_us", us(e.time)}}}});
+        trace.push_back(
+            Instant(track.tid, "status", "server set status", us(e.time), {{"detail", e.detail}}));
+        trace.push_back(Instant(track.tid, "status", "clients see status",
+                                us(cache.VisibleFrom(e.time)), {{"set_at_us", us(e.time)}}));
         break;
       default:
-        trace.push_back({{"ph", "i"},
-                         {"s", "t"},
-                         {"pid", kProcess},
-                         {"tid", track.tid},
-                         {"cat", core::EventKindName(e.kind)},
-                         {"name", core::EventKindName(e.kind)},
-                         {"ts", us(e.time)},
-                         {"args", {{"detail", e.detail}}}});
+        trace.push_back(Instant(track.tid, core::EventKindName(e.kind), core::EventKindName(e.kind),
+                                us(e.time), {{"detail", e.detail}}));
     }
   }
   for (auto& [payload_id, track] : tracks) close_span(payload_id, track, end);

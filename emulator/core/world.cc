@@ -1,5 +1,7 @@
 #include "emulator/core/world.h"
 
+#include "emulator/clock/stopwatch.h"
+
 #include <algorithm>
 #include <set>
 
@@ -373,11 +375,11 @@ Status World::LoadFixture(const Fixture& fixture, Time now) {
 // The journal and snapshots
 
 long long World::AwaitEvents(long long seq, std::chrono::milliseconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  const Stopwatch waited;  // real time, as the caller waits on real processes
   MutexLock lock(mu_);
   while (counters_.journal_seq <= seq) {
-    const auto left = deadline - std::chrono::steady_clock::now();
-    if (left <= std::chrono::steady_clock::duration::zero()) break;
+    const std::chrono::milliseconds left = timeout - waited.Elapsed();
+    if (left.count() <= 0) break;
     journal_grew_.WaitFor(left);
   }
   return counters_.journal_seq;

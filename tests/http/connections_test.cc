@@ -16,6 +16,7 @@
 #include <set>
 #include <thread>
 
+#include "emulator/clock/stopwatch.h"
 #include "emulator/http/http_server.h"
 #include "emulator/http/worker_pool.h"
 #include "tests/testing/test_emulator.h"
@@ -204,8 +205,9 @@ TEST(WorkerPoolTest, WorkersEndAfterBeingIdleAndStartAgainWhenNeeded) {
   while (started < 4) std::this_thread::yield();  // four at once: four workers
   EXPECT_EQ(pool.workers(), 4u);
   release = true;
-  for (int i = 0; i < 10000 && pool.workers() > 0; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  const Stopwatch waited;  // a bound on a failure, not a wait for success
+  while (pool.workers() > 0 && waited.Elapsed() < std::chrono::seconds(10)) {
+    std::this_thread::yield();
   }
   EXPECT_EQ(pool.workers(), 0u) << "idle workers end";
   std::atomic<bool> ran{false};
