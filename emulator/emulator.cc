@@ -10,6 +10,7 @@
 #include "emulator/codec/allocation_json.h"
 #include "emulator/codec/json_fields.h"
 #include "emulator/http/control_api.h"
+#include "emulator/http/dashboard.h"
 #include "emulator/http/faults.h"
 #include "emulator/http/http_server.h"
 #include "emulator/http/orchestration_api.h"
@@ -199,7 +200,12 @@ Status EmulatorImpl::Open() {
   hooks.faults = faults_.get();
   hooks.log_file_of = [this](const std::string& id) { return LogFileOf(id); };
   hooks.pid_of = [this](const std::string& id) { return PidOf(id); };
+  hooks.stopping = [this] {
+    MutexLock lock(ticker_mu_);
+    return stopping_;
+  };
   http::MountControlApi(routes, *world_, *request_ids_, std::move(hooks));
+  http::MountDashboard(routes);
 
   // The main port is bound first: shared-port ORCHESTRATION_PAYLOAD_API values
   // handed to the fixture's game servers name it.

@@ -67,6 +67,7 @@ struct Payload {
   std::string address;
   std::vector<Port> ports;
   Time created;
+  Time state_since;  // when it entered its current state
   std::optional<Time> started;
   std::optional<Time> last_reserved;
   StringMap labels;

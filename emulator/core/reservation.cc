@@ -45,6 +45,7 @@ ReservationRequest AutoReservation(const AutoReserve& auto_reserve) {
 PayloadState ApplyReservation(Payload& payload, const ReservationRequest& request, Time now) {
   const PayloadState old_state = payload.state;
   payload.state = PayloadState::kReserved;
+  payload.state_since = now;
   payload.last_reserved = now;
   if (payload.timer == TimerKind::kAutoReserve) payload.timer = TimerKind::kNone;
   for (const auto& [k, v] : request.labels) payload.labels[k] = v;

@@ -172,6 +172,7 @@ void World::SetState(Payload& p, PayloadState to, Actor actor, const std::string
   e.new_state = PayloadStateName(to);
   e.detail = detail;
   p.state = to;
+  p.state_since = at;
   Journal(std::move(e));
 }
 
@@ -233,6 +234,7 @@ void World::CreatePayload(const Allocation& allocation, Time at) {
   }
   if (options_.pick_api_port) p.api_port = options_.pick_api_port();
   p.created = at;
+  p.state_since = at;
   const Duration wait =
       CrashBackoff(options_.timings, allocation.crash_streak, allocation.last_crash, at);
   Event e = Event::Of(p, EventKind::kPayloadCreated, Actor::kControlLoop, at);
@@ -385,10 +387,23 @@ long long World::AwaitEvents(long long seq, std::chrono::milliseconds timeout) {
   return counters_.journal_seq;
 }
 
+std::optional<Time> World::NextTimer() {
+  MutexLock lock(mu_);
+  Prepare();
+  return next_timer_;
+}
+
+long long World::JournalEnd() {
+  MutexLock lock(mu_);
+  return counters_.journal_seq;
+}
+
 WorldSnapshot World::Snapshot() {
   MutexLock lock(mu_);
   WorldSnapshot s;
   s.now = Prepare();
+  s.next_timer = next_timer_;
+  s.status_cache = options_.status_cache;
   s.projects = store_.ListProjects();
   s.allocations = store_.ListAllocations("");
   store_.VisitPayloads("", std::nullopt, [&](const Payload& p) IMSEMU_REQUIRES(mu_) {

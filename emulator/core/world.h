@@ -84,6 +84,8 @@ struct SessionView {
 
 struct WorldSnapshot {
   Time now;
+  std::optional<Time> next_timer;  // the earliest deadline armed
+  StatusCache status_cache;
   std::vector<std::string> projects;
   std::vector<Allocation> allocations;
   std::vector<Payload> payloads;
@@ -163,6 +165,10 @@ class World {
   // Blocks until the journal holds an event after `seq` or `timeout` passes
   // (real time: for waiting on real processes). Returns the last seq.
   long long AwaitEvents(long long seq, std::chrono::milliseconds timeout);
+  // When the earliest armed timer or API outage falls due (nullopt: none).
+  std::optional<Time> NextTimer();
+  // The seq of the newest event in the journal (0: none).
+  long long JournalEnd();
   // Forces `state`, disarming any timer (for reproducing bugs).
   StatusOr<Payload> ForceState(const std::string& id, PayloadState state);
   // Its Payload Local API answers nothing for `d` (> 0) from now: a sidecar

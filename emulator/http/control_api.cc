@@ -1,11 +1,14 @@
 #include "emulator/http/control_api.h"
 
 #include <charconv>
+#include <fstream>
 
+#include "emulator/clock/stopwatch.h"
 #include "emulator/codec/json_fields.h"
 #include "emulator/codec/payload_json.h"
 #include "emulator/codec/timeline_json.h"
 #include "emulator/http/control_json.h"
+#include "emulator/util/utf8.h"
 
 namespace imsemu::http {
 namespace {
@@ -13,6 +16,13 @@ namespace {
 using Json = nlohmann::json;
 constexpr Surface kSurface = Surface::kControl;
 constexpr int kMaxEventsPerPage = 1000;
+// The longest a GET /events?wait= holds its request (a long poll).
+constexpr long long kMaxWaitSeconds = 30;
+// How often a long poll looks whether the emulator is stopping.
+constexpr std::chrono::milliseconds kWaitSlice{100};
+constexpr long long kMaxLogLines = 1000;
+// How much of a log file's end GET /payloads/{id}/log reads at most.
+constexpr std::streamoff kMaxLogTailBytes = 256 * 1024;
 
 // Parses a non-negative integer query parameter; `fallback` when absent.
 StatusOr<long long> IntParam(const httplib::Request& req, const char* name, long long fallback) {
@@ -36,13 +46,79 @@ StatusOr<Json> ReadObject(const httplib::Request& req,
   return body;
 }
 
-// A required number of seconds (0..1e9) in the request body.
-StatusOr<Duration> ReadRequiredSeconds(const httplib::Request& req) {
-  IMSEMU_ASSIGN_OR_RETURN(Json body, ReadObject(req, {"seconds"}));
+// A required number of seconds (0..1e9) in `body`.
+StatusOr<Duration> RequiredSeconds(const Json& body) {
   IMSEMU_RETURN_IF_ERROR(codec::Require(body, "seconds", ""));
   long long ms = 0;
   IMSEMU_RETURN_IF_ERROR(codec::ReadSeconds(body, "seconds", "", ms));
   return Duration(ms);
+}
+
+// A required number of seconds (0..1e9) in the request body.
+StatusOr<Duration> ReadRequiredSeconds(const httplib::Request& req) {
+  IMSEMU_ASSIGN_OR_RETURN(Json body, ReadObject(req, {"seconds"}));
+  return RequiredSeconds(body);
+}
+
+// How far POST /clock/advance moves: {"seconds": n}, or {"to": "next_timer"}
+// for up to the earliest armed deadline.
+StatusOr<Duration> ReadAdvance(const httplib::Request& req, core::World& world, Time now) {
+  IMSEMU_ASSIGN_OR_RETURN(Json body, ReadObject(req, {"seconds", "to"}));
+  if (!body.contains("to")) return RequiredSeconds(body);
+  if (body.contains("seconds")) return InvalidArgument("give seconds or to, not both");
+  std::string to;
+  IMSEMU_RETURN_IF_ERROR(codec::ReadString(body, "to", "", to));
+  if (to != "next_timer") return InvalidArgument("to must be 'next_timer'; got '" + to + "'");
+  std::optional<Time> next = world.NextTimer();
+  if (!next) return FailedPrecondition("no timer is armed: nothing happens by itself");
+  return std::max(Duration(0), *next - now);
+}
+
+// GET /events: from where (after=N, or last=N for the newest N), how many,
+// and how long to wait for the first one (wait=S, a long poll).
+struct EventsQuery {
+  long long after = 0;
+  int limit = kMaxEventsPerPage;
+  std::chrono::milliseconds wait{0};
+};
+
+StatusOr<EventsQuery> ReadEventsQuery(const httplib::Request& req, core::World& world) {
+  EventsQuery query;
+  IMSEMU_ASSIGN_OR_RETURN(query.after, IntParam(req, "after", 0));
+  IMSEMU_ASSIGN_OR_RETURN(long long last, IntParam(req, "last", -1));
+  if (last >= 0) {
+    if (req.has_param("after")) return InvalidArgument("give after or last, not both");
+    query.after = std::max(0LL, world.JournalEnd() - last);
+  }
+  IMSEMU_ASSIGN_OR_RETURN(long long limit, IntParam(req, "limit", kMaxEventsPerPage));
+  query.limit = static_cast<int>(std::min<long long>(limit, kMaxEventsPerPage));
+  IMSEMU_ASSIGN_OR_RETURN(long long wait, IntParam(req, "wait", 0));
+  if (wait > kMaxWaitSeconds) {
+    return InvalidArgument("wait must be at most " + std::to_string(kMaxWaitSeconds) +
+                           " seconds, got " + std::to_string(wait));
+  }
+  query.wait = std::chrono::seconds(wait);
+  return query;
+}
+
+// The last `lines` lines of a text file (a game server's log).
+StatusOr<std::vector<std::string>> TailLines(const std::string& path, long long lines) {
+  std::ifstream in(path, std::ios::binary | std::ios::ate);
+  if (!in) return NotFound("cannot read the log file '" + path + "'");
+  const std::streamoff size = in.tellg();
+  const std::streamoff start = std::max<std::streamoff>(0, size - kMaxLogTailBytes);
+  in.seekg(start);
+  std::vector<std::string> out;
+  std::string line;
+  if (start > 0) std::getline(in, line);  // a partial first line
+  while (std::getline(in, line)) {
+    out.push_back(std::move(line));
+    if (static_cast<long long>(out.size()) > lines) out.erase(out.begin());
+  }
+  for (std::string& l : out) {
+    if (!IsValidUtf8(l)) l = "(not UTF-8: " + std::to_string(l.size()) + " bytes)";
+  }
+  return out;
 }
 
 }  // namespace
@@ -57,16 +133,17 @@ void MountControlApi(httplib::Server& server, core::World& world, RequestIds& id
     WriteJson(res, {{"status", "ok"}});
   });
 
-  server.Get("/emulator/v0/clock", [hooks](const httplib::Request&, httplib::Response& res) {
-    WriteJson(res, ClockToJson(*hooks.clock));
-  });
+  server.Get("/emulator/v0/clock",
+             [&world, hooks](const httplib::Request&, httplib::Response& res) {
+               WriteJson(res, ClockToJson(*hooks.clock, world.NextTimer()));
+             });
 
   server.Post("/emulator/v0/clock/advance",
-              [hooks, fail](const httplib::Request& req, httplib::Response& res) {
-                StatusOr<Duration> d = ReadRequiredSeconds(req);
+              [&world, hooks, fail](const httplib::Request& req, httplib::Response& res) {
+                StatusOr<Duration> d = ReadAdvance(req, world, hooks.clock->Now());
                 Status s = d.ok() ? hooks.advance_clock(*d) : d.status();
                 if (!s.ok()) return fail(res, s);
-                WriteJson(res, ClockToJson(*hooks.clock));
+                WriteJson(res, ClockToJson(*hooks.clock, world.NextTimer()));
               });
 
   server.Post("/emulator/v0/reset", [hooks, fail](const httplib::Request&, httplib::Response& res) {
@@ -142,6 +219,28 @@ void MountControlApi(httplib::Server& server, core::World& world, RequestIds& id
     WriteJson(res, Json::object());
   });
 
+  server.Get(R"(/emulator/v0/payloads/([^/]+)/log)",
+             [&world, hooks, fail](const httplib::Request& req, httplib::Response& res) {
+               StatusOr<long long> lines = IntParam(req, "lines", 50);
+               if (lines.ok() && (*lines < 1 || *lines > kMaxLogLines)) {
+                 lines = InvalidArgument("lines must be 1.." + std::to_string(kMaxLogLines) +
+                                         ", got " + std::to_string(*lines));
+               }
+               if (!lines.ok()) return fail(res, lines.status());
+               const std::string id = req.matches[1];
+               auto payload = world.GetPayload(id);
+               if (!payload.ok()) return fail(res, payload.status());
+               std::optional<std::string> file = hooks.log_file_of(id);
+               if (!file) {
+                 return fail(res, NotFound("payload " + id +
+                                           " runs no game-server process (its allocation has "
+                                           "no payload_spec.command), so it has no log"));
+               }
+               StatusOr<std::vector<std::string>> tail = TailLines(*file, *lines);
+               if (!tail.ok()) return fail(res, tail.status());
+               WriteJson(res, {{"file", *file}, {"lines", *tail}});
+             });
+
   server.Post(R"(/emulator/v0/payloads/([^/]+)/api-down)",
               [hooks, fail](const httplib::Request& req, httplib::Response& res) {
                 StatusOr<Duration> d = ReadRequiredSeconds(req);
@@ -150,21 +249,23 @@ void MountControlApi(httplib::Server& server, core::World& world, RequestIds& id
                 WriteJson(res, Json::object());
               });
 
-  server.Get("/emulator/v0/events",
-             [&world, fail](const httplib::Request& req, httplib::Response& res) {
-               StatusOr<long long> after = IntParam(req, "after", 0);
-               if (!after.ok()) return fail(res, after.status());
-               StatusOr<long long> limit = IntParam(req, "limit", kMaxEventsPerPage);
-               if (!limit.ok()) return fail(res, limit.status());
-               const int n = static_cast<int>(std::min<long long>(*limit, kMaxEventsPerPage));
-               Json events = Json::array();
-               long long last = *after;
-               for (const core::Event& e : world.Events(*after, n)) {
-                 last = e.seq;
-                 events.push_back(EventToJson(e));
-               }
-               WriteJson(res, {{"events", std::move(events)}, {"next_after", last}});
-             });
+  server.Get("/emulator/v0/events", [&world, hooks, fail](const httplib::Request& req,
+                                                          httplib::Response& res) {
+    StatusOr<EventsQuery> query = ReadEventsQuery(req, world);
+    if (!query.ok()) return fail(res, query.status());
+    // A long poll waits in real time, in slices, so that stopping ends it.
+    const Stopwatch waited;
+    while (world.AwaitEvents(query->after, std::min(kWaitSlice, query->wait)) <= query->after) {
+      if (waited.Elapsed() >= query->wait || hooks.stopping()) break;
+    }
+    Json events = Json::array();
+    long long next_after = query->after;
+    for (const core::Event& e : world.Events(query->after, query->limit)) {
+      next_after = e.seq;
+      events.push_back(EventToJson(e));
+    }
+    WriteJson(res, {{"events", std::move(events)}, {"next_after", next_after}});
+  });
 
   // The whole journal as a Chrome trace (open it in ui.perfetto.dev).
   server.Get("/emulator/v0/timeline", [&world, hooks](const httplib::Request&,

@@ -35,6 +35,8 @@ struct ControlHooks {
   std::function<std::optional<std::string>(const std::string&)> log_file_of;
   // The pid of a payload's running game-server process.
   std::function<std::optional<int>(const std::string&)> pid_of;
+  // True once the emulator is stopping: long polls end.
+  std::function<bool()> stopping;
 };
 
 void MountControlApi(httplib::Server& server, core::World& world, RequestIds& ids,

@@ -11,12 +11,41 @@ namespace imsemu::http {
 
 using Json = nlohmann::json;
 
-Json ClockToJson(const Clock& clock) {
+Json ClockToJson(const Clock& clock, std::optional<Time> next_timer) {
   const Time now = clock.Now();
-  return {{"now", FormatRfc3339(now)},
-          {"unix_ms", now.time_since_epoch().count()},
-          {"mode", clock.IsVirtual() ? "virtual" : "real"}};
+  Json out = {{"now", FormatRfc3339(now)},
+              {"unix_ms", now.time_since_epoch().count()},
+              {"mode", clock.IsVirtual() ? "virtual" : "real"}};
+  if (next_timer) out["next_timer"] = FormatRfc3339(*next_timer);
+  return out;
 }
+
+namespace {
+
+// A session as the dashboard shows it: what the game server set, what the
+// Session Manager's cache shows clients now, and when they will agree.
+Json SessionToJson(const core::Payload& p, const std::string& session_type,
+                   const core::StatusCache& cache, Time now) {
+  Json out = {{"id", p.id},
+              {"project_id", p.project_id},
+              {"allocation_id", p.allocation_id},
+              {"session_type", session_type},
+              {"session_status", Json(p.LatestSessionStatus())}};
+  if (p.last_reserved) out["created"] = FormatRfc3339(*p.last_reserved);
+  const core::StringMap& seen = cache.Visible(p.status_updates, now);
+  out["clients_see"] = Json(seen);
+  if (!p.status_updates.empty()) {
+    const core::StatusUpdate& latest = p.status_updates.back();
+    out["status_set_at"] = FormatRfc3339(latest.set_at);
+    const Time visible = cache.VisibleFrom(latest.set_at);
+    if (seen != latest.status && visible > now) {
+      out["clients_see_latest_at"] = FormatRfc3339(visible);
+    }
+  }
+  return out;
+}
+
+}  // namespace
 
 Json EventToJson(const core::Event& e) {
   Json out = {{"seq", e.seq},
@@ -92,21 +121,19 @@ Json StateToJson(const core::WorldSnapshot& snapshot, const Clock& clock,
     j["project_id"] = p.project_id;
     j["orchestration_payload_api"] = process.payload_api;
     j["session_status"] = Json(p.LatestSessionStatus());
+    j["state_since"] = FormatRfc3339(p.state_since);
     if (p.session_config) j["has_session_config"] = true;
     if (p.forced) j["forced"] = true;
     if (p.api_down_until) j["api_down_until"] = FormatRfc3339(*p.api_down_until);
     if (process.log_file) j["log_file"] = *process.log_file;
     if (process.pid) j["pid"] = *process.pid;
     if (p.state == core::PayloadState::kReserved) {
-      sessions.push_back({{"id", p.id},
-                          {"project_id", p.project_id},
-                          {"allocation_id", p.allocation_id},
-                          {"session_type", session_type_of[p.allocation_id]},
-                          {"session_status", Json(p.LatestSessionStatus())}});
+      sessions.push_back(
+          SessionToJson(p, session_type_of[p.allocation_id], snapshot.status_cache, snapshot.now));
     }
     payloads.push_back(std::move(j));
   }
-  return {{"clock", ClockToJson(clock)},
+  return {{"clock", ClockToJson(clock, snapshot.next_timer)},
           {"projects", Json(snapshot.projects)},
           {"allocations", std::move(allocations)},
           {"payloads", std::move(payloads)},

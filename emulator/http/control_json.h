@@ -15,7 +15,8 @@
 
 namespace imsemu::http {
 
-nlohmann::json ClockToJson(const Clock& clock);
+// The clock's mode and time, and when the next timer falls due if known.
+nlohmann::json ClockToJson(const Clock& clock, std::optional<Time> next_timer = std::nullopt);
 nlohmann::json EventToJson(const core::Event& event);
 nlohmann::json FaultToJson(const Fault& fault);
 // InvalidArgument naming the field (valid values listed from the enum's
@@ -31,7 +32,9 @@ struct PayloadProcess {
 };
 
 // GET /emulator/v0/state: the clock, projects, allocations, payloads (with
-// their process) and sessions.
+// their process and how long they have been in their state) and sessions
+// (the status the game server set, the status clients see through the
+// Session Manager's cache, and when clients will see the latest).
 nlohmann::json StateToJson(const core::WorldSnapshot& snapshot, const Clock& clock,
                            const std::function<PayloadProcess(const std::string&)>& process_of);
 

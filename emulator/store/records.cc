@@ -79,6 +79,7 @@ std::string EncodePayloadRecord(const core::Payload& p) {
               {"address", p.address},
               {"ports", std::move(ports)},
               {"created", Ms(p.created)},
+              {"state_since", Ms(p.state_since)},
               {"labels", Json(p.labels)},
               {"annotations", Json(p.annotations)},
               {"status_updates", std::move(updates)},
@@ -112,6 +113,7 @@ std::optional<core::Payload> DecodePayloadRecord(const std::string& text) try {
     }
   }
   p.created = FromMs(Integer(j, "created", 0));
+  p.state_since = FromMs(Integer(j, "state_since", Integer(j, "created", 0)));
   if (j.contains("started")) p.started = FromMs(Integer(j, "started", 0));
   if (j.contains("last_reserved")) p.last_reserved = FromMs(Integer(j, "last_reserved", 0));
   p.labels = j.value("labels", core::StringMap{});

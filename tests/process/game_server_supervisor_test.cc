@@ -84,6 +84,29 @@ TEST(GameServerSupervisorTest, LaunchesWithEnvPlaceholdersAndCapturesOutput) {
   EXPECT_TRUE(journalled);
   Client c(testing::MainAddress(e));
   EXPECT_EQ(c.Get("/emulator/v0/state").body["payloads"][0]["log_file"], log_path);
+
+  // The log's tail, as the dashboard shows it.
+  std::vector<std::string> lines;
+  std::istringstream in(log);
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  auto tail = c.Get("/emulator/v0/payloads/" + id + "/log?lines=1000");
+  ASSERT_EQ(tail.status, 200) << tail.raw;
+  EXPECT_EQ(tail.body["file"], log_path);
+  EXPECT_EQ(tail.body["lines"], testing::Json(lines));
+  auto last = c.Get("/emulator/v0/payloads/" + id + "/log?lines=1");
+  EXPECT_EQ(last.body["lines"], testing::Json::array({lines.back()}));
+  testing::ExpectErrorShape(c.Get("/emulator/v0/payloads/" + id + "/log?lines=0"), 400);
+  testing::ExpectErrorShape(c.Get("/emulator/v0/payloads/" + id + "/log?lines=1001"), 400);
+  testing::ExpectErrorShape(c.Get("/emulator/v0/payloads/nope/log"), 404);
+}
+
+TEST(GameServerSupervisorTest, APayloadWithoutAProcessHasNoLog) {
+  auto e = testing::StartEmulator(testing::OneAllocation(testing::TestSpec(1)));
+  Client c(testing::MainAddress(*e));
+  auto r = c.Get("/emulator/v0/payloads/" + testing::FirstPayloadId(*e) + "/log");
+  testing::ExpectErrorShape(r, 404);
+  EXPECT_NE(r.body["message"].get<std::string>().find("runs no game-server process"),
+            std::string::npos);
 }
 
 TEST(GameServerSupervisorTest, GameServersReachTheSharedPort) {
