@@ -137,6 +137,7 @@ std::unique_ptr<EmulatorImpl> StartAndDescribe(EmulatorOptions options, const st
     out << "allocation " << a.id << " runs " << a.spec.payload_spec.command
         << "; logs: " << e.log_dir() << "/<payload id>.log\n";
   }
+  out << "dashboard: " << e.base_url() << "/ (open it in a browser)\n";
   out << "clock: " << (e.clock().IsVirtual() ? "virtual" : "real") << "; state: GET "
       << e.base_url() << "/emulator/v0/state; Ctrl-C stops" << std::endl;
   return *std::move(emulator);
