@@ -271,9 +271,44 @@ try:
     click("reset")
     wait.until(lambda d: "(2 payloads)" in text("#pf-page"))
     check(len(rows("sessions")) == 0, "after a reset the page shows the fixture again")
-    _, clock_before = call(base, "/emulator/v0/clock")
 
-    # 9. Another origin can neither drive nor read it.
+    # 9. The payload panel's actions, each checked against the API.
+    def api_payload(payload_id):
+        _, world = call(base, "/emulator/v0/state")
+        return next(p for p in world["payloads"] if p["id"] == payload_id)
+
+    target = rows("payloads")[0][0]
+    driver.execute_script(
+        "document.querySelector(`#payloads tr[data-id='${arguments[0]}'] a`).click()", target)
+    wait.until(lambda d: text("#pd-id") == target)
+    Select(driver.find_element(By.ID, "pd-state")).select_by_value("Starting")
+    click("pd-force")
+    wait.until(lambda d: "Starting" in text(f'#payloads tr[data-id="{target}"]'))
+    check(api_payload(target)["status"]["state"] == "Starting" and api_payload(target)["forced"],
+          "Force state: the API shows the payload Starting, forced")
+    click("pd-ready")
+    wait.until(lambda d: "Ready" in text(f'#payloads tr[data-id="{target}"]'))
+    check(api_payload(target)["status"]["state"] == "Ready",
+          "Mark Ready (the Payload Local API on the main port): Ready")
+    click("pd-down")
+    wait.until(lambda d: "API down" in text(f'#payloads tr[data-id="{target}"]'))
+    check(api_payload(target)["api_down_until"] == "2026-01-01T00:00:23Z",
+          "Take API down: down for 10 s from 00:00:13")
+    seconds = driver.find_element(By.ID, "advance-seconds")
+    seconds.clear()
+    seconds.send_keys("7.5")
+    click("advance-custom")
+    wait.until(lambda d: text("#clock-now") == "2026-01-01T00:00:20.500Z")
+    check(True, "a custom advance of 7.5 s")
+    click("advance-next")
+    wait.until(lambda d: text("#clock-now") == "2026-01-01T00:00:23Z")
+    wait.until(lambda d: "API down" not in text(f'#payloads tr[data-id="{target}"]'))
+    check("api_down_until" not in api_payload(target),
+          "'To next timer' moves exactly to the end of the outage, and the API is back")
+    _, clock_before = call(base, "/emulator/v0/clock")
+    _, state_before = call(base, "/emulator/v0/state")
+
+    # 10. Another origin can neither drive nor read it.
     driver.get(evil_origin + "/evil.html")
     wait.until(lambda d: d.title.startswith("done"))
     results = json.loads(driver.title[len("done "):])
@@ -282,14 +317,13 @@ try:
     _, clock_after = call(base, "/emulator/v0/clock")
     check(clock_after == clock_before, "the other origin's simple POST did not move the clock")
     _, state = call(base, "/emulator/v0/state")
-    check(len(state["payloads"]) == 2 and state["clock"]["now"] == clock_before["now"],
-          "nor did anything else change")
+    check(state == state_before, "nor did anything else change")
     status, refused = call(base, "/emulator/v0/clock/advance", "POST", {"seconds": 1},
                            {"Origin": evil_origin})
     check(status == 403 and "Origin" in refused["message"],
           "the emulator refuses that origin by name: " + refused.get("message", ""))
 
-    # 10. A DNS-rebinding name gets no page.
+    # 11. A DNS-rebinding name gets no page.
     driver.get(f"http://rebind.example:{port}/")
     body = text("body") or ""
     check("is not a loopback name" in body, "a rebinding name is refused: " + body[:120])
