@@ -19,8 +19,10 @@
 #include "emulator/http/payload_local_api.h"
 #include "emulator/http/request_checks.h"
 #include "emulator/http/session_manager_api.h"
+#include "emulator/http/snapshot_api.h"
 #include "emulator/process/game_server_supervisor.h"
 #include "emulator/process/port_picker.h"
+#include "emulator/store/snapshot_file.h"
 #include "emulator/store/sqlite_world_store.h"
 #include "emulator/util/rfc3339.h"
 
@@ -85,13 +87,22 @@ StatusOr<std::unique_ptr<EmulatorImpl>> EmulatorImpl::Start(EmulatorOptions opti
   return emulator;
 }
 
-Status EmulatorImpl::ChooseClock() {
+Status EmulatorImpl::ChooseClock(const store::Snapshot* import) {
   const bool resumed = store_->HoldsWorld();
-  const std::optional<std::string> saved_mode = store_->GetMeta("clock");
-  const std::optional<std::string> saved_now = store_->GetMeta("now");
+  if (import && resumed) {
+    return FailedPrecondition("--import: the state file '" + options_.state_path +
+                              "' already holds a world; import into a new --state file or "
+                              ":memory:");
+  }
+  std::optional<std::string> saved_mode = store_->GetMeta("clock");
+  std::optional<std::string> saved_now = store_->GetMeta("now");
+  if (import) {  // an imported world is resumed from its file
+    saved_mode = import->virtual_clock ? "virtual" : "real";
+    saved_now = std::to_string(import->image.now.time_since_epoch().count());
+  }
   const Time saved_time = saved_now ? Time(Duration(std::stoll(*saved_now))) : Time();
   bool virtual_clock = options_.virtual_clock;
-  if (resumed && saved_mode) {
+  if ((resumed || import) && saved_mode) {
     const bool saved_virtual = *saved_mode == "virtual";
     if (options_.keep_saved_clock) {
       virtual_clock = saved_virtual;
@@ -105,10 +116,10 @@ Status EmulatorImpl::ChooseClock() {
           "moment, moved only by POST /emulator/v0/clock/advance");
     }
   }
-  if (resumed && options_.fixture_given) {
-    resume_notes_.push_back(
-        "--fixture is ignored: the state file holds a world (POST /emulator/v0/reset loads the "
-        "fixture)");
+  if ((resumed || import) && options_.fixture_given) {
+    resume_notes_.push_back(std::string("--fixture is ignored: ") +
+                            (import ? "--import gives the world" : "the state file holds a world") +
+                            " (POST /emulator/v0/reset loads the fixture)");
   }
   if (virtual_clock) {
     // A resumed world goes on from the time it was left at.
@@ -134,7 +145,11 @@ Status EmulatorImpl::Open() {
                           store::SqliteWorldStore::Open(options_.state_path));
   store_ = std::move(store);
 
-  IMSEMU_RETURN_IF_ERROR(ChooseClock());
+  std::optional<store::Snapshot> import;
+  if (!options_.import_path.empty()) {
+    IMSEMU_ASSIGN_OR_RETURN(import, store::ReadSnapshotFile(options_.import_path));
+  }
+  IMSEMU_RETURN_IF_ERROR(ChooseClock(import ? &*import : nullptr));
 
   port_picker_ = std::make_unique<process::PortPicker>(options_.game_ports);
   options_.world.pick_game_port = [picker = port_picker_.get()] { return picker->Pick(); };
@@ -205,13 +220,22 @@ Status EmulatorImpl::Open() {
     return stopping_;
   };
   http::MountControlApi(routes, *world_, *request_ids_, std::move(hooks));
+  http::SnapshotHooks snapshots;
+  snapshots.clock = clock_.get();
+  snapshots.export_world = [this] { return ExportWorld(); };
+  snapshots.import_world = [this](const std::string& path) { return ImportWorld(path); };
+  snapshots.take_snapshot = [this](const std::string& name) { return TakeSnapshot(name); };
+  snapshots.restore_snapshot = [this](const std::string& name) { return RestoreSnapshot(name); };
+  snapshots.snapshots = [this] { return SnapshotList(); };
+  http::MountSnapshotApi(routes, *request_ids_, std::move(snapshots));
   http::MountDashboard(routes);
 
   // The main port is bound first: shared-port ORCHESTRATION_PAYLOAD_API values
   // handed to the fixture's game servers name it.
   IMSEMU_RETURN_IF_ERROR(server_->Bind(options_.host, options_.port));
   access_->main_port = server_->port();
-  IMSEMU_RETURN_IF_ERROR(world_->Open(options_.fixture));
+  IMSEMU_RETURN_IF_ERROR(import ? world_->OpenFrom(import->image, import->journal)
+                                : world_->Open(options_.fixture));
   if (listeners_) {
     for (std::string& moved : listeners_->TakeMoved()) {
       resume_notes_.push_back(std::move(moved));

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <atomic>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -29,7 +30,8 @@ namespace imsemu {
 
 namespace store {
 class SqliteWorldStore;
-}
+struct Snapshot;
+}  // namespace store
 namespace process {
 class GameServerSupervisor;
 class PortPicker;
@@ -57,6 +59,9 @@ struct EmulatorOptions {
   bool keep_saved_clock = false;
   Time virtual_start = kDefaultVirtualStart;
   std::string state_path = ":memory:";
+  // A snapshot file to start from instead of the fixture (serve --import);
+  // its clock mode too, unless `keep_saved_clock` is false.
+  std::string import_path;
   bool payload_listeners = true;  // each payload's own Payload Local API port
   // Binds every payload's listener to this port (the drop-in mode, whose
   // allocation has one payload at a time).
@@ -119,15 +124,32 @@ class EmulatorImpl final : public Emulator {
   // The pid of a payload's running game-server process.
   std::optional<int> PidOf(const std::string& payload_id) const;
 
+  // --- Snapshots (emulator_snapshots.cc) ------------------------------------
+  // The whole world, its clock and its journal as a snapshot file's text.
+  std::string ExportWorld();
+  // Replaces the world with the one in a snapshot file; the virtual clock
+  // moves to its time. The journal is history: it goes on. Game servers of
+  // the old world are stopped; processes are not started for the new one.
+  Status ImportWorld(const std::string& path);
+  // Named in-memory snapshots (for tests): taking one replaces one of the
+  // same name; restoring is an import from memory. NotFound for an unknown
+  // name; InvalidArgument for an empty or over-long one.
+  Status TakeSnapshot(const std::string& name);
+  Status RestoreSnapshot(const std::string& name);
+  // {name, the world's time when taken}, by name.
+  std::vector<std::pair<std::string, Time>> SnapshotList();
+
  private:
   explicit EmulatorImpl(EmulatorOptions options);
   Status Open();
   void Tick();
   // Reconciles the world and brings up the Payload Local APIs that are due.
   void Reconcile(bool save_clock);
-  // Picks the clock (a resumed world's own unless the options choose), saves
-  // the choice, and notes what a resume could not keep.
-  Status ChooseClock();
+  // Picks the clock (a resumed or imported world's own unless the options
+  // choose), saves the choice, and notes what a resume could not keep.
+  Status ChooseClock(const store::Snapshot* import);
+  // Sets the virtual clock to the image's time and restores it.
+  Status RestoreImage(const core::WorldImage& image, const std::string& detail);
 
   EmulatorOptions options_;
   std::vector<std::string> resume_notes_;
@@ -149,6 +171,8 @@ class EmulatorImpl final : public Emulator {
   CondVar ticker_wake_{ticker_mu_};
   bool stopping_ IMSEMU_GUARDED_BY(ticker_mu_) = false;
   std::thread ticker_;
+  Mutex snapshots_mu_;
+  std::map<std::string, core::WorldImage> snapshots_ IMSEMU_GUARDED_BY(snapshots_mu_);
 };
 
 }  // namespace imsemu

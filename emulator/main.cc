@@ -24,6 +24,7 @@
 #include "emulator/scenario/junit.h"
 #include "emulator/scenario/scenario_loader.h"
 #include "emulator/scenario/scenario_runner.h"
+#include "emulator/store/snapshot_file.h"
 
 namespace {
 
@@ -258,6 +259,7 @@ struct ServeFlags {
   std::string host = "127.0.0.1";
   int port = 9350;
   std::string fixture;  // "" = the built-in default world
+  std::string import;   // a snapshot file to start from
   bool shared_port = false;
   std::vector<std::string> allowed_hosts;
   bool allow_http_commands = false;
@@ -269,6 +271,9 @@ void AddServeFlags(CLI::App* app, ServeFlags& f) {
   app->add_option("--port", f.port, "main port (0 picks a free one)")->check(CLI::Range(0, 65535));
   app->add_option("--fixture", f.fixture,
                   "JSON world to start with (default: the built-in one, as fixtures/default.json)");
+  app->add_option("--import", f.import,
+                  "start from a snapshot file (ims-emulator export) instead of the fixture")
+      ->check(CLI::ExistingFile);
   app->add_flag("--shared-port", f.shared_port,
                 "serve every payload's Payload Local API only under /payloads/{id} on the "
                 "main port (no listener per payload)");
@@ -292,6 +297,7 @@ bool ApplyServeFlags(const ServeFlags& f, EmulatorOptions& options) {
   }
   options.fixture = *std::move(loaded);
   options.fixture_given = !f.fixture.empty();
+  options.import_path = f.import;
   options.host = f.host;
   options.port = f.port;
   options.payload_listeners = !f.shared_port;
@@ -308,7 +314,8 @@ bool ApplyServeFlags(const ServeFlags& f, EmulatorOptions& options) {
   return true;
 }
 
-constexpr const char* kCommands[] = {"serve", "exec", "payload-local-api", "scenario", "timeline"};
+constexpr const char* kCommands[] = {"serve",    "exec",     "payload-local-api",
+                                     "scenario", "timeline", "export"};
 
 // Writes a running emulator's journal as a Chrome trace to `out_path` ("-":
 // stdout). 0, or 1 after saying why.
@@ -334,6 +341,31 @@ int WriteTimeline(const std::string& url, const std::string& out_path) {
   return 0;
 }
 
+// Writes a running emulator's whole world (a snapshot) to `out_path`,
+// atomically: the file holds the old snapshot or the new one, never part.
+int WriteExport(const std::string& url, const std::string& out_path) {
+  imsemu::clients::HttpCall call(url);
+  const imsemu::StatusOr<nlohmann::json> snapshot = call.Get("/emulator/v0/export");
+  if (!snapshot.ok()) {
+    std::cerr << "ims-emulator: cannot export from " << url << ": " << snapshot.status().ToString()
+              << "\n";
+    return 1;
+  }
+  const std::string text = snapshot->dump(1) + "\n";
+  if (!imsemu::store::DecodeSnapshot(text).ok()) {
+    std::cerr << "ims-emulator: " << url << " did not answer with a snapshot\n";
+    return 1;
+  }
+  const imsemu::Status written = imsemu::store::WriteFileAtomically(out_path, text);
+  if (!written.ok()) {
+    std::cerr << "ims-emulator: " << written.message() << "\n";
+    return 1;
+  }
+  std::cerr << "wrote " << out_path << ": start from it with ims-emulator serve --import "
+            << out_path << "\n";
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -347,7 +379,7 @@ int main(int argc, char** argv) {
       std::find(std::begin(kCommands), std::end(kCommands), std::string(argv[1])) ==
           std::end(kCommands)) {
     std::cerr << "ims-emulator: unknown command '" << argv[1]
-              << "' (serve, exec, payload-local-api, scenario, timeline; --help)\n";
+              << "' (serve, exec, payload-local-api, scenario, timeline, export; --help)\n";
     return 2;
   }
 
@@ -400,7 +432,17 @@ int main(int argc, char** argv) {
   timeline->add_option("--url", timeline_url, "the emulator's main port");
   timeline->add_option("-o,--output", timeline_out, "the trace file (- for stdout)");
 
+  std::string export_url = "http://127.0.0.1:9350";
+  std::string export_file;
+  CLI::App* export_command = app.add_subcommand(
+      "export", "write a running emulator's whole world, clock and journal to a snapshot file");
+  export_command->add_option("--url", export_url, "the emulator's main port");
+  export_command->add_option("file", export_file, "the snapshot file (written atomically)")
+      ->required();
+
   CLI11_PARSE(app, argc, argv);
+
+  if (export_command->parsed()) return WriteExport(export_url, export_file);
 
   if (timeline->parsed()) return WriteTimeline(timeline_url, timeline_out);
 

@@ -22,7 +22,7 @@ constexpr EnumNameTable<EventLevel, 3> kLevels = {{
     {EventLevel::kWarning, "warning"},
 }};
 
-constexpr EnumNameTable<EventKind, 16> kKinds = {{
+constexpr EnumNameTable<EventKind, 17> kKinds = {{
     {EventKind::kPayloadCreated, "payload.created"},
     {EventKind::kPayloadState, "payload.state"},
     {EventKind::kPayloadRemoved, "payload.removed"},
@@ -39,6 +39,7 @@ constexpr EnumNameTable<EventKind, 16> kKinds = {{
     {EventKind::kAllocationDeleting, "allocation.deleting"},
     {EventKind::kAllocationDeleted, "allocation.deleted"},
     {EventKind::kWorldReset, "world.reset"},
+    {EventKind::kWorldRestored, "world.restored"},
 }};
 
 }  // namespace

@@ -48,6 +48,7 @@ enum class EventKind {
   kAllocationDeleting,    // "allocation.deleting"
   kAllocationDeleted,     // "allocation.deleted"
   kWorldReset,            // "world.reset"
+  kWorldRestored,         // "world.restored"
 };
 
 const char* ActorName(Actor actor);

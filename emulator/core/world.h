@@ -91,6 +91,21 @@ struct WorldSnapshot {
   std::vector<Payload> payloads;
 };
 
+// A whole world at one instant: what an export, an import and a named
+// snapshot carry. With the streams the world hands out from, so that a
+// restored world goes on exactly as the captured one would have.
+struct WorldImage {
+  Time now;
+  std::vector<std::string> projects;
+  std::vector<Allocation> allocations;
+  std::vector<Payload> payloads;
+  uint64_t id_draws = 0;
+  long long next_seq = 1;
+  int next_game_port = 0;
+  Time status_cache_origin;
+  long long journal_seq = 0;  // where the journal stood (read only)
+};
+
 class World {
  public:
   World(WorldStore& store, const Clock& clock, WorldOptions options);
@@ -175,6 +190,16 @@ class World {
   // that comes up late. Taking it down again moves the end.
   Status TakePayloadApiDown(const std::string& id, Duration d);
   WorldSnapshot Snapshot();
+  // The whole world now (timers due first applied).
+  WorldImage Capture();
+  // Replaces the world with `image` in one transaction, ids and ports to come
+  // included; observers are told of every payload removed and added, and the
+  // journal (history) goes on with a world.restored event. The clock is the
+  // caller's to set first. InvalidArgument if the image breaks a rule.
+  Status Restore(const WorldImage& image, const std::string& detail);
+  // Opens an empty store on `image` and its `journal` (an import at start);
+  // FailedPrecondition if the store already holds a world.
+  Status OpenFrom(const WorldImage& image, const std::vector<Event>& journal);
   std::vector<Event> Events(long long after, int limit);
   // How List Sessions lags status updates (fixed once the world is open).
   StatusCache status_cache() IMSEMU_EXCLUDES(mu_);
@@ -220,6 +245,9 @@ class World {
   void ApplyDue(Time now) IMSEMU_REQUIRES(mu_);
   void ApplyTimer(Payload payload) IMSEMU_REQUIRES(mu_);
   Status LoadFixture(const Fixture& fixture, Time now) IMSEMU_REQUIRES(mu_);
+  WorldSnapshot SnapshotLocked() IMSEMU_REQUIRES(mu_);
+  // Writes `image` into an emptied store and takes its counters. mu_ held.
+  Status PutImage(const WorldImage& image) IMSEMU_REQUIRES(mu_);
   StatusOr<Allocation> AddAllocation(const std::string& project, std::optional<std::string> id,
                                      AllocationSpec spec, Time now) IMSEMU_REQUIRES(mu_);
   StatusOr<Allocation> FindAllocation(const std::string& project, const std::string& id)

@@ -37,15 +37,6 @@ StatusOr<long long> IntParam(const httplib::Request& req, const char* name, long
   return value;
 }
 
-// The request body as a JSON object with only `fields` in it (empty: {}).
-StatusOr<Json> ReadObject(const httplib::Request& req,
-                          std::initializer_list<std::string_view> fields) {
-  IMSEMU_ASSIGN_OR_RETURN(Json body, ParseBody(req));
-  IMSEMU_RETURN_IF_ERROR(codec::ExpectObject(body, ""));
-  IMSEMU_RETURN_IF_ERROR(codec::RejectUnknownFields(body, "", fields));
-  return body;
-}
-
 // A required number of seconds (0..1e9) in `body`.
 StatusOr<Duration> RequiredSeconds(const Json& body) {
   IMSEMU_RETURN_IF_ERROR(codec::Require(body, "seconds", ""));
@@ -56,14 +47,14 @@ StatusOr<Duration> RequiredSeconds(const Json& body) {
 
 // A required number of seconds (0..1e9) in the request body.
 StatusOr<Duration> ReadRequiredSeconds(const httplib::Request& req) {
-  IMSEMU_ASSIGN_OR_RETURN(Json body, ReadObject(req, {"seconds"}));
+  IMSEMU_ASSIGN_OR_RETURN(Json body, ReadObjectBody(req, {"seconds"}));
   return RequiredSeconds(body);
 }
 
 // How far POST /clock/advance moves: {"seconds": n}, or {"to": "next_timer"}
 // for up to the earliest armed deadline.
 StatusOr<Duration> ReadAdvance(const httplib::Request& req, core::World& world, Time now) {
-  IMSEMU_ASSIGN_OR_RETURN(Json body, ReadObject(req, {"seconds", "to"}));
+  IMSEMU_ASSIGN_OR_RETURN(Json body, ReadObjectBody(req, {"seconds", "to"}));
   if (!body.contains("to")) return RequiredSeconds(body);
   if (body.contains("seconds")) return InvalidArgument("give seconds or to, not both");
   std::string to;
@@ -163,7 +154,7 @@ void MountControlApi(httplib::Server& server, core::World& world, RequestIds& id
   server.Post(R"(/emulator/v0/payloads/([^/]+)/exit)",
               [&world, fail](const httplib::Request& req, httplib::Response& res) {
                 // An exit status, as a process reports it.
-                StatusOr<Json> body = ReadObject(req, {"code"});
+                StatusOr<Json> body = ReadObjectBody(req, {"code"});
                 Status s = body.ok() ? codec::Require(*body, "code", "") : body.status();
                 int code = 0;
                 if (s.ok()) s = codec::ReadIntInRange(*body, "code", "", 0, 255, code);
@@ -175,7 +166,7 @@ void MountControlApi(httplib::Server& server, core::World& world, RequestIds& id
 
   server.Put(R"(/emulator/v0/payloads/([^/]+)/state)",
              [&world, fail](const httplib::Request& req, httplib::Response& res) {
-               StatusOr<Json> body = ReadObject(req, {"state"});
+               StatusOr<Json> body = ReadObjectBody(req, {"state"});
                Status s = body.ok() ? codec::Require(*body, "state", "") : body.status();
                std::string name;
                if (s.ok()) s = codec::ReadString(*body, "state", "", name);

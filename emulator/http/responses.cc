@@ -67,4 +67,12 @@ StatusOr<nlohmann::json> ParseBody(const httplib::Request& req, const nlohmann::
   return codec::ParseJson(req.body, empty_value);
 }
 
+StatusOr<nlohmann::json> ReadObjectBody(const httplib::Request& req,
+                                        std::initializer_list<std::string_view> fields) {
+  IMSEMU_ASSIGN_OR_RETURN(nlohmann::json body, ParseBody(req));
+  IMSEMU_RETURN_IF_ERROR(codec::ExpectObject(body, ""));
+  IMSEMU_RETURN_IF_ERROR(codec::RejectUnknownFields(body, "", fields));
+  return body;
+}
+
 }  // namespace imsemu::http

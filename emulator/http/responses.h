@@ -40,5 +40,9 @@ void WriteErrorBody(httplib::Response& res, int http_status, const std::string& 
 // Parses the request body as JSON (an empty body parses as `empty_value`).
 StatusOr<nlohmann::json> ParseBody(const httplib::Request& req,
                                    const nlohmann::json& empty_value = nlohmann::json::object());
+// The request body as a JSON object with only `fields` in it (empty: {}):
+// an unknown field is an error naming it.
+StatusOr<nlohmann::json> ReadObjectBody(const httplib::Request& req,
+                                        std::initializer_list<std::string_view> fields);
 
 }  // namespace imsemu::http

@@ -196,6 +196,18 @@ const std::map<std::string, StepKind>& StepKinds() {
                            return Json({{"state", state}});
                          })}},
       {"emulator.reset", {{}, Control("POST", "/reset")}},
+      {"emulator.snapshot",
+       {{"name"},
+        [](const StepContext& c, const Json& p) -> StatusOr<Call> {
+          IMSEMU_ASSIGN_OR_RETURN(std::string name, Required(p, "name"));
+          return On(c, "POST", "/emulator/v0/snapshots/" + PercentEncode(name));
+        }}},
+      {"emulator.restore",
+       {{"name"},
+        [](const StepContext& c, const Json& p) -> StatusOr<Call> {
+          IMSEMU_ASSIGN_OR_RETURN(std::string name, Required(p, "name"));
+          return On(c, "POST", "/emulator/v0/snapshots/" + PercentEncode(name) + "/restore");
+        }}},
       {"emulator.get_state", {{}, Control("GET", "/state")}},
       {"emulator.events",
        {{"after"},

@@ -1,0 +1,15 @@
+// Snapshot files: any text as a file given to `serve --import` or the
+// control API's import. Whatever decodes must encode and decode to the same
+// world.
+#include "emulator/store/snapshot_file.h"
+#include "fuzz/fuzz_input.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  using namespace imsemu;
+  StatusOr<store::Snapshot> s = store::DecodeSnapshot(fuzz::AsText(data, size));
+  if (!s.ok()) return 0;
+  const std::string text = store::EncodeSnapshot(*s);
+  StatusOr<store::Snapshot> again = store::DecodeSnapshot(text);
+  if (!again.ok() || store::EncodeSnapshot(*again) != text) std::abort();
+  return 0;
+}
