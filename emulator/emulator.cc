@@ -22,6 +22,7 @@
 #include "emulator/http/snapshot_api.h"
 #include "emulator/process/game_server_supervisor.h"
 #include "emulator/process/port_picker.h"
+#include "emulator/scenario/recorder.h"
 #include "emulator/store/snapshot_file.h"
 #include "emulator/store/sqlite_world_store.h"
 #include "emulator/util/rfc3339.h"
@@ -192,6 +193,16 @@ Status EmulatorImpl::Open() {
   process::SupervisorOptions supervisor;
   supervisor.log_dir = options_.log_dir;
   supervisor.grace = options_.kill_grace;
+  supervisor.pass_on_exit = [this](const std::string& payload_id, int code,
+                                   const std::function<bool()>& apply) {
+    if (!recorder_) {
+      apply();
+      return;
+    }
+    recorder_->Hold();
+    if (apply()) recorder_->RecordExit(payload_id, code, clock_->Now());
+    recorder_->Release();
+  };
   supervisor_ = std::make_unique<process::GameServerSupervisor>(
       *world_, *clock_, supervisor, [this](const std::string& id) { return PayloadApiOf(id); });
   world_->AddObserver(supervisor_.get());
@@ -230,6 +241,8 @@ Status EmulatorImpl::Open() {
   http::MountSnapshotApi(routes, *request_ids_, std::move(snapshots));
   http::MountDashboard(routes);
 
+  if (!options_.record_path.empty()) IMSEMU_RETURN_IF_ERROR(StartRecording());
+
   // The main port is bound first: shared-port ORCHESTRATION_PAYLOAD_API values
   // handed to the fixture's game servers name it.
   IMSEMU_RETURN_IF_ERROR(server_->Bind(options_.host, options_.port));
@@ -252,6 +265,67 @@ Status EmulatorImpl::Open() {
   }
   server_->Serve();
   if (!clock_->IsVirtual()) ticker_ = std::thread([this] { Tick(); });
+  return OkStatus();
+}
+
+// Shows the recorder every call it replays, one at a time.
+class EmulatorImpl::RecordingObserver final : public http::ExchangeObserver {
+ public:
+  RecordingObserver(scenario::Recorder& recorder, const Clock& clock)
+      : recorder_(recorder), clock_(clock) {}
+
+  // Holds the recorder's turn from here to OnAnswer (on this thread).
+  bool OnRequest(const std::string& payload_id,
+                 const httplib::Request& req) override IMSEMU_NO_THREAD_SAFETY_ANALYSIS {
+    if (!scenario::Recorder::Replays(req.method, req.path, !payload_id.empty())) return false;
+    recorder_.Hold();
+    return true;
+  }
+
+  void OnAnswer(const std::string& payload_id, const httplib::Request& req,
+                const httplib::Response& res,
+                bool refused) override IMSEMU_NO_THREAD_SAFETY_ANALYSIS {
+    if (!refused) {  // refused by the request checks: nobody's call to replay
+      scenario::RecordedCall call;
+      call.payload_id = payload_id;
+      call.method = req.method;
+      call.path = req.path;
+      for (const auto& [key, value] : req.params) call.query.emplace(key, value);
+      call.has_authorization = req.has_header("Authorization");
+      call.body = req.body;
+      call.status = res.status;
+      call.response_body = res.body;
+      recorder_.Record(call, clock_.Now());
+    }
+    recorder_.Release();
+  }
+
+ private:
+  scenario::Recorder& recorder_;
+  const Clock& clock_;
+};
+
+Status EmulatorImpl::StartRecording() {
+  if (store_->HoldsWorld() || !options_.import_path.empty()) {
+    return FailedPrecondition(
+        "--record starts from the fixture: it cannot record a world resumed from --state or "
+        "--import");
+  }
+  scenario::RecordingWorld world;
+  world.fixture = options_.fixture;
+  world.seed = options_.world.seed;
+  world.virtual_clock = clock_->IsVirtual();
+  world.status_cache = options_.world.status_cache;
+  for (const core::ProjectFixture& project : options_.fixture.projects) {
+    for (const core::AllocationFixture& a : project.allocations) {
+      world.real_game_servers |= !a.spec.payload_spec.command.empty();
+    }
+  }
+  IMSEMU_ASSIGN_OR_RETURN(
+      recorder_, scenario::Recorder::Open(options_.record_path, std::move(world), clock_->Now()));
+  recording_ = std::make_unique<RecordingObserver>(*recorder_, *clock_);
+  server_->ObserveExchanges(recording_.get());
+  if (listeners_) listeners_->ObserveExchanges(recording_.get());
   return OkStatus();
 }
 

@@ -32,6 +32,9 @@ namespace store {
 class SqliteWorldStore;
 struct Snapshot;
 }  // namespace store
+namespace scenario {
+class Recorder;
+}
 namespace process {
 class GameServerSupervisor;
 class PortPicker;
@@ -62,6 +65,8 @@ struct EmulatorOptions {
   // A snapshot file to start from instead of the fixture (serve --import);
   // its clock mode too, unless `keep_saved_clock` is false.
   std::string import_path;
+  // Where `serve --record` writes the scenario of this session ("" = none).
+  std::string record_path;
   bool payload_listeners = true;  // each payload's own Payload Local API port
   // Binds every payload's listener to this port (the drop-in mode, whose
   // allocation has one payload at a time).
@@ -148,6 +153,8 @@ class EmulatorImpl final : public Emulator {
   // Picks the clock (a resumed or imported world's own unless the options
   // choose), saves the choice, and notes what a resume could not keep.
   Status ChooseClock(const store::Snapshot* import);
+  // Opens the recorder of --record and shows it every exchange.
+  Status StartRecording();
   // Sets the virtual clock to the image's time and restores it.
   Status RestoreImage(const core::WorldImage& image, const std::string& detail);
 
@@ -167,6 +174,9 @@ class EmulatorImpl final : public Emulator {
   std::unique_ptr<process::PortPicker> port_picker_;
   std::unique_ptr<process::GameServerSupervisor> supervisor_;
   std::unique_ptr<http::HttpServer> server_;
+  std::unique_ptr<scenario::Recorder> recorder_;
+  class RecordingObserver;
+  std::unique_ptr<RecordingObserver> recording_;
   Mutex ticker_mu_;
   CondVar ticker_wake_{ticker_mu_};
   bool stopping_ IMSEMU_GUARDED_BY(ticker_mu_) = false;

@@ -260,6 +260,7 @@ struct ServeFlags {
   int port = 9350;
   std::string fixture;  // "" = the built-in default world
   std::string import;   // a snapshot file to start from
+  std::string record;   // a scenario file to write
   bool shared_port = false;
   std::vector<std::string> allowed_hosts;
   bool allow_http_commands = false;
@@ -274,6 +275,8 @@ void AddServeFlags(CLI::App* app, ServeFlags& f) {
   app->add_option("--import", f.import,
                   "start from a snapshot file (ims-emulator export) instead of the fixture")
       ->check(CLI::ExistingFile);
+  app->add_option("--record", f.record,
+                  "write this session, as it runs, as a scenario that replays it (YAML)");
   app->add_flag("--shared-port", f.shared_port,
                 "serve every payload's Payload Local API only under /payloads/{id} on the "
                 "main port (no listener per payload)");
@@ -298,6 +301,7 @@ bool ApplyServeFlags(const ServeFlags& f, EmulatorOptions& options) {
   options.fixture = *std::move(loaded);
   options.fixture_given = !f.fixture.empty();
   options.import_path = f.import;
+  options.record_path = f.record;
   options.host = f.host;
   options.port = f.port;
   options.payload_listeners = !f.shared_port;

@@ -192,6 +192,20 @@ StatusOr<core::Fixture> FixtureFromJson(const nlohmann::json& json) {
   return fixture;
 }
 
+Json FixtureToJson(const core::Fixture& fixture) {
+  Json projects = Json::array();
+  for (const core::ProjectFixture& project : fixture.projects) {
+    Json allocations = Json::array();
+    for (const core::AllocationFixture& a : project.allocations) {
+      Json spec = AllocationSpecToJson(a.spec);
+      if (a.id) spec["id"] = *a.id;
+      allocations.push_back(std::move(spec));
+    }
+    projects.push_back({{"id", project.id}, {"allocations", std::move(allocations)}});
+  }
+  return {{"projects", std::move(projects)}};
+}
+
 StatusOr<core::Fixture> LoadFixtureFile(const std::string& path) {
   IMSEMU_ASSIGN_OR_RETURN(Json json, ReadJsonFile(path, "fixture file"));
   StatusOr<core::Fixture> fixture = FixtureFromJson(json);

@@ -24,6 +24,8 @@ nlohmann::json AllocationToJson(const core::Allocation& allocation);
 
 // {"projects": [{"id": ..., "allocations": [{"id"?: ..., <spec>}]}]}
 StatusOr<core::Fixture> FixtureFromJson(const nlohmann::json& json);
+// The fixture as FixtureFromJson reads it.
+nlohmann::json FixtureToJson(const core::Fixture& fixture);
 // Reads and decodes the fixture file at `path`; InvalidArgument names the
 // file and the field.
 StatusOr<core::Fixture> LoadFixtureFile(const std::string& path);

@@ -38,6 +38,10 @@ constexpr std::chrono::seconds kLingerTime{2};
 // answer: the rest of the bytes (an unread body) cannot be trusted to start
 // the next request. One connection is served on one thread.
 thread_local bool t_close_after_response = false;
+// Set when the request checks refused the request being answered.
+thread_local bool t_refused_by_checks = false;
+// Set when an ExchangeObserver asked to see the answer being prepared.
+thread_local bool t_observed = false;
 
 // Tells the client and the connection loop that the connection ends here.
 void CloseAfterResponse(httplib::Response& res) {
@@ -263,10 +267,10 @@ HttpServer::HttpServer(RequestIds& ids, size_t worker_threads, const AccessPolic
       std::chrono::duration_cast<std::chrono::seconds>(limits.idle_timeout).count());
   server_->set_keep_alive_max_count(kKeepAliveMaxRequests);
   server_->set_pre_routing_handler(
-      [&ids, &access, faults](const httplib::Request& req, httplib::Response& res) {
-        if (CheckRequest(req, res, ids, access) == HandlerResponse::Handled) {
-          return HandlerResponse::Handled;
-        }
+      [this, &ids, &access, faults](const httplib::Request& req, httplib::Response& res) {
+        t_observed = observer_ && observer_->OnRequest(observed_payload_, req);
+        t_refused_by_checks = CheckRequest(req, res, ids, access) == HandlerResponse::Handled;
+        if (t_refused_by_checks) return HandlerResponse::Handled;
         if (faults == nullptr) return HandlerResponse::Unhandled;
         std::optional<Fault> fault = faults->Fire(req.method, req.path);
         if (!fault) return HandlerResponse::Unhandled;
@@ -304,6 +308,15 @@ HttpServer::HttpServer(RequestIds& ids, size_t worker_threads, const AccessPolic
 HttpServer::~HttpServer() { Stop(); }
 
 httplib::Server& HttpServer::routes() { return *server_; }
+
+void HttpServer::ObserveExchanges(ExchangeObserver* observer, std::string payload_id) {
+  observer_ = observer;
+  observed_payload_ = std::move(payload_id);
+  server_->set_post_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+    const bool refused = std::exchange(t_refused_by_checks, false);
+    if (std::exchange(t_observed, false)) observer_->OnAnswer(observed_payload_, req, res, refused);
+  });
+}
 
 Status HttpServer::Bind(const std::string& host, int port) {
   port_ =

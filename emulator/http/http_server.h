@@ -20,6 +20,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -44,6 +45,21 @@ struct ConnectionLimits {
   std::chrono::milliseconds idle_timeout{5000};
 };
 
+// Sees requests and their answers (serve --record). `payload_id` names the
+// payload whose own port answers ("" on the main port). Shared by listeners:
+// thread-safe.
+class ExchangeObserver {
+ public:
+  virtual ~ExchangeObserver() = default;
+  // Before the request is checked and handled: true to see its answer
+  // (OnAnswer then follows, on the same thread).
+  virtual bool OnRequest(const std::string& payload_id, const httplib::Request& req) = 0;
+  // Just before the answer is sent; `refused` when the request checks
+  // answered it (a foreign origin, bad bytes) and no handler ran.
+  virtual void OnAnswer(const std::string& payload_id, const httplib::Request& req,
+                        const httplib::Response& res, bool refused) = 0;
+};
+
 class HttpServer {
  public:
   // `access` decides who may ask; `faults`, when given, may answer a request
@@ -58,6 +74,10 @@ class HttpServer {
 
   // Routes are registered on this before Start().
   httplib::Server& routes();
+  // Set before Start() or Serve(): `observer` (which must outlive the
+  // server) sees every request and answer, with `payload_id` naming this
+  // listener's payload.
+  void ObserveExchanges(ExchangeObserver* observer, std::string payload_id = "");
 
   // Binds `host:port` (0 picks a free port) and starts serving. Unavailable if
   // the address cannot be bound.
@@ -83,6 +103,8 @@ class HttpServer {
   class Listener;
 
   std::unique_ptr<Listener> server_;
+  ExchangeObserver* observer_ = nullptr;
+  std::string observed_payload_;
   Mutex serve_mu_;  // Serve() against RequestStop()
   bool stop_requested_ IMSEMU_GUARDED_BY(serve_mu_) = false;
   std::thread thread_;

@@ -48,6 +48,9 @@ class PayloadListeners final : public core::PayloadObserver {
   std::vector<std::string> TakeMoved();
   // Stops every listener and waits for them.
   void StopAll();
+  // Set before the first payload is added: every listener's answers are
+  // shown to `observer` before they are sent.
+  void ObserveExchanges(ExchangeObserver* observer) { observer_ = observer; }
 
  private:
   // The listeners' thread: serves what was bound, destroys what was retired.
@@ -62,6 +65,7 @@ class PayloadListeners final : public core::PayloadObserver {
   RequestIds& ids_;
   GameServerCalls& calls_;
   const AccessPolicy& access_;
+  ExchangeObserver* observer_ = nullptr;
   Faults* faults_;
   const std::string host_;
   std::optional<int> fixed_port_;

@@ -150,7 +150,7 @@ void GameServerSupervisor::Spawn(const ProcessLaunch& launch) {
       close(log);
     }
     spdlog::error("payload {}: {}", launch.payload_id, reason);
-    (void)world_.ExitPayload(launch.payload_id, 127, reason);
+    PassOnExit(launch.payload_id, 127, reason);
     return;
   }
   Child child;
@@ -198,7 +198,17 @@ void GameServerSupervisor::Absorb(const std::vector<ProcessNews>& news) {
     std::erase_if(children_, [&](const Child& c) { return c.handle == item.handle; });
   }
   for (const auto& [id, payload_lines] : lines) world_.RecordOutput(id, payload_lines);
-  for (const auto& [id, code] : exits) (void)world_.ExitPayload(id, code);
+  for (const auto& [id, code] : exits) PassOnExit(id, code, "");
+}
+
+void GameServerSupervisor::PassOnExit(const std::string& payload_id, int code,
+                                      const std::string& reason) {
+  auto apply = [&] { return world_.ExitPayload(payload_id, code, reason).ok(); };
+  if (options_.pass_on_exit) {
+    options_.pass_on_exit(payload_id, code, apply);
+  } else {
+    apply();
+  }
 }
 
 void GameServerSupervisor::Step(std::chrono::milliseconds wait) {

@@ -45,6 +45,10 @@ struct SupervisorOptions {
   std::string address = "127.0.0.1";  // the {address} placeholder
   // Who takes the steps: the supervisor's own thread, or the caller (tests).
   bool own_thread = true;
+  // Passes each exit on to the world: calls `apply` (which does) and may do
+  // more around it (serve --record writes it down in order). Default: apply.
+  std::function<void(const std::string& payload_id, int code, const std::function<bool()>& apply)>
+      pass_on_exit;
 };
 
 class GameServerSupervisor final : public core::PayloadObserver {
@@ -72,6 +76,8 @@ class GameServerSupervisor final : public core::PayloadObserver {
   void KillNow() { kill_now_ = true; }
 
  private:
+  // Tells the world a game server exited (through options_.pass_on_exit).
+  void PassOnExit(const std::string& payload_id, int code, const std::string& reason);
   struct Child {
     std::string payload_id;
     int handle = -1;
