@@ -56,6 +56,45 @@ r = run(["exec", "--", sys.executable, "-c", probe])
 check("exec: the command reaches the emulator (built-in fixture) through its environment",
       r.returncode == 0, r.stdout + r.stderr)
 
+def trace_format_errors(doc):
+    """Checks a Chrome trace against the Trace Event Format (the JSON Object
+    Format: traceEvents, and per phase the fields a viewer needs). No viewer
+    that parses it is packaged for this machine (Chromium dropped
+    chrome://tracing; Perfetto is not packaged): this is the schema check."""
+    errors = []
+    if not isinstance(doc, dict) or not isinstance(doc.get("traceEvents"), list):
+        return ["the top level is not {\"traceEvents\": [...]}"]
+    if doc.get("displayTimeUnit", "ms") not in ("ms", "ns"):
+        errors.append("displayTimeUnit is not ms or ns")
+    for n, e in enumerate(doc["traceEvents"]):
+        where = f"traceEvents[{n}]"
+        number = lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and v >= 0
+        if not isinstance(e, dict) or e.get("ph") not in ("X", "i", "I", "M", "B", "E", "C"):
+            errors.append(f"{where}: no known ph")
+            continue
+        if not isinstance(e.get("name"), str) or not isinstance(e.get("pid"), int):
+            errors.append(f"{where}: name and pid are required")
+        if "args" in e and not isinstance(e["args"], dict):
+            errors.append(f"{where}: args is not an object")
+        if "cat" in e and not isinstance(e["cat"], str):
+            errors.append(f"{where}: cat is not a string")
+        if e["ph"] == "M":
+            if e.get("name") not in ("process_name", "thread_name", "process_sort_index",
+                                     "thread_sort_index", "process_labels"):
+                errors.append(f"{where}: unknown metadata event {e.get('name')}")
+            elif not isinstance(e.get("args", {}).get("name", e.get("args", {}).get("sort_index")),
+                                (str, int)):
+                errors.append(f"{where}: metadata without args.name")
+            continue
+        if not number(e.get("ts")) or not isinstance(e.get("tid"), int):
+            errors.append(f"{where}: ts (microseconds, >= 0) and tid are required")
+        if e["ph"] == "X" and not number(e.get("dur")):
+            errors.append(f"{where}: a complete event needs dur >= 0")
+        if e["ph"] in ("i", "I") and e.get("s", "t") not in ("g", "p", "t"):
+            errors.append(f"{where}: an instant's scope s is g, p or t")
+    return errors
+
+
 trace_file = os.path.join(work, "trace.json")
 r = subprocess.run([binary, "exec", "--", "sh", "-c",
                     '"$0" timeline --url "$IMS_EMULATOR_URL" -o "$1"', binary, trace_file],
@@ -64,8 +103,12 @@ try:
     import json as _json
     with open(trace_file) as f:
         trace = _json.load(f)["traceEvents"]
+    with open(trace_file) as f:
+        format_errors = trace_format_errors(_json.load(f))
     tracks = [e["args"]["name"] for e in trace if e.get("name") == "thread_name"]
-    ok = r.returncode == 0 and sum(t.startswith("payload ") for t in tracks) == 2
+    ok = (r.returncode == 0 and sum(t.startswith("payload ") for t in tracks) == 2 and
+          not format_errors)
+    tracks = f"{tracks} {format_errors[:5]}"
 except (OSError, ValueError, KeyError) as e:
     ok, tracks = False, str(e)
 check("timeline: a running emulator's journal as a Chrome trace, a track per payload", ok,

@@ -2,7 +2,7 @@
 """The dashboard in a real headless Chromium (Debian's chromium, chromedriver
 and python3-selenium, installed by scripts/install-deps.sh).
 
-Usage: dashboard_test.py BINARY [--screenshot PNG]
+Usage: dashboard_test.py BINARY [--screenshots DIR]
 
 Starts `ims-emulator serve --clock virtual` on the default world, opens the
 page and checks, as a developer sees it: no console errors, the default world
@@ -10,9 +10,11 @@ shown, a session created from the page reserves a payload, a status set over
 the Payload Local API shows as "server set" at once (the journal is followed
 live) and as "clients see" only after the page's advance buttons move the
 clock past the status cache, a refused action shows the API's error, 1,000
-payloads page, and another origin (a page on another port, and a DNS-rebinding
-name) can neither read nor drive it. With --screenshot, saves the page (the
-picture in the README). Every server listens on 127.0.0.1 only.
+payloads page, the timeline draws the journal's Chrome trace with the status
+cache's lag, and another origin (a page on another port, and a DNS-rebinding
+name) can neither read nor drive it. With --screenshots, saves the page and
+the timeline (DIR/dashboard.png and DIR/timeline.png, the pictures in the
+docs). Every server listens on 127.0.0.1 only.
 """
 import http.server
 import json
@@ -40,7 +42,7 @@ WAIT_SECONDS = 30  # the longest any one condition may take to show
 AUTH = {"Authorization": "Bearer test/dashboard"}
 
 binary = os.path.abspath(sys.argv[1])
-screenshot = sys.argv[sys.argv.index("--screenshot") + 1] if "--screenshot" in sys.argv else None
+shots = sys.argv[sys.argv.index("--screenshots") + 1] if "--screenshots" in sys.argv else None
 for tool in (CHROMIUM, CHROMEDRIVER):
     if not os.path.exists(tool):
         sys.exit(f"FAIL {tool} is missing: run scripts/install-deps.sh")
@@ -203,10 +205,10 @@ try:
     check(session_cell(session_id, "clients-see") == "{}" and
           "in 11 s" in session_cell(session_id, "agree"),
           "one second later clients still see {}: " + session_cell(session_id, "agree"))
-    if screenshot:  # the whole page, journal included
+    if shots:  # the whole page, journal included
         height = driver.execute_script("return document.documentElement.scrollHeight")
         driver.set_window_size(1440, height + 120)
-        driver.save_screenshot(screenshot)
+        driver.save_screenshot(os.path.join(shots, "dashboard.png"))
         driver.set_window_size(1440, 1100)
     _, listed = call(base, "/api/v0/projects/local-project/sessions?session_type=default")
     check(listed["sessions"][0]["session_status"] == {}, "List Sessions agrees: {} at 00:00:01")
@@ -218,7 +220,26 @@ try:
     check(listed["sessions"][0]["session_status"] == {"phase": "lobby"},
           "List Sessions agrees at 00:00:13")
 
-    # 4. The journal is live and filterable.
+    # 4. The timeline: the journal's Chrome trace drawn, a track per payload,
+    #    the status cache's lag between "server set" and "clients see".
+    click("timeline-toggle")
+    wait.until(lambda d: d.execute_script(
+        "return [...document.querySelectorAll('#timeline .track-name')]"
+        ".some(n => n.textContent === 'payload ' + arguments[0])", session_id))
+    drawn = driver.execute_script("""
+        const row = [...document.querySelectorAll('#timeline .track')]
+            .find(t => t.querySelector('.track-name').textContent === 'payload ' + arguments[0]);
+        return {spans: [...row.querySelectorAll('.span')].map(s => s.textContent),
+                set: row.querySelectorAll('.mark.server-set').length,
+                see: row.querySelectorAll('.mark.clients-see').length,
+                lag: [...row.querySelectorAll('.lag-bar')].map(b => b.title)};""", session_id)
+    check(drawn["spans"][-1] == "Reserved" and drawn["set"] == 1 and drawn["see"] == 1 and
+          drawn["lag"] == ["status cache lag: 12 s"],
+          f"the timeline shows the session's track, its marks and the 12 s cache lag: {drawn}")
+    if shots:
+        driver.find_element(By.ID, "timeline-section").screenshot(os.path.join(shots, "timeline.png"))
+
+    # 5. The journal is live and filterable.
     wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, '#journal li[data-kind="session.status"]'))
     Select(driver.find_element(By.ID, "jf-kind")).select_by_value("payload.state")
     kinds = set(driver.execute_script(
@@ -226,7 +247,7 @@ try:
     check(kinds == {"payload.state"}, f"filtering the journal by kind shows that kind only: {kinds}")
     Select(driver.find_element(By.ID, "jf-kind")).select_by_value("")
 
-    # 5. An action the API refuses shows the API's own message.
+    # 6. An action the API refuses shows the API's own message.
     code = driver.find_element(By.ID, "pd-code")
     code.clear()
     code.send_keys("300")
@@ -245,7 +266,7 @@ try:
                   and "status of 409" not in e["message"]]
     check(unexpected == [], f"no console errors but the refused calls: {unexpected}")
 
-    # 6. Faults from the page: add one, see it, clear it.
+    # 7. Faults from the page: add one, see it, clear it.
     driver.find_element(By.ID, "f-path").send_keys("/api/v0/payload")
     driver.find_element(By.CSS_SELECTOR, "#add-fault button[type=submit]").click()
     wait.until(lambda d: len(rows("faults")) == 1)
@@ -255,7 +276,7 @@ try:
     click("clear-faults")
     wait.until(lambda d: len(rows("faults")) == 0)
 
-    # 7. 1,000 payloads: the table pages.
+    # 8. 1,000 payloads: the table pages.
     status, _ = call(base, "/api/v0/projects/local-project/allocations", "POST", {
         "name": "crowd", "annotations": {"session_type": "crowd"}, "buffer_size": 1000,
         "max_payloads": 1000, "auto_ready": True,
@@ -267,12 +288,12 @@ try:
     click("pf-next")
     check(text("#pf-page").startswith("page 2 of 21"), "the pager moves: " + text("#pf-page"))
 
-    # 8. Reset from the page.
+    # 9. Reset from the page.
     click("reset")
     wait.until(lambda d: "(2 payloads)" in text("#pf-page"))
     check(len(rows("sessions")) == 0, "after a reset the page shows the fixture again")
 
-    # 9. The payload panel's actions, each checked against the API.
+    # 10. The payload panel's actions, each checked against the API.
     def api_payload(payload_id):
         _, world = call(base, "/emulator/v0/state")
         return next(p for p in world["payloads"] if p["id"] == payload_id)
@@ -308,7 +329,7 @@ try:
     _, clock_before = call(base, "/emulator/v0/clock")
     _, state_before = call(base, "/emulator/v0/state")
 
-    # 10. Another origin can neither drive nor read it.
+    # 11. Another origin can neither drive nor read it.
     driver.get(evil_origin + "/evil.html")
     wait.until(lambda d: d.title.startswith("done"))
     results = json.loads(driver.title[len("done "):])
@@ -323,7 +344,7 @@ try:
     check(status == 403 and "Origin" in refused["message"],
           "the emulator refuses that origin by name: " + refused.get("message", ""))
 
-    # 11. A DNS-rebinding name gets no page.
+    # 12. A DNS-rebinding name gets no page.
     driver.get(f"http://rebind.example:{port}/")
     body = text("body") or ""
     check("is not a loopback name" in body, "a rebinding name is refused: " + body[:120])

@@ -173,6 +173,7 @@
           view.refreshCost = view.fetchedAt - started;
           view.faults = faults.faults;
           render();
+          await refreshTimeline();
         } catch (e) {
           showError(`reading the emulator failed: ${e.message}`);
         }
@@ -377,6 +378,83 @@
     fill($('faults').tBodies[0], rows.length ? rows : [el('tr', {}, el('td', { colSpan: 8, class: 'muted', text: 'no faults' }))]);
   }
 
+  // --- The timeline ------------------------------------------------------------
+
+  // Draws a Chrome trace (GET /emulator/v0/timeline): a track per payload
+  // with its states as spans, "server set status" and "clients see status"
+  // marks, and the status cache's lag as a bar between each pair.
+  function drawTimeline(trace) {
+    if (!trace || !Array.isArray(trace.traceEvents)) throw new Error('not a Chrome trace: no traceEvents');
+    const names = new Map();
+    const tracks = new Map();
+    let end = 1;
+    const track = (tid) => {
+      if (!tracks.has(tid)) tracks.set(tid, { spans: [], marks: [] });
+      return tracks.get(tid);
+    };
+    for (const e of trace.traceEvents) {
+      if (typeof e.ph !== 'string') throw new Error('a trace event without ph');
+      if (e.ph === 'M') {
+        if (e.name === 'thread_name') names.set(e.tid, e.args.name);
+        continue;
+      }
+      if (typeof e.ts !== 'number') throw new Error(`a ${e.ph} event without ts`);
+      if (e.ph === 'X') {
+        track(e.tid).spans.push(e);
+        end = Math.max(end, e.ts + e.dur);
+      } else {
+        track(e.tid).marks.push(e);
+        end = Math.max(end, e.ts);
+      }
+    }
+    const at = (ts) => `${(100 * ts) / end}%`;
+    const rows = [...tracks.keys()].sort((a, b) => a - b).map((tid) => {
+      const { spans, marks } = tracks.get(tid);
+      const lane = el('div', { class: 'lane' });
+      for (const s of spans) {
+        lane.append(el('div', { class: `span state s-${s.name}`, text: s.name,
+          title: `${s.name}: ${formatDuration(s.dur / 1000)} from ${formatDuration(s.ts / 1000)}` }));
+        lane.lastChild.style.left = at(s.ts);
+        lane.lastChild.style.width = at(s.dur);
+      }
+      let set = null;
+      for (const m of marks) {
+        const kind = m.name === 'server set status' ? 'server-set'
+          : m.name === 'clients see status' ? 'clients-see' : 'instant';
+        if (kind === 'server-set') set = m;
+        if (kind === 'clients-see' && set) {
+          const lag = el('div', { class: 'lag-bar', title: `status cache lag: ${formatDuration((m.ts - set.ts) / 1000)}` });
+          lag.style.left = at(set.ts);
+          lag.style.width = at(m.ts - set.ts);
+          lane.append(lag);
+          set = null;
+        }
+        const mark = el('div', { class: `mark ${kind}`, title: `${m.name} at ${formatDuration(m.ts / 1000)}` });
+        mark.style.left = at(m.ts);
+        lane.append(mark);
+      }
+      return el('div', { class: 'track', 'data-tid': String(tid) },
+        el('div', { class: 'track-name mono small', text: names.get(tid) || `track ${tid}` }), lane);
+    });
+    const axis = el('div', { class: 'lane axis' });
+    for (let i = 0; i <= 4; ++i) {
+      const tick = el('span', { class: 'tick small muted', text: `+${formatDuration((end * i) / 4 / 1000)}` });
+      tick.style.left = `${25 * i}%`;
+      axis.append(tick);
+    }
+    $('timeline').replaceChildren(...rows, el('div', { class: 'track' }, el('div', { class: 'track-name' }), axis),
+      el('div', { class: 'legend small muted', text: '▼ server set status   ▲ clients see status   ▬ the status cache\'s lag' }));
+  }
+
+  async function refreshTimeline() {
+    if ($('timeline').hidden) return;
+    try {
+      drawTimeline(await call('GET', '/emulator/v0/timeline'));
+    } catch (e) {
+      $('timeline').textContent = `the timeline cannot be drawn: ${e.message}`;
+    }
+  }
+
   // --- The journal, live ---------------------------------------------------
 
   function eventMatches(e) {
@@ -508,6 +586,11 @@
     };
     $('clear-faults').onclick = () => act('Clear faults', () => call('DELETE', '/emulator/v0/faults'));
 
+    $('timeline-toggle').onclick = () => {
+      $('timeline').hidden = !$('timeline').hidden;
+      $('timeline-toggle').textContent = $('timeline').hidden ? 'Show' : 'Hide';
+      refreshTimeline();
+    };
     for (const id of ['jf-id', 'jf-kind', 'jf-debug']) {
       $(id).oninput = renderJournal;
       $(id).onchange = renderJournal;

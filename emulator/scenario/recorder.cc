@@ -34,6 +34,14 @@ const std::regex kReservations(R"(/api/v0/projects/([^/]+)/allocations/([^/]+)/r
 const std::regex kControlPayload(R"(/emulator/v0/payloads/([^/]+)/(exit|state|api-down))");
 const std::regex kSnapshot(R"(/emulator/v0/snapshots/([^/]+)(/restore)?)");
 
+// `text` on one line of a YAML comment: control characters as spaces.
+std::string OneLine(std::string text) {
+  for (char& c : text) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = ' ';
+  }
+  return text;
+}
+
 // A duration as steps write it.
 std::string Ms(long long ms) { return std::to_string(ms) + "ms"; }
 
@@ -326,14 +334,7 @@ std::optional<RecordedStep> StepFor(const RecordedCall& call, const RecordingWor
   return step;
 }
 
-StatusOr<std::unique_ptr<Recorder>> Recorder::Open(const std::string& path, RecordingWorld world,
-                                                   Time start) {
-  std::FILE* file = std::fopen(path.c_str(), "w");
-  if (file == nullptr) {
-    return InvalidArgument("--record: cannot write '" + path + "': " + std::strerror(errno));
-  }
-  std::unique_ptr<Recorder> recorder(new Recorder(file, std::move(world), start));
-  const RecordingWorld& w = recorder->world_;
+std::string HeaderText(const RecordingWorld& w, const std::string& path) {
   Json fixture = codec::FixtureToJson(w.fixture);
   if (w.real_game_servers) {
     // The recorded calls of each game server replace its process.
@@ -345,28 +346,47 @@ StatusOr<std::unique_ptr<Recorder>> Recorder::Open(const std::string& path, Reco
       }
     }
   }
-  std::string header =
-      "# Recorded by `ims-emulator serve --record`"
-      " under the " +
-      std::string(w.virtual_clock ? "virtual clock: time between calls is exact."
-                                  : "real clock: time between calls is rounded to 100 ms.") +
-      "\n# Replay it with: ims-emulator scenario run " + path +
-      "\nname: recorded session\n"
-      "description: >\n"
-      "  A live session against ims-emulator, recorded call by call: each step is\n"
-      "  a call a game client, game server or orchestration caller made (or a\n"
-      "  control call), expecting the answer it got.\n"
-      "seed: " +
-      std::to_string(w.seed) +
-      "\nclock: virtual\n"
-      "status_cache: {mode: " +
-      core::StatusCacheModeName(w.status_cache.mode) + ", ttl: " + Ms(w.status_cache.ttl.count()) +
-      "}\n"
-      "vars: {dollar: \"$\"}\n"
-      "world: " +
-      Dump(fixture) + "\nsteps:\n";
+  return "# Recorded by `ims-emulator serve --record` under the " +
+         std::string(w.virtual_clock ? "virtual clock: time between calls is exact."
+                                     : "real clock: time between calls is rounded to 100 ms.") +
+         "\n# Replay it with: ims-emulator scenario run " + OneLine(path) +
+         "\nname: recorded session\n"
+         "description: >\n"
+         "  A live session against ims-emulator, recorded call by call: each step is\n"
+         "  a call a game client, game server or orchestration caller made (or a\n"
+         "  control call), expecting the answer it got.\n"
+         "seed: " +
+         std::to_string(w.seed) +
+         "\nclock: virtual\n"
+         "status_cache: {mode: " +
+         core::StatusCacheModeName(w.status_cache.mode) +
+         ", ttl: " + Ms(w.status_cache.ttl.count()) +
+         "}\n"
+         "vars: {dollar: \"$\"}\n"
+         "world: " +
+         Dump(fixture) + "\nsteps:\n";
+}
+
+std::string StepText(const RecordedStep& step) {
+  if (step.kind.empty()) return "  # " + OneLine(step.comment) + "\n";
+  std::string text = "  - " + step.kind + ": " + Dump(step.params) + "\n";
+  if (step.save) text += "    save: " + Dump(Json{{step.save->first, step.save->second}}) + "\n";
+  text += "    expect:\n      status: " + std::to_string(step.status) + "\n";
+  if (!step.body_expectations.empty()) {
+    text += "      body: " + Dump(step.body_expectations) + "\n";
+  }
+  return text;
+}
+
+StatusOr<std::unique_ptr<Recorder>> Recorder::Open(const std::string& path, RecordingWorld world,
+                                                   Time start) {
+  std::FILE* file = std::fopen(path.c_str(), "w");
+  if (file == nullptr) {
+    return InvalidArgument("--record: cannot write '" + path + "': " + std::strerror(errno));
+  }
+  std::unique_ptr<Recorder> recorder(new Recorder(file, std::move(world), start));
   MutexLock lock(recorder->mu_);
-  recorder->Append(header);
+  recorder->Append(HeaderText(recorder->world_, path));
   return recorder;
 }
 
@@ -407,20 +427,7 @@ void Recorder::Record(const RecordedCall& call, Time now) {
   } else if (elapsed < 0) {
     last_ = now;  // a restore moved the clock back; its step does so too
   }
-  if (step->kind.empty()) {
-    text += "  # " + step->comment + "\n";
-  } else {
-    ++steps_;
-    text += "  - " + step->kind + ": " + Dump(step->params) + "\n";
-    if (step->save) {
-      text += "    save: " + Dump(Json{{step->save->first, step->save->second}}) + "\n";
-    }
-    text += "    expect:\n      status: " + std::to_string(step->status) + "\n";
-    if (!step->body_expectations.empty()) {
-      text += "      body: " + Dump(step->body_expectations) + "\n";
-    }
-  }
-  Append(text);
+  Append(text + StepText(*step));
 }
 
 }  // namespace imsemu::scenario

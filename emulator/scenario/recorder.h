@@ -71,6 +71,12 @@ struct RecordedStep {
 std::optional<RecordedStep> StepFor(const RecordedCall& call, const RecordingWorld& world,
                                     std::map<std::string, std::string>& variables);
 
+// The scenario's header: world, seed, clock, status cache. Pure.
+std::string HeaderText(const RecordingWorld& world, const std::string& path);
+// A step as the scenario file holds it (YAML; its values in JSON flow
+// style). Pure.
+std::string StepText(const RecordedStep& step);
+
 class Recorder {
  public:
   // Creates (truncates) `path` and writes the scenario's header.
@@ -108,7 +114,6 @@ class Recorder {
   const RecordingWorld world_;
   Time last_ IMSEMU_GUARDED_BY(mu_);
   std::map<std::string, std::string> variables_ IMSEMU_GUARDED_BY(mu_);
-  int steps_ IMSEMU_GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace imsemu::scenario
