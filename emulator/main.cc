@@ -17,6 +17,7 @@
 #include "emulator/clients/http_call.h"
 #include "emulator/codec/allocation_json.h"
 #include "emulator/codec/mock_config_json.h"
+#include "emulator/core/fixture_lint.h"
 #include "emulator/emulator.h"
 #include "emulator/http/request_checks.h"
 #include "emulator/process/exec_command.h"
@@ -118,6 +119,8 @@ sigset_t BlockStopSignals() {
 // saying why) if it cannot start.
 std::unique_ptr<EmulatorImpl> StartAndDescribe(EmulatorOptions options, const std::string& banner,
                                                std::ostream& out) {
+  const std::vector<imsemu::core::LintFinding> findings =
+      imsemu::core::LintFixture(options.fixture);
   auto emulator = EmulatorImpl::Start(std::move(options));
   if (!emulator.ok()) {
     std::cerr << "ims-emulator: " << emulator.status().message() << "\n";
@@ -126,6 +129,7 @@ std::unique_ptr<EmulatorImpl> StartAndDescribe(EmulatorOptions options, const st
   EmulatorImpl& e = **emulator;
   out << "ims-emulator listening on " << e.base_url() << "\n";
   for (const std::string& note : e.resume_notes()) out << "note: " << note << "\n";
+  for (const auto& f : findings) out << "warning: fixture " << f.where << ": " << f.message << "\n";
   if (!banner.empty()) out << banner << "\n";
   for (const auto& p : e.world().Snapshot().payloads) {
     out << "payload " << p.id << " " << imsemu::core::PayloadStateName(p.state)
@@ -318,8 +322,8 @@ bool ApplyServeFlags(const ServeFlags& f, EmulatorOptions& options) {
   return true;
 }
 
-constexpr const char* kCommands[] = {"serve",    "exec",     "payload-local-api",
-                                     "scenario", "timeline", "export"};
+constexpr const char* kCommands[] = {
+    "serve", "exec", "payload-local-api", "scenario", "timeline", "export", "lint", "check"};
 
 // Writes a running emulator's journal as a Chrome trace to `out_path` ("-":
 // stdout). 0, or 1 after saying why.
@@ -343,6 +347,26 @@ int WriteTimeline(const std::string& url, const std::string& out_path) {
   }
   std::cerr << "wrote " << out_path << ": open it in https://ui.perfetto.dev or chrome://tracing\n";
   return 0;
+}
+
+// Lints fixture files: 0 when none has a finding, 1 when one has, 2 when
+// one cannot be read.
+int LintFixtures(const std::vector<std::string>& files) {
+  int worst = 0;
+  for (const std::string& file : files) {
+    auto fixture = imsemu::codec::LoadFixtureFile(file);
+    if (!fixture.ok()) {
+      std::cerr << "ims-emulator: " << fixture.status().message() << "\n";
+      worst = 2;
+      continue;
+    }
+    const auto findings = imsemu::core::LintFixture(*fixture);
+    for (const auto& f : findings)
+      std::cout << file << ": " << f.where << ": " << f.message << "\n";
+    if (findings.empty()) std::cout << file << ": ok\n";
+    if (!findings.empty() && worst == 0) worst = 1;
+  }
+  return worst;
 }
 
 // Writes a running emulator's whole world (a snapshot) to `out_path`,
@@ -383,7 +407,8 @@ int main(int argc, char** argv) {
       std::find(std::begin(kCommands), std::end(kCommands), std::string(argv[1])) ==
           std::end(kCommands)) {
     std::cerr << "ims-emulator: unknown command '" << argv[1]
-              << "' (serve, exec, payload-local-api, scenario, timeline, export; --help)\n";
+              << "' (serve, exec, payload-local-api, scenario, timeline, export, lint, check; "
+                 "--help)\n";
     return 2;
   }
 
@@ -444,7 +469,14 @@ int main(int argc, char** argv) {
   export_command->add_option("file", export_file, "the snapshot file (written atomically)")
       ->required();
 
+  std::vector<std::string> lint_files;
+  CLI::App* lint = app.add_subcommand(
+      "lint", "check fixture files against IMS's integration guide (exit 1 on a finding)");
+  lint->add_option("fixtures", lint_files, "fixture files (JSON)")->required();
+
   CLI11_PARSE(app, argc, argv);
+
+  if (lint->parsed()) return LintFixtures(lint_files);
 
   if (export_command->parsed()) return WriteExport(export_url, export_file);
 

@@ -5,6 +5,7 @@ Usage: cli_test.py BINARY
 Every check runs from a temporary folder, away from the repository, so the
 built-in default fixture and fixture-relative commands are exercised.
 """
+import json
 import os
 import shutil
 import signal
@@ -94,6 +95,21 @@ def trace_format_errors(doc):
             errors.append(f"{where}: an instant's scope s is g, p or t")
     return errors
 
+
+# lint: findings and exit codes through the real binary.
+shared = os.path.join(work, "shared.json")
+with open(shared, "w") as f:
+    json.dump({"projects": [{"id": "p", "allocations": [
+        {"name": "a", "annotations": {"session_type": "arena"}, "max_payloads": 10},
+        {"name": "b", "annotations": {"session_type": "arena"}}]}]}, f)
+r = run(["lint", shared, os.path.join(os.path.dirname(__file__), "..", "fixtures", "default.json")])
+check("lint: a shared session type and a missing cap are found, a clean fixture is ok (exit 1)",
+      r.returncode == 1 and "shared.json: projects[0].allocations[1] (b): serves session_type=arena"
+      in r.stdout and "max_payloads is 100000 (the default: none set)" in r.stdout and
+      "default.json: ok" in r.stdout, r.stdout + r.stderr)
+r = run(["lint", os.path.join(work, "missing.json")])
+check("lint: an unreadable fixture is exit 2", r.returncode == 2 and "missing.json" in r.stderr,
+      r.stderr)
 
 trace_file = os.path.join(work, "trace.json")
 r = subprocess.run([binary, "exec", "--", "sh", "-c",

@@ -233,6 +233,8 @@ void World::CreatePayload(const Allocation& allocation, Time at) {
     next = next >= options_.game_port_last ? options_.game_port_first : next + 1;
   }
   if (options_.pick_api_port) p.api_port = options_.pick_api_port();
+  if (options_.new_payload_api_down.count() > 0)
+    p.api_down_until = at + options_.new_payload_api_down;
   p.created = at;
   p.state_since = at;
   const Duration wait =

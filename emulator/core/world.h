@@ -44,6 +44,9 @@ struct WorldOptions {
   std::function<int()> pick_game_port;
   // When set, picks the port of each new payload's own Payload Local API.
   std::function<int()> pick_api_port;
+  // Each new payload's Payload Local API starts down for this long (a
+  // sidecar that comes up after the game server: `ims-emulator check`).
+  Duration new_payload_api_down{0};
 };
 
 struct AllocationFixture {

@@ -12,6 +12,7 @@
 
 #include "emulator/codec/allocation_json.h"
 #include "emulator/codec/json_fields.h"
+#include "emulator/codec/yaml_json.h"
 #include "emulator/scenario/step_kinds.h"
 #include "emulator/util/utf8.h"
 
@@ -65,37 +66,7 @@ struct LoadError {
 
 int LineOf(const YAML::Node& node) { return node.Mark().line + 1; }
 
-// Plain scalars become numbers, booleans or null when they read as such;
-// quoted ones stay strings.
-Json ScalarToJson(const YAML::Node& node) {
-  const std::string& text = node.Scalar();
-  if (node.Tag() == "!") return text;  // quoted
-  if (text == "null" || text == "~" || text.empty()) return nullptr;
-  if (text == "true") return true;
-  if (text == "false") return false;
-  Json number = Json::parse(text, nullptr, false);
-  if (number.is_number()) return number;
-  return text;
-}
-
-Json ToJson(const YAML::Node& node) {
-  switch (node.Type()) {
-    case YAML::NodeType::Sequence: {
-      Json out = Json::array();
-      for (const YAML::Node& item : node) out.push_back(ToJson(item));
-      return out;
-    }
-    case YAML::NodeType::Map: {
-      Json out = Json::object();
-      for (const auto& kv : node) out[kv.first.Scalar()] = ToJson(kv.second);
-      return out;
-    }
-    case YAML::NodeType::Scalar:
-      return ScalarToJson(node);
-    default:
-      return nullptr;
-  }
-}
+Json ToJson(const YAML::Node& node) { return codec::YamlToJson(node); }
 
 std::string AsString(const Json& j) { return j.is_string() ? j.get<std::string>() : j.dump(); }
 
