@@ -8,6 +8,7 @@
 
 #include "emulator/codec/allocation_json.h"
 #include "emulator/scenario/json_path.h"
+#include "emulator/util/utf8.h"
 
 namespace imsemu::scenario {
 namespace {
@@ -34,8 +35,13 @@ const std::regex kReservations(R"(/api/v0/projects/([^/]+)/allocations/([^/]+)/r
 const std::regex kControlPayload(R"(/emulator/v0/payloads/([^/]+)/(exit|state|api-down))");
 const std::regex kSnapshot(R"(/emulator/v0/snapshots/([^/]+)(/restore)?)");
 
-// `text` on one line of a YAML comment: control characters as spaces.
+// `text` on one line of a YAML comment: control characters as spaces, bytes
+// that are not UTF-8 as '?'.
 std::string OneLine(std::string text) {
+  for (size_t bad = FirstInvalidUtf8(text); bad < text.size();
+       bad = bad + 1 + FirstInvalidUtf8(std::string_view(text).substr(bad + 1))) {
+    text[bad] = '?';
+  }
   for (char& c : text) {
     if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = ' ';
   }

@@ -4,6 +4,8 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <limits>
+#include <type_traits>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -37,11 +39,25 @@ Json EventToRecord(const core::Event& e) {
           {"detail", e.detail}};
 }
 
-// Reads field `key` of `object` as T, or names what is wrong with it.
+// Reads field `key` of `object` as T, or names what is wrong with it. An
+// integer must be one, and fit.
 template <typename T>
 Status Field(const Json& object, const char* key, const std::string& where, T& out) {
   auto it = object.find(key);
   if (it == object.end()) return InvalidArgument(where + key + " is missing");
+  if constexpr (std::is_integral_v<T>) {
+    const bool fits =
+        it->is_number_unsigned()
+            ? it->template get<unsigned long long>() <=
+                  static_cast<unsigned long long>(std::numeric_limits<T>::max())
+            : it->is_number_integer() && it->template get<long long>() >= 0 &&
+                  static_cast<unsigned long long>(it->template get<long long>()) <=
+                      static_cast<unsigned long long>(std::numeric_limits<T>::max());
+    if (!fits) {
+      return InvalidArgument(where + key + " must be a non-negative integer that fits, got " +
+                             it->dump().substr(0, 40));
+    }
+  }
   try {
     out = it->get<T>();
   } catch (const Json::exception&) {
