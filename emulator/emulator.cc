@@ -169,6 +169,7 @@ Status EmulatorImpl::Open() {
   });
   request_ids_ = std::make_unique<http::RequestIds>();
   game_server_calls_ = std::make_unique<http::GameServerCalls>();
+  if (options_.game_server_observer) game_server_calls_->Add(options_.game_server_observer);
   faults_ = std::make_unique<http::Faults>(options_.world.seed);
   access_ = std::make_unique<http::AccessPolicy>();
   for (const std::string& name : options_.allowed_hosts) {

@@ -67,6 +67,9 @@ struct EmulatorOptions {
   std::string import_path;
   // Where `serve --record` writes the scenario of this session ("" = none).
   std::string record_path;
+  // Sees every game-server call from the first one (before any process
+  // starts); must outlive the emulator. `ims-emulator check` watches here.
+  GameServerObserver* game_server_observer = nullptr;
   bool payload_listeners = true;  // each payload's own Payload Local API port
   // Binds every payload's listener to this port (the drop-in mode, whose
   // allocation has one payload at a time).

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <csignal>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <map>
@@ -14,6 +15,8 @@
 #include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
 
+#include "emulator/check/check_cases.h"
+#include "emulator/check/check_runner.h"
 #include "emulator/clients/http_call.h"
 #include "emulator/codec/allocation_json.h"
 #include "emulator/codec/mock_config_json.h"
@@ -349,6 +352,92 @@ int WriteTimeline(const std::string& url, const std::string& out_path) {
   return 0;
 }
 
+// `ims-emulator check`: the studio's server through the cases; 0 when all
+// pass, 1 when one fails, 2 on a usage error.
+int RunChecks(const std::string& fixture_file, const std::vector<std::string>& case_files,
+              const std::string& only, const std::string& junit,
+              const std::vector<std::string>& command) {
+  imsemu::check::CheckTarget target;
+  if (!fixture_file.empty()) {
+    auto fixture = imsemu::codec::LoadFixtureFile(fixture_file);
+    if (!fixture.ok()) {
+      std::cerr << "ims-emulator: " << fixture.status().message() << "\n";
+      return 2;
+    }
+    target.fixture = *fixture;
+    for (const auto& project : target.fixture.projects) {
+      for (const auto& a : project.allocations) {
+        if (command.empty() && target.spec.payload_spec.command.empty() &&
+            !a.spec.payload_spec.command.empty()) {
+          target.spec = a.spec;
+        }
+      }
+    }
+  }
+  if (!command.empty()) {
+    target.spec.payload_spec.command = command.front();
+    target.spec.payload_spec.args.assign(command.begin() + 1, command.end());
+    if (target.spec.payload_spec.ports.empty()) {
+      target.spec.payload_spec.ports.push_back({"GamePort", 7777, "UDP"});
+    }
+  }
+  if (target.spec.payload_spec.command.empty()) {
+    std::cerr << "ims-emulator: check needs the game server: -- COMMAND ARGS..., or a --fixture "
+                 "whose allocation has a payload_spec.command\n";
+    return 2;
+  }
+  std::vector<imsemu::check::CheckCase> cases = imsemu::check::DefaultCheckCases();
+  if (target.fixture.projects.empty()) {
+    // Linting the check's own world would test nothing: without --fixture
+    // the lint cases are left out (and asking for one is an error).
+    std::erase_if(cases, [](const imsemu::check::CheckCase& c) { return c.probe == "lint"; });
+  }
+  for (const std::string& file : case_files) {
+    auto more = imsemu::check::LoadCheckCases(file);
+    if (!more.ok()) {
+      std::cerr << "ims-emulator: " << more.status().message() << "\n";
+      return 2;
+    }
+    cases.insert(cases.end(), more->begin(), more->end());
+  }
+  auto selected = imsemu::check::SelectCases(cases, only);
+  if (!selected.ok()) {
+    std::cerr << "ims-emulator: " << selected.status().message() << "\n";
+    return 2;
+  }
+  target.log_dir =
+      (std::filesystem::temp_directory_path() / ("ims-emulator-check-" + std::to_string(getpid())))
+          .string();
+  std::vector<imsemu::check::CheckResult> results;
+  for (const auto& c : *selected) {
+    results.push_back(imsemu::check::RunCheck(target, c));
+    std::cout << imsemu::check::ResultText(results.back()) << std::flush;
+  }
+  int failed = 0;
+  for (const auto& r : results) failed += r.passed ? 0 : 1;
+  std::cout << results.size() - failed << " passed, " << failed
+            << " failed (game-server logs: " << target.log_dir << ")\n";
+  if (!junit.empty()) {
+    std::vector<imsemu::scenario::ScenarioResult> as_tests;
+    for (const auto& r : results) {
+      imsemu::scenario::ScenarioResult t;
+      t.file = "check/" + r.name;
+      t.name = r.name;
+      t.passed = r.passed;
+      t.wall_ms = r.wall_ms;
+      if (!r.passed) t.report = imsemu::check::ResultText(r);
+      as_tests.push_back(std::move(t));
+    }
+    std::ofstream out(junit);
+    out << imsemu::scenario::JUnitXml(as_tests);
+    if (!out) {
+      std::cerr << "ims-emulator: cannot write " << junit << "\n";
+      return 2;
+    }
+  }
+  return failed == 0 ? 0 : 1;
+}
+
 // Lints fixture files: 0 when none has a finding, 1 when one has, 2 when
 // one cannot be read.
 int LintFixtures(const std::vector<std::string>& files) {
@@ -474,9 +563,27 @@ int main(int argc, char** argv) {
       "lint", "check fixture files against IMS's integration guide (exit 1 on a finding)");
   lint->add_option("fixtures", lint_files, "fixture files (JSON)")->required();
 
+  std::string check_fixture;
+  std::vector<std::string> check_cases;
+  std::string check_only;
+  std::string check_junit;
+  std::vector<std::string> check_command;
+  CLI::App* check = app.add_subcommand(
+      "check", "put a game server through IMS's realities (checks/default.yaml) and report");
+  check->add_option("--fixture", check_fixture,
+                    "the world: its allocation's command runs, and it is linted");
+  check->add_option("--cases", check_cases, "more cases, in the shape of checks/default.yaml");
+  check->add_option("--only", check_only, "run these cases (comma-separated names)");
+  check->add_option("--junit", check_junit, "write a JUnit XML report to this file");
+  check->add_option("command", check_command, "the game server and its arguments, after --");
+
   CLI11_PARSE(app, argc, argv);
 
   if (lint->parsed()) return LintFixtures(lint_files);
+  if (check->parsed()) {
+    spdlog::set_level(spdlog::level::warn);
+    return RunChecks(check_fixture, check_cases, check_only, check_junit, check_command);
+  }
 
   if (export_command->parsed()) return WriteExport(export_url, export_file);
 

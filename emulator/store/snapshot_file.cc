@@ -4,12 +4,12 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <limits>
-#include <type_traits>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <sstream>
+#include <type_traits>
 
 #include <nlohmann/json.hpp>
 
@@ -46,13 +46,12 @@ Status Field(const Json& object, const char* key, const std::string& where, T& o
   auto it = object.find(key);
   if (it == object.end()) return InvalidArgument(where + key + " is missing");
   if constexpr (std::is_integral_v<T>) {
-    const bool fits =
-        it->is_number_unsigned()
-            ? it->template get<unsigned long long>() <=
-                  static_cast<unsigned long long>(std::numeric_limits<T>::max())
-            : it->is_number_integer() && it->template get<long long>() >= 0 &&
-                  static_cast<unsigned long long>(it->template get<long long>()) <=
-                      static_cast<unsigned long long>(std::numeric_limits<T>::max());
+    const bool fits = it->is_number_unsigned()
+                          ? it->template get<unsigned long long>() <=
+                                static_cast<unsigned long long>(std::numeric_limits<T>::max())
+                          : it->is_number_integer() && it->template get<long long>() >= 0 &&
+                                static_cast<unsigned long long>(it->template get<long long>()) <=
+                                    static_cast<unsigned long long>(std::numeric_limits<T>::max());
     if (!fits) {
       return InvalidArgument(where + key + " must be a non-negative integer that fits, got " +
                              it->dump().substr(0, 40));

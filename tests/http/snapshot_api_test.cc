@@ -153,7 +153,8 @@ TEST(SnapshotApiTest, ImportIntoARunningEmulatorAndRefusals) {
              "' names allocation 'gone', which is not in allocations[]");
   Json wrong_type = snapshot;
   wrong_type["counters"]["next_seq"] = "one";
-  refuse(wrong_type.dump(), 400, "counters.next_seq has the wrong type (string)");
+  refuse(wrong_type.dump(), 400,
+         "counters.next_seq must be a non-negative integer that fits, got \"one\"");
 
   ExpectErrorShape(c.Post("/emulator/v0/import", R"({"file": "/nonexistent/x.json"})"), 404);
   ExpectErrorShape(c.Post("/emulator/v0/import", R"({})"), 400);

@@ -1,0 +1,98 @@
+#!/usr/bin/env python3
+"""`ims-emulator check` through the real binary.
+
+Usage: check_test.py IMS_EMULATOR EXAMPLE_GAME_SERVER STANDIN PROJECT_DIR
+
+The example game server passes every case (with its own match-end case and
+its fixture linted); each broken stand-in fails exactly the case that names
+its fault, with evidence; --only, --junit, and a case file with a typo.
+"""
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import xml.etree.ElementTree as ET
+
+binary, example, standin, project = (os.path.abspath(a) for a in sys.argv[1:5])
+work = tempfile.mkdtemp(prefix="imsemu-check-")
+failures = []
+
+
+def check(condition, what, detail=""):
+    print(("ok   " if condition else "FAIL ") + what + ("" if condition else "\n" + detail))
+    if not condition:
+        failures.append(what)
+
+
+def run(*args):
+    return subprocess.run([binary, "check", *args], cwd=work, capture_output=True, text=True,
+                          timeout=300)
+
+
+def verdicts(output):
+    """{case: PASS or FAIL}, in the order run."""
+    return {name: verdict for verdict, name in re.findall(r"^(PASS|FAIL) ([a-z0-9-]+):", output, re.M)}
+
+
+DEFAULT = ["boots-against-a-late-api", "gets-ready", "waits-for-the-reservation-politely",
+           "reads-the-config-and-sets-a-status", "survives-hostile-session-configs",
+           "status-etiquette", "exits-on-sigterm"]
+
+# The example, as its README section runs it: every case passes.
+fixture = os.path.join(work, "example-game.json")
+with open(os.path.join(project, "fixtures", "example-game.json")) as f:
+    text = f.read().replace("../build/examples/example-game-server", example)
+with open(fixture, "w") as f:
+    f.write(text)
+junit = os.path.join(work, "check.xml")
+r = run("--fixture", fixture, "--cases", os.path.join(project, "examples", "check-cases.yaml"),
+        "--junit", junit)
+got = verdicts(r.stdout)
+check(r.returncode == 0 and set(got) == set(DEFAULT) | {"fixture-lint", "ends-a-match-with-exit-0"}
+      and set(got.values()) == {"PASS"}, "the example game server passes every case",
+      r.stdout + r.stderr)
+suite = ET.parse(junit).getroot()
+check(len(suite.findall(".//testcase")) == 9 and not suite.findall(".//failure"),
+      "the JUnit report has a passing testcase per case")
+
+# Each stand-in fails exactly its case, with evidence.
+for flag, case, evidence in [
+        ("--no-retry", "boots-against-a-late-api", "gave up: exited (exit code 3)"),
+        ("--crash-on-bad-config", "survives-hostile-session-configs", "crashed on config 1 of 10"),
+        ("--tight-poll", "waits-for-the-reservation-politely", "a tight loop"),
+        ("--ignore-term", "exits-on-sigterm", "still running 3.0 s after SIGTERM"),
+        ("--spam-status", "status-etiquette", "set a status of 102419 bytes")]:
+    r = run("--", standin, flag)
+    got = verdicts(r.stdout)
+    failed = sorted(name for name, v in got.items() if v == "FAIL")
+    check(r.returncode == 1 and failed == [case] and set(got) == set(DEFAULT),
+          f"{flag}: only {case} fails", r.stdout + r.stderr)
+    block = r.stdout[r.stdout.index("FAIL " + case):] if ("FAIL " + case) in r.stdout else ""
+    check(evidence in block and "    calls:" in block and "    journal:" in block and
+          "    output (" in block, f"{flag}: the failure says why, with calls, journal and output",
+          block[:1500])
+
+# --only, and what is refused before anything runs.
+r = run("--only", "gets-ready,exits-on-sigterm", "--", standin)
+check(r.returncode == 0 and list(verdicts(r.stdout)) == ["gets-ready", "exits-on-sigterm"],
+      "--only runs the cases named, in order", r.stdout + r.stderr)
+r = run("--only", "gets-raedy", "--", standin)
+check(r.returncode == 2 and "no case named 'gets-raedy'" in r.stderr, "--only with a typo is an error",
+      r.stderr)
+bad = os.path.join(work, "bad.yaml")
+with open(bad, "w") as f:
+    f.write("cases:\n  - name: mine\n    probe: ready\n    params: {within_secnods: 5}\n")
+r = run("--cases", bad, "--", standin)
+check(r.returncode == 2 and "bad.yaml: cases[0] (mine).params.within_secnods: probe ready has no such "
+      "parameter (within_seconds)" in r.stderr, "a parameter typo in a case file is an error",
+      r.stderr)
+r = run()
+check(r.returncode == 2 and "check needs the game server" in r.stderr, "no server to check is an error",
+      r.stderr)
+
+shutil.rmtree(work, ignore_errors=True)
+if failures:
+    sys.exit(f"FAIL {len(failures)} check(s) failed")
+print("check: every case judges what it names")
