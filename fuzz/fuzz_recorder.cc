@@ -1,6 +1,8 @@
 // serve --record: any call (method, path, query, body, answer) a client
 // could make. The step written for it, after the header, must load as a
 // scenario: no byte a client sends can break the file or inject a step.
+#include <cstdio>
+
 #include "emulator/scenario/recorder.h"
 #include "emulator/scenario/scenario_loader.h"
 #include "fuzz/fuzz_input.h"
@@ -38,7 +40,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const std::string file = scenario::HeaderText(world, "fuzz.yaml") + scenario::StepText(*step) +
                              "  - emulator.advance: 1ms\n";
     StatusOr<scenario::Scenario> loaded = scenario::ParseScenario(file, "fuzz.yaml");
-    if (!loaded.ok() || loaded->steps.size() != (step->kind.empty() ? 1u : 2u)) std::abort();
+    if (!loaded.ok() || loaded->steps.size() != (step->kind.empty() ? 1u : 2u)) {
+      std::fprintf(stderr, "%s\n%s\n", file.c_str(), loaded.status().ToString().c_str());
+      std::abort();
+    }
   }
   return 0;
 }

@@ -78,7 +78,7 @@ def replay(path):
 recorded = os.path.join(work, "session.yaml")
 emulator, base, apis = start(recorded, "--clock", "virtual")
 sessions = base + "/api/v0/projects/local-project/sessions?session_type=default"
-status, created = call(sessions, "POST", {"session_config": '{"map": "docks", "note": "${not a var}"}'})
+status, created = call(sessions, "POST", {"session_config": '{"map": "docks \U0001F6A2", "note": "${not a var}"}'})
 check(status == 200, "a game client creates a session")
 session = created["id"]
 api = "http://" + next(a for a in apis if a)  # every payload's own port, in order

@@ -294,7 +294,8 @@ std::optional<RecordedStep> ControlStep(const RecordedCall& call) {
 }
 
 std::string Dump(const Json& j) {
-  return j.dump(-1, ' ', /*ensure_ascii=*/true, Json::error_handler_t::replace);
+  // UTF-8 as it is: yaml-cpp reads no escaped surrogate pairs (an emoji).
+  return j.dump(-1, ' ', /*ensure_ascii=*/false, Json::error_handler_t::replace);
 }
 
 }  // namespace
