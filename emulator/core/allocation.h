@@ -76,6 +76,10 @@ struct Allocation {
   // wait in Creating for a back-off, so a crash loop costs little.
   int crash_streak = 0;
   Time last_crash;
+  // Who has reserved its payloads: the guide wants a Session Manager
+  // allocation used by the Session Manager alone.
+  bool reserved_by_session_manager = false;
+  bool reserved_by_orchestration = false;
 
   // "active", "disabled" or "draining".
   const char* StateName() const;

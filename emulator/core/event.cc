@@ -22,7 +22,7 @@ constexpr EnumNameTable<EventLevel, 3> kLevels = {{
     {EventLevel::kWarning, "warning"},
 }};
 
-constexpr EnumNameTable<EventKind, 17> kKinds = {{
+constexpr EnumNameTable<EventKind, 18> kKinds = {{
     {EventKind::kPayloadCreated, "payload.created"},
     {EventKind::kPayloadState, "payload.state"},
     {EventKind::kPayloadRemoved, "payload.removed"},
@@ -40,6 +40,7 @@ constexpr EnumNameTable<EventKind, 17> kKinds = {{
     {EventKind::kAllocationDeleted, "allocation.deleted"},
     {EventKind::kWorldReset, "world.reset"},
     {EventKind::kWorldRestored, "world.restored"},
+    {EventKind::kAllocationShared, "allocation.shared"},
 }};
 
 }  // namespace

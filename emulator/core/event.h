@@ -49,6 +49,7 @@ enum class EventKind {
   kAllocationDeleted,     // "allocation.deleted"
   kWorldReset,            // "world.reset"
   kWorldRestored,         // "world.restored"
+  kAllocationShared,      // "allocation.shared" (a warning)
 };
 
 const char* ActorName(Actor actor);

@@ -264,6 +264,9 @@ class World {
   StatusOr<Payload> FindPayloadOf(const std::string& project, const std::string& allocation,
                                   const std::string& id) IMSEMU_REQUIRES(mu_);
   // Chooses by the request's selectors and reserves (see reservation.h).
+  // Remembers who reserved from `allocation`; the first time both the
+  // Session Manager and an orchestration caller have, journals a warning.
+  void NoteReserver(const Allocation& allocation, Actor actor, Time now) IMSEMU_REQUIRES(mu_);
   StatusOr<Payload> ReserveIn(const Allocation& allocation, const ReservationRequest& request,
                               Actor actor, Time now) IMSEMU_REQUIRES(mu_);
   // Applies `request` to `payload` and journals it; the caller stores it.

@@ -167,8 +167,28 @@ StatusOr<Payload> World::ReserveIn(const Allocation& allocation, const Reservati
       (p.state == PayloadState::kReserved ? "back-fill reservation " : "reserved ") + selector,
       now);
   store_.PutPayload(p);
+  NoteReserver(allocation, actor, now);
   Converge(allocation.id, now);
   return p;
+}
+
+void World::NoteReserver(const Allocation& allocation, Actor actor, Time now) {
+  if (actor != Actor::kSessionManager && actor != Actor::kOrchestration) return;
+  std::optional<Allocation> a = store_.GetAllocation(allocation.id);
+  if (!a) return;
+  bool& reserved = actor == Actor::kSessionManager ? a->reserved_by_session_manager
+                                                   : a->reserved_by_orchestration;
+  if (reserved) return;
+  reserved = true;
+  if (a->reserved_by_session_manager && a->reserved_by_orchestration) {
+    Event w = Event::Of(*a, EventKind::kAllocationShared, actor, now);
+    w.level = EventLevel::kWarning;
+    w.detail = "allocation '" + a->id +
+               "' is reserved from by both the Session Manager and an orchestration caller: "
+               "give the Session Manager an allocation of its own (IMS's integration guide)";
+    Journal(std::move(w));
+  }
+  store_.PutAllocation(*a);
 }
 
 StatusOr<Payload> World::Reserve(const std::string& project, const std::string& allocation,

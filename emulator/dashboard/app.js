@@ -12,7 +12,7 @@
     'payload.created', 'payload.state', 'payload.removed', 'payload.label', 'payload.annotation',
     'payload.output', 'payload.api_down', 'payload.api_up', 'session.status', 'session.status.null',
     'session.ambiguous_type', 'allocation.created', 'allocation.replaced', 'allocation.deleting',
-    'allocation.deleted', 'world.reset',
+    'allocation.deleted', 'allocation.shared', 'world.reset', 'world.restored',
   ];
   const PAGE_SIZE = 50;          // payload rows per page
   const JOURNAL_KEEP = 2000;     // events kept in the page

@@ -41,6 +41,8 @@ std::string EncodeAllocationRecord(const core::Allocation& a) {
     out["crash_streak"] = a.crash_streak;
     out["last_crash_ms"] = Ms(a.last_crash);
   }
+  if (a.reserved_by_session_manager) out["reserved_by_session_manager"] = true;
+  if (a.reserved_by_orchestration) out["reserved_by_orchestration"] = true;
   return out.dump();
 }
 
@@ -57,6 +59,8 @@ std::optional<core::Allocation> DecodeAllocationRecord(const std::string& text) 
   a.deleting = j.value("deleting", false);
   a.crash_streak = SmallInteger(j, "crash_streak");
   a.last_crash = FromMs(Integer(j, "last_crash_ms", 0));
+  a.reserved_by_session_manager = j.value("reserved_by_session_manager", false);
+  a.reserved_by_orchestration = j.value("reserved_by_orchestration", false);
   a.spec = *std::move(spec);
   return a;
 } catch (const Json::exception&) {

@@ -534,3 +534,32 @@ TEST(WorldTest, EveryKindOfOperationRollsBack) {
 
 }  // namespace
 }  // namespace imsemu::core
+
+namespace imsemu::core {
+namespace {
+
+int SharedWarnings(World& world) {
+  int n = 0;
+  for (const Event& e : world.Events(0, 10000)) {
+    n += e.kind == EventKind::kAllocationShared && e.level == EventLevel::kWarning;
+  }
+  return n;
+}
+
+// The guide: an allocation the Session Manager reserves from is its alone.
+TEST(WorldTest, ReservingFromASessionManagerAllocationByOrchestrationWarnsOnce) {
+  testing::TestWorld t(testing::OneAllocation(testing::TestSpec(4)));
+  ASSERT_TRUE(t.world->Reserve(testing::kProject, testing::kAllocation, {}).ok());
+  ASSERT_TRUE(t.world->Reserve(testing::kProject, testing::kAllocation, {}).ok());
+  EXPECT_EQ(SharedWarnings(*t.world), 0) << "orchestration alone is fine";
+  ASSERT_TRUE(t.world->CreateSession(testing::kProject, "default", std::nullopt).ok());
+  EXPECT_EQ(SharedWarnings(*t.world), 1);
+  ASSERT_TRUE(t.world->CreateSession(testing::kProject, "default", std::nullopt).ok());
+  ASSERT_TRUE(t.world->Reserve(testing::kProject, testing::kAllocation, {}).ok());
+  EXPECT_EQ(SharedWarnings(*t.world), 1) << "said once per allocation";
+  const Allocation a = *t.world->GetAllocation(testing::kProject, testing::kAllocation);
+  EXPECT_TRUE(a.reserved_by_session_manager && a.reserved_by_orchestration) << "and remembered";
+}
+
+}  // namespace
+}  // namespace imsemu::core
