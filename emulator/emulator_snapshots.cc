@@ -6,8 +6,6 @@ namespace imsemu {
 namespace {
 
 constexpr size_t kMaxSnapshotName = 128;
-// The journal is read in pages of this many events.
-constexpr int kJournalPage = 10000;
 
 }  // namespace
 
@@ -15,17 +13,10 @@ std::string EmulatorImpl::ExportWorld() {
   store::Snapshot snapshot;
   snapshot.image = world_->Capture();
   snapshot.virtual_clock = clock_->IsVirtual();
+  snapshot.journal = world_->Journal();
   // Up to where the image stood: events journalled since belong to a later world.
-  for (long long after = 0; after < snapshot.image.journal_seq;) {
-    std::vector<core::Event> page = world_->Events(after, kJournalPage);
-    if (page.empty()) break;
-    for (core::Event& e : page) {
-      if (e.seq > snapshot.image.journal_seq) break;
-      after = e.seq;
-      snapshot.journal.push_back(std::move(e));
-    }
-    if (page.back().seq > snapshot.image.journal_seq) break;
-  }
+  std::erase_if(snapshot.journal,
+                [&](const core::Event& e) { return e.seq > snapshot.image.journal_seq; });
   return store::EncodeSnapshot(snapshot);
 }
 

@@ -215,7 +215,7 @@ class Session {
   }
   std::vector<core::Event> Journal() {
     std::vector<core::Event> out;
-    for (const core::Event& e : emulator_->world().Events(0, 100000)) {
+    for (const core::Event& e : emulator_->world().Journal()) {
       if (e.payload_id == payload_id) out.push_back(e);
     }
     return out;

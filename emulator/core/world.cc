@@ -3,6 +3,7 @@
 #include "emulator/clock/stopwatch.h"
 
 #include <algorithm>
+#include <climits>
 #include <set>
 
 #include "emulator/core/control_loop.h"
@@ -514,6 +515,13 @@ std::vector<Event> World::Events(long long after, int limit) {
   MutexLock lock(mu_);
   Prepare();
   return store_.ListEvents(after, limit);
+}
+
+std::vector<Event> World::Journal() {
+  MutexLock lock(mu_);
+  Prepare();
+  const long long count = counters_.journal_seq;
+  return store_.ListEvents(0, static_cast<int>(std::min<long long>(count, INT_MAX)));
 }
 
 StatusCache World::status_cache() {

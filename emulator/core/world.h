@@ -204,6 +204,8 @@ class World {
   // FailedPrecondition if the store already holds a world.
   Status OpenFrom(const WorldImage& image, const std::vector<Event>& journal);
   std::vector<Event> Events(long long after, int limit);
+  // The whole journal, oldest first, as it stands (one consistent read).
+  std::vector<Event> Journal();
   // How List Sessions lags status updates (fixed once the world is open).
   StatusCache status_cache() IMSEMU_EXCLUDES(mu_);
 

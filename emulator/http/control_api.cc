@@ -259,17 +259,11 @@ void MountControlApi(httplib::Server& server, core::World& world, RequestIds& id
   });
 
   // The whole journal as a Chrome trace (open it in ui.perfetto.dev).
-  server.Get("/emulator/v0/timeline", [&world, hooks](const httplib::Request&,
-                                                      httplib::Response& res) {
-    std::vector<core::Event> events;
-    for (long long after = 0;;) {
-      std::vector<core::Event> page = world.Events(after, kMaxEventsPerPage);
-      if (page.empty()) break;
-      after = page.back().seq;
-      std::move(page.begin(), page.end(), std::back_inserter(events));
-    }
-    WriteJson(res, codec::TimelineToTraceJson(events, world.status_cache(), hooks.clock->Now()));
-  });
+  server.Get("/emulator/v0/timeline",
+             [&world, hooks](const httplib::Request&, httplib::Response& res) {
+               WriteJson(res, codec::TimelineToTraceJson(world.Journal(), world.status_cache(),
+                                                         hooks.clock->Now()));
+             });
 }
 
 }  // namespace imsemu::http
