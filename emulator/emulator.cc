@@ -12,6 +12,7 @@
 #include "emulator/http/control_api.h"
 #include "emulator/http/dashboard.h"
 #include "emulator/http/faults.h"
+#include "emulator/http/group_commit.h"
 #include "emulator/http/http_server.h"
 #include "emulator/http/orchestration_api.h"
 #include "emulator/http/payload_api_outages.h"
@@ -157,6 +158,8 @@ Status EmulatorImpl::Open() {
   if (options_.payload_listeners && !options_.fixed_payload_port) {
     options_.world.pick_api_port = [] { return process::PortPicker::FreeTcpPort(); };
   }
+  // A commit to a file is a write: concurrent requests' changes share one.
+  options_.world.group_commit = options_.state_path != ":memory:" && !options_.state_path.empty();
   world_ = std::make_unique<core::World>(*store_, *clock_, options_.world);
   world_->SetEventSink([](const core::Event& e) {
     if (e.level == core::EventLevel::kWarning) {
@@ -210,6 +213,10 @@ Status EmulatorImpl::Open() {
 
   server_ =
       std::make_unique<http::HttpServer>(*request_ids_, kMainThreads, *access_, faults_.get());
+  if (options_.world.group_commit) {
+    group_commit_ = std::make_unique<http::GroupCommit>(*world_);
+    server_->BracketRequests(group_commit_.get());
+  }
   httplib::Server& routes = server_->routes();
   http::MountOrchestrationApi(routes, *world_, *request_ids_, options_.allow_http_commands);
   http::MountSessionManagerApi(routes, *world_, *request_ids_, options_.auth);

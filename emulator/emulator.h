@@ -44,6 +44,7 @@ class Faults;
 class HttpServer;
 struct AccessPolicy;
 class GameServerCalls;
+class GroupCommit;
 class PayloadApiOutages;
 class PayloadListeners;
 class RequestIds;
@@ -176,6 +177,8 @@ class EmulatorImpl final : public Emulator {
   std::unique_ptr<http::PayloadListeners> listeners_;
   std::unique_ptr<process::PortPicker> port_picker_;
   std::unique_ptr<process::GameServerSupervisor> supervisor_;
+  // Brackets the main port's requests when the state is in a file.
+  std::unique_ptr<http::GroupCommit> group_commit_;
   std::unique_ptr<http::HttpServer> server_;
   std::unique_ptr<scenario::Recorder> recorder_;
   class RecordingObserver;

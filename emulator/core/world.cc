@@ -13,12 +13,27 @@ namespace {
 
 constexpr int kMaxTimersPerReconcile = 1000000;
 
+// Group commit: the world whose commits this thread's request defers, the
+// group its changes joined (0: none), and whether it is counted among the
+// requests that may still join the open group.
+thread_local const World* t_deferring = nullptr;
+thread_local uint64_t t_group = 0;
+thread_local bool t_joining = false;
+// How long a group's first request waits for the requests in flight to
+// join it. Real time: the commit it saves is a real write.
+constexpr std::chrono::microseconds kMaxGroupWait{2000};
+
 }  // namespace
 
 World::World(WorldStore& store, const Clock& clock, WorldOptions options)
     : store_(store), clock_(clock), options_(std::move(options)) {
   counters_.ids = IdSource(options_.seed);
   counters_.next_game_port = options_.game_port_first;
+}
+
+World::~World() {
+  MutexLock lock(mu_);
+  if (group_open_) (void)store_.Commit();
 }
 
 void World::AddObserver(PayloadObserver* observer) {
@@ -46,22 +61,58 @@ Time World::Prepare() {
 }
 
 Status World::Transact(Time now, const std::function<Status(Time)>& op) {
+  const bool deferring = options_.group_commit && t_deferring == this;
   const Counters before = counters_;
-  store_.Begin();
-  Status status = op(now);
-  if (status.ok()) {
-    SaveCounters();
-    store_.PutMeta("now", std::to_string(now.time_since_epoch().count()));
-    status = store_.Commit();
-  } else {
-    store_.Rollback();
+  if (!deferring && !group_open_) {
+    store_.Begin();
+    Status status = op(now);
+    if (status.ok()) {
+      SaveCounters(now);
+      status = store_.Commit();
+    } else {
+      store_.Rollback();
+    }
+    Pending committed = std::exchange(pending_, Pending{});
+    next_timer_ = store_.NextTimer();
+    if (!status.ok()) {
+      counters_ = before;
+      return status;
+    }
+    Deliver(std::move(committed));
+    return OkStatus();
   }
-  Pending committed = std::exchange(pending_, Pending{});
+  if (!group_open_) {
+    store_.Begin();
+    group_open_ = true;
+    ++group_seq_;
+    group_counters_ = counters_;
+  }
+  store_.BeginStep();
+  const Status status = op(now);
+  if (status.ok()) {
+    SaveCounters(now);
+  }
+  const Status stored = store_.EndStep(status.ok());
+  Pending step = std::exchange(pending_, Pending{});
+  if (!stored.ok()) {
+    // A write failed, or undoing the step did: the whole group goes.
+    store_.Rollback();
+    GroupFailed(stored);
+    return stored;
+  }
   next_timer_ = store_.NextTimer();
   if (!status.ok()) {
     counters_ = before;
+    // The others' changes; a failure to commit them is reported to them.
+    if (!deferring) (void)CommitGroup();
     return status;
   }
+  if (deferring) t_group = group_seq_;
+  group_pending_.push_back(std::move(step));
+  return deferring ? OkStatus() : CommitGroup();
+}
+
+void World::Deliver(Pending committed) {
   for (PayloadObserver* observer : observers_) {
     // Removals first: a replacement may take over the removed one's port.
     for (const std::string& id : committed.removed) observer->OnPayloadRemoved(id);
@@ -74,7 +125,84 @@ Status World::Transact(Time now, const std::function<Status(Time)>& op) {
     for (const Event& e : committed.events) event_sink_(e);
   }
   if (!committed.events.empty()) journal_grew_.SignalAll();
+}
+
+Status World::CommitGroup() {
+  if (!group_open_) return OkStatus();
+  group_open_ = false;
+  const Status status = store_.Commit();
+  if (!status.ok()) {
+    GroupFailed(status);
+    return status;
+  }
+  // Step by step: one may remove what an earlier one added.
+  for (Pending& step : std::exchange(group_pending_, {})) Deliver(std::move(step));
+  groups_done_ = group_seq_;
+  group_moved_.SignalAll();
   return OkStatus();
+}
+
+void World::GroupFailed(const Status& status) {
+  group_open_ = false;
+  counters_ = group_counters_;
+  next_timer_ = store_.NextTimer();
+  group_pending_.clear();
+  failed_groups_.emplace(group_seq_, status);
+  constexpr size_t kRemembered = 1024;
+  if (failed_groups_.size() > kRemembered) failed_groups_.erase(failed_groups_.begin());
+  groups_done_ = group_seq_;
+  group_moved_.SignalAll();
+}
+
+void World::DeferCommits() {
+  if (!options_.group_commit) return;
+  // Counted once, even if the last request on this thread never ended.
+  if (t_deferring == this && t_joining) return;
+  t_deferring = this;
+  t_group = 0;
+  t_joining = true;
+  joining_.fetch_add(1);
+}
+
+void World::StopJoining() {
+  if (t_deferring != this || !t_joining) return;
+  t_joining = false;
+  if (joining_.fetch_sub(1) == 1) group_moved_.SignalAll();
+}
+
+Status World::CommitDeferred() {
+  if (!options_.group_commit || t_deferring != this) return OkStatus();
+  MutexLock lock(mu_);
+  StopJoining();
+  t_deferring = nullptr;
+  const uint64_t joined = std::exchange(t_group, 0);
+  // Everything this request saw is stored before it is answered: the open
+  // group too, even when only others' changes are in it. Its first request
+  // to get here commits it, once the requests in flight have joined it (or
+  // a moment has passed); the rest wait for that commit.
+  const uint64_t target = group_open_ ? group_seq_ : 0;
+  while (groups_done_ < target) {
+    if (group_leader_) {
+      group_moved_.Wait();
+      continue;
+    }
+    group_leader_ = true;
+    const Stopwatch waited;
+    while (joining_.load() > 0 && groups_done_ < target) {
+      const auto left = kMaxGroupWait - waited.Elapsed();
+      if (left.count() <= 0) break;
+      group_moved_.WaitFor(left);
+    }
+    group_leader_ = false;
+    if (groups_done_ < target) {
+      (void)CommitGroup();  // a failure is reported to each request that joined
+    } else {
+      group_moved_.SignalAll();  // another may lead the next group
+    }
+  }
+  const auto failed = failed_groups_.find(joined);
+  if (failed == failed_groups_.end()) return OkStatus();
+  return failed->second;
 }
 
 Status World::Mutate(const std::function<Status(Time)>& op) { return Transact(Prepare(), op); }
@@ -324,7 +452,8 @@ void World::LoadCounters() {
       Time(Duration(read("status_cache_origin", clock_.Now().time_since_epoch().count())));
 }
 
-void World::SaveCounters() {
+void World::SaveCounters(Time now) {
+  store_.PutMeta("now", std::to_string(now.time_since_epoch().count()));
   store_.PutMeta("next_seq", std::to_string(counters_.next_seq));
   store_.PutMeta("next_game_port", std::to_string(counters_.next_game_port));
   store_.PutMeta("id_draws", std::to_string(counters_.ids.draws()));
@@ -382,6 +511,10 @@ Status World::LoadFixture(const Fixture& fixture, Time now) {
 long long World::AwaitEvents(long long seq, std::chrono::milliseconds timeout) {
   const Stopwatch waited;  // real time, as the caller waits on real processes
   MutexLock lock(mu_);
+  // Not a request that may still change the world: the group need not
+  // wait for it, nor stay open while it waits.
+  StopJoining();
+  (void)CommitGroup();
   while (counters_.journal_seq <= seq) {
     const std::chrono::milliseconds left = timeout - waited.Elapsed();
     if (left.count() <= 0) break;

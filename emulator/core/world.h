@@ -14,8 +14,11 @@
 // time pass by moving the clock and calling Reconcile(). Thread-safe.
 #pragma once
 
+#include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -47,6 +50,9 @@ struct WorldOptions {
   // Each new payload's Payload Local API starts down for this long (a
   // sidecar that comes up after the game server: `ims-emulator check`).
   Duration new_payload_api_down{0};
+  // Group commit (for a store whose commits are writes to a file): see
+  // World::DeferCommits().
+  bool group_commit = false;
 };
 
 struct AllocationFixture {
@@ -112,6 +118,8 @@ struct WorldImage {
 class World {
  public:
   World(WorldStore& store, const Clock& clock, WorldOptions options);
+  // Commits a group left open (none is, once every request has ended).
+  ~World();
 
   // Observers are told in the order they were added.
   void AddObserver(PayloadObserver* observer);
@@ -133,6 +141,19 @@ class World {
   void ReconcileAndSaveClock();
 
   const WorldOptions& options() const { return options_; }
+
+  // --- Group commit (WorldOptions::group_commit) ----------------------------
+  // A request's thread calls DeferCommits() before it is handled and
+  // CommitDeferred() before it is answered. In between, its changes stay in
+  // the open transaction, where the changes of concurrent requests join
+  // them, and they are written together: one commit for many. Observers and
+  // the event sink hear of them once they are committed.
+  // CommitDeferred() commits whatever is open, so nothing this request saw is
+  // answered before it is stored, and returns the error when the group its
+  // changes joined failed to commit (all of the group's changes are undone,
+  // as any failed change is). Without group_commit both do nothing.
+  void DeferCommits();
+  Status CommitDeferred() IMSEMU_EXCLUDES(mu_);
 
   // --- Orchestration -------------------------------------------------------
   // NotFound if the project is unknown (CreateAllocation creates it).
@@ -227,12 +248,22 @@ class World {
     long long journal_seq = 0;
   };
 
+  // Tells observers and the event sink what committed. mu_ held.
+  void Deliver(Pending committed) IMSEMU_REQUIRES(mu_);
+  // Commits the open group, if any, and delivers what it changed. mu_ held.
+  Status CommitGroup() IMSEMU_REQUIRES(mu_);
+  // The open group's transaction was rolled back: its changes are undone.
+  void GroupFailed(const Status& status) IMSEMU_REQUIRES(mu_);
+  // This thread's request will change nothing more before it commits: the
+  // open group need not wait for it. mu_ held.
+  void StopJoining() IMSEMU_REQUIRES(mu_);
   // Applies the timers due at the clock's time; returns that time. mu_ held.
   Time Prepare() IMSEMU_REQUIRES(mu_);
   // The one transaction: runs `op` at `now` inside the store's transaction
   // and commits; on any failure rolls back the store and the counters, so a
   // failed operation changes nothing. Then tells observers and the event
-  // sink what committed. mu_ held.
+  // sink what committed. Under group commit, `op` is a step of the open
+  // group, committed now or by the request's CommitDeferred(). mu_ held.
   Status Transact(Time now, const std::function<Status(Time)>& op) IMSEMU_REQUIRES(mu_);
   // Prepare(), then Transact(). mu_ held.
   Status Mutate(const std::function<Status(Time)>& op) IMSEMU_REQUIRES(mu_);
@@ -289,7 +320,8 @@ class World {
       IMSEMU_REQUIRES(mu_);
   void Journal(Event event) IMSEMU_REQUIRES(mu_);
   void LoadCounters() IMSEMU_REQUIRES(mu_);
-  void SaveCounters() IMSEMU_REQUIRES(mu_);
+  // The counters, and `now` as the clock's last time.
+  void SaveCounters(Time now) IMSEMU_REQUIRES(mu_);
 
   WorldStore& store_;
   const Clock& clock_;
@@ -301,6 +333,20 @@ class World {
   Counters counters_ IMSEMU_GUARDED_BY(mu_);
   std::optional<Time> next_timer_ IMSEMU_GUARDED_BY(mu_);
   Pending pending_ IMSEMU_GUARDED_BY(mu_);
+  // Group commit: the open group (a store transaction several requests'
+  // steps have joined), what it will deliver, and the counters as it found
+  // them. Groups are numbered; a failed one is remembered a while for the
+  // requests that joined it.
+  bool group_open_ IMSEMU_GUARDED_BY(mu_) = false;
+  uint64_t group_seq_ IMSEMU_GUARDED_BY(mu_) = 0;
+  uint64_t groups_done_ IMSEMU_GUARDED_BY(mu_) = 0;   // committed or failed
+  bool group_leader_ IMSEMU_GUARDED_BY(mu_) = false;  // a request waits to commit
+  // Requests between DeferCommits() and CommitDeferred() that may still join.
+  std::atomic<int> joining_{0};
+  CondVar group_moved_{mu_};  // a group ended, or the last joiner arrived
+  std::vector<Pending> group_pending_ IMSEMU_GUARDED_BY(mu_);  // step by step
+  Counters group_counters_ IMSEMU_GUARDED_BY(mu_);
+  std::map<uint64_t, Status> failed_groups_ IMSEMU_GUARDED_BY(mu_);
 };
 
 }  // namespace imsemu::core

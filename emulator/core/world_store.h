@@ -35,6 +35,12 @@ class WorldStore {
   // Commits; on any error during the transaction, rolls back and returns it.
   virtual Status Commit() = 0;
   virtual void Rollback() = 0;
+  // A step inside the open transaction (a savepoint), so several requests'
+  // changes can commit together (group commit) while each one's failure
+  // undoes only its own. EndStep(false) undoes the step; EndStep(true) keeps
+  // it unless one of its writes failed, which it then undoes and returns.
+  virtual void BeginStep() = 0;
+  virtual Status EndStep(bool keep) = 0;
 
   // Removes everything but the schema.
   virtual void Clear() = 0;

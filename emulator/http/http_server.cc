@@ -42,6 +42,8 @@ thread_local bool t_close_after_response = false;
 thread_local bool t_refused_by_checks = false;
 // Set when an ExchangeObserver asked to see the answer being prepared.
 thread_local bool t_observed = false;
+// Set when a RequestBracket began the request being answered.
+thread_local bool t_bracketed = false;
 
 // Tells the client and the connection loop that the connection ends here.
 void CloseAfterResponse(httplib::Response& res) {
@@ -271,13 +273,31 @@ HttpServer::HttpServer(RequestIds& ids, size_t worker_threads, const AccessPolic
         t_observed = observer_ && observer_->OnRequest(observed_payload_, req);
         t_refused_by_checks = CheckRequest(req, res, ids, access) == HandlerResponse::Handled;
         if (t_refused_by_checks) return HandlerResponse::Handled;
-        if (faults == nullptr) return HandlerResponse::Unhandled;
-        std::optional<Fault> fault = faults->Fire(req.method, req.path);
-        if (!fault) return HandlerResponse::Unhandled;
+        std::optional<Fault> fault = faults ? faults->Fire(req.method, req.path) : std::nullopt;
         // A delay is real time on purpose: it is the client's timeouts under test.
-        if (fault->spec.delay.count() > 0) std::this_thread::sleep_for(fault->spec.delay);
-        if (fault->spec.status == 0) return HandlerResponse::Unhandled;
-        return Refuse(res, fault->spec.status, fault->spec.message, ids);
+        if (fault && fault->spec.delay.count() > 0) std::this_thread::sleep_for(fault->spec.delay);
+        if (fault && fault->spec.status != 0) {
+          return Refuse(res, fault->spec.status, fault->spec.message, ids);
+        }
+        // Only now: a refused or delayed request is nothing a group waits for.
+        t_bracketed = bracket_ != nullptr;
+        if (t_bracketed) bracket_->Begin();
+        return HandlerResponse::Unhandled;
+      });
+  server_->set_post_routing_handler(
+      [this, &ids](const httplib::Request& req, httplib::Response& res) {
+        if (std::exchange(t_bracketed, false)) {
+          const Status stored = bracket_->End();
+          if (!stored.ok()) {
+            WriteErrorBody(res, 500, "the change could not be stored: " + stored.message(), ids);
+            // httplib measured the handler's body already.
+            res.headers.erase("Content-Length");
+            res.set_header("Content-Length", std::to_string(res.body.size()));
+          }
+        }
+        const bool refused = std::exchange(t_refused_by_checks, false);
+        if (std::exchange(t_observed, false))
+          observer_->OnAnswer(observed_payload_, req, res, refused);
       });
   server_->set_error_handler(httplib::Server::HandlerWithResponse(
       [&ids](const httplib::Request& req, httplib::Response& res) {
@@ -312,10 +332,6 @@ httplib::Server& HttpServer::routes() { return *server_; }
 void HttpServer::ObserveExchanges(ExchangeObserver* observer, std::string payload_id) {
   observer_ = observer;
   observed_payload_ = std::move(payload_id);
-  server_->set_post_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
-    const bool refused = std::exchange(t_refused_by_checks, false);
-    if (std::exchange(t_observed, false)) observer_->OnAnswer(observed_payload_, req, res, refused);
-  });
 }
 
 Status HttpServer::Bind(const std::string& host, int port) {

@@ -60,6 +60,17 @@ class ExchangeObserver {
                         const httplib::Response& res, bool refused) = 0;
 };
 
+// Brackets each request on the worker thread that serves it (the world's
+// group commit): Begin() before the request is checked and handled, End()
+// just before its answer is written; an error from End() replaces the answer
+// with a 500 in the documented shape. Shared by listeners: thread-safe.
+class RequestBracket {
+ public:
+  virtual ~RequestBracket() = default;
+  virtual void Begin() = 0;
+  virtual Status End() = 0;
+};
+
 class HttpServer {
  public:
   // `access` decides who may ask; `faults`, when given, may answer a request
@@ -78,6 +89,9 @@ class HttpServer {
   // server) sees every request and answer, with `payload_id` naming this
   // listener's payload.
   void ObserveExchanges(ExchangeObserver* observer, std::string payload_id = "");
+  // Set before Start() or Serve(): `bracket` (which must outlive the server)
+  // brackets every request; the observer sees the answer End() left.
+  void BracketRequests(RequestBracket* bracket) { bracket_ = bracket; }
 
   // Binds `host:port` (0 picks a free port) and starts serving. Unavailable if
   // the address cannot be bound.
@@ -105,6 +119,7 @@ class HttpServer {
   std::unique_ptr<Listener> server_;
   ExchangeObserver* observer_ = nullptr;
   std::string observed_payload_;
+  RequestBracket* bracket_ = nullptr;
   Mutex serve_mu_;  // Serve() against RequestStop()
   bool stop_requested_ IMSEMU_GUARDED_BY(serve_mu_) = false;
   std::thread thread_;

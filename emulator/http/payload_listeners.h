@@ -19,6 +19,7 @@
 
 #include "emulator/core/world.h"
 #include "emulator/http/game_server_calls.h"
+#include "emulator/http/group_commit.h"
 #include "emulator/http/http_server.h"
 #include "emulator/util/mutex.h"
 
@@ -66,6 +67,7 @@ class PayloadListeners final : public core::PayloadObserver {
   GameServerCalls& calls_;
   const AccessPolicy& access_;
   ExchangeObserver* observer_ = nullptr;
+  GroupCommit group_commit_{world_};
   Faults* faults_;
   const std::string host_;
   std::optional<int> fixed_port_;

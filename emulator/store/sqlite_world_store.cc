@@ -2,6 +2,8 @@
 
 #include <sqlite3.h>
 
+#include <utility>
+
 #include "emulator/core/control_loop.h"
 #include "emulator/store/records.h"
 
@@ -230,9 +232,9 @@ void SqliteWorldStore::Fail(const std::string& what) {
   if (error_.ok()) error_ = Internal("sqlite: " + what);
 }
 
-void SqliteWorldStore::ForgetTouched() {
+void SqliteWorldStore::ForgetTouched(bool forget_list) {
   for (const std::string& id : touched_) payload_cache_.erase(id);
-  touched_.clear();
+  if (forget_list) touched_.clear();
   DropUnwritten();
   allocation_cache_.clear();  // few: decoded again on demand
 }
@@ -280,6 +282,27 @@ void SqliteWorldStore::Rollback() {
   if (in_transaction_) Prepare("ROLLBACK").Run();
   in_transaction_ = false;
   ForgetTouched();
+}
+
+void SqliteWorldStore::BeginStep() { Prepare("SAVEPOINT step").Run(); }
+
+Status SqliteWorldStore::EndStep(bool keep) {
+  if (keep) WriteUnwritten();  // so a failed write is this step's
+  Status failed = std::exchange(error_, OkStatus());
+  if (keep && failed.ok()) {
+    Prepare("RELEASE step").Run();
+    return std::exchange(error_, OkStatus());
+  }
+  Prepare("ROLLBACK TO step").Run();
+  Prepare("RELEASE step").Run();
+  // Rows the step wrote are read again; the list stays, for the transaction.
+  ForgetTouched(/*forget_list=*/false);
+  Status undo = std::exchange(error_, OkStatus());
+  if (!undo.ok()) {
+    return Internal((failed.ok() ? "" : failed.message() + "; ") +
+                    "undoing a step failed: " + undo.message());
+  }
+  return failed;
 }
 
 void SqliteWorldStore::Clear() {

@@ -36,6 +36,8 @@ class SqliteWorldStore final : public core::WorldStore {
   void Begin() override;
   Status Commit() override;
   void Rollback() override;
+  void BeginStep() override;
+  Status EndStep(bool keep) override;
   void Clear() override;
   bool HoldsWorld() override;
 
@@ -72,8 +74,9 @@ class SqliteWorldStore final : public core::WorldStore {
   Statement Prepare(const char* sql);
   void Fail(const std::string& what);
 
-  // Drops the cache entries the current transaction wrote.
-  void ForgetTouched();
+  // Drops the cache entries the current transaction wrote (and, with
+  // `forget_list`, the list of them: at the transaction's end).
+  void ForgetTouched(bool forget_list = true);
   // Writes the payloads put since the last write to their rows.
   void WriteUnwritten();
   void DropUnwritten();

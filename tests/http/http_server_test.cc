@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <regex>
 #include <thread>
 
@@ -295,6 +296,44 @@ TEST(HttpServerGuardTest, ServesPipelinedBytesInMemory) {
   const std::string out =
       server.ServeBytes(Request("GET", "/a") + Request("GET", "/b") + Request("GET", "/a"));
   EXPECT_EQ(Statuses(out), (std::vector<int>{200, 404, 200})) << out;
+}
+
+// A bracket (the world's group commit) sees each handled request begin and
+// end on its worker thread; when End() fails, the answer is a 500 in the
+// error shape, not the handler's 200. A refused request is never bracketed.
+class CountingBracket : public http::RequestBracket {
+ public:
+  void Begin() override { ++begun; }
+  Status End() override {
+    ++ended;
+    return fail ? Status(StatusCode::kInternal, "disk full") : OkStatus();
+  }
+  std::atomic<int> begun{0}, ended{0};
+  std::atomic<bool> fail{false};
+};
+
+TEST(HttpServerBracketTest, AFailedEndTurnsTheAnswerInto500) {
+  http::RequestIds ids;
+  http::AccessPolicy access;
+  http::HttpServer server(ids, 2, access);
+  CountingBracket bracket;
+  server.BracketRequests(&bracket);
+  server.routes().Post("/change", [](const httplib::Request&, httplib::Response& res) {
+    res.set_content("{}", "application/json");
+  });
+  ASSERT_TRUE(server.Start("127.0.0.1", 0).ok());
+  Client c("127.0.0.1:" + std::to_string(server.port()));
+  EXPECT_EQ(c.Post("/change", "{}").status, 200);
+  bracket.fail = true;
+  const auto failed = c.Post("/change", "{}");
+  ExpectErrorShape(failed, 500);
+  EXPECT_NE(failed.body.value("message", "").find("could not be stored: disk full"),
+            std::string::npos)
+      << failed.raw;
+  const std::string refused = c.SendRaw(Request("POST", "/change", "Host: evil.example\r\n", "{}"));
+  EXPECT_EQ(Statuses(refused), std::vector<int>{403}) << refused;
+  EXPECT_EQ(bracket.begun.load(), 2);
+  EXPECT_EQ(bracket.ended.load(), 2);
 }
 
 // A listener bound but not yet serving (the world binds under its lock and

@@ -15,6 +15,8 @@ class WorldStoreWrapper : public core::WorldStore {
   void Begin() override { target_.Begin(); }
   Status Commit() override { return target_.Commit(); }
   void Rollback() override { target_.Rollback(); }
+  void BeginStep() override { target_.BeginStep(); }
+  Status EndStep(bool keep) override { return target_.EndStep(keep); }
   void Clear() override { target_.Clear(); }
   bool HoldsWorld() override { return target_.HoldsWorld(); }
   std::optional<std::string> GetMeta(const std::string& key) override {
@@ -68,18 +70,31 @@ class FailingWorldStore : public WorldStoreWrapper {
   // The next `n` commits fail (as a full disk would) and roll back.
   void FailCommits(int n) { fail_commits_ = n; }
   int failed_commits() const { return failed_; }
+  // Commits that reached the store (failed or not).
+  int commits() const { return commits_; }
+  // The next `n` steps that would be kept fail as a write would, undone.
+  void FailSteps(int n) { fail_steps_ = n; }
 
   Status Commit() override {
+    ++commits_;
     if (fail_commits_ == 0) return WorldStoreWrapper::Commit();
     --fail_commits_;
     ++failed_;
     WorldStoreWrapper::Rollback();
     return Status(StatusCode::kInternal, "disk I/O error (injected)");
   }
+  Status EndStep(bool keep) override {
+    if (!keep || fail_steps_ == 0) return WorldStoreWrapper::EndStep(keep);
+    --fail_steps_;
+    IMSEMU_RETURN_IF_ERROR(WorldStoreWrapper::EndStep(false));
+    return Status(StatusCode::kInternal, "disk full (injected)");
+  }
 
  private:
   int fail_commits_ = 0;
   int failed_ = 0;
+  int commits_ = 0;
+  int fail_steps_ = 0;
 };
 
 }  // namespace imsemu::testing
