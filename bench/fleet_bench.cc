@@ -8,6 +8,7 @@
 //   own N | shared N  N payloads with their own listeners / behind the shared
 //                     port: start-up time, resident memory, GET /api/v0/payload median
 //   growth            create, list and reconcile at 10 to 100,000 payloads
+//   reconcile N       one clock advance at which N game servers become Ready
 //   scenario FILE     a scenario's wall time and its speed-up over real time
 // Each prints Markdown table rows.
 #include <unistd.h>
@@ -229,6 +230,16 @@ void Scale(int n, bool own) {
               Median(medians));
 }
 
+// One clock advance at which `n` game servers become Ready together, in ms.
+double ReconcileMs(int n) {
+  EmulatorOptions options = Fleet(n, false);
+  options.fixture.projects[0].allocations[0].spec.auto_ready_delay = Duration(1000);
+  auto r = Start(options);
+  const auto start = SteadyClock::now();
+  if (!r->AdvanceClock(Duration(1000)).ok()) std::exit(1);
+  return Ms(SteadyClock::now() - start);
+}
+
 void Growth() {
   for (int n : {10, 100, 1000, 10000, 100000}) {
     // create: with n Ready payloads (plus the 50 the creates take)
@@ -249,13 +260,7 @@ void Growth() {
     Reserve(*l, n);
     const double list_ms = MedianGetMs(MainUrl(*l), kSessions, n >= 10000 ? 10 : 50, kAuth);
     l->Stop();
-    // reconcile: n payloads whose game servers all become Ready at one instant
-    EmulatorOptions options = Fleet(n, false);
-    options.fixture.projects[0].allocations[0].spec.auto_ready_delay = Duration(1000);
-    auto r = Start(options);
-    const auto start = SteadyClock::now();
-    if (!r->AdvanceClock(Duration(1000)).ok()) std::exit(1);
-    const double reconcile_ms = Ms(SteadyClock::now() - start);
+    const double reconcile_ms = ReconcileMs(n);
     std::printf("| %d | %.3f | %.2f (%.2f us/session) | %.1f (%.2f us/payload) |\n", n,
                 Median(create), list_ms, list_ms * 1000.0 / n, reconcile_ms,
                 reconcile_ms * 1000.0 / n);
@@ -300,20 +305,19 @@ int main(int argc, char** argv) {
   } else if ((mode == "own" || mode == "shared") && argc > 2) {
     Scale(std::atoi(argv[2]), mode == "own");
   } else if (mode == "reconcile" && argc > 2) {
-    // One clock advance at which N game servers become Ready (for profiling).
-    EmulatorOptions options = Fleet(std::atoi(argv[2]), false);
-    options.fixture.projects[0].allocations[0].spec.auto_ready_delay = Duration(1000);
-    auto r = Start(std::move(options));
-    const auto start = SteadyClock::now();
-    if (!r->AdvanceClock(Duration(1000)).ok()) std::exit(1);
-    std::printf("reconcile: %.1f ms\n", Ms(SteadyClock::now() - start));
+    const int n = std::atoi(argv[2]);
+    const double ms = ReconcileMs(n);
+    std::printf("| reconcile of %d payloads (ms) | %.1f (%.2f us/payload) | |\n", n, ms,
+                ms * 1000.0 / n);
   } else if (mode == "growth") {
     Growth();
   } else if (mode == "scenario" && argc > 2) {
     Scenario(argv[2]);
   } else {
-    std::fprintf(stderr,
-                 "usage: fleet_bench sessions|state|list|own N|shared N|growth|scenario FILE\n");
+    std::fprintf(
+        stderr,
+        "usage: fleet_bench sessions|state|list|own N|shared N|growth|reconcile N|scenario "
+        "FILE\n");
     return 2;
   }
   return 0;

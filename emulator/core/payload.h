@@ -91,6 +91,8 @@ struct Payload {
 
   // The latest session status the game server set ({} when none).
   const StringMap& LatestSessionStatus() const;
+
+  bool operator==(const Payload&) const = default;
 };
 
 }  // namespace imsemu::core

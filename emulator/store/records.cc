@@ -2,6 +2,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <string_view>
+#include <utility>
+
 #include "emulator/codec/allocation_json.h"
 
 namespace imsemu::store {
@@ -67,36 +70,102 @@ std::optional<core::Allocation> DecodeAllocationRecord(const std::string& text) 
   return std::nullopt;  // a record of the wrong shape: only a hand-edited file has one
 }
 
-std::string EncodePayloadRecord(const core::Payload& p) {
-  Json ports = Json::array();
-  for (const core::Port& port : p.ports) ports.push_back({port.name, port.port});
-  Json updates = Json::array();
-  for (const core::StatusUpdate& u : p.status_updates) {
-    updates.push_back({{"at", Ms(u.set_at)}, {"status", Json(u.status)}});
+namespace {
+
+// The payload record is written on every change of every payload (a
+// reconcile of 10,000 writes 10,000), so it is written by hand rather than
+// built as a JSON tree: the same JSON, several times faster.
+class RecordWriter {
+ public:
+  std::string Take() && {
+    out_ += '}';
+    return std::move(out_);
   }
-  Json out = {{"id", p.id},
-              {"project_id", p.project_id},
-              {"allocation_id", p.allocation_id},
-              {"seq", p.seq},
-              {"state", core::PayloadStateName(p.state)},
-              {"details", p.details},
-              {"address", p.address},
-              {"ports", std::move(ports)},
-              {"created", Ms(p.created)},
-              {"state_since", Ms(p.state_since)},
-              {"labels", Json(p.labels)},
-              {"annotations", Json(p.annotations)},
-              {"status_updates", std::move(updates)},
-              {"timer", core::TimerKindName(p.timer)},
-              {"timer_at", Ms(p.timer_at)},
-              {"restarts", p.restarts}};
-  if (p.started) out["started"] = Ms(*p.started);
-  if (p.last_reserved) out["last_reserved"] = Ms(*p.last_reserved);
-  if (p.session_config) out["session_config"] = *p.session_config;
-  if (p.forced) out["forced"] = true;
-  if (p.api_down_until) out["api_down_until"] = Ms(*p.api_down_until);
-  if (p.api_port != 0) out["api_port"] = p.api_port;
-  return out.dump();
+  RecordWriter& Key(std::string_view key) {
+    out_ += out_.size() == 1 ? "" : ",";
+    String(key);
+    out_ += ':';
+    return *this;
+  }
+  void String(std::string_view s) {
+    out_ += '"';
+    for (const char c : s) {
+      const auto u = static_cast<unsigned char>(c);
+      if (c == '"' || c == '\\') {
+        out_ += '\\';
+        out_ += c;
+      } else if (u < 0x20) {
+        static constexpr char kHex[] = "0123456789abcdef";
+        out_ += "\\u00";
+        out_ += kHex[u >> 4];
+        out_ += kHex[u & 0xf];
+      } else {
+        out_ += c;  // UTF-8 as it is: every string here was checked to be UTF-8
+      }
+    }
+    out_ += '"';
+  }
+  void Integer(long long v) { out_ += std::to_string(v); }
+  void Map(const core::StringMap& map) {
+    out_ += '{';
+    bool first = true;
+    for (const auto& [k, v] : map) {
+      if (!std::exchange(first, false)) out_ += ',';
+      String(k);
+      out_ += ':';
+      String(v);
+    }
+    out_ += '}';
+  }
+  void Raw(std::string_view text) { out_ += text; }
+
+ private:
+  std::string out_ = "{";
+};
+
+}  // namespace
+
+std::string EncodePayloadRecord(const core::Payload& p) {
+  RecordWriter w;
+  w.Key("id").String(p.id);
+  w.Key("project_id").String(p.project_id);
+  w.Key("allocation_id").String(p.allocation_id);
+  w.Key("seq").Integer(p.seq);
+  w.Key("state").String(core::PayloadStateName(p.state));
+  w.Key("details").String(p.details);
+  w.Key("address").String(p.address);
+  w.Key("ports").Raw("[");
+  for (size_t i = 0; i < p.ports.size(); ++i) {
+    w.Raw(i == 0 ? "[" : ",[");
+    w.String(p.ports[i].name);
+    w.Raw(",");
+    w.Integer(p.ports[i].port);
+    w.Raw("]");
+  }
+  w.Raw("]");
+  w.Key("created").Integer(Ms(p.created));
+  w.Key("state_since").Integer(Ms(p.state_since));
+  w.Key("labels").Map(p.labels);
+  w.Key("annotations").Map(p.annotations);
+  w.Key("status_updates").Raw("[");
+  for (size_t i = 0; i < p.status_updates.size(); ++i) {
+    w.Raw(i == 0 ? "{\"at\":" : ",{\"at\":");
+    w.Integer(Ms(p.status_updates[i].set_at));
+    w.Raw(",\"status\":");
+    w.Map(p.status_updates[i].status);
+    w.Raw("}");
+  }
+  w.Raw("]");
+  w.Key("timer").String(core::TimerKindName(p.timer));
+  w.Key("timer_at").Integer(Ms(p.timer_at));
+  w.Key("restarts").Integer(p.restarts);
+  if (p.started) w.Key("started").Integer(Ms(*p.started));
+  if (p.last_reserved) w.Key("last_reserved").Integer(Ms(*p.last_reserved));
+  if (p.session_config) w.Key("session_config").String(*p.session_config);
+  if (p.forced) w.Key("forced").Raw("true");
+  if (p.api_down_until) w.Key("api_down_until").Integer(Ms(*p.api_down_until));
+  if (p.api_port != 0) w.Key("api_port").Integer(p.api_port);
+  return std::move(w).Take();
 }
 
 std::optional<core::Payload> DecodePayloadRecord(const std::string& text) try {

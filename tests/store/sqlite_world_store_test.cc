@@ -1,5 +1,7 @@
 #include "emulator/store/sqlite_world_store.h"
 
+#include "emulator/store/records.h"
+
 #include "tests/testing/test_emulator.h"
 
 #include <gtest/gtest.h>
@@ -63,6 +65,32 @@ TEST(SqliteWorldStoreTest, PayloadRoundTripsEveryField) {
   EXPECT_EQ(store->NextTimer(), p.timer_at);
   EXPECT_FALSE(store->NextDuePayload(p.timer_at - Duration(1)).has_value());
   EXPECT_TRUE(store->NextDuePayload(p.timer_at).has_value());
+}
+
+// The record is written by hand: every string any client may set survives
+// it, and it is JSON any reader takes.
+TEST(PayloadRecordTest, EveryFieldAndEveryByteRoundTrips) {
+  core::Payload p = SamplePayload();
+  const std::string hostile =
+      std::string("q\"b\\s/\x01\x1f\n\t\0nul \x7f", 17) + "\xf0\x9f\x8e\xae \xe2\x80\xa8 </script>";
+  p.details = hostile;
+  p.labels = {{hostile, hostile}, {"", ""}};
+  p.annotations = {{"session_type", "default"}};
+  p.session_config = hostile;
+  p.status_updates = {{kDefaultVirtualStart, {{hostile, "1"}}},
+                      {kDefaultVirtualStart + Duration(3), {}}};
+  p.ports = {{"GamePort", 30001}, {hostile, 65535}};
+  p.forced = true;
+  p.api_down_until = kDefaultVirtualStart + Duration(40);
+  p.api_port = 40123;
+  p.state_since = kDefaultVirtualStart + Duration(9);
+  const std::string record = EncodePayloadRecord(p);
+  EXPECT_FALSE(testing::Json::parse(record, nullptr, false).is_discarded()) << record;
+  EXPECT_EQ(DecodePayloadRecord(record), p) << record;
+
+  core::Payload bare;
+  bare.id = "x";
+  EXPECT_EQ(DecodePayloadRecord(EncodePayloadRecord(bare)), bare);
 }
 
 TEST(SqliteWorldStoreTest, AnApiOutageIsADeadlineOfThePayload) {
