@@ -117,7 +117,8 @@ void World::Deliver(Pending committed) {
     // Removals first: a replacement may take over the removed one's port.
     for (const std::string& id : committed.removed) observer->OnPayloadRemoved(id);
     for (const Payload& p : committed.added) observer->OnPayloadAdded(p);
-    for (const auto& [p, a] : committed.started) observer->OnPayloadStarted(p, a);
+    for (const auto& [i, a] : committed.started) observer->OnPayloadStarted(committed.added[i], *a);
+    for (const auto& [p, a] : committed.restarted) observer->OnPayloadStarted(p, *a);
     for (const std::string& id : committed.api_down) observer->OnPayloadApiDown(id);
     for (const std::string& id : committed.api_up) observer->OnPayloadApiUp(id);
   }
@@ -264,7 +265,7 @@ void World::ApplyTimer(Payload p) {
       p.started = at;
       if (allocation) {
         AfterStart(p, *allocation, at);
-        pending_.started.emplace_back(p, *allocation);
+        pending_.restarted.emplace_back(p, std::make_shared<const Allocation>(*allocation));
       }
       break;
     case TimerKind::kShutdown:
@@ -340,7 +341,8 @@ void World::ReservePayload(Payload& p, const ReservationRequest& request, Actor 
   Journal(std::move(e));
 }
 
-void World::CreatePayload(const Allocation& allocation, Time at) {
+void World::CreatePayload(const std::shared_ptr<const Allocation>& shared, Time at) {
+  const Allocation& allocation = *shared;
   Payload p;
   do {
     p.id = counters_.ids.NextPayloadId();
@@ -369,7 +371,8 @@ void World::CreatePayload(const Allocation& allocation, Time at) {
   const Duration wait =
       CrashBackoff(options_.timings, allocation.crash_streak, allocation.last_crash, at);
   Event e = Event::Of(p, EventKind::kPayloadCreated, Actor::kControlLoop, at);
-  if (wait.count() > 0) {
+  const bool starts = wait.count() <= 0;
+  if (!starts) {
     // A crash loop: the replacement waits, costing no process.
     p.state = PayloadState::kCreating;
     Arm(p, TimerKind::kStart, at + wait);
@@ -383,10 +386,10 @@ void World::CreatePayload(const Allocation& allocation, Time at) {
     e.new_state = "Starting";
     Journal(std::move(e));
     AfterStart(p, allocation, at);
-    pending_.started.emplace_back(p, allocation);
   }
   store_.PutPayload(p);
-  pending_.added.push_back(p);
+  if (starts) pending_.started.emplace_back(pending_.added.size(), shared);
+  pending_.added.push_back(std::move(p));
 }
 
 void World::NoteExit(const std::string& allocation_id, CrashStreak streak, Time at) {
@@ -417,7 +420,10 @@ void World::Converge(const std::string& allocation_id, Time at) {
   std::optional<Allocation> allocation = store_.GetAllocation(allocation_id);
   if (!allocation) return;
   const ScalePlan plan = PlanScale(*allocation, store_.CountPayloads(allocation_id));
-  for (int i = 0; i < plan.create; ++i) CreatePayload(*allocation, at);
+  if (plan.create > 0) {
+    const auto shared = std::make_shared<const Allocation>(*allocation);
+    for (int i = 0; i < plan.create; ++i) CreatePayload(shared, at);
+  }
   if (plan.remove > 0) {
     std::vector<Payload> payloads;
     store_.VisitPayloads(allocation_id, std::nullopt, [&](const Payload& p) IMSEMU_REQUIRES(mu_) {

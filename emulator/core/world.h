@@ -19,6 +19,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -234,7 +235,11 @@ class World {
   // What a transaction tells observers and the event sink once it commits.
   struct Pending {
     std::vector<Payload> added;
-    std::vector<std::pair<Payload, Allocation>> started;
+    // Payloads to launch: new ones by their index in `added`, restarted ones
+    // as they are. The allocation is shared: a whole fleet starts from one
+    // (100,000 copies of each otherwise).
+    std::vector<std::pair<size_t, std::shared_ptr<const Allocation>>> started;
+    std::vector<std::pair<Payload, std::shared_ptr<const Allocation>>> restarted;
     std::vector<std::string> removed;
     std::vector<std::string> api_down;
     std::vector<std::string> api_up;
@@ -306,7 +311,8 @@ class World {
   void ReservePayload(Payload& payload, const ReservationRequest& request, Actor actor,
                       const std::string& detail, Time at) IMSEMU_REQUIRES(mu_);
   void Converge(const std::string& allocation_id, Time at) IMSEMU_REQUIRES(mu_);
-  void CreatePayload(const Allocation& allocation, Time at) IMSEMU_REQUIRES(mu_);
+  void CreatePayload(const std::shared_ptr<const Allocation>& allocation, Time at)
+      IMSEMU_REQUIRES(mu_);
   // Applies `streak` (lifecycle.h) to the allocation's crash streak.
   void NoteExit(const std::string& allocation_id, CrashStreak streak, Time at) IMSEMU_REQUIRES(mu_);
   void RemovePayload(const Payload& payload, Actor actor, const std::string& detail, Time at)
