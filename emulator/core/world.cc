@@ -284,7 +284,8 @@ void World::ApplyTimer(Payload p) {
       break;
   }
   store_.PutPayload(p);
-  Converge(p.allocation_id, at);
+  // A timer changes no allocation: the one read above is current.
+  if (allocation) Converge(*allocation, at);
 }
 
 // ----------------------------------------------------------------------------
@@ -417,11 +418,16 @@ void World::RemovePayload(const Payload& p, Actor actor, const std::string& deta
 }
 
 void World::Converge(const std::string& allocation_id, Time at) {
-  std::optional<Allocation> allocation = store_.GetAllocation(allocation_id);
-  if (!allocation) return;
-  const ScalePlan plan = PlanScale(*allocation, store_.CountPayloads(allocation_id));
+  if (std::optional<Allocation> allocation = store_.GetAllocation(allocation_id)) {
+    Converge(*allocation, at);
+  }
+}
+
+void World::Converge(const Allocation& allocation, Time at) {
+  const std::string& allocation_id = allocation.id;
+  const ScalePlan plan = PlanScale(allocation, store_.CountPayloads(allocation_id));
   if (plan.create > 0) {
-    const auto shared = std::make_shared<const Allocation>(*allocation);
+    const auto shared = std::make_shared<const Allocation>(allocation);
     for (int i = 0; i < plan.create; ++i) CreatePayload(shared, at);
   }
   if (plan.remove > 0) {
@@ -430,13 +436,13 @@ void World::Converge(const std::string& allocation_id, Time at) {
       payloads.push_back(p);
       return true;
     });
-    const char* why = allocation->deleting ? "allocation deleted" : "scaled down";
+    const char* why = allocation.deleting ? "allocation deleted" : "scaled down";
     for (const Payload& p : ChooseToRemove(payloads, plan.remove)) {
       RemovePayload(p, Actor::kControlLoop, why, at);
     }
   }
-  if (allocation->deleting && store_.CountPayloads(allocation_id).total == 0) {
-    Event e = Event::Of(*allocation, EventKind::kAllocationDeleted, Actor::kControlLoop, at);
+  if (allocation.deleting && store_.CountPayloads(allocation_id).total == 0) {
+    Event e = Event::Of(allocation, EventKind::kAllocationDeleted, Actor::kControlLoop, at);
     e.detail = "drained";
     Journal(std::move(e));
     store_.DeleteAllocation(allocation_id);

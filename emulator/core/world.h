@@ -311,6 +311,8 @@ class World {
   void ReservePayload(Payload& payload, const ReservationRequest& request, Actor actor,
                       const std::string& detail, Time at) IMSEMU_REQUIRES(mu_);
   void Converge(const std::string& allocation_id, Time at) IMSEMU_REQUIRES(mu_);
+  // The same, for `allocation` as it is stored now.
+  void Converge(const Allocation& allocation, Time at) IMSEMU_REQUIRES(mu_);
   void CreatePayload(const std::shared_ptr<const Allocation>& allocation, Time at)
       IMSEMU_REQUIRES(mu_);
   // Applies `streak` (lifecycle.h) to the allocation's crash streak.

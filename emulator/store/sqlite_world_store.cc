@@ -31,6 +31,11 @@ class SqliteWorldStore::Statement {
     if (stmt_) sqlite3_bind_int64(stmt_, i, v);
     return *this;
   }
+  // `v` must outlive the statement's run.
+  Statement& BindStatic(int i, std::string_view v) {
+    if (stmt_) sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_STATIC);
+    return *this;
+  }
   Statement& BindNull(int i) {
     if (stmt_) sqlite3_bind_null(stmt_, i);
     return *this;
@@ -414,22 +419,30 @@ void SqliteWorldStore::WriteUnwritten() {
   if (unwritten_.empty()) return;
   for (const std::string& id : unwritten_) {
     const core::Payload& p = payload_cache_.at(id);
-    Statement s = Prepare(
-        "INSERT INTO payloads(id, allocation_id, seq, state, timer_at, body, forced) "
-        "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT(id) DO UPDATE SET "
-        "state = excluded.state, timer_at = excluded.timer_at, body = excluded.body, "
-        "forced = excluded.forced");
-    s.Bind(1, p.id).Bind(2, p.allocation_id).Bind(3, p.seq);
-    s.Bind(4, std::string(core::PayloadStateName(p.state)));
+    const std::string body = EncodePayloadRecord(p);
+    const char* state = core::PayloadStateName(p.state);
+    const std::optional<Time> next = p.NextDeadline();
     // The column holds the next deadline of either kind (the name is older).
-    if (const std::optional<Time> next = p.NextDeadline()) {
-      s.Bind(5, static_cast<long long>(next->time_since_epoch().count()));
-    } else {
-      s.BindNull(5);
+    auto bind = [&](Statement& s) -> Statement& {
+      s.Bind(1, p.id).BindStatic(2, state).BindStatic(4, body);
+      s.Bind(5, static_cast<long long>(p.forced ? 1 : 0));
+      if (next) {
+        s.Bind(3, static_cast<long long>(next->time_since_epoch().count()));
+      } else {
+        s.BindNull(3);
+      }
+      return s;
+    };
+    {
+      Statement update = Prepare(
+          "UPDATE payloads SET state = ?2, timer_at = ?3, body = ?4, forced = ?5 WHERE id = ?1");
+      bind(update).Run();
     }
-    s.Bind(6, EncodePayloadRecord(p));
-    s.Bind(7, static_cast<long long>(p.forced ? 1 : 0));
-    s.Run();
+    if (sqlite3_changes(db_) > 0) continue;
+    Statement insert = Prepare(
+        "INSERT INTO payloads(id, state, timer_at, body, forced, allocation_id, seq) "
+        "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+    bind(insert).Bind(6, p.allocation_id).Bind(7, p.seq).Run();
   }
   DropUnwritten();
 }
