@@ -145,7 +145,8 @@ Status World::CommitGroup() {
 
 void World::GroupFailed(const Status& status) {
   group_open_ = false;
-  counters_ = group_counters_;
+  counters_ = group_counters_;  // the journal's end with the rest
+  LoadCounters();               // and the status cache's origin, as last stored
   next_timer_ = store_.NextTimer();
   group_pending_.clear();
   failed_groups_.emplace(group_seq_, status);
