@@ -197,14 +197,15 @@ Status EmulatorImpl::Open() {
   process::SupervisorOptions supervisor;
   supervisor.log_dir = options_.log_dir;
   supervisor.grace = options_.kill_grace;
-  supervisor.pass_on_exit = [this](const std::string& payload_id, int code,
+  supervisor.pass_on_exit = [this](const std::string& payload_id, const core::ProcessExit& exit,
                                    const std::function<bool()>& apply) {
     if (!recorder_) {
       apply();
       return;
     }
     recorder_->Hold();
-    if (apply()) recorder_->RecordExit(payload_id, code, clock_->Now());
+    // A replay exits through the control API, which takes a shell's code.
+    if (apply()) recorder_->RecordExit(payload_id, exit.ShellCode(), clock_->Now());
     recorder_->Release();
   };
   supervisor_ = std::make_unique<process::GameServerSupervisor>(
@@ -407,6 +408,10 @@ std::optional<int> EmulatorImpl::PidOf(const std::string& payload_id) const {
   if (!supervisor_) return std::nullopt;
   std::optional<pid_t> pid = supervisor_->PidOf(payload_id);
   return pid ? std::optional<int>(*pid) : std::nullopt;
+}
+
+void EmulatorImpl::AskGameServerToLeave(const std::string& payload_id) {
+  if (supervisor_) supervisor_->AskToLeave(payload_id);
 }
 
 Status EmulatorImpl::Reset() { return world_->Reset(options_.fixture); }

@@ -132,6 +132,9 @@ class EmulatorImpl final : public Emulator {
   std::string TEST_ServeBytes(std::string_view bytes);
   // The pid of a payload's running game-server process.
   std::optional<int> PidOf(const std::string& payload_id) const;
+  // SIGTERM to a payload's game server, the payload left as it is (see
+  // GameServerSupervisor::AskToLeave).
+  void AskGameServerToLeave(const std::string& payload_id);
 
   // --- Snapshots (emulator_snapshots.cc) ------------------------------------
   // The whole world, its clock and its journal as a snapshot file's text.

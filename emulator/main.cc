@@ -390,7 +390,9 @@ int RunChecks(const std::string& fixture_file, const std::vector<std::string>& c
   if (target.fixture.projects.empty()) {
     // Linting the check's own world would test nothing: without --fixture
     // the lint cases are left out (and asking for one is an error).
-    std::erase_if(cases, [](const imsemu::check::CheckCase& c) { return c.probe == "lint"; });
+    std::erase_if(cases, [](const imsemu::check::CheckCase& c) {
+      return c.kind == imsemu::check::Probe::kLint;
+    });
   }
   for (const std::string& file : case_files) {
     auto more = imsemu::check::LoadCheckCases(file);
@@ -408,24 +410,27 @@ int RunChecks(const std::string& fixture_file, const std::vector<std::string>& c
   target.log_dir =
       (std::filesystem::temp_directory_path() / ("ims-emulator-check-" + std::to_string(getpid())))
           .string();
-  std::vector<imsemu::check::CheckResult> results;
-  for (const auto& c : *selected) {
-    results.push_back(imsemu::check::RunCheck(target, c));
-    std::cout << imsemu::check::ResultText(results.back()) << std::flush;
+  auto run = imsemu::check::RunChecks(target, *selected, [](const imsemu::check::CheckResult& r) {
+    std::cout << imsemu::check::ResultText(r) << std::flush;
+  });
+  if (!run.ok()) {
+    std::cerr << "ims-emulator: check: " << run.status().message() << "\n";
+    return 2;
   }
-  int failed = 0;
-  for (const auto& r : results) failed += r.passed ? 0 : 1;
-  std::cout << results.size() - failed << " passed, " << failed
-            << " failed (game-server logs: " << target.log_dir << ")\n";
+  const std::vector<imsemu::check::CheckResult>& results = *run;
+  const bool all_passed = std::all_of(results.begin(), results.end(),
+                                      [](const imsemu::check::CheckResult& r) { return r.passed(); });
+  std::cout << imsemu::check::Summary(results) << " (game-server logs: " << target.log_dir << ")\n";
   if (!junit.empty()) {
     std::vector<imsemu::scenario::ScenarioResult> as_tests;
     for (const auto& r : results) {
       imsemu::scenario::ScenarioResult t;
       t.file = "check/" + r.name;
       t.name = r.name;
-      t.passed = r.passed;
+      t.passed = r.passed();
+      t.skipped = r.outcome == imsemu::check::Outcome::kSkip;
       t.wall_ms = r.wall_ms;
-      if (!r.passed) t.report = imsemu::check::ResultText(r);
+      if (!r.passed()) t.report = t.skipped ? r.verdict : imsemu::check::ResultText(r);
       as_tests.push_back(std::move(t));
     }
     std::ofstream out(junit);
@@ -435,7 +440,7 @@ int RunChecks(const std::string& fixture_file, const std::vector<std::string>& c
       return 2;
     }
   }
-  return failed == 0 ? 0 : 1;
+  return all_passed ? 0 : 1;
 }
 
 // Lints fixture files: 0 when none has a finding, 1 when one has, 2 when

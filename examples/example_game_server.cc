@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -33,6 +34,8 @@ using Json = nlohmann::json;
 using SteadyClock = std::chrono::steady_clock;
 
 constexpr int kMaxPlayersCap = 16;
+// The maps this server can load; a session config picks one by name.
+constexpr std::array<const char*, 4> kMaps = {"default", "docks", "dust", "foundry"};
 
 void Log(const std::string& line) {
   std::printf("[game-server] %s\n", line.c_str());
@@ -111,8 +114,11 @@ int main(int argc, char** argv) {
         max_players = static_cast<int>(std::clamp(config["max_players"].get<double>(), 1.0,
                                                   static_cast<double>(kMaxPlayersCap)));
       }
+      // Only a map the server knows: the status is shown to every player, so
+      // nothing a player wrote goes into it as written.
       if (config.contains("map") && config["map"].is_string()) {
-        map = config["map"].get<std::string>().substr(0, 32);
+        const std::string wanted = config["map"].get<std::string>();
+        if (std::find(kMaps.begin(), kMaps.end(), wanted) != kMaps.end()) map = wanted;
       }
     } else {
       Log("session config is not a JSON object; using defaults");

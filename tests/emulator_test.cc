@@ -46,7 +46,7 @@ TEST(EmulatorTest, StateFileResumesTheSameWorld) {
               200);
     // One payload ends and is removed: its id must never come back.
     const std::string ended = e->world().Snapshot().payloads.back().id;
-    ASSERT_TRUE(e->world().ExitPayload(ended, 0).ok());
+    ASSERT_TRUE(e->world().ExitPayload(ended, core::ProcessExit::Exited(0)).ok());
     ASSERT_TRUE(e->AdvanceClock(Duration(30000)).ok());
     ASSERT_EQ(e->world().GetPayload(ended).status().code(), StatusCode::kNotFound);
     for (const auto& p : e->world().Snapshot().payloads) ids.push_back(p.id);
@@ -321,7 +321,7 @@ TEST(DropInMockTest, ARestartedPayloadKeepsThePort) {
   Client server("127.0.0.1:" + std::to_string(port));
   const std::string first = server.Get("/api/v0/payload").body["result"]["id"];
   ASSERT_EQ(server.Post("/api/v0/ready", "").status, 200);
-  ASSERT_TRUE(e->world().ExitPayload(first, 0).ok());
+  ASSERT_TRUE(e->world().ExitPayload(first, core::ProcessExit::Exited(0)).ok());
   ASSERT_TRUE(e->AdvanceClock(Duration(1000)).ok());
   auto next = Client("127.0.0.1:" + std::to_string(port)).Get("/api/v0/payload");
   ASSERT_EQ(next.status, 200);

@@ -30,27 +30,35 @@ Status CheckType(const Json& value, const Json& fallback, const std::string& whe
 
 }  // namespace
 
-const std::map<std::string, Json>& Probes() {
-  static const std::map<std::string, Json> kProbes = {
-      {"late_api", {{"down_seconds", 2}, {"errors", 3}, {"within_seconds", 15}}},
-      {"ready", {{"within_seconds", 10}}},
+const std::map<std::string, ProbeInfo>& Probes() {
+  static const std::map<std::string, ProbeInfo> kProbes = {
+      {"late_api", {Probe::kLateApi, {{"down_seconds", 2}, {"errors", 3}, {"within_seconds", 15}}}},
+      {"ready", {Probe::kReady, {{"within_seconds", 10}}}},
       {"polling",
-       {{"watch_seconds", 2},
-        {"min_polls", 1},
-        {"max_polls_per_second", 20},
-        {"within_seconds", 10}}},
-      {"config_and_status", {{"config", R"({"max_players": 8})"}, {"within_seconds", 10}}},
+       {Probe::kPolling,
+        {{"watch_seconds", 2},
+         {"min_polls", 1},
+         {"max_polls_per_second", 20},
+         {"within_seconds", 10}}}},
+      {"config_and_status",
+       {Probe::kConfigAndStatus, {{"config", R"({"max_players": 8})"}, {"within_seconds", 10}}}},
       {"hostile_configs",
-       {{"configs", Json::array()}, {"within_seconds", 10}, {"settle_seconds", 0.5}}},
+       {Probe::kHostileConfigs,
+        {{"configs", Json::array()},
+         {"within_seconds", 10},
+         {"settle_seconds", 0.5},
+         {"max_status_bytes", 4096}}}},
       {"status_etiquette",
-       {{"watch_seconds", 2},
-        {"max_bytes", 4096},
-        {"max_sets_per_second", 2},
-        {"within_seconds", 10}}},
-      {"sigterm", {{"grace_seconds", 3}, {"within_seconds", 10}}},
+       {Probe::kStatusEtiquette,
+        {{"watch_seconds", 2},
+         {"max_bytes", 4096},
+         {"max_sets_per_second", 2},
+         {"within_seconds", 10}}}},
+      {"sigterm", {Probe::kSigterm, {{"grace_seconds", 3}, {"within_seconds", 10}}}},
       {"match_end",
-       {{"config", R"({"max_players": 2})"}, {"udp", Json::array()}, {"within_seconds", 10}}},
-      {"lint", Json::object()},
+       {Probe::kMatchEnd,
+        {{"config", R"({"max_players": 2})"}, {"udp", Json::array()}, {"within_seconds", 10}}}},
+      {"lint", {Probe::kLint, Json::object()}},
   };
   return kProbes;
 }
@@ -118,22 +126,24 @@ StatusOr<std::vector<CheckCase>> ParseCheckCases(const std::string& text, const 
       return InvalidArgument(where + " (" + out.name + "): probe '" + out.probe +
                              "' is not one of " + known);
     }
-    out.params = probe->second;
+    out.kind = probe->second.kind;
+    out.params = probe->second.defaults;
+    const Json& defaults = probe->second.defaults;
     const Json params = c.value("params", Json::object());
     if (!params.is_object() && !params.is_null()) {
       return InvalidArgument(where + " (" + out.name + ").params must be a map");
     }
     for (auto it = params.begin(); params.is_object() && it != params.end(); ++it) {
       const std::string field = where + " (" + out.name + ").params." + it.key();
-      if (!probe->second.contains(it.key())) {
+      if (!defaults.contains(it.key())) {
         std::string known;
-        for (auto k = probe->second.begin(); k != probe->second.end(); ++k) {
+        for (auto k = defaults.begin(); k != defaults.end(); ++k) {
           known += (known.empty() ? "" : ", ") + k.key();
         }
         return InvalidArgument(field + ": probe " + out.probe + " has no such parameter (" +
                                (known.empty() ? "none" : known) + ")");
       }
-      IMSEMU_RETURN_IF_ERROR(CheckType(*it, probe->second[it.key()], field));
+      IMSEMU_RETURN_IF_ERROR(CheckType(*it, defaults[it.key()], field));
       if (it->is_number() && it->get<double>() < 0) {
         return InvalidArgument(field + " must not be negative");
       }

@@ -19,16 +19,36 @@
 
 namespace imsemu::check {
 
+// What a case does; each has a driver and a judgement (check_runner.cc,
+// judgements.h).
+enum class Probe {
+  kLateApi,
+  kReady,
+  kPolling,
+  kConfigAndStatus,
+  kHostileConfigs,
+  kStatusEtiquette,
+  kSigterm,
+  kMatchEnd,
+  kLint,  // the fixture, not the server: runs no process
+};
+
+struct ProbeInfo {
+  Probe kind;
+  nlohmann::json defaults;  // every parameter, with its default
+};
+
 struct CheckCase {
   std::string name;  // what --only picks
   std::string description;
-  std::string probe;
+  std::string probe;  // its name in the case file
+  Probe kind = Probe::kReady;
   // Every parameter of the probe: the file's values over the defaults.
   nlohmann::json params;
 };
 
-// The probes and their parameters with defaults.
-const std::map<std::string, nlohmann::json>& Probes();
+// The probes by the names case files use: the one table of them.
+const std::map<std::string, ProbeInfo>& Probes();
 
 // A case file's text ({cases: [...]}); `path` names it in errors.
 StatusOr<std::vector<CheckCase>> ParseCheckCases(const std::string& text, const std::string& path);

@@ -5,142 +5,96 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <cstdio>
-#include <filesystem>
+#include <cstdlib>
 #include <fstream>
-#include <functional>
-#include <map>
-#include <regex>
-#include <sstream>
 
+#include "emulator/check/judgements.h"
 #include "emulator/clock/stopwatch.h"
 #include "emulator/core/fixture_lint.h"
 #include "emulator/emulator.h"
 #include "emulator/http/faults.h"
+#include "emulator/process/command_lookup.h"
+#include "emulator/process/process_runner.h"
 #include "emulator/util/mutex.h"
 
 namespace imsemu::check {
 namespace {
 
 using Json = nlohmann::json;
-using core::PayloadState;
 
 constexpr const char* kProject = "check";
 constexpr const char* kAllocation = "check";
 constexpr const char* kSessionType = "check";
 // How often a wait looks again when nothing is journalled.
 constexpr std::chrono::milliseconds kLook{50};
-// Lines of journal, calls and output shown as evidence.
-constexpr size_t kEvidenceLines = 8;
+// Lines of output kept as evidence.
+constexpr size_t kOutputLines = 8;
 // Teardown: how long a game server gets to leave after SIGTERM.
 constexpr Duration kTeardownGrace{500};
+// The start gate's wait when no gets-ready case says otherwise.
+constexpr double kDefaultStartSeconds = 10;
 
-std::string Seconds(double ms) {
-  char text[32];
-  if (ms < 1000) {
-    std::snprintf(text, sizeof text, "%.0f ms", ms);
-  } else {
-    std::snprintf(text, sizeof text, "%.1f s", ms / 1000);
-  }
-  return text;
-}
+double Param(const CheckCase& c, const char* key) { return c.params[key].get<double>(); }
 
-std::string Excerpt(const std::string& text, size_t max = 60) {
-  std::string out = text.substr(0, max);
-  for (char& c : out) {
-    if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) >= 0x7f) c = '.';
-  }
-  return "'" + out + "'" +
-         (text.size() > max ? "... (" + std::to_string(text.size()) + " bytes)" : "");
-}
-
-size_t StatusBytes(const core::StringMap& status) {
-  size_t bytes = 0;
-  for (const auto& [k, v] : status) bytes += k.size() + v.size();
-  return bytes;
-}
-
-// Every call the game server makes over its Payload Local API, timed.
+// Every call the game server makes over its Payload Local API, timed on the
+// session's stopwatch. Called from the emulator's threads.
 class CallLog final : public GameServerObserver {
  public:
-  struct Call {
-    double at_ms;
-    std::string what;
-    std::string detail;
-  };
+  explicit CallLog(const Stopwatch& since) : since_(since) {}
 
   void OnPayloadRead(const std::string&, const std::string& state) override {
-    Add("Get Payload Details", state);
+    Call c = Of(CallKind::kPayloadRead);
+    c.state = state;
+    Add(std::move(c));
   }
-  void OnReady(const std::string&) override { Add("ready", ""); }
+  void OnReady(const std::string&) override { Add(Of(CallKind::kReady)); }
   void OnLabelSet(const std::string&, const std::string& key, const std::string& value) override {
-    Add("set label", key + "=" + Excerpt(value));
+    Call c = Of(CallKind::kLabelSet);
+    c.detail = key + "=" + Excerpt(value);
+    Add(std::move(c));
   }
   void OnAnnotationSet(const std::string&, const std::string& key,
                        const std::string& value) override {
-    Add("set annotation", key + "=" + Excerpt(value));
+    Call c = Of(CallKind::kAnnotationSet);
+    c.detail = key + "=" + Excerpt(value);
+    Add(std::move(c));
   }
   void OnConfigRead(const std::string&, const std::optional<std::string>& config) override {
-    Add("read the session config", config ? Excerpt(*config) : "(none)");
+    Call c = Of(CallKind::kConfigRead);
+    c.config = config;
+    Add(std::move(c));
   }
-  void OnStatusRead(const std::string&) override { Add("read its status", ""); }
+  void OnStatusRead(const std::string&) override { Add(Of(CallKind::kStatusRead)); }
   void OnStatusSet(const std::string&, const StringMap& status) override {
-    std::string text;
-    for (const auto& [k, v] : status) text += (text.empty() ? "" : ", ") + k + "=" + Excerpt(v, 24);
-    MutexLock lock(mu_);
-    statuses_.emplace_back(clock_.ElapsedMs(), status);
-    calls_.push_back({clock_.ElapsedMs(), "set status",
-                      std::to_string(StatusBytes(status)) + " bytes: " + text});
+    Call c = Of(CallKind::kStatusSet);
+    c.status = status;
+    Add(std::move(c));
   }
 
-  double Now() const { return clock_.ElapsedMs(); }
-  // Calls of `what` at or after `since_ms`.
-  int Count(const std::string& what, double since_ms = 0) {
+  std::vector<Call> Calls() {
     MutexLock lock(mu_);
-    int n = 0;
-    for (const Call& c : calls_) n += c.what == what && c.at_ms >= since_ms ? 1 : 0;
-    return n;
-  }
-  std::optional<double> First(const std::string& what, double since_ms = 0) {
-    MutexLock lock(mu_);
-    for (const Call& c : calls_) {
-      if (c.what == what && c.at_ms >= since_ms) return c.at_ms;
-    }
-    return std::nullopt;
-  }
-  std::vector<std::pair<double, core::StringMap>> Statuses() {
-    MutexLock lock(mu_);
-    return statuses_;
-  }
-  std::vector<std::string> Evidence() {
-    MutexLock lock(mu_);
-    std::map<std::string, int> counts;
-    for (const Call& c : calls_) ++counts[c.what];
-    std::string summary = "calls:";
-    for (const auto& [what, n] : counts) summary += " " + what + " x" + std::to_string(n) + ";";
-    if (counts.empty()) summary += " none";
-    std::vector<std::string> out = {summary};
-    const size_t from = calls_.size() > kEvidenceLines ? calls_.size() - kEvidenceLines : 0;
-    for (size_t i = from; i < calls_.size(); ++i) {
-      out.push_back("  +" + Seconds(calls_[i].at_ms) + " " + calls_[i].what +
-                    (calls_[i].detail.empty() ? "" : ": " + calls_[i].detail));
-    }
-    return out;
+    return calls_;
   }
 
  private:
-  void Add(const std::string& what, const std::string& detail) {
+  static Call Of(CallKind kind) {
+    Call c;
+    c.kind = kind;
+    return c;
+  }
+  void Add(Call call) {
+    call.at_ms = since_.ElapsedMs();
     MutexLock lock(mu_);
-    calls_.push_back({clock_.ElapsedMs(), what, detail});
+    calls_.push_back(std::move(call));
   }
 
-  const Stopwatch clock_;
+  const Stopwatch& since_;
   Mutex mu_;
   std::vector<Call> calls_ IMSEMU_GUARDED_BY(mu_);
-  std::vector<std::pair<double, core::StringMap>> statuses_ IMSEMU_GUARDED_BY(mu_);
 };
 
-// One fresh emulator with the game server as its one payload's process.
+// One fresh emulator with the game server as its one payload's process, and
+// what has been seen of it so far.
 class Session {
  public:
   static StatusOr<std::unique_ptr<Session>> Start(const CheckTarget& target,
@@ -161,459 +115,419 @@ class Session {
     options.kill_grace = kTeardownGrace;
     options.world.new_payload_api_down = api_down;
     std::unique_ptr<Session> s(new Session);
-    options.game_server_observer = &s->calls;
+    options.game_server_observer = &s->calls_;
     IMSEMU_ASSIGN_OR_RETURN(s->emulator_, EmulatorImpl::Start(std::move(options)));
     core::WorldSnapshot world = s->emulator_->world().Snapshot();
     if (world.payloads.empty()) return Status(StatusCode::kInternal, "no payload was created");
-    s->payload_id = world.payloads.front().id;
+    s->payload_id_ = world.payloads.front().id;
     return s;
   }
-  ~Session() { emulator_.reset(); }  // stops the server before `calls` goes
+  ~Session() { emulator_.reset(); }  // stops the server before `calls_` goes
 
   EmulatorImpl& e() { return *emulator_; }
+  double Now() const { return since_.ElapsedMs(); }
 
-  // Waits in real time (the server runs in real time), at most `seconds`,
-  // for `done`; looks again on every journal event and every 50 ms.
-  bool WaitFor(const std::function<bool()>& done, double seconds) {
-    const Stopwatch waited;
-    long long seq = emulator_->world().JournalEnd();
-    while (!done()) {
-      if (waited.ElapsedMs() >= seconds * 1000) return done();
-      seq = emulator_->world().AwaitEvents(seq, kLook);
+  // Brings the observation up to now: the calls, the journal's lines about
+  // the payload, and the process's end, typed, as the journal has it.
+  const Observation& Look() {
+    seen_.calls = calls_.Calls();
+    while (true) {
+      std::vector<core::Event> events = emulator_->world().Events(journal_seq_, 1000);
+      if (events.empty()) break;
+      journal_seq_ = events.back().seq;
+      for (core::Event& event : events) {
+        if (event.payload_id != payload_id_ || event.kind == core::EventKind::kPayloadOutput) {
+          continue;
+        }
+        if (event.exit && !seen_.exit) seen_.exit = Exit{Now(), *event.exit};
+        seen_.journal.push_back(std::move(event));
+      }
     }
-    return true;
+    return seen_;
+  }
+  // Waits in real time (the server runs in real time), at most `seconds`,
+  // until `done` holds for what was seen; looks again on every journal event
+  // and every 50 ms. Whether it held is judged from the observation.
+  void WaitFor(const std::function<bool(const Observation&)>& done, double seconds) {
+    const double until = Now() + seconds * 1000;
+    long long seq = emulator_->world().JournalEnd();
+    while (!done(Look()) && Now() < until) seq = emulator_->world().AwaitEvents(seq, kLook);
   }
   void Pass(double seconds) {
-    WaitFor([] { return false; }, seconds);
+    WaitFor([](const Observation&) { return false; }, seconds);
   }
-
+  // Waits for the server to be Ready (or gone).
+  void Boot(double seconds) {
+    WaitFor([](const Observation& s) { return s.Ready() || s.exit.has_value(); }, seconds);
+  }
+  // A game client creates a session: the payload is Reserved with `config`.
+  void CreateSession(const std::string& config) {
+    auto created = emulator_->world().CreateSession(kProject, kSessionType, config);
+    if (created.ok()) {
+      seen_.reserved_at = Now();
+    } else {
+      seen_.reservation_error = created.status().message();
+    }
+  }
+  Observation& seen() { return seen_; }
   std::optional<core::Payload> Payload() {
-    auto p = emulator_->world().GetPayload(payload_id);
+    auto p = emulator_->world().GetPayload(payload_id_);
     return p.ok() ? std::optional<core::Payload>(*p) : std::nullopt;
   }
-  PayloadState State() {
-    auto p = Payload();
-    return p ? p->state : PayloadState::kUnknown;
-  }
-  bool Running() { return emulator_->PidOf(payload_id).has_value(); }
-  // The last exit code the journal gives for the payload.
-  std::optional<int> ExitCode() {
-    static const std::regex kCode(R"(exit code (\d+))");
-    std::optional<int> code;
-    for (const core::Event& e : Journal()) {
-      std::smatch m;
-      if (std::regex_search(e.detail, m, kCode)) code = std::stoi(m[1]);
-    }
-    return code;
-  }
-  bool ExitedBeforeReady() {
-    const PayloadState s = State();
-    return s == PayloadState::kError || (s == PayloadState::kStarting && ExitCode().has_value());
-  }
-  Status CreateSession(const std::string& config) {
-    return emulator_->world().CreateSession(kProject, kSessionType, config).status();
-  }
-  std::vector<core::Event> Journal() {
-    std::vector<core::Event> out;
-    for (const core::Event& e : emulator_->world().Journal()) {
-      if (e.payload_id == payload_id) out.push_back(e);
-    }
-    return out;
-  }
+  void AskToLeave() { emulator_->AskGameServerToLeave(payload_id_); }
 
-  std::vector<std::string> Evidence() {
-    std::vector<std::string> out = calls.Evidence();
-    std::vector<core::Event> journal = Journal();
-    std::erase_if(journal,
-                  [](const core::Event& e) { return e.kind == core::EventKind::kPayloadOutput; });
-    out.push_back("journal:");
-    const size_t from = journal.size() > kEvidenceLines ? journal.size() - kEvidenceLines : 0;
-    for (size_t i = from; i < journal.size(); ++i) {
-      const core::Event& e = journal[i];
-      out.push_back("  " + std::string(core::EventKindName(e.kind)) + " " + e.old_state +
-                    (e.old_state.empty() ? "" : " -> ") + e.new_state +
-                    (e.detail.empty() ? "" : " (" + e.detail + ")"));
-    }
-    std::optional<std::string> log = emulator_->LogFileOf(payload_id);
-    std::vector<std::string> lines;
-    if (log) {
+  // The observation, complete: looked at once more, with the output's end.
+  Observation Finish() {
+    Look();
+    seen_.ended_at = Now();
+    if (std::optional<std::string> log = emulator_->LogFileOf(payload_id_)) {
+      seen_.log_path = *log;
       std::ifstream in(*log);
+      std::vector<std::string> lines;
       for (std::string line; std::getline(in, line);) lines.push_back(line);
+      const size_t from = lines.size() > kOutputLines ? lines.size() - kOutputLines : 0;
+      seen_.output.assign(lines.begin() + static_cast<long>(from), lines.end());
     }
-    out.push_back("output (" + (log ? *log : std::string("no log")) + "):");
-    const size_t first = lines.size() > kEvidenceLines ? lines.size() - kEvidenceLines : 0;
-    for (size_t i = first; i < lines.size(); ++i) out.push_back("  " + Excerpt(lines[i], 160));
-    return out;
+    return seen_;
   }
-
-  CallLog calls;
-  std::string payload_id;
 
  private:
-  Session() = default;
+  Session() : calls_(since_) {}
+
+  const Stopwatch since_;
+  CallLog calls_;
+  Observation seen_;
+  long long journal_seq_ = 0;
+  std::string payload_id_;
   std::unique_ptr<EmulatorImpl> emulator_;
 };
 
-double Param(const CheckCase& c, const char* key) { return c.params[key].get<double>(); }
-
-// A verdict, with the session's evidence when it failed.
-CheckResult Judge(const CheckCase& c, Session* s, bool passed, std::string verdict) {
+CheckResult Result(const CheckCase& c, Outcome outcome, std::string verdict,
+                   std::vector<std::string> evidence = {}) {
   CheckResult r;
   r.name = c.name;
   r.description = c.description;
-  r.passed = passed;
+  r.outcome = outcome;
   r.verdict = std::move(verdict);
-  if (s) r.evidence = s->Evidence();
+  r.evidence = std::move(evidence);
   return r;
 }
 
-// Starts a session and waits for Ready; a failed result otherwise.
+CheckResult Judged(const CheckCase& c, const Verdict& v, const Observation& seen) {
+  return Result(c, v.passed ? Outcome::kPass : Outcome::kFail, v.text,
+                v.passed ? std::vector<std::string>{} : seen.Evidence());
+}
+
+// Starts a session and boots the server; a failed result when it does not
+// get Ready, since the case cannot run then.
 std::optional<CheckResult> StartReady(const CheckTarget& t, const CheckCase& c,
                                       std::unique_ptr<Session>& s) {
   auto started = Session::Start(t, c.name);
-  if (!started.ok()) return Judge(c, nullptr, false, "cannot start: " + started.status().message());
+  if (!started.ok()) return Result(c, Outcome::kFail, "cannot start: " + started.status().message());
   s = *std::move(started);
-  Session& session = *s;
-  if (!session.WaitFor(
-          [&] { return session.State() == PayloadState::kReady || session.ExitedBeforeReady(); },
-          Param(c, "within_seconds"))) {
-    return Judge(c, s.get(), false,
-                 "not Ready within " + Seconds(Param(c, "within_seconds") * 1000) +
-                     ", so this case could not run");
-  }
-  if (session.State() != PayloadState::kReady) {
-    return Judge(c, s.get(), false, "exited before Ready, so this case could not run");
-  }
-  return std::nullopt;
-}
-
-CheckResult ProbeReady(const CheckTarget& t, const CheckCase& c) {
-  auto started = Session::Start(t, c.name);
-  if (!started.ok()) return Judge(c, nullptr, false, "cannot start: " + started.status().message());
-  Session& s = **started;
   const double within = Param(c, "within_seconds");
-  s.WaitFor([&] { return s.State() == PayloadState::kReady || s.ExitedBeforeReady(); }, within);
-  if (s.State() == PayloadState::kReady) {
-    return Judge(c, &s, true,
-                 "Ready " + Seconds(s.calls.First("ready").value_or(0)) + " after it started");
-  }
-  if (s.ExitedBeforeReady()) {
-    return Judge(
-        c, &s, false,
-        "exited before Ready (exit code " + std::to_string(s.ExitCode().value_or(-1)) + ")");
-  }
-  return Judge(c, &s, false, "not Ready " + Seconds(within * 1000) + " after it started");
+  s->Boot(within);
+  const Verdict booted = JudgeStart(s->Look(), within);
+  if (booted.passed) return std::nullopt;
+  const Observation seen = s->Finish();
+  return Result(c, Outcome::kFail, booted.text + ", so this case could not run", seen.Evidence());
 }
 
-CheckResult ProbeLateApi(const CheckTarget& t, const CheckCase& c) {
+using Driver = CheckResult (*)(const CheckTarget&, const CheckCase&);
+
+CheckResult DriveReady(const CheckTarget& t, const CheckCase& c) {
+  auto s = Session::Start(t, c.name);
+  if (!s.ok()) return Result(c, Outcome::kFail, "cannot start: " + s.status().message());
+  (*s)->Boot(Param(c, "within_seconds"));
+  const Observation seen = (*s)->Finish();
+  return Judged(c, JudgeReady(seen, c.params), seen);
+}
+
+CheckResult DriveLateApi(const CheckTarget& t, const CheckCase& c) {
   const double down = Param(c, "down_seconds");
   const Duration down_ms(static_cast<long long>(down * 1000));
   auto started = Session::Start(t, c.name, down_ms);
-  if (!started.ok()) return Judge(c, nullptr, false, "cannot start: " + started.status().message());
+  if (!started.ok()) return Result(c, Outcome::kFail, "cannot start: " + started.status().message());
   Session& s = **started;
   http::FaultSpec errors;
   errors.api = http::Api::kPayloadLocal;
   errors.status = 500;
   errors.times = static_cast<int>(Param(c, "errors"));
   errors.message = "the Payload Local API is still starting";
-  if (errors.times > 0) (void)s.e().faults().Add(errors);
-  s.Pass(down);                       // nothing answers: its port is closed
-  (void)s.e().AdvanceClock(down_ms);  // the sidecar is up, and answers 500 a few times
-  const double up_at = s.calls.Now();
-  s.WaitFor([&] { return s.State() == PayloadState::kReady || s.ExitedBeforeReady(); },
-            Param(c, "within_seconds"));
-  long long fired = 0;
-  for (const http::Fault& f : s.e().faults().List()) fired += f.fired;
-  const std::string through = "through " + std::to_string(fired) + " answers of 500";
-  if (s.State() == PayloadState::kReady) {
-    return Judge(
-        c, &s, true,
-        "retried: Ready " + Seconds(s.calls.First("ready", up_at).value_or(up_at) - up_at) +
-            " after its Payload Local API came up (" + Seconds(down * 1000) + " late), " + through);
+  if (errors.times > 0) {
+    if (Status added = s.e().faults().Add(errors).status(); !added.ok()) {
+      return Result(c, Outcome::kFail, "cannot inject the 500s: " + added.message());
+    }
   }
-  if (s.ExitedBeforeReady()) {
-    return Judge(c, &s, false,
-                 "gave up: exited (exit code " + std::to_string(s.ExitCode().value_or(-1)) +
-                     ") while its Payload Local API was late or failing; it must retry");
+  s.Pass(down);  // nothing answers: its port is closed
+  if (Status moved = s.e().AdvanceClock(down_ms); !moved.ok()) {
+    return Result(c, Outcome::kFail, "cannot bring the API up: " + moved.message());
   }
-  return Judge(c, &s, false,
-               "not Ready " + Seconds(Param(c, "within_seconds") * 1000) +
-                   " after its Payload Local API came up, " + through);
+  s.seen().api_up_at = s.Now();  // the sidecar is up, and answers 500 a few times
+  s.Boot(Param(c, "within_seconds"));
+  for (const http::Fault& f : s.e().faults().List()) s.seen().faults_fired += static_cast<int>(f.fired);
+  const Observation seen = s.Finish();
+  return Judged(c, JudgeLateApi(seen, c.params), seen);
 }
 
-CheckResult ProbePolling(const CheckTarget& t, const CheckCase& c) {
+CheckResult DrivePolling(const CheckTarget& t, const CheckCase& c) {
   std::unique_ptr<Session> session;
   if (auto failed = StartReady(t, c, session)) return *failed;
   Session& s = *session;
-  const double watch = Param(c, "watch_seconds");
-  const double from = s.calls.Now();
-  s.Pass(watch);
-  const int polls = s.calls.Count("Get Payload Details", from);
-  const double rate = polls / watch;
-  if (polls < Param(c, "min_polls")) {
-    return Judge(c, &s, false,
-                 "polled Get Payload Details " + std::to_string(polls) + " times in " +
-                     Seconds(watch * 1000) + " while Ready: too rarely (a session would wait)");
+  s.seen().watch_from = s.Now();
+  s.Pass(Param(c, "watch_seconds"));
+  s.seen().watch_to = s.Now();
+  s.CreateSession(R"({"max_players": 8})");
+  if (const std::optional<double> reserved = s.seen().reserved_at) {
+    s.WaitFor(
+        [&](const Observation& o) {
+          // A Get Payload Details after the reservation shows it Reserved.
+          return o.Count(CallKind::kPayloadRead, *reserved) + o.Count(CallKind::kConfigRead, *reserved) >
+                     0 ||
+                 o.exit.has_value();
+        },
+        Param(c, "within_seconds"));
   }
-  if (rate > Param(c, "max_polls_per_second")) {
-    return Judge(c, &s, false,
-                 "polled Get Payload Details " + std::to_string(polls) + " times in " +
-                     Seconds(watch * 1000) + " (" + std::to_string(static_cast<int>(rate)) +
-                     " a second, over " +
-                     std::to_string(static_cast<int>(Param(c, "max_polls_per_second"))) +
-                     "): a tight loop");
-  }
-  if (s.calls.Count("read the session config") > 0) {
-    return Judge(c, &s, false, "read the session config before it was Reserved");
-  }
-  const double reserved_at = s.calls.Now();
-  if (Status created = s.CreateSession(R"({"max_players": 8})"); !created.ok()) {
-    return Judge(c, &s, false, "cannot create a session: " + created.message());
-  }
-  const bool noticed = s.WaitFor(
-      [&] {
-        // A Get Payload Details after the reservation shows it Reserved.
-        return s.calls.Count("Get Payload Details", reserved_at) > 0 ||
-               s.calls.Count("read the session config", reserved_at) > 0;
+  const Observation seen = s.Finish();
+  return Judged(c, JudgePolling(seen, c.params), seen);
+}
+
+// Creates a session with `config` and waits until the server has read it
+// and set a status after that (or left).
+void ServeConfig(Session& s, const std::string& config, double within) {
+  s.CreateSession(config);
+  const std::optional<double> reserved = s.seen().reserved_at;
+  if (!reserved) return;
+  s.WaitFor(
+      [&](const Observation& o) {
+        const std::optional<double> read = o.First(CallKind::kConfigRead, *reserved);
+        return (read && o.Count(CallKind::kStatusSet, *read) > 0) || o.exit.has_value();
       },
-      Param(c, "within_seconds"));
-  if (!noticed) {
-    return Judge(c, &s, false,
-                 "did not look at its payload in the " +
-                     Seconds(Param(c, "within_seconds") * 1000) + " after it was Reserved");
-  }
-  return Judge(c, &s, true,
-               std::to_string(polls) + " polls in " + Seconds(watch * 1000) +
-                   " while Ready, none of the session config before the reservation");
+      within);
 }
 
-CheckResult ProbeConfigAndStatus(const CheckTarget& t, const CheckCase& c) {
+CheckResult DriveConfigAndStatus(const CheckTarget& t, const CheckCase& c) {
   std::unique_ptr<Session> session;
   if (auto failed = StartReady(t, c, session)) return *failed;
-  Session& s = *session;
   StatusOr<std::string> config = TextParam(c.params["config"], "config");
-  if (!config.ok()) return Judge(c, &s, false, config.status().message());
-  const double reserved_at = s.calls.Now();
-  if (Status created = s.CreateSession(*config); !created.ok()) {
-    return Judge(c, &s, false, "cannot create a session: " + created.message());
-  }
-  const double within = Param(c, "within_seconds");
-  s.WaitFor([&] { return s.calls.Count("set status", reserved_at) > 0 || !s.Running(); }, within);
-  if (s.calls.Count("read the session config", reserved_at) == 0) {
-    return Judge(
-        c, &s, false,
-        "did not read the session config within " + Seconds(within * 1000) + " of the reservation");
-  }
-  if (s.calls.Count("set status", reserved_at) == 0) {
-    return Judge(c, &s, false,
-                 "read the session config but set no status within " + Seconds(within * 1000));
-  }
-  return Judge(
-      c, &s, true,
-      "read the config " +
-          Seconds(s.calls.First("read the session config", reserved_at).value_or(reserved_at) -
-                  reserved_at) +
-          " and set a status " +
-          Seconds(s.calls.First("set status", reserved_at).value_or(reserved_at) - reserved_at) +
-          " after the reservation");
+  if (!config.ok()) return Result(c, Outcome::kFail, config.status().message());
+  ServeConfig(*session, *config, Param(c, "within_seconds"));
+  const Observation seen = session->Finish();
+  return Judged(c, JudgeConfigAndStatus(seen, c.params), seen);
 }
 
-CheckResult ProbeHostileConfigs(const CheckTarget& t, const CheckCase& c) {
+CheckResult DriveHostileConfigs(const CheckTarget& t, const CheckCase& c) {
   const Json& configs = c.params["configs"];
-  if (configs.empty()) return Judge(c, nullptr, false, "no configs to try: the case tests nothing");
+  std::vector<ConfigTrial> trials;
   for (size_t i = 0; i < configs.size(); ++i) {
     StatusOr<std::string> config = TextParam(configs[i], "configs[" + std::to_string(i) + "]");
-    if (!config.ok()) return Judge(c, nullptr, false, config.status().message());
+    if (!config.ok()) return Result(c, Outcome::kFail, config.status().message());
     std::unique_ptr<Session> session;
     if (auto failed = StartReady(t, c, session)) return *failed;
     Session& s = *session;
-    const std::string which = "config " + std::to_string(i + 1) + " of " +
-                              std::to_string(configs.size()) + " " + Excerpt(*config, 40);
-    if (Status created = s.CreateSession(*config); !created.ok()) {
-      return Judge(c, &s, false,
-                   "cannot create a session with " + which + ": " + created.message());
+    s.CreateSession(*config);
+    if (const std::optional<double> reserved = s.seen().reserved_at) {
+      s.WaitFor(
+          [&](const Observation& o) {
+            return o.Count(CallKind::kConfigRead, *reserved) > 0 || o.exit.has_value();
+          },
+          Param(c, "within_seconds"));
+      s.Pass(Param(c, "settle_seconds"));
     }
-    s.WaitFor([&] { return s.calls.Count("read the session config") > 0 || !s.Running(); },
+    trials.push_back({*config, s.Finish()});
+    const Verdict so_far = JudgeHostileConfigs(trials, c.params);
+    if (!so_far.passed) return Judged(c, so_far, trials.back().seen);
+  }
+  const Verdict all = JudgeHostileConfigs(trials, c.params);
+  return Judged(c, all, trials.empty() ? Observation{} : trials.back().seen);
+}
+
+CheckResult DriveStatusEtiquette(const CheckTarget& t, const CheckCase& c) {
+  std::unique_ptr<Session> session;
+  if (auto failed = StartReady(t, c, session)) return *failed;
+  Session& s = *session;
+  s.CreateSession(R"({"max_players": 8})");
+  if (s.seen().reserved_at) {
+    s.WaitFor([](const Observation& o) { return o.Count(CallKind::kStatusSet) > 0 || o.exit.has_value(); },
               Param(c, "within_seconds"));
-    if (s.calls.Count("read the session config") == 0 && s.Running()) {
-      return Judge(c, &s, false,
-                   "did not read " + which + " within " +
-                       Seconds(Param(c, "within_seconds") * 1000) + ": the case tested nothing");
-    }
-    s.Pass(Param(c, "settle_seconds"));
-    if (!s.Running()) {
-      const int code = s.ExitCode().value_or(-1);
-      if (code < 0 || code >= 128) {
-        return Judge(c, &s, false,
-                     "crashed on " + which + " (exit code " + std::to_string(code) +
-                         (code >= 128 ? ", signal " + std::to_string(code - 128) : "") + ")");
-      }
-    }
-    if (config->size() >= 8) {
-      for (const auto& [at, status] : s.calls.Statuses()) {
-        for (const auto& [key, value] : status) {
-          if (value.find(*config) != std::string::npos) {
-            return Judge(c, &s, false,
-                         "echoed " + which + " into its status (" + key +
-                             "): statuses are shown to every player");
-          }
-        }
-      }
-    }
+    s.seen().watch_from = s.Now();
+    s.Pass(Param(c, "watch_seconds"));
+    s.seen().watch_to = s.Now();
   }
-  return Judge(c, nullptr, true,
-               "stayed up or exited with a code on all " + std::to_string(configs.size()) +
-                   " configs, and echoed none into its status");
+  const Observation seen = s.Finish();
+  return Judged(c, JudgeStatusEtiquette(seen, c.params), seen);
 }
 
-CheckResult ProbeStatusEtiquette(const CheckTarget& t, const CheckCase& c) {
+CheckResult DriveSigterm(const CheckTarget& t, const CheckCase& c) {
   std::unique_ptr<Session> session;
   if (auto failed = StartReady(t, c, session)) return *failed;
   Session& s = *session;
-  if (Status created = s.CreateSession(R"({"max_players": 8})"); !created.ok()) {
-    return Judge(c, &s, false, "cannot create a session: " + created.message());
+  // In a session, as IMS finds it when the payload is deleted.
+  s.CreateSession(R"({"max_players": 8})");
+  if (const std::optional<double> reserved = s.seen().reserved_at) {
+    s.WaitFor(
+        [&](const Observation& o) {
+          return o.Count(CallKind::kConfigRead, *reserved) > 0 || o.exit.has_value();
+        },
+        Param(c, "within_seconds"));
   }
-  if (!s.WaitFor([&] { return s.calls.Count("set status") > 0; }, Param(c, "within_seconds"))) {
-    return Judge(c, &s, false, "set no status: the case tested nothing");
+  if (!s.seen().exit) {
+    s.seen().sigterm_at = s.Now();
+    s.AskToLeave();  // SIGTERM; its Payload Local API keeps answering
+    s.WaitFor([](const Observation& o) { return o.exit.has_value(); }, Param(c, "grace_seconds"));
   }
-  const double watch = Param(c, "watch_seconds");
-  const double from = s.calls.Now();
-  s.Pass(watch);
-  const int sets = s.calls.Count("set status", from);
-  size_t largest = 0;
-  for (const auto& [at, status] : s.calls.Statuses())
-    largest = std::max(largest, StatusBytes(status));
-  int nulls = 0;
-  for (const core::Event& e : s.Journal()) nulls += e.kind == core::EventKind::kSessionStatusNull;
-  if (largest > Param(c, "max_bytes")) {
-    return Judge(c, &s, false,
-                 "set a status of " + std::to_string(largest) + " bytes (over " +
-                     std::to_string(static_cast<int>(Param(c, "max_bytes"))) +
-                     "): the status is not a data channel");
-  }
-  if (sets / watch > Param(c, "max_sets_per_second")) {
-    return Judge(c, &s, false,
-                 "set its status " + std::to_string(sets) + " times in " + Seconds(watch * 1000) +
-                     ": clients see it up to 12 s late, so per-player updates are lost");
-  }
-  if (nulls > 0) return Judge(c, &s, false, "sent null status values: values are strings");
-  return Judge(c, &s, true,
-               std::to_string(sets) + " status updates in " + Seconds(watch * 1000) +
-                   ", the largest " + std::to_string(largest) + " bytes");
+  const Observation seen = s.Finish();
+  return Judged(c, JudgeSigterm(seen, c.params), seen);
 }
 
-CheckResult ProbeSigterm(const CheckTarget& t, const CheckCase& c) {
-  std::unique_ptr<Session> session;
-  if (auto failed = StartReady(t, c, session)) return *failed;
-  Session& s = *session;
-  (void)s.CreateSession(R"({"max_players": 8})");
-  const double grace = Param(c, "grace_seconds");
-  const double sent = s.calls.Now();
-  if (Status removed = s.e().world().DeletePayload(kProject, kAllocation, s.payload_id, true);
-      !removed.ok()) {
-    return Judge(c, &s, false, "cannot remove the payload: " + removed.message());
-  }
-  if (s.WaitFor([&] { return !s.Running(); }, grace)) {
-    return Judge(c, &s, true, "left " + Seconds(s.calls.Now() - sent) + " after SIGTERM");
-  }
-  CheckResult r = Judge(c, &s, false,
-                        "still running " + Seconds(grace * 1000) +
-                            " after SIGTERM (the grace period): IMS kills it then");
-  (void)s.e().AdvanceClock(Duration(static_cast<long long>(grace * 1000) + 1000));
-  return r;
-}
-
-CheckResult ProbeMatchEnd(const CheckTarget& t, const CheckCase& c) {
-  std::unique_ptr<Session> session;
-  if (auto failed = StartReady(t, c, session)) return *failed;
-  Session& s = *session;
-  StatusOr<std::string> config = TextParam(c.params["config"], "config");
-  if (!config.ok()) return Judge(c, &s, false, config.status().message());
-  const double within = Param(c, "within_seconds");
-  if (Status created = s.CreateSession(*config); !created.ok()) {
-    return Judge(c, &s, false, "cannot create a session: " + created.message());
-  }
-  if (c.params["udp"].empty()) return Judge(c, &s, false, "no udp messages end the match");
-  if (!s.WaitFor([&] { return s.calls.Count("set status") > 0; }, within)) {
-    return Judge(c, &s, false, "set no status after the reservation, so the match never started");
-  }
-  std::optional<core::Payload> p = s.Payload();
-  if (!p || p->ports.empty()) return Judge(c, &s, false, "the payload has no game port");
+// Sends each message to the game port over UDP, reading any answer.
+bool PlayMatch(const core::Payload& p, const Json& messages) {
+  if (p.ports.empty()) return false;
   const int fd = socket(AF_INET, SOCK_DGRAM, 0);
+  if (fd < 0) return false;
   sockaddr_in to{};
   to.sin_family = AF_INET;
-  to.sin_port = htons(static_cast<uint16_t>(p->ports.front().port));
+  to.sin_port = htons(static_cast<uint16_t>(p.ports.front().port));
   to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   timeval timeout{2, 0};
   setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
-  for (const Json& message : c.params["udp"]) {
+  for (const Json& message : messages) {
     const std::string text = message.is_string() ? message.get<std::string>() : message.dump();
     sendto(fd, text.data(), text.size(), 0, reinterpret_cast<const sockaddr*>(&to), sizeof to);
     char reply[512];
     (void)recv(fd, reply, sizeof reply, 0);  // its answer, if it gives one
   }
   close(fd);
-  s.WaitFor([&] { return !s.Running(); }, within);
-  if (s.Running()) {
-    return Judge(c, &s, false,
-                 "still running " + Seconds(within * 1000) + " after the match ended");
-  }
-  const int code = s.ExitCode().value_or(-1);
-  if (code != 0) {
-    return Judge(c, &s, false,
-                 "exited with code " + std::to_string(code) +
-                     " at the end of the match: IMS marks that Unhealthy; a match that ends "
-                     "well exits 0 (Shutdown)");
-  }
-  return Judge(c, &s, true, "exited 0 at the end of the match (Shutdown)");
+  return true;
 }
 
-CheckResult ProbeLint(const CheckTarget& t, const CheckCase& c) {
-  CheckResult r = Judge(c, nullptr, true, "");
-  for (const core::LintFinding& f : core::LintFixture(t.fixture)) {
-    r.evidence.push_back(f.where + ": " + f.message);
+CheckResult DriveMatchEnd(const CheckTarget& t, const CheckCase& c) {
+  if (c.params["udp"].empty()) return Result(c, Outcome::kFail, "no udp messages end the match: the case tests nothing");
+  std::unique_ptr<Session> session;
+  if (auto failed = StartReady(t, c, session)) return *failed;
+  Session& s = *session;
+  StatusOr<std::string> config = TextParam(c.params["config"], "config");
+  if (!config.ok()) return Result(c, Outcome::kFail, config.status().message());
+  const double within = Param(c, "within_seconds");
+  ServeConfig(s, *config, within);
+  std::optional<core::Payload> p = s.Payload();
+  if (s.seen().reserved_at && !s.seen().exit && p && PlayMatch(*p, c.params["udp"])) {
+    s.seen().match_ended_at = s.Now();
+    s.WaitFor([](const Observation& o) { return o.exit.has_value(); }, within);
   }
-  r.passed = r.evidence.empty();
+  const Observation seen = s.Finish();
+  return Judged(c, JudgeMatchEnd(seen, c.params), seen);
+}
+
+CheckResult DriveLint(const CheckTarget& t, const CheckCase& c) {
   if (t.fixture.projects.empty()) {
-    r.passed = false;
-    r.verdict = "no fixture to lint (give --fixture): the case tests nothing";
-  } else {
-    r.verdict = r.passed ? "the fixture follows the guide"
-                         : std::to_string(r.evidence.size()) + " finding(s) in the fixture";
+    return Result(c, Outcome::kFail, "no fixture to lint (give --fixture): the case tests nothing");
   }
-  return r;
+  std::vector<std::string> findings;
+  for (const core::LintFinding& f : core::LintFixture(t.fixture)) findings.push_back(f.where + ": " + f.message);
+  if (findings.empty()) return Result(c, Outcome::kPass, "the fixture follows the guide");
+  const std::string verdict = std::to_string(findings.size()) + " finding(s) in the fixture";
+  return Result(c, Outcome::kFail, verdict, std::move(findings));
+}
+
+Driver DriverOf(Probe probe) {
+  switch (probe) {
+    case Probe::kLateApi: return DriveLateApi;
+    case Probe::kReady: return DriveReady;
+    case Probe::kPolling: return DrivePolling;
+    case Probe::kConfigAndStatus: return DriveConfigAndStatus;
+    case Probe::kHostileConfigs: return DriveHostileConfigs;
+    case Probe::kStatusEtiquette: return DriveStatusEtiquette;
+    case Probe::kSigterm: return DriveSigterm;
+    case Probe::kMatchEnd: return DriveMatchEnd;
+    case Probe::kLint: return DriveLint;
+  }
+  return DriveLint;
+}
+
+// The PATH the game server's command is found on: its own env's, else ours.
+std::string PathOf(const core::AllocationSpec& spec) {
+  auto it = spec.payload_spec.env.find("PATH");
+  if (it != spec.payload_spec.env.end()) return it->second;
+  const char* path = std::getenv("PATH");
+  return path ? path : "/usr/bin:/bin";
 }
 
 }  // namespace
 
 CheckResult RunCheck(const CheckTarget& target, const CheckCase& check_case) {
-  static const std::map<std::string,
-                        std::function<CheckResult(const CheckTarget&, const CheckCase&)>>
-      kProbes = {{"late_api", ProbeLateApi},
-                 {"ready", ProbeReady},
-                 {"polling", ProbePolling},
-                 {"config_and_status", ProbeConfigAndStatus},
-                 {"hostile_configs", ProbeHostileConfigs},
-                 {"status_etiquette", ProbeStatusEtiquette},
-                 {"sigterm", ProbeSigterm},
-                 {"match_end", ProbeMatchEnd},
-                 {"lint", ProbeLint}};
   const Stopwatch took;
-  auto probe = kProbes.find(check_case.probe);
-  CheckResult r = probe == kProbes.end()
-                      ? Judge(check_case, nullptr, false, "no probe " + check_case.probe)
-                      : probe->second(target, check_case);
+  CheckResult r = DriverOf(check_case.kind)(target, check_case);
   r.wall_ms = took.ElapsedMs();
   return r;
 }
 
+StatusOr<std::vector<CheckResult>> RunChecks(
+    const CheckTarget& target, const std::vector<CheckCase>& cases,
+    const std::function<void(const CheckResult&)>& on_result) {
+  std::vector<CheckResult> results;
+  auto report = [&](CheckResult r) {
+    on_result(r);
+    results.push_back(std::move(r));
+  };
+  const bool needs_server = std::any_of(cases.begin(), cases.end(), [](const CheckCase& c) { return c.kind != Probe::kLint; });
+  std::optional<CheckResult> gate_failed;
+  if (needs_server) {
+    IMSEMU_RETURN_IF_ERROR(process::LookUpCommand(target.spec.payload_spec.command, PathOf(target.spec)));
+    double within = kDefaultStartSeconds;
+    for (const CheckCase& c : cases) {
+      if (c.kind == Probe::kReady) within = Param(c, "within_seconds");
+    }
+    CheckCase gate{kStartGate, "The game server starts and calls ready.", "ready", Probe::kReady, {}};
+    const Stopwatch took;
+    auto s = Session::Start(target, kStartGate);
+    if (!s.ok()) return s.status();
+    (*s)->Boot(within);
+    const Observation seen = (*s)->Finish();
+    if (seen.exit && seen.exit->how.how == core::ProcessExit::How::kNotStarted) {
+      std::string why = "cannot start '" + target.spec.payload_spec.command + "'";
+      for (const std::string& line : seen.output) why += "\n  " + line;
+      return InvalidArgument(why);
+    }
+    const Verdict started = JudgeStart(seen, within);
+    if (!started.passed) {
+      CheckResult r = Judged(gate, started, seen);
+      r.verdict = "never Ready: " + r.verdict + "; the cases that need a Ready server are skipped";
+      r.wall_ms = took.ElapsedMs();
+      gate_failed = r;
+      report(std::move(r));
+    }
+  }
+  for (const CheckCase& c : cases) {
+    if (gate_failed && c.kind != Probe::kLint) {
+      report(Result(c, Outcome::kSkip, "skipped: the game server never got Ready (" + std::string(kStartGate) + ")"));
+      continue;
+    }
+    report(RunCheck(target, c));
+  }
+  return results;
+}
+
 std::string ResultText(const CheckResult& r) {
-  std::string out = std::string(r.passed ? "PASS " : "FAIL ") + r.name + ": " + r.verdict + " (" +
-                    Seconds(r.wall_ms) + ")\n";
-  if (!r.passed) {
+  const char* word = r.outcome == Outcome::kPass ? "PASS " : r.outcome == Outcome::kSkip ? "SKIP " : "FAIL ";
+  std::string out = word + r.name + ": " + r.verdict;
+  if (r.outcome != Outcome::kSkip) out += " (" + Millis(r.wall_ms) + ")";
+  out += "\n";
+  if (r.outcome == Outcome::kFail) {
     for (const std::string& line : r.evidence) out += "    " + line + "\n";
   }
   return out;
+}
+
+std::string Summary(const std::vector<CheckResult>& results) {
+  int passed = 0, failed = 0, skipped = 0;
+  for (const CheckResult& r : results) {
+    passed += r.outcome == Outcome::kPass;
+    failed += r.outcome == Outcome::kFail;
+    skipped += r.outcome == Outcome::kSkip;
+  }
+  return std::to_string(passed) + " passed, " + std::to_string(failed) + " failed" +
+         (skipped ? ", " + std::to_string(skipped) + " skipped" : "");
 }
 
 }  // namespace imsemu::check

@@ -1,13 +1,16 @@
-// CheckRunner: runs a studio's real game server through check cases, each in
-// a fresh emulator on the virtual clock (one allocation, one payload, the
-// server as its process), and judges what it did: the calls it made over the
-// Payload Local API (counted and timed in real time, since the process runs
-// in real time), its exits, its output.
+// CheckRunner: drives a studio's real game server through check cases, each
+// in a fresh emulator on the virtual clock (one allocation, one payload, the
+// server as its process), records what it did as an Observation, and hands
+// that to the case's judgement (judgements.h). Driving is here; judging is
+// pure and lives there.
 //
-// A result carries a verdict and the evidence for it: the calls, the
-// journal's lines about the payload, and the end of the process's output.
+// A run checks the command first (one that cannot start is an error before
+// any case), then starts the server once: one that is never Ready fails
+// there, once, and every case that needs a Ready server is skipped with that
+// reason, so a broken server is told in seconds, not minutes.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -26,18 +29,33 @@ struct CheckTarget {
   std::string log_dir;
 };
 
+enum class Outcome { kPass, kFail, kSkip };
+
 struct CheckResult {
   std::string name;
   std::string description;
-  bool passed = false;
+  Outcome outcome = Outcome::kFail;
   std::string verdict;                // one line
   std::vector<std::string> evidence;  // what was seen
   double wall_ms = 0;
+
+  bool passed() const { return outcome == Outcome::kPass; }
 };
+
+// The name of the start gate's result, reported only when it fails.
+inline constexpr const char* kStartGate = "starts-and-gets-ready";
 
 CheckResult RunCheck(const CheckTarget& target, const CheckCase& check_case);
 
-// A result for people: its PASS/FAIL line, and the evidence of a failure.
+// Runs `cases` (see above), telling `on_result` of each result as it comes.
+// InvalidArgument when the command cannot be started.
+StatusOr<std::vector<CheckResult>> RunChecks(
+    const CheckTarget& target, const std::vector<CheckCase>& cases,
+    const std::function<void(const CheckResult&)>& on_result);
+
+// A result for people: its PASS/FAIL/SKIP line, and the evidence of a failure.
 std::string ResultText(const CheckResult& result);
+// "5 passed, 1 failed, 2 skipped"
+std::string Summary(const std::vector<CheckResult>& results);
 
 }  // namespace imsemu::check

@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "emulator/clock/clock.h"
+#include "emulator/core/process_exit.h"
 
 namespace imsemu::core {
 
@@ -71,6 +72,8 @@ struct Event {
   std::string old_state;
   std::string new_state;
   std::string detail;
+  // On the state change a game server's end caused: how it ended.
+  std::optional<ProcessExit> exit;
 
   // An event about the world as a whole, an allocation, or a payload (its
   // project and allocation filled in).

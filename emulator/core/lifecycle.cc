@@ -60,10 +60,11 @@ StatusOr<PayloadState> StateAfterExit(PayloadState from, int code) {
   }
 }
 
-StatusOr<ExitPlan> PlanExit(const Payload& payload, int code, const std::string& reason,
-                            const LifecycleTimings& timings) {
-  IMSEMU_ASSIGN_OR_RETURN(PayloadState next, StateAfterExit(payload.state, code));
-  const std::string exited = "game server exited (exit code " + std::to_string(code) + ")";
+StatusOr<ExitPlan> PlanExit(const Payload& payload, const ProcessExit& exit,
+                            const std::string& reason, const LifecycleTimings& timings) {
+  IMSEMU_ASSIGN_OR_RETURN(PayloadState next, StateAfterExit(payload.state, exit.clean() ? 0 : 1));
+  const std::string how = exit.Describe();
+  const std::string exited = "game server exited (" + how + ")";
   ExitPlan plan;
   plan.state = next;
   plan.restarts = payload.restarts;
@@ -74,7 +75,7 @@ StatusOr<ExitPlan> PlanExit(const Payload& payload, int code, const std::string&
       plan.timer = TimerKind::kRestart;
       plan.timer_after = RestartBackoff(timings, plan.restarts);
       if (reason.empty()) {
-        plan.details = "game server exited before Ready (exit code " + std::to_string(code) + ")";
+        plan.details = "game server exited before Ready (" + how + ")";
       }
       plan.details += "; restart in " + std::to_string(plan.timer_after.count()) + " ms";
       break;
@@ -84,7 +85,7 @@ StatusOr<ExitPlan> PlanExit(const Payload& payload, int code, const std::string&
       plan.timer_after = timings.unhealthy_linger;
       break;
     default:
-      plan.streak = code == 0 ? CrashStreak::kEnded : CrashStreak::kUnchanged;
+      plan.streak = exit.clean() ? CrashStreak::kEnded : CrashStreak::kUnchanged;
       plan.timer = TimerKind::kRemove;
       plan.timer_after = timings.shutdown_linger;
   }

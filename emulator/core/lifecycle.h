@@ -11,6 +11,7 @@
 
 #include "emulator/clock/clock.h"
 #include "emulator/core/payload.h"
+#include "emulator/core/process_exit.h"
 #include "ims_emulator/status.h"
 
 namespace imsemu::core {
@@ -58,9 +59,9 @@ struct ExitPlan {
   CrashStreak streak = CrashStreak::kUnchanged;
 };
 
-// The plan for `payload` exiting with `code`; FailedPrecondition as
-// StateAfterExit.
-StatusOr<ExitPlan> PlanExit(const Payload& payload, int code, const std::string& reason,
-                            const LifecycleTimings& timings);
+// The plan for `payload`'s game server ending as `exit` (any end but a clean
+// exit 0 counts as a non-zero code); FailedPrecondition as StateAfterExit.
+StatusOr<ExitPlan> PlanExit(const Payload& payload, const ProcessExit& exit,
+                            const std::string& reason, const LifecycleTimings& timings);
 
 }  // namespace imsemu::core

@@ -298,8 +298,10 @@ void World::Journal(Event event) {
   pending_.events.push_back(std::move(event));
 }
 
-void World::SetState(Payload& p, PayloadState to, Actor actor, const std::string& detail, Time at) {
+void World::SetState(Payload& p, PayloadState to, Actor actor, const std::string& detail, Time at,
+                     std::optional<ProcessExit> exit) {
   Event e = Event::Of(p, EventKind::kPayloadState, actor, at);
+  e.exit = exit;
   e.old_state = PayloadStateName(p.state);
   e.new_state = PayloadStateName(to);
   e.detail = detail;

@@ -197,9 +197,11 @@ class World {
                                                   const std::string& session_type);
 
   // --- Control --------------------------------------------------------------
-  // As if the game-server process exited with `code`; `reason`, when given,
-  // replaces the default details (e.g. why the command could not start).
-  StatusOr<Payload> ExitPayload(const std::string& id, int code, const std::string& reason = "");
+  // The game-server process ended as `exit` (the journal's state change
+  // carries it); `reason`, when given, replaces the default details (e.g. why
+  // the command could not start).
+  StatusOr<Payload> ExitPayload(const std::string& id, const ProcessExit& exit,
+                                const std::string& reason = "");
   // Journals lines a game server printed (level "debug").
   void RecordOutput(const std::string& id, const std::vector<std::string>& lines);
   // Blocks until the journal holds an event after `seq` or `timeout` passes
@@ -319,7 +321,8 @@ class World {
   void NoteExit(const std::string& allocation_id, CrashStreak streak, Time at) IMSEMU_REQUIRES(mu_);
   void RemovePayload(const Payload& payload, Actor actor, const std::string& detail, Time at)
       IMSEMU_REQUIRES(mu_);
-  void SetState(Payload& payload, PayloadState to, Actor actor, const std::string& detail, Time at)
+  void SetState(Payload& payload, PayloadState to, Actor actor, const std::string& detail, Time at,
+                std::optional<ProcessExit> exit = std::nullopt)
       IMSEMU_REQUIRES(mu_);
   // Arms the payload's one timer.
   static void Arm(Payload& payload, TimerKind kind, Time at);

@@ -82,14 +82,15 @@ Status World::SetSessionStatus(const std::string& id, StringMap status,
 // ----------------------------------------------------------------------------
 // Exits, forced states and output
 
-StatusOr<Payload> World::ExitPayload(const std::string& id, int code, const std::string& reason) {
+StatusOr<Payload> World::ExitPayload(const std::string& id, const ProcessExit& how,
+                                     const std::string& reason) {
   return Locked<Payload>([&](Time now) IMSEMU_REQUIRES(mu_) -> StatusOr<Payload> {
     IMSEMU_ASSIGN_OR_RETURN(Payload p, FindPayload(id));
-    IMSEMU_ASSIGN_OR_RETURN(ExitPlan exit, PlanExit(p, code, reason, options_.timings));
+    IMSEMU_ASSIGN_OR_RETURN(ExitPlan exit, PlanExit(p, how, reason, options_.timings));
     NoteExit(p.allocation_id, exit.streak, now);
     p.restarts = exit.restarts;
     p.details = exit.details;
-    SetState(p, exit.state, Actor::kGameServer, p.details, now);
+    SetState(p, exit.state, Actor::kGameServer, p.details, now, how);
     Arm(p, exit.timer, now + exit.timer_after);
     store_.PutPayload(p);
     Converge(p.allocation_id, now);

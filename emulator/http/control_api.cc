@@ -159,7 +159,7 @@ void MountControlApi(httplib::Server& server, core::World& world, RequestIds& id
                 int code = 0;
                 if (s.ok()) s = codec::ReadIntInRange(*body, "code", "", 0, 255, code);
                 if (!s.ok()) return fail(res, s);
-                auto p = world.ExitPayload(req.matches[1], code);
+                auto p = world.ExitPayload(req.matches[1], core::ProcessExit::Exited(code));
                 if (!p.ok()) return fail(res, p.status());
                 WriteJson(res, {{"result", codec::PayloadToJson(*p)}});
               });

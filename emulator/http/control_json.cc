@@ -5,6 +5,7 @@
 #include "emulator/codec/allocation_json.h"
 #include "emulator/codec/json_fields.h"
 #include "emulator/codec/payload_json.h"
+#include "emulator/codec/process_exit_json.h"
 #include "emulator/util/rfc3339.h"
 
 namespace imsemu::http {
@@ -59,6 +60,7 @@ Json EventToJson(const core::Event& e) {
         std::pair{"new_state", &e.new_state}, std::pair{"detail", &e.detail}}) {
     if (!value->empty()) out[key] = *value;
   }
+  if (e.exit) out["exit"] = codec::ProcessExitToJson(*e.exit);
   return out;
 }
 

@@ -106,6 +106,12 @@ void GameServerSupervisor::OnPayloadRemoved(const std::string& payload_id) {
   wake_.Signal();
 }
 
+void GameServerSupervisor::AskToLeave(const std::string& payload_id) {
+  MutexLock lock(mu_);
+  asked_to_leave_.push_back(payload_id);
+  wake_.Signal();
+}
+
 std::optional<std::string> GameServerSupervisor::LogPathOf(const std::string& payload_id) const {
   MutexLock lock(mu_);
   auto it = log_paths_.find(payload_id);
@@ -150,7 +156,7 @@ void GameServerSupervisor::Spawn(const ProcessLaunch& launch) {
       close(log);
     }
     spdlog::error("payload {}: {}", launch.payload_id, reason);
-    PassOnExit(launch.payload_id, 127, reason);
+    PassOnExit(launch.payload_id, core::ProcessExit::NotStarted(), reason);
     return;
   }
   Child child;
@@ -172,7 +178,7 @@ GameServerSupervisor::Child* GameServerSupervisor::Find(int handle) {
 
 void GameServerSupervisor::Absorb(const std::vector<ProcessNews>& news) {
   std::map<std::string, std::vector<std::string>> lines;
-  std::vector<std::pair<std::string, int>> exits;
+  std::vector<std::pair<std::string, core::ProcessExit>> exits;
   for (const ProcessNews& item : news) {
     Child* child = Find(item.handle);
     if (child == nullptr) continue;
@@ -183,10 +189,10 @@ void GameServerSupervisor::Absorb(const std::vector<ProcessNews>& news) {
       lines[child->payload_id].push_back(child->partial.substr(0, newline));
       child->partial.erase(0, newline + 1);
     }
-    if (!item.exit_code) continue;
+    if (!item.exit) continue;
     if (!child->partial.empty()) lines[child->payload_id].push_back(child->partial);
     if (child->log >= 0) {
-      WriteAll(child->log, "--- exited with code " + std::to_string(*item.exit_code) + "\n");
+      WriteAll(child->log, "--- exited: " + item.exit->Describe() + "\n");
       close(child->log);
     }
     {
@@ -194,18 +200,18 @@ void GameServerSupervisor::Absorb(const std::vector<ProcessNews>& news) {
       auto pid = pids_.find(child->payload_id);
       if (pid != pids_.end() && pid->second == child->pid) pids_.erase(pid);
     }
-    if (!child->terminating) exits.emplace_back(child->payload_id, *item.exit_code);
+    if (!child->terminating) exits.emplace_back(child->payload_id, *item.exit);
     std::erase_if(children_, [&](const Child& c) { return c.handle == item.handle; });
   }
   for (const auto& [id, payload_lines] : lines) world_.RecordOutput(id, payload_lines);
-  for (const auto& [id, code] : exits) PassOnExit(id, code, "");
+  for (const auto& [id, exit] : exits) PassOnExit(id, exit, "");
 }
 
-void GameServerSupervisor::PassOnExit(const std::string& payload_id, int code,
-                                      const std::string& reason) {
-  auto apply = [&] { return world_.ExitPayload(payload_id, code, reason).ok(); };
+void GameServerSupervisor::PassOnExit(const std::string& payload_id,
+                                      const core::ProcessExit& exit, const std::string& reason) {
+  auto apply = [&] { return world_.ExitPayload(payload_id, exit, reason).ok(); };
   if (options_.pass_on_exit) {
-    options_.pass_on_exit(payload_id, code, apply);
+    options_.pass_on_exit(payload_id, exit, apply);
   } else {
     apply();
   }
@@ -214,12 +220,19 @@ void GameServerSupervisor::PassOnExit(const std::string& payload_id, int code,
 void GameServerSupervisor::Step(std::chrono::milliseconds wait) {
   std::vector<ProcessLaunch> launches;
   std::vector<std::string> terminations;
+  std::vector<std::string> asked_to_leave;
   {
     MutexLock lock(mu_);
     launches.swap(launches_);
     terminations.swap(terminations_);
+    asked_to_leave.swap(asked_to_leave_);
   }
   const Time now = clock_.Now();
+  for (const std::string& id : asked_to_leave) {
+    for (Child& child : children_) {
+      if (child.payload_id == id && !child.terminating) runner_->Terminate(child.handle);
+    }
+  }
   for (const std::string& id : terminations) {
     for (Child& child : children_) {
       if (child.payload_id != id || child.terminating) continue;
@@ -242,7 +255,8 @@ void GameServerSupervisor::Loop() {
   while (true) {
     {
       MutexLock lock(mu_);
-      if (children_.empty() && !stopping_ && launches_.empty() && terminations_.empty()) {
+      if (children_.empty() && !stopping_ && launches_.empty() && terminations_.empty() &&
+          asked_to_leave_.empty()) {
         wake_.WaitFor(std::chrono::milliseconds(50));
       }
       if (stopping_) break;
@@ -288,10 +302,9 @@ void GameServerSupervisor::EndAll(std::chrono::milliseconds grace) {
       Child* child = Find(item.handle);
       if (child == nullptr) continue;
       if (child->log >= 0) WriteAll(child->log, item.output);
-      if (!item.exit_code) continue;
+      if (!item.exit) continue;
       if (child->log >= 0) {
-        WriteAll(child->log,
-                 "--- stopped with the emulator (code " + std::to_string(*item.exit_code) + ")\n");
+        WriteAll(child->log, "--- stopped with the emulator (" + item.exit->Describe() + ")\n");
         close(child->log);
       }
       std::erase_if(children_, [&](const Child& c) { return c.handle == item.handle; });

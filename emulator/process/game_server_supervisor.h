@@ -47,7 +47,8 @@ struct SupervisorOptions {
   bool own_thread = true;
   // Passes each exit on to the world: calls `apply` (which does) and may do
   // more around it (serve --record writes it down in order). Default: apply.
-  std::function<void(const std::string& payload_id, int code, const std::function<bool()>& apply)>
+  std::function<void(const std::string& payload_id, const core::ProcessExit& exit,
+                     const std::function<bool()>& apply)>
       pass_on_exit;
 };
 
@@ -62,6 +63,11 @@ class GameServerSupervisor final : public core::PayloadObserver {
   void OnPayloadStarted(const core::Payload& payload, const core::Allocation& allocation) override;
   void OnPayloadRemoved(const std::string& payload_id) override;
 
+  // Sends SIGTERM to `payload_id`'s game server and leaves its payload as it
+  // is (its Payload Local API keeps answering): the exit, whenever it comes,
+  // reaches the world as any exit does. No grace, no kill. `check` uses it to
+  // see how a server leaves on SIGTERM alone.
+  void AskToLeave(const std::string& payload_id);
   // The log file of `payload_id`, if it ever ran a process.
   std::optional<std::string> LogPathOf(const std::string& payload_id) const;
   // The pid of `payload_id`'s running process, if any.
@@ -77,7 +83,8 @@ class GameServerSupervisor final : public core::PayloadObserver {
 
  private:
   // Tells the world a game server exited (through options_.pass_on_exit).
-  void PassOnExit(const std::string& payload_id, int code, const std::string& reason);
+  void PassOnExit(const std::string& payload_id, const core::ProcessExit& exit,
+                  const std::string& reason);
   struct Child {
     std::string payload_id;
     int handle = -1;
@@ -105,6 +112,7 @@ class GameServerSupervisor final : public core::PayloadObserver {
   CondVar wake_{mu_};
   std::vector<ProcessLaunch> launches_ IMSEMU_GUARDED_BY(mu_);
   std::vector<std::string> terminations_ IMSEMU_GUARDED_BY(mu_);
+  std::vector<std::string> asked_to_leave_ IMSEMU_GUARDED_BY(mu_);
   std::map<std::string, std::string> log_paths_ IMSEMU_GUARDED_BY(mu_);
   std::map<std::string, pid_t> pids_ IMSEMU_GUARDED_BY(mu_);
   bool stopping_ IMSEMU_GUARDED_BY(mu_) = false;

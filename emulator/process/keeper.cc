@@ -120,6 +120,7 @@ void WriteInt(int fd, int value) { (void)!write(fd, &value, sizeof value); }
   close(launch.exec_error_fd);
   WriteInt(launch.game_pid_fd, game);
   close(launch.game_pid_fd);
+  close(launch.game_end_read_fd);
 
   while (true) {
     const int sig = sigwaitinfo(&waited, nullptr);
@@ -127,6 +128,7 @@ void WriteInt(int fd, int value) { (void)!write(fd, &value, sizeof value); }
       kill(-game, SIGTERM);
     } else if (sig == SIGUSR1) {
       KillDescendants();
+      WriteInt(launch.game_end_fd, -SIGKILL);
       _exit(128 + SIGKILL);
     } else if (sig == SIGCHLD) {
       int status = 0;
@@ -134,6 +136,7 @@ void WriteInt(int fd, int value) { (void)!write(fd, &value, sizeof value); }
       while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
         if (pid == game) {
           KillDescendants();
+          WriteInt(launch.game_end_fd, EncodeExit(status));
           _exit(ExitCodeOf(status));
         }
       }

@@ -9,7 +9,8 @@
 // - SIGTERM from the supervisor: passed on to the game server's group;
 // - SIGUSR1 (the supervisor's "kill now", or the emulator died, however it
 //   died, SIGKILL and crashes included): every descendant is killed;
-// - the game server exits: whatever it left behind is killed, and the keeper
+// - the game server exits: whatever it left behind is killed, the keeper
+//   writes how it ended (its code, or the signal, as it was) on a pipe, and
 //   exits with the game server's code (128 + N for signal N).
 // Unprivileged and container-friendly (no namespaces or cgroups needed).
 // Limits: a descendant that escapes the keeper's subtree by other means (a
@@ -33,6 +34,10 @@ struct KeeperLaunch {
   int output_fd = -1;      // write end: the game server's stdout and stderr
   int exec_error_fd = -1;  // write end (close-on-exec): errno if exec fails
   int game_pid_fd = -1;    // write end: the game server's pid once forked
+  // Write end: how the game server ended (EncodeExit), just before the
+  // keeper exits; the read end is closed in the keeper.
+  int game_end_fd = -1;
+  int game_end_read_fd = -1;
   pid_t emulator = 0;      // the expected parent
 };
 

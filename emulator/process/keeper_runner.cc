@@ -42,10 +42,10 @@ std::string Drain(int fd) {
 KeeperRunner::KeeperRunner() : self_(getpid()) {}
 
 KeeperRunner::~KeeperRunner() {
-  for (auto& [pid, output] : outputs_) {
+  for (auto& [pid, pipes] : outputs_) {
     kill(pid, kKillNowSignal);
     waitpid(pid, nullptr, 0);
-    close(output);
+    CloseAll({pipes.output, pipes.game_end});
   }
 }
 
@@ -62,10 +62,12 @@ StatusOr<StartedProcess> KeeperRunner::Start(const ProcessLaunch& launch) {
   int out[2] = {-1, -1};
   int failed[2] = {-1, -1};
   int game_pid[2] = {-1, -1};
+  int game_end[2] = {-1, -1};
   if (pipe2(out, O_CLOEXEC) != 0 || pipe2(failed, O_CLOEXEC) != 0 ||
-      pipe2(game_pid, O_CLOEXEC) != 0) {
+      pipe2(game_pid, O_CLOEXEC) != 0 || pipe2(game_end, O_CLOEXEC) != 0) {
     const int error = errno;
-    CloseAll({out[0], out[1], failed[0], failed[1], game_pid[0], game_pid[1]});
+    CloseAll({out[0], out[1], failed[0], failed[1], game_pid[0], game_pid[1], game_end[0],
+              game_end[1]});
     return Status(StatusCode::kUnavailable, std::string("pipe: ") + std::strerror(error));
   }
   KeeperLaunch keeper;
@@ -74,13 +76,15 @@ StatusOr<StartedProcess> KeeperRunner::Start(const ProcessLaunch& launch) {
   keeper.output_fd = out[1];
   keeper.exec_error_fd = failed[1];
   keeper.game_pid_fd = game_pid[1];
+  keeper.game_end_fd = game_end[1];
+  keeper.game_end_read_fd = game_end[0];
   keeper.emulator = self_;
   const pid_t pid = fork();
   if (pid == 0) RunKeeper(keeper);
   const int fork_error = errno;
-  CloseAll({out[1], failed[1], game_pid[1]});
+  CloseAll({out[1], failed[1], game_pid[1], game_end[1]});
   if (pid < 0) {
-    CloseAll({out[0], failed[0], game_pid[0]});
+    CloseAll({out[0], failed[0], game_pid[0], game_end[0]});
     return Status(StatusCode::kUnavailable, std::string("fork: ") + std::strerror(fork_error));
   }
   int exec_error = 0;
@@ -90,11 +94,11 @@ StatusOr<StartedProcess> KeeperRunner::Start(const ProcessLaunch& launch) {
   CloseAll({failed[0], game_pid[0]});
   if (exec_failed) {
     waitpid(pid, nullptr, 0);
-    close(out[0]);
+    CloseAll({out[0], game_end[0]});
     return Status(StatusCode::kUnavailable, std::strerror(exec_error));
   }
   fcntl(out[0], F_SETFL, fcntl(out[0], F_GETFL) | O_NONBLOCK);
-  outputs_[pid] = out[0];
+  outputs_[pid] = {out[0], game_end[0]};
   return StartedProcess{pid, game > 0 ? game : pid};
 }
 
@@ -108,23 +112,26 @@ void KeeperRunner::Kill(int handle) {
 
 std::vector<ProcessNews> KeeperRunner::Wait(std::chrono::milliseconds timeout) {
   std::vector<pollfd> fds;
-  for (const auto& [pid, output] : outputs_) fds.push_back({output, POLLIN, 0});
+  for (const auto& [pid, pipes] : outputs_) fds.push_back({pipes.output, POLLIN, 0});
   if (!fds.empty()) poll(fds.data(), fds.size(), static_cast<int>(timeout.count()));
   std::vector<ProcessNews> news;
   for (auto it = outputs_.begin(); it != outputs_.end();) {
     ProcessNews item;
     item.handle = it->first;
-    item.output = Drain(it->second);
+    item.output = Drain(it->second.output);
     int status = 0;
     if (waitpid(it->first, &status, WNOHANG) == it->first) {
-      item.output += Drain(it->second);  // what it wrote just before it ended
-      item.exit_code = ExitCodeOf(status);
-      close(it->second);
+      item.output += Drain(it->second.output);  // what it wrote just before it ended
+      // The keeper has exited, so what it wrote is there (or it never wrote:
+      // it was killed itself, and its own end is the best there is).
+      int game_end = 0;
+      item.exit = ReadInt(it->second.game_end, game_end) ? DecodeExit(game_end) : ExitOf(status);
+      CloseAll({it->second.output, it->second.game_end});
       it = outputs_.erase(it);
     } else {
       ++it;
     }
-    if (!item.output.empty() || item.exit_code) news.push_back(std::move(item));
+    if (!item.output.empty() || item.exit) news.push_back(std::move(item));
   }
   return news;
 }

@@ -24,7 +24,11 @@ class KeeperRunner final : public ProcessRunner {
 
  private:
   const pid_t self_;
-  std::map<int, int> outputs_;  // keeper pid -> read end of its output pipe
+  struct Pipes {
+    int output = -1;    // read end of the game server's output
+    int game_end = -1;  // read end of how the game server ended
+  };
+  std::map<int, Pipes> outputs_;  // keeper pid -> its pipes
 };
 
 }  // namespace imsemu::process

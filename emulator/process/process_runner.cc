@@ -22,4 +22,17 @@ int ExitCodeOf(int wait_status) {
   return 255;
 }
 
+core::ProcessExit ExitOf(int wait_status) { return DecodeExit(EncodeExit(wait_status)); }
+
+// Async-signal-safe: the keeper calls it between fork and exit.
+int EncodeExit(int wait_status) {
+  if (WIFSIGNALED(wait_status)) return -WTERMSIG(wait_status);
+  if (WIFEXITED(wait_status)) return WEXITSTATUS(wait_status);
+  return 255;
+}
+
+core::ProcessExit DecodeExit(int encoded) {
+  return encoded < 0 ? core::ProcessExit::Signaled(-encoded) : core::ProcessExit::Exited(encoded);
+}
+
 }  // namespace imsemu::process

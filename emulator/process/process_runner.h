@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "emulator/core/process_exit.h"
 #include "ims_emulator/status.h"
 
 namespace imsemu::process {
@@ -34,11 +35,11 @@ struct StartedProcess {
 };
 
 // What a process did since the runner was last asked: output (stdout and
-// stderr together), then, once, its exit code (128 + N for signal N).
+// stderr together), then, once, how it ended.
 struct ProcessNews {
   int handle = -1;
   std::string output;
-  std::optional<int> exit_code;
+  std::optional<core::ProcessExit> exit;
 };
 
 class ProcessRunner {
@@ -62,5 +63,11 @@ std::map<std::string, std::string> InheritedEnvironment();
 
 // A wait status as an exit code: the code, or 128 + N for signal N.
 int ExitCodeOf(int wait_status);
+// A wait status as it was: the exit code, or the signal.
+core::ProcessExit ExitOf(int wait_status);
+// The keeper hands how the game server ended over a pipe as one int: the exit
+// code (0-255), or minus the signal's number.
+int EncodeExit(int wait_status);
+core::ProcessExit DecodeExit(int encoded);
 
 }  // namespace imsemu::process

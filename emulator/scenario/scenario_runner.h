@@ -26,7 +26,8 @@ struct ScenarioResult {
   std::string file;
   std::string name;
   bool passed = false;
-  std::string report;  // the failure report; empty when passed
+  bool skipped = false;  // not run (`report` says why); not passed either
+  std::string report;    // the failure or skip report; empty when passed
   int steps_run = 0;
   double wall_ms = 0;
   Duration virtual_elapsed{0};

@@ -13,6 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "emulator/codec/process_exit_json.h"
 #include "emulator/store/records.h"
 #include "emulator/util/rfc3339.h"
 
@@ -26,7 +27,7 @@ constexpr const char* kFormat = "ims-emulator snapshot";
 long long Ms(Time t) { return t.time_since_epoch().count(); }
 
 Json EventToRecord(const core::Event& e) {
-  return {{"seq", e.seq},
+  Json out = {{"seq", e.seq},
           {"time_ms", Ms(e.time)},
           {"level", core::EventLevelName(e.level)},
           {"actor", core::ActorName(e.actor)},
@@ -37,6 +38,8 @@ Json EventToRecord(const core::Event& e) {
           {"old_state", e.old_state},
           {"new_state", e.new_state},
           {"detail", e.detail}};
+  if (e.exit) out["exit"] = codec::ProcessExitToJson(*e.exit);
+  return out;
 }
 
 // Reads field `key` of `object` as T, or names what is wrong with it. An
@@ -91,6 +94,9 @@ StatusOr<core::Event> EventFromRecord(const Json& j, const std::string& where) {
         std::pair{"payload_id", &e.payload_id}, std::pair{"old_state", &e.old_state},
         std::pair{"new_state", &e.new_state}, std::pair{"detail", &e.detail}}) {
     IMSEMU_RETURN_IF_ERROR(Field(j, key, at, *field));
+  }
+  if (auto exit = j.find("exit"); exit != j.end()) {
+    IMSEMU_ASSIGN_OR_RETURN(e.exit, codec::ProcessExitFromJson(*exit, at + "exit"));
   }
   return e;
 }

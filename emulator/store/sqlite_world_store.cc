@@ -147,7 +147,16 @@ END;
 )sql";
 
 // Forward migrations: kMigrations[i] takes a database from version i to i+1.
-constexpr const char* kMigrations[] = {kSchemaV1, kSchemaV2, kSchemaV3, kSchemaV4};
+// Version 5 keeps how a game server ended on the journal's state change it
+// caused, typed (exited with a code, ended by a signal, never started):
+// `check` and people read it, where the detail's prose was ambiguous (an exit
+// code of 255 is not "signal 127").
+constexpr const char* kSchemaV5 = R"sql(
+ALTER TABLE events ADD COLUMN exit_how TEXT;
+ALTER TABLE events ADD COLUMN exit_code INTEGER;
+)sql";
+
+constexpr const char* kMigrations[] = {kSchemaV1, kSchemaV2, kSchemaV3, kSchemaV4, kSchemaV5};
 
 }  // namespace
 
@@ -517,10 +526,11 @@ std::optional<core::Payload> SqliteWorldStore::NextDuePayload(Time now) {
 }
 
 long long SqliteWorldStore::AppendEvent(const core::Event& e) {
-  Prepare(
+  Statement s = Prepare(
       "INSERT INTO events(time_ms, level, actor, kind, project_id, allocation_id, "
-      "payload_id, old_state, new_state, detail) "
-      "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)")
+      "payload_id, old_state, new_state, detail, exit_how, exit_code) "
+      "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)");
+  s
       .Bind(1, static_cast<long long>(e.time.time_since_epoch().count()))
       .Bind(2, core::EventLevelName(e.level))
       .Bind(3, core::ActorName(e.actor))
@@ -530,8 +540,13 @@ long long SqliteWorldStore::AppendEvent(const core::Event& e) {
       .Bind(7, e.payload_id)
       .Bind(8, e.old_state)
       .Bind(9, e.new_state)
-      .Bind(10, e.detail)
-      .Run();
+      .Bind(10, e.detail);
+  if (e.exit) {
+    s.Bind(11, core::ProcessExitHowName(e.exit->how)).Bind(12, static_cast<long long>(e.exit->code));
+  } else {
+    s.BindNull(11).BindNull(12);
+  }
+  s.Run();
   return sqlite3_last_insert_rowid(db_);
 }
 
@@ -539,7 +554,8 @@ std::vector<core::Event> SqliteWorldStore::ListEvents(long long after, int limit
   std::vector<core::Event> out;
   Statement s = Prepare(
       "SELECT seq, time_ms, level, actor, kind, project_id, allocation_id, payload_id, "
-      "old_state, new_state, detail FROM events WHERE seq > ?1 ORDER BY seq LIMIT ?2");
+      "old_state, new_state, detail, exit_how, exit_code FROM events WHERE seq > ?1 "
+      "ORDER BY seq LIMIT ?2");
   s.Bind(1, after).Bind(2, static_cast<long long>(limit));
   while (s.Step()) {
     core::Event e;
@@ -555,6 +571,11 @@ std::vector<core::Event> SqliteWorldStore::ListEvents(long long after, int limit
     e.old_state = s.Text(8);
     e.new_state = s.Text(9);
     e.detail = s.Text(10);
+    if (!s.IsNull(11)) {
+      e.exit = core::ProcessExit{
+          core::ParseProcessExitHow(s.Text(11)).value_or(core::ProcessExit::How::kExited),
+          static_cast<int>(s.Int(12))};
+    }
     out.push_back(std::move(e));
   }
   return out;

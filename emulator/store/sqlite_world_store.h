@@ -24,7 +24,7 @@ struct sqlite3_stmt;
 
 namespace imsemu::store {
 
-inline constexpr int kSchemaVersion = 4;
+inline constexpr int kSchemaVersion = 5;
 
 class SqliteWorldStore final : public core::WorldStore {
  public:

@@ -1,8 +1,11 @@
 // A stand-in game server for `ims-emulator check`'s tests: well behaved by
-// default, or broken in one way a flag names, so that each broken one fails
-// the case that names its fault and no other.
-//   standin_game_server [--no-retry | --crash-on-bad-config | --tight-poll |
-//                        --ignore-term | --spam-status]
+// default, or broken in the one way a flag names, so that each broken one
+// fails the case that names its fault and no other (the mutation table,
+// tests/check/mutations.json).
+//   standin_game_server [--no-retry | --never-ready | --tight-poll |
+//                        --status-before-session | --crash-on-bad-config |
+//                        --exit-on-bad-config | --echo-map | --spam-status |
+//                        --big-status | --ignore-term | --crash-on-term]
 // Well behaved: retries ready every 100 ms, polls its payload every 200 ms
 // until Reserved, reads the session config, sets a small status, and leaves
 // with 0 on SIGTERM.
@@ -12,6 +15,7 @@
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <set>
 #include <string>
 #include <thread>
 
@@ -25,54 +29,77 @@ volatile std::sig_atomic_t g_term = 0;
 
 void Sleep(int ms) { std::this_thread::sleep_for(std::chrono::milliseconds(ms)); }
 
+void Say(const char* line) {
+  std::puts(line);
+  std::fflush(stdout);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  bool no_retry = false, crash_on_bad_config = false, tight_poll = false, spam_status = false;
-  bool ignore_term = false;
+  const std::set<std::string> known = {
+      "--no-retry",   "--never-ready",  "--tight-poll",  "--status-before-session",
+      "--crash-on-bad-config", "--exit-on-bad-config", "--echo-map", "--spam-status",
+      "--big-status", "--ignore-term",  "--crash-on-term"};
+  std::set<std::string> flags;
   for (int i = 1; i < argc; ++i) {
-    const std::string arg = argv[i];
-    no_retry |= arg == "--no-retry";
-    crash_on_bad_config |= arg == "--crash-on-bad-config";
-    tight_poll |= arg == "--tight-poll";
-    spam_status |= arg == "--spam-status";
-    ignore_term |= arg == "--ignore-term";
+    if (known.count(argv[i]) == 0) {
+      std::fprintf(stderr, "unknown flag %s\n", argv[i]);
+      return 2;
+    }
+    flags.insert(argv[i]);
   }
+  auto has = [&](const char* flag) { return flags.count(flag) > 0; };
   std::signal(
-      SIGTERM, ignore_term ? SIG_IGN : [](int) { g_term = 1; });
+      SIGTERM, has("--ignore-term") ? SIG_IGN : [](int) { g_term = 1; });
   auto api = imsemu::PayloadClient::FromEnvironment();
   if (!api.ok()) return 2;
+  if (has("--never-ready")) {
+    while (!g_term) Sleep(100);
+    return 0;
+  }
   bool ready = false;
-  for (int attempt = 0; attempt < (no_retry ? 1 : 200) && !ready; ++attempt) {
+  for (int attempt = 0; attempt < (has("--no-retry") ? 1 : 200) && !ready; ++attempt) {
     ready = api->Ready().ok();
     if (!ready) Sleep(100);
   }
   if (!ready) {
-    std::puts("ready failed: giving up");
+    Say("ready failed: giving up");
     return 3;
   }
-  std::puts("ready");
-  std::fflush(stdout);
+  Say("ready");
+  if (has("--status-before-session")) (void)api->SetStatus({{"phase", "waiting"}});
   while (!g_term) {
     auto payload = api->GetPayload();
     if (payload.ok() && payload->state == "Reserved") break;
-    if (!tight_poll) Sleep(200);
+    if (!has("--tight-poll")) Sleep(200);
   }
-  if (g_term) return 0;
+  if (g_term) return has("--crash-on-term") ? (std::abort(), 1) : 0;
   auto config = api->GetConfig();
   const std::string text = config.ok() && config->has_value() ? **config : "";
-  if (crash_on_bad_config && !nlohmann::json::parse(text, nullptr, false).is_object()) {
-    std::puts("the config is not a JSON object: crashing");
-    std::fflush(stdout);
+  const nlohmann::json parsed = nlohmann::json::parse(text, nullptr, false);
+  if (!parsed.is_object() && has("--crash-on-bad-config")) {
+    Say("the config is not a JSON object: crashing");
     std::abort();
   }
-  (void)api->SetStatus({{"phase", "lobby"}});
-  std::puts("reserved: status set");
-  std::fflush(stdout);
-  while (!g_term || ignore_term) {
-    if (spam_status)
-      (void)api->SetStatus({{"phase", "playing"}, {"players", std::string(100 * 1024, 'p')}});
-    Sleep(100);
+  if (!parsed.is_object() && has("--exit-on-bad-config")) {
+    Say("the config is not a JSON object: exiting 1");
+    return 1;
   }
+  imsemu::StringMap status = {{"phase", "lobby"}};
+  if (has("--echo-map") && parsed.is_object() && parsed.contains("map") &&
+      parsed["map"].is_string()) {
+    status["map"] = parsed["map"].get<std::string>();  // a player's text, shown to every player
+  }
+  if (has("--big-status") && parsed.is_object() && parsed.value("max_players", nlohmann::json()) == 8) {
+    status["players"] = std::string(100 * 1024, 'p');  // a player list is not a status
+  }
+  if (!has("--status-before-session")) (void)api->SetStatus(status);
+  Say("reserved: status set");
+  while (!g_term || has("--ignore-term")) {
+    if (has("--spam-status")) (void)api->SetStatus({{"phase", "playing"}, {"tick", std::to_string(std::rand())}});
+    Sleep(has("--spam-status") ? 50 : 100);
+  }
+  if (has("--crash-on-term")) std::abort();
   return 0;
 }

@@ -56,7 +56,7 @@ Payload InState(PayloadState state, int restarts = 0) {
 
 TEST(LifecycleTest, AnExitBeforeReadyRestartsAfterADoublingBackoff) {
   LifecycleTimings t;
-  StatusOr<ExitPlan> plan = PlanExit(InState(PayloadState::kStarting, 2), 1, "", t);
+  StatusOr<ExitPlan> plan = PlanExit(InState(PayloadState::kStarting, 2), ProcessExit::Exited(1), "", t);
   ASSERT_TRUE(plan.ok());
   EXPECT_EQ(plan->state, PayloadState::kError);
   EXPECT_EQ(plan->restarts, 3);
@@ -64,13 +64,14 @@ TEST(LifecycleTest, AnExitBeforeReadyRestartsAfterADoublingBackoff) {
   EXPECT_EQ(plan->timer_after, Duration(4000));
   EXPECT_EQ(plan->details, "game server exited before Ready (exit code 1); restart in 4000 ms");
   EXPECT_EQ(plan->streak, CrashStreak::kUnchanged);
-  EXPECT_EQ(PlanExit(InState(PayloadState::kCreating), 0, "cannot start: no such file", t)->details,
+  EXPECT_EQ(PlanExit(InState(PayloadState::kCreating), ProcessExit::NotStarted(),
+                     "cannot start: no such file", t)->details,
             "cannot start: no such file; restart in 1000 ms");
 }
 
 TEST(LifecycleTest, ACrashAfterReadyIsUnhealthyThenShutdown) {
   LifecycleTimings t;
-  StatusOr<ExitPlan> plan = PlanExit(InState(PayloadState::kReserved), 139, "", t);
+  StatusOr<ExitPlan> plan = PlanExit(InState(PayloadState::kReserved), ProcessExit::Exited(139), "", t);
   ASSERT_TRUE(plan.ok());
   EXPECT_EQ(plan->state, PayloadState::kUnhealthy);
   EXPECT_EQ(plan->timer, TimerKind::kShutdown);
@@ -79,15 +80,44 @@ TEST(LifecycleTest, ACrashAfterReadyIsUnhealthyThenShutdown) {
   EXPECT_EQ(plan->details, "game server exited (exit code 139)");
 }
 
+TEST(LifecycleTest, ASignalIsACrashNamedAsTheSignalNotAsACode) {
+  LifecycleTimings t;
+  StatusOr<ExitPlan> plan = PlanExit(InState(PayloadState::kReady), ProcessExit::Signaled(11), "", t);
+  ASSERT_TRUE(plan.ok());
+  EXPECT_EQ(plan->state, PayloadState::kUnhealthy);
+  EXPECT_EQ(plan->streak, CrashStreak::kCrashed);
+  EXPECT_EQ(plan->details, "game server exited (signal 11 (SIGSEGV))");
+  // An exit code of 255 (mono's) is a code, not "signal 127".
+  EXPECT_EQ(PlanExit(InState(PayloadState::kReady), ProcessExit::Exited(255), "", t)->details,
+            "game server exited (exit code 255)");
+}
+
+TEST(ProcessExitTest, DescribesEachWayToEndAndItsShellCode) {
+  EXPECT_EQ(ProcessExit::Exited(3).Describe(), "exit code 3");
+  EXPECT_EQ(ProcessExit::Signaled(6).Describe(), "signal 6 (SIGABRT)");
+  EXPECT_EQ(ProcessExit::Signaled(40).Describe(), "signal 40");
+  EXPECT_EQ(ProcessExit::NotStarted().Describe(), "never started");
+  EXPECT_EQ(ProcessExit::Signaled(9).ShellCode(), 137);
+  EXPECT_EQ(ProcessExit::Exited(255).ShellCode(), 255);
+  EXPECT_TRUE(ProcessExit::Exited(0).clean());
+  EXPECT_FALSE(ProcessExit::Signaled(15).clean());
+  EXPECT_FALSE(ProcessExit::NotStarted().clean());
+  for (auto how : {ProcessExit::How::kExited, ProcessExit::How::kSignaled,
+                   ProcessExit::How::kNotStarted}) {
+    EXPECT_EQ(ParseProcessExitHow(ProcessExitHowName(how)), how);
+  }
+  EXPECT_EQ(ParseProcessExitHow("crashed"), std::nullopt);
+}
+
 TEST(LifecycleTest, ACleanExitShutsDownAndEndsTheCrashStreak) {
   LifecycleTimings t;
-  StatusOr<ExitPlan> plan = PlanExit(InState(PayloadState::kReady, 0), 0, "", t);
+  StatusOr<ExitPlan> plan = PlanExit(InState(PayloadState::kReady, 0), ProcessExit::Exited(0), "", t);
   ASSERT_TRUE(plan.ok());
   EXPECT_EQ(plan->state, PayloadState::kShutdown);
   EXPECT_EQ(plan->timer, TimerKind::kRemove);
   EXPECT_EQ(plan->timer_after, t.shutdown_linger);
   EXPECT_EQ(plan->streak, CrashStreak::kEnded);
-  EXPECT_EQ(PlanExit(InState(PayloadState::kShutdown), 0, "", t).status().code(),
+  EXPECT_EQ(PlanExit(InState(PayloadState::kShutdown), ProcessExit::Exited(0), "", t).status().code(),
             StatusCode::kFailedPrecondition);
 }
 

@@ -144,14 +144,14 @@ TEST(WorldTest, CrashesAfterReadyBackOffTheReplacements) {
   TestWorld t(OneAllocation(TestSpec(1)));
   auto ready = [&] { return t.InState(S::kReady); };
   ASSERT_EQ(ready().size(), 1u);
-  ASSERT_TRUE(t.world->ExitPayload(ready()[0].id, 1).ok());
+  ASSERT_TRUE(t.world->ExitPayload(ready()[0].id, ProcessExit::Exited(1)).ok());
   std::vector<Payload> waiting = t.InState(S::kCreating);
   ASSERT_EQ(waiting.size(), 1u);
   t.Advance(Duration(999));
   EXPECT_EQ(t.world->GetPayload(waiting[0].id)->state, S::kCreating);
   t.Advance(Duration(1));
   EXPECT_EQ(t.world->GetPayload(waiting[0].id)->state, S::kReady);
-  ASSERT_TRUE(t.world->ExitPayload(waiting[0].id, 139).ok());
+  ASSERT_TRUE(t.world->ExitPayload(waiting[0].id, ProcessExit::Exited(139)).ok());
   waiting = t.InState(S::kCreating);
   ASSERT_EQ(waiting.size(), 1u);
   t.Advance(Duration(1999));
@@ -159,7 +159,7 @@ TEST(WorldTest, CrashesAfterReadyBackOffTheReplacements) {
   t.Advance(Duration(1));
   ASSERT_EQ(t.world->GetPayload(waiting[0].id)->state, S::kReady);
   // A clean exit: the next replacement starts at once.
-  ASSERT_TRUE(t.world->ExitPayload(waiting[0].id, 0).ok());
+  ASSERT_TRUE(t.world->ExitPayload(waiting[0].id, ProcessExit::Exited(0)).ok());
   EXPECT_EQ(t.InState(S::kCreating).size(), 0u);
   EXPECT_EQ(ready().size(), 1u);
 }
@@ -170,7 +170,7 @@ TEST(WorldTest, ACrashLoopIsBoundedInPayloads) {
   // Crash whatever becomes Ready, every 10 ms of virtual time, for 60 s.
   for (int tick = 0; tick < 6000; ++tick) {
     for (const Payload& p : t.InState(S::kReady)) {
-      ASSERT_TRUE(t.world->ExitPayload(p.id, 1).ok());
+      ASSERT_TRUE(t.world->ExitPayload(p.id, ProcessExit::Exited(1)).ok());
       ++created;
     }
     t.Advance(Duration(10));
@@ -183,7 +183,7 @@ TEST(WorldTest, ACrashLoopIsBoundedInPayloads) {
 TEST(WorldTest, ExitBeforeReadyErrorsAndRestartsWithBackoff) {
   TestWorld t(OneAllocation(TestSpec(1, /*auto_ready=*/false)));
   const std::string id = t.Payloads()[0].id;
-  auto p = t.world->ExitPayload(id, 3);
+  auto p = t.world->ExitPayload(id, ProcessExit::Exited(3));
   ASSERT_TRUE(p.ok());
   EXPECT_EQ(p->state, S::kError);
   EXPECT_NE(p->details.find("exit code 3"), std::string::npos);
@@ -192,7 +192,7 @@ TEST(WorldTest, ExitBeforeReadyErrorsAndRestartsWithBackoff) {
   EXPECT_EQ(t.world->GetPayload(id)->state, S::kError);
   t.Advance(Duration(1));
   EXPECT_EQ(t.world->GetPayload(id)->state, S::kStarting);
-  ASSERT_TRUE(t.world->ExitPayload(id, 3).ok());
+  ASSERT_TRUE(t.world->ExitPayload(id, ProcessExit::Exited(3)).ok());
   t.Advance(Duration(1999));
   EXPECT_EQ(t.world->GetPayload(id)->state, S::kError);
   t.Advance(Duration(1));
@@ -203,7 +203,7 @@ TEST(WorldTest, NonZeroExitAfterReadyGoesUnhealthyThenShutdownThenAway) {
   TestWorld t(OneAllocation(TestSpec(1)));
   auto reserved = t.world->Reserve(kProject, kAllocation, {});
   ASSERT_TRUE(reserved.ok());
-  EXPECT_EQ(t.world->ExitPayload(reserved->id, 1)->state, S::kUnhealthy);
+  EXPECT_EQ(t.world->ExitPayload(reserved->id, ProcessExit::Exited(1))->state, S::kUnhealthy);
   t.Advance(Duration(5000));
   EXPECT_EQ(t.world->GetPayload(reserved->id)->state, S::kShutdown);
   t.Advance(Duration(1000));
@@ -214,7 +214,7 @@ TEST(WorldTest, NonZeroExitAfterReadyGoesUnhealthyThenShutdownThenAway) {
 TEST(WorldTest, CleanExitShutsDownAndTheSlotIsRefilled) {
   TestWorld t(OneAllocation(TestSpec(1)));
   const std::string id = t.Payloads()[0].id;
-  EXPECT_EQ(t.world->ExitPayload(id, 0)->state, S::kShutdown);
+  EXPECT_EQ(t.world->ExitPayload(id, ProcessExit::Exited(0))->state, S::kShutdown);
   t.Advance(Duration(1000));
   auto payloads = t.Payloads();
   ASSERT_EQ(payloads.size(), 1u);
@@ -234,7 +234,7 @@ TEST(WorldTest, DeletingAnAllocationDrainsReservedPayloadsFirst) {
   EXPECT_EQ(left[0].id, reserved->id);
   EXPECT_EQ(t.world->Reserve(kProject, kAllocation, {}).status().code(),
             StatusCode::kFailedPrecondition);
-  ASSERT_TRUE(t.world->ExitPayload(reserved->id, 0).ok());
+  ASSERT_TRUE(t.world->ExitPayload(reserved->id, ProcessExit::Exited(0)).ok());
   t.Advance(Duration(1000));
   EXPECT_EQ(t.world->GetAllocation(kProject, kAllocation).status().code(), StatusCode::kNotFound);
 }
@@ -515,7 +515,7 @@ TEST(WorldTest, EveryKindOfOperationRollsBack) {
   t.failing->FailCommits(1);
   EXPECT_TRUE(fails(t.world->CreateSession(kProject, "default", "cfg").status()));
   t.failing->FailCommits(1);
-  EXPECT_TRUE(fails(t.world->ExitPayload(id, 1).status()));
+  EXPECT_TRUE(fails(t.world->ExitPayload(id, ProcessExit::Exited(1)).status()));
   t.failing->FailCommits(1);
   EXPECT_TRUE(fails(t.world->ForceState(id, S::kError).status()));
   t.failing->FailCommits(1);

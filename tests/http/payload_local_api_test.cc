@@ -117,7 +117,7 @@ TEST_P(PayloadLocalApiTest, ReadyIsIdempotentAndRefusedFromError) {
   EXPECT_EQ(State(), core::PayloadState::kReady);
   // A second payload that crashed before ready cannot become Ready.
   const std::string other = emulator_->world().Snapshot().payloads.at(1).id;
-  ASSERT_TRUE(emulator_->world().ExitPayload(other, 2).ok());
+  ASSERT_TRUE(emulator_->world().ExitPayload(other, core::ProcessExit::Exited(2)).ok());
   Client o(emulator_->PayloadApiOf(other));
   auto r = o.Post("/api/v0/ready", "");
   ExpectErrorShape(r, 409);

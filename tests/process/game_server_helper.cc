@@ -2,7 +2,7 @@
 // arguments and ORCHESTRATION_PAYLOAD_API, optionally calls ready, then exits
 // with a given code (at once, or right after a successful ready call) or
 // waits for a signal, optionally ignoring SIGTERM or leaving on it.
-//   game_server_helper [--ready] [--exit CODE] [--ignore-term | --graceful] [args...]
+//   game_server_helper [--ready] [--exit CODE | --abort] [--ignore-term | --graceful] [args...]
 // Its listener is open before it starts (and the shared port is bound), so it
 // needs no retry delays: nothing here waits on time.
 #include <unistd.h>
@@ -22,6 +22,7 @@ int main(int argc, char** argv) {
     const std::string arg = argv[i];
     if (arg == "--ready") ready = true;
     if (arg == "--exit" && i + 1 < argc) exit_code = std::atoi(argv[++i]);
+    if (arg == "--abort") std::abort();
     if (arg == "--ignore-term")
       std::signal(SIGTERM, [](int) {
         const char text[] = "SIGTERM ignored\n";

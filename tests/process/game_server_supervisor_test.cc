@@ -134,6 +134,30 @@ TEST(GameServerSupervisorTest, NonZeroExitAfterReadyIsUnhealthyThenGone) {
   EXPECT_EQ(e.world().GetPayload(id).status().code(), StatusCode::kNotFound);
 }
 
+// How a real process ended, through the keeper, as the journal has it.
+std::optional<core::ProcessExit> JournalledExit(EmulatorImpl& e, const std::string& id) {
+  std::optional<core::ProcessExit> exit;
+  for (const core::Event& event : e.world().Journal()) {
+    if (event.payload_id == id && event.exit) exit = event.exit;
+  }
+  return exit;
+}
+
+TEST(GameServerSupervisorTest, AnExitCodeAndASignalReachTheJournalAsTheyWere) {
+  auto coded = Start({"--ready", "--exit", "255"});
+  const std::string id = testing::FirstPayloadId(*coded.emulator);
+  ASSERT_TRUE(WaitFor(*coded.emulator, [&] { return JournalledExit(*coded.emulator, id).has_value(); }));
+  EXPECT_EQ(JournalledExit(*coded.emulator, id), core::ProcessExit::Exited(255)) << "not signal 127";
+
+  auto aborted = Start({"--abort"});
+  const std::string other = testing::FirstPayloadId(*aborted.emulator);
+  ASSERT_TRUE(
+      WaitFor(*aborted.emulator, [&] { return JournalledExit(*aborted.emulator, other).has_value(); }));
+  EXPECT_EQ(JournalledExit(*aborted.emulator, other), core::ProcessExit::Signaled(6));
+  EXPECT_NE(aborted.emulator->world().GetPayload(other)->details.find("signal 6 (SIGABRT)"),
+            std::string::npos);
+}
+
 TEST(GameServerSupervisorTest, ACommandThatCannotStartIsAnErrorWithTheReason) {
   core::AllocationSpec spec = testing::TestSpec(1, false);
   spec.payload_spec.command = "/nonexistent/game-server";
@@ -146,6 +170,7 @@ TEST(GameServerSupervisorTest, ACommandThatCannotStartIsAnErrorWithTheReason) {
   EXPECT_NE(details.find("cannot start '/nonexistent/game-server': No such file or directory"),
             std::string::npos)
       << details;
+  EXPECT_EQ(JournalledExit(*e, id), core::ProcessExit::NotStarted());
 }
 
 TEST(GameServerSupervisorTest, RemovalSendsSigtermThenSigkillAfterTheGrace) {
@@ -165,7 +190,7 @@ TEST(GameServerSupervisorTest, RemovalSendsSigtermThenSigkillAfterTheGrace) {
   ASSERT_TRUE(e.AdvanceClock(Duration(1)).ok());
   ASSERT_TRUE(WaitFor(e, [&] { return !e.PidOf(id).has_value(); }));
   EXPECT_FALSE(Alive(pid));
-  EXPECT_NE(ReadFile(*e.LogFileOf(id)).find("exited with code 137"), std::string::npos);
+  EXPECT_NE(ReadFile(*e.LogFileOf(id)).find("exited: signal 9 (SIGKILL)"), std::string::npos);
 }
 
 TEST(GameServerSupervisorTest, StoppingTheEmulatorLetsGameServersLeaveCleanly) {
@@ -180,7 +205,7 @@ TEST(GameServerSupervisorTest, StoppingTheEmulatorLetsGameServersLeaveCleanly) {
   e.Stop();
   const std::string text = ReadFile(log);
   EXPECT_NE(text.find("SIGTERM: leaving cleanly"), std::string::npos) << text;
-  EXPECT_NE(text.find("stopped with the emulator (code 0)"), std::string::npos) << text;
+  EXPECT_NE(text.find("stopped with the emulator (exit code 0)"), std::string::npos) << text;
 }
 
 TEST(GameServerSupervisorTest, NoChildSurvivesTheEmulator) {

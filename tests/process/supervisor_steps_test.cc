@@ -115,7 +115,7 @@ TEST_F(SupervisorStepsTest, OutputGoesToTheLogAndToTheJournalLineByLine) {
   EXPECT_EQ(OutputJournalled(), (std::vector<std::string>{"first", "second", "unfinished"}))
       << "the last line is journalled at exit even without a newline";
   const std::string log = ReadFile(*supervisor_->LogPathOf(FirstId()));
-  EXPECT_NE(log.find("first\nsecond\nunfinished--- exited with code 0\n"), std::string::npos)
+  EXPECT_NE(log.find("first\nsecond\nunfinished--- exited: exit code 0\n"), std::string::npos)
       << log;
 }
 
@@ -140,6 +140,42 @@ TEST_F(SupervisorStepsTest, ExitBeforeReadyIsAnErrorRestartedAfterTheBackOff) {
   EXPECT_EQ(runner_->started().size(), 2u);
   Advance(1);
   EXPECT_EQ(runner_->started().size(), 3u);
+}
+
+// The last journalled game-server end of `id`.
+std::optional<core::ProcessExit> LastExit(core::World& world, const std::string& id) {
+  std::optional<core::ProcessExit> exit;
+  for (const core::Event& e : world.Journal()) {
+    if (e.payload_id == id && e.exit) exit = e.exit;
+  }
+  return exit;
+}
+
+TEST_F(SupervisorStepsTest, ASignalReachesTheJournalAsASignalNotAsACode) {
+  Step();
+  const std::string id = FirstId();
+  ASSERT_TRUE(t_.world->MarkReady(id).ok());
+  runner_->Die(runner_->last().handle, 11);
+  Step();
+  EXPECT_EQ(StateOf(id), PayloadState::kUnhealthy);
+  EXPECT_EQ(DetailsOf(id), "game server exited (signal 11 (SIGSEGV))");
+  EXPECT_EQ(LastExit(*t_.world, id), core::ProcessExit::Signaled(11));
+}
+
+TEST_F(SupervisorStepsTest, AskedToLeaveGetsSigtermAndKeepsItsPayloadUntilItExits) {
+  Step();
+  const std::string id = FirstId();
+  ASSERT_TRUE(t_.world->MarkReady(id).ok());
+  supervisor_->AskToLeave(id);
+  Step();
+  EXPECT_EQ(runner_->last().signals, Signals{"TERM"});
+  EXPECT_EQ(StateOf(id), PayloadState::kReady) << "the payload and its API stay as they were";
+  Advance(60000);
+  EXPECT_EQ(runner_->last().signals, Signals{"TERM"}) << "no kill: only the world removes";
+  runner_->Exit(runner_->last().handle, 0);
+  Step();
+  EXPECT_EQ(StateOf(id), PayloadState::kShutdown);
+  EXPECT_EQ(LastExit(*t_.world, id), core::ProcessExit::Exited(0));
 }
 
 TEST_F(SupervisorStepsTest, NonZeroExitAfterReadyIsUnhealthyAndItsReplacementWaitsOutTheBackOff) {
@@ -191,7 +227,7 @@ TEST_F(SupervisorStepsTest, RemovalSendsSigtermThenKillsOnceTheGraceHasPassedOnT
   EXPECT_FALSE(supervisor_->PidOf(id).has_value());
   Advance(10000);
   EXPECT_EQ(runner_->started()[0].signals, (Signals{"TERM", "KILL"})) << "killed once";
-  EXPECT_NE(ReadFile(*supervisor_->LogPathOf(id)).find("exited with code 137"), std::string::npos);
+  EXPECT_NE(ReadFile(*supervisor_->LogPathOf(id)).find("exited: signal 9 (SIGKILL)"), std::string::npos);
 }
 
 TEST_F(SupervisorStepsTest, AServerThatLeavesOnSigtermIsNotKilled) {
@@ -243,7 +279,7 @@ TEST_F(SupervisorStepsTest, StoppingWithNoGraceTerminatesThenKills) {
   const std::string id = FirstId();
   supervisor_->StopAll(std::chrono::milliseconds(0));
   EXPECT_EQ(runner_->started()[0].signals, (Signals{"TERM", "KILL"}));
-  EXPECT_NE(ReadFile(*supervisor_->LogPathOf(id)).find("stopped with the emulator (code 137)"),
+  EXPECT_NE(ReadFile(*supervisor_->LogPathOf(id)).find("stopped with the emulator (signal 9 (SIGKILL))"),
             std::string::npos);
   EXPECT_FALSE(supervisor_->PidOf(id).has_value());
   EXPECT_EQ(StateOf(id), PayloadState::kStarting) << "stopping does not tell the world";
@@ -254,7 +290,7 @@ TEST_F(SupervisorStepsTest, StoppingLetsServersThatHandleSigtermLeaveCleanly) {
   Step();
   supervisor_->StopAll(std::chrono::hours(1));  // returns as soon as they have left
   EXPECT_EQ(runner_->started()[0].signals, Signals{"TERM"});
-  EXPECT_NE(ReadFile(*supervisor_->LogPathOf(FirstId())).find("stopped with the emulator (code 0)"),
+  EXPECT_NE(ReadFile(*supervisor_->LogPathOf(FirstId())).find("stopped with the emulator (exit code 0)"),
             std::string::npos);
 }
 

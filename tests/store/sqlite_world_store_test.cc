@@ -197,7 +197,8 @@ TEST(SqliteWorldStoreTest, MigratesVersionOneForwardAndBackfillsCounts) {
   ASSERT_EQ(sqlite3_exec(db,
                          "DROP TRIGGER payload_counts_insert; DROP TRIGGER payload_counts_delete;"
                          "DROP TRIGGER payload_counts_update; DROP TABLE payload_counts;"
-                         "ALTER TABLE payloads DROP COLUMN forced; PRAGMA user_version = 1;",
+                         "ALTER TABLE payloads DROP COLUMN forced; ALTER TABLE events DROP COLUMN exit_how;"
+                         "ALTER TABLE events DROP COLUMN exit_code; PRAGMA user_version = 1;",
                          nullptr, nullptr, nullptr),
             SQLITE_OK);
   sqlite3_close(db);

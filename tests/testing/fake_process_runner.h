@@ -29,7 +29,9 @@ class FakeProcessRunner final : public process::ProcessRunner {
 
   // What the process with `handle` writes, or its exit, reported on the next Wait().
   void Print(int handle, std::string text) { Queue(handle, std::move(text), std::nullopt); }
-  void Exit(int handle, int code) { Queue(handle, "", code); }
+  void Exit(int handle, int code) { Queue(handle, "", core::ProcessExit::Exited(code)); }
+  // The process is ended by `signal`.
+  void Die(int handle, int signal) { Queue(handle, "", core::ProcessExit::Signaled(signal)); }
 
   // Every process started, in order.
   const std::vector<Process>& started() const { return started_; }
@@ -54,7 +56,7 @@ class FakeProcessRunner final : public process::ProcessRunner {
   }
   void Kill(int handle) override {
     At(handle).signals.push_back("KILL");
-    Exit(handle, 128 + 9);
+    Die(handle, 9);
   }
   std::vector<process::ProcessNews> Wait(std::chrono::milliseconds) override {
     std::vector<process::ProcessNews> news;
@@ -64,11 +66,11 @@ class FakeProcessRunner final : public process::ProcessRunner {
 
  private:
   Process& At(int handle) { return started_.at(static_cast<size_t>(handle - 1)); }
-  void Queue(int handle, std::string output, std::optional<int> code) {
+  void Queue(int handle, std::string output, std::optional<core::ProcessExit> exit) {
     Process& p = At(handle);
     if (p.exited) return;  // a process exits once
-    p.exited = code.has_value();
-    news_.push_back({handle, std::move(output), code});
+    p.exited = exit.has_value();
+    news_.push_back({handle, std::move(output), exit});
   }
 
   std::vector<Process> started_;

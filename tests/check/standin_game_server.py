@@ -1,0 +1,106 @@
+#!/usr/bin/env python3
+"""A stand-in game server in Python for `ims-emulator check`'s mutation table:
+well behaved by default, or broken in the one way a flag names, the way
+servers written in Python, C#, Node or Java break (an exception is exit 1,
+not a signal).
+
+  standin_game_server.py [--no-retry | --early-config | --json-loads |
+                          --echo-map | --null-status | --exit-1-on-term |
+                          --leave-when-api-fails | --no-status-after-config]
+
+Well behaved: retries ready every 100 ms, polls its payload every 200 ms until
+Reserved, reads the session config, sets a small status, and exits 0 on
+SIGTERM.
+"""
+import json
+import signal
+import sys
+import time
+import urllib.error
+import urllib.request
+
+flags = set(sys.argv[1:])
+known = {"--no-retry", "--early-config", "--json-loads", "--echo-map", "--null-status",
+         "--exit-1-on-term", "--leave-when-api-fails", "--status-before-session"}
+if flags - known:
+    sys.exit(f"unknown flag(s): {sorted(flags - known)}")
+api = "http://" + __import__("os").environ["ORCHESTRATION_PAYLOAD_API"]
+terminated = False
+
+
+def on_term(signum, frame):
+    global terminated
+    if "--exit-1-on-term" in flags:
+        raise RuntimeError("SIGTERM")  # an uncaught exception: exit 1
+    terminated = True
+
+
+signal.signal(signal.SIGTERM, signal.SIG_IGN if "--leave-when-api-fails" in flags else on_term)
+
+
+def call(method, path, body=None):
+    data = None if body is None else json.dumps(body).encode()
+    request = urllib.request.Request(api + path, data=data, method=method,
+                                     headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=5) as answer:
+        return json.loads(answer.read() or b"{}")
+
+
+def say(line):
+    print(line, flush=True)
+
+
+for attempt in range(1 if "--no-retry" in flags else 200):
+    try:
+        call("POST", "/api/v0/ready", {})
+        break
+    except (urllib.error.URLError, ConnectionError, OSError):
+        if "--no-retry" in flags:
+            say("ready failed: giving up")
+            sys.exit(3)
+        time.sleep(0.1)
+say("ready")
+if "--status-before-session" in flags:
+    call("POST", "/api/v0/session-manager/status", {"phase": "waiting"})
+
+if "--early-config" in flags:
+    call("GET", "/api/v0/session-manager/config")
+while not terminated:
+    try:
+        if call("GET", "/api/v0/payload")["result"]["status"]["state"] == "Reserved":
+            break
+    except (urllib.error.URLError, ConnectionError, OSError):
+        if "--leave-when-api-fails" in flags:
+            say("the Payload Local API is gone: leaving")
+            sys.exit(1)
+    time.sleep(0.2)
+if terminated:
+    sys.exit(0)
+
+text = call("GET", "/api/v0/session-manager/config").get("config", "")
+status = {"phase": "lobby"}
+if "--json-loads" in flags:
+    config = json.loads(text)  # no try: a bad config is an uncaught exception
+    status["players"] = str(len(config) if isinstance(config, (dict, list)) else 0)
+if "--echo-map" in flags:
+    try:
+        config = json.loads(text)
+        if isinstance(config, dict) and isinstance(config.get("map"), str):
+            status["map"] = config["map"]  # a player's text, shown to every player
+    except ValueError:
+        pass
+if "--null-status" in flags:
+    status["winner"] = None
+if "--status-before-session" not in flags:
+    call("POST", "/api/v0/session-manager/status", status)
+say("reserved: status set")
+
+while not terminated:
+    if "--leave-when-api-fails" in flags:
+        try:
+            call("GET", "/api/v0/payload")
+        except (urllib.error.URLError, ConnectionError, OSError):
+            say("the Payload Local API is gone: leaving")
+            sys.exit(1)
+    time.sleep(0.1)
+sys.exit(0)
