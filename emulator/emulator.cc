@@ -199,6 +199,7 @@ Status EmulatorImpl::Open() {
   supervisor.grace = options_.kill_grace;
   supervisor.pass_on_exit = [this](const std::string& payload_id, const core::ProcessExit& exit,
                                    const std::function<bool()>& apply) {
+    if (options_.on_game_server_exit) options_.on_game_server_exit(payload_id, exit);
     if (!recorder_) {
       apply();
       return;

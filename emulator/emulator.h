@@ -71,6 +71,10 @@ struct EmulatorOptions {
   // Sees every game-server call from the first one (before any process
   // starts); must outlive the emulator. `ims-emulator check` watches here.
   GameServerObserver* game_server_observer = nullptr;
+  // Told of each game-server process's end as the supervisor learns of it,
+  // before the world is (`check` times exits with it). Any thread.
+  std::function<void(const std::string& payload_id, const core::ProcessExit& exit)>
+      on_game_server_exit;
   bool payload_listeners = true;  // each payload's own Payload Local API port
   // Binds every payload's listener to this port (the drop-in mode, whose
   // allocation has one payload at a time).

@@ -71,9 +71,20 @@ class CallLog final : public GameServerObserver {
     Add(std::move(c));
   }
 
+  void OnExit(const core::ProcessExit& how) {
+    const double at = since_.ElapsedMs();
+    MutexLock lock(mu_);
+    if (!exit_) exit_ = Exit{at, how};
+  }
+
   std::vector<Call> Calls() {
     MutexLock lock(mu_);
     return calls_;
+  }
+  // The process's first end, timed when the supervisor learnt of it.
+  std::optional<Exit> FirstExit() {
+    MutexLock lock(mu_);
+    return exit_;
   }
 
  private:
@@ -91,6 +102,7 @@ class CallLog final : public GameServerObserver {
   const Stopwatch& since_;
   Mutex mu_;
   std::vector<Call> calls_ IMSEMU_GUARDED_BY(mu_);
+  std::optional<Exit> exit_ IMSEMU_GUARDED_BY(mu_);
 };
 
 // One fresh emulator with the game server as its one payload's process, and
@@ -116,6 +128,10 @@ class Session {
     options.world.new_payload_api_down = api_down;
     std::unique_ptr<Session> s(new Session);
     options.game_server_observer = &s->calls_;
+    options.on_game_server_exit = [log = &s->calls_](const std::string&,
+                                                     const core::ProcessExit& how) {
+      log->OnExit(how);
+    };
     IMSEMU_ASSIGN_OR_RETURN(s->emulator_, EmulatorImpl::Start(std::move(options)));
     core::WorldSnapshot world = s->emulator_->world().Snapshot();
     if (world.payloads.empty()) return Status(StatusCode::kInternal, "no payload was created");
@@ -127,10 +143,11 @@ class Session {
   EmulatorImpl& e() { return *emulator_; }
   double Now() const { return since_.ElapsedMs(); }
 
-  // Brings the observation up to now: the calls, the journal's lines about
-  // the payload, and the process's end, typed, as the journal has it.
+  // Brings the observation up to now: the calls, the process's end and the
+  // journal's lines about the payload.
   const Observation& Look() {
     seen_.calls = calls_.Calls();
+    seen_.exit = calls_.FirstExit();
     while (true) {
       std::vector<core::Event> events = emulator_->world().Events(journal_seq_, 1000);
       if (events.empty()) break;
@@ -139,7 +156,6 @@ class Session {
         if (event.payload_id != payload_id_ || event.kind == core::EventKind::kPayloadOutput) {
           continue;
         }
-        if (event.exit && !seen_.exit) seen_.exit = Exit{Now(), *event.exit};
         seen_.journal.push_back(std::move(event));
       }
     }
@@ -161,10 +177,13 @@ class Session {
     WaitFor([](const Observation& s) { return s.Ready() || s.exit.has_value(); }, seconds);
   }
   // A game client creates a session: the payload is Reserved with `config`.
+  // The reservation is stamped when the call began: the server may see it,
+  // and read its config, before the call returns here.
   void CreateSession(const std::string& config) {
+    const double asked = Now();
     auto created = emulator_->world().CreateSession(kProject, kSessionType, config);
     if (created.ok()) {
-      seen_.reserved_at = Now();
+      seen_.reserved_at = asked;
     } else {
       seen_.reservation_error = created.status().message();
     }
@@ -260,10 +279,10 @@ CheckResult DriveLateApi(const CheckTarget& t, const CheckCase& c) {
     }
   }
   s.Pass(down);  // nothing answers: its port is closed
+  s.seen().api_up_at = s.Now();  // the sidecar comes up, and answers 500 a few times
   if (Status moved = s.e().AdvanceClock(down_ms); !moved.ok()) {
     return Result(c, Outcome::kFail, "cannot bring the API up: " + moved.message());
   }
-  s.seen().api_up_at = s.Now();  // the sidecar is up, and answers 500 a few times
   s.Boot(Param(c, "within_seconds"));
   for (const http::Fault& f : s.e().faults().List()) s.seen().faults_fired += static_cast<int>(f.fired);
   const Observation seen = s.Finish();

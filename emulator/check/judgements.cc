@@ -202,10 +202,12 @@ Verdict JudgeConfigAndStatus(const Observation& seen, const Json& params) {
 Verdict JudgeHostileConfigs(const std::vector<ConfigTrial>& trials, const Json& params) {
   if (trials.empty()) return Fail("no configs to try: the case tests nothing");
   const size_t max_bytes = static_cast<size_t>(Param(params, "max_status_bytes"));
+  // Trials may be judged as they come: the count is of every config to serve.
+  const size_t served = std::max(trials.size(), params.at("configs").size());
   size_t largest = 0;
   for (size_t i = 0; i < trials.size(); ++i) {
     const Observation& seen = trials[i].seen;
-    const std::string which = "config " + std::to_string(i + 1) + " of " + std::to_string(trials.size()) +
+    const std::string which = "config " + std::to_string(i + 1) + " of " + std::to_string(served) +
                               " " + Excerpt(trials[i].config, 40);
     if (!seen.reserved_at) return Fail("cannot create a session with " + which + ": " + seen.reservation_error);
     if (seen.exit && !seen.exit->how.clean()) {

@@ -59,7 +59,8 @@ struct Observation {
 
   // What the driver did, when (none: it did not).
   std::optional<double> api_up_at;     // the Payload Local API began to answer
-  std::optional<double> reserved_at;   // the session was created (the payload Reserved)
+  // The session was asked for (the payload Reserved during that call).
+  std::optional<double> reserved_at;
   std::string reservation_error;       // why creating it failed, if it did
   std::optional<double> watch_from;    // a watch window, for rates
   std::optional<double> watch_to;
