@@ -257,6 +257,7 @@ Status EmulatorImpl::Open() {
   // handed to the fixture's game servers name it.
   IMSEMU_RETURN_IF_ERROR(server_->Bind(options_.host, options_.port));
   access_->main_port = server_->port();
+  if (import) IMSEMU_RETURN_IF_ERROR(ImportFaults(*import));
   IMSEMU_RETURN_IF_ERROR(import ? world_->OpenFrom(import->image, import->journal)
                                 : world_->Open(options_.fixture));
   if (listeners_) {

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -21,6 +22,7 @@
 
 #include "emulator/clock/clock.h"
 #include "emulator/core/world.h"
+#include "emulator/http/faults.h"
 #include "emulator/http/session_auth.h"
 #include "emulator/util/mutex.h"
 #include "ims_emulator/emulator.h"
@@ -166,8 +168,16 @@ class EmulatorImpl final : public Emulator {
   Status ChooseClock(const store::Snapshot* import);
   // Opens the recorder of --record and shows it every exchange.
   Status StartRecording();
-  // Sets the virtual clock to the image's time and restores it.
-  Status RestoreImage(const core::WorldImage& image, const std::string& detail);
+  // Puts a snapshot file's faults in force (at start, with --import).
+  Status ImportFaults(const store::Snapshot& snapshot);
+  // A world as a snapshot keeps it: the world's image and the faults in force.
+  struct SavedWorld {
+    core::WorldImage image;
+    std::vector<http::Fault> faults;
+  };
+  // Puts the faults back, sets the virtual clock to the image's time and
+  // restores the world; a refusal changes nothing.
+  Status RestoreImage(const SavedWorld& saved, const std::string& detail);
 
   EmulatorOptions options_;
   std::vector<std::string> resume_notes_;
@@ -195,7 +205,7 @@ class EmulatorImpl final : public Emulator {
   bool stopping_ IMSEMU_GUARDED_BY(ticker_mu_) = false;
   std::thread ticker_;
   Mutex snapshots_mu_;
-  std::map<std::string, core::WorldImage> snapshots_ IMSEMU_GUARDED_BY(snapshots_mu_);
+  std::map<std::string, SavedWorld> snapshots_ IMSEMU_GUARDED_BY(snapshots_mu_);
 };
 
 }  // namespace imsemu

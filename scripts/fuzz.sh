@@ -11,7 +11,7 @@ seconds="${1:-10}"
 bash scripts/install-deps.sh
 cmake -S . -B build-fuzz -DCMAKE_C_COMPILER=clang-14 -DCMAKE_CXX_COMPILER=clang++-14 \
   -DCMAKE_BUILD_TYPE=RelWithDebInfo -DIMSEMU_FUZZ=ON -DIMSEMU_BUILD_TESTS=OFF \
-  -DIMSEMU_BUILD_BENCH=OFF >/dev/null
+  -DIMSEMU_BUILD_BENCH=OFF -DIMSEMU_WERROR="${IMSEMU_WERROR:-OFF}" >/dev/null
 targets=$(sed -n '/^set(IMSEMU_FUZZ_TARGETS/,/^)/p' fuzz/CMakeLists.txt | grep -o 'fuzz_[a-z0-9_]*')
 # shellcheck disable=SC2086
 cmake --build build-fuzz -j "$(nproc)" --target $targets >build-fuzz/build.log || { tail -30 build-fuzz/build.log; exit 1; }

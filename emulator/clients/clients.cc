@@ -204,9 +204,9 @@ StatusOr<std::vector<std::string>> ControlClient::Journal(long long after) {
                          " " + Text(e, "time") + " " + Text(e, "kind") + " " +
                          Text(e, "payload_id");
       if (!Text(e, "old_state").empty() || !Text(e, "new_state").empty()) {
-        line += " " + Text(e, "old_state") + " -> " + Text(e, "new_state");
+        line.append(" ").append(Text(e, "old_state")).append(" -> ").append(Text(e, "new_state"));
       }
-      if (!Text(e, "detail").empty()) line += " " + Text(e, "detail");
+      if (!Text(e, "detail").empty()) line.append(" ").append(Text(e, "detail"));
       lines.push_back(std::move(line));
     }
     const Json& next_after = Member(page, "next_after");

@@ -112,6 +112,9 @@ Status ReadInt(const Json& object, std::string_view key, std::string_view path, 
 
 Status ReadIntInRange(const Json& object, std::string_view key, std::string_view path, int min,
                       int max, int& out) {
+  // Absent: `out` keeps its default, whatever the range (a delay-only fault
+  // has no status, and 0 is not an HTTP status).
+  if (Field(object, key) == nullptr) return OkStatus();
   int value = out;
   IMSEMU_RETURN_IF_ERROR(ReadInt(object, key, path, value));
   if (value < min || value > max) {

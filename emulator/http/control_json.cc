@@ -1,6 +1,7 @@
 #include "emulator/http/control_json.h"
 
 #include <map>
+#include <tuple>
 
 #include "emulator/codec/allocation_json.h"
 #include "emulator/codec/json_fields.h"
@@ -105,6 +106,50 @@ StatusOr<FaultSpec> FaultSpecFromJson(const Json& body) {
   spec.probability = body.value("probability", 1.0);
   IMSEMU_RETURN_IF_ERROR(codec::ReadString(body, "message", "", spec.message));
   return spec;
+}
+
+Json FaultRecordToJson(const Fault& f) {
+  Json spec = {{"api", ApiName(f.spec.api)},
+               {"method", f.spec.method},
+               {"path", f.spec.path_pattern},
+               {"delay_ms", f.spec.delay.count()},
+               {"probability", f.spec.probability},
+               {"message", f.spec.message}};
+  if (f.spec.status != 0) spec["status"] = f.spec.status;
+  return {{"id", f.id},
+          {"spec", std::move(spec)},
+          {"times_left", f.spec.times},
+          {"matched", f.matched},
+          {"fired", f.fired}};
+}
+
+StatusOr<Fault> FaultRecordFromJson(const Json& record, const std::string& where) {
+  auto named = [&](const Status& s) { return InvalidArgument(where + ": " + s.message()); };
+  if (Status s = codec::ExpectObject(record, ""); !s.ok()) return named(s);
+  if (Status s = codec::RejectUnknownFields(record, "", {"id", "spec", "times_left", "matched", "fired"});
+      !s.ok()) {
+    return named(s);
+  }
+  Fault f;
+  int times_left = -1;
+  int id = 0;
+  for (const auto& [key, out, low] : {std::tuple{"id", &id, 1}, std::tuple{"times_left", &times_left, -1}}) {
+    if (Status s = codec::Require(record, key, ""); !s.ok()) return named(s);
+    if (Status s = codec::ReadIntInRange(record, key, "", low, 1000000000, *out); !s.ok()) return named(s);
+  }
+  f.id = id;
+  for (const auto& [key, out] : {std::pair{"matched", &f.matched}, std::pair{"fired", &f.fired}}) {
+    const Json value = record.value(key, Json(0));
+    if (!value.is_number_integer() || value.get<long long>() < 0) {
+      return InvalidArgument(where + "." + key + " must be a non-negative integer");
+    }
+    *out = value.get<long long>();
+  }
+  StatusOr<FaultSpec> spec = FaultSpecFromJson(record.value("spec", Json::object()));
+  if (!spec.ok()) return InvalidArgument(where + ".spec: " + spec.status().message());
+  f.spec = *std::move(spec);
+  f.spec.times = times_left;
+  return f;
 }
 
 Json StateToJson(const core::WorldSnapshot& snapshot, const Clock& clock,

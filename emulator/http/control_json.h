@@ -22,6 +22,11 @@ nlohmann::json FaultToJson(const Fault& fault);
 // InvalidArgument naming the field (valid values listed from the enum's
 // name table).
 StatusOr<FaultSpec> FaultSpecFromJson(const nlohmann::json& body);
+// A fault whole, as a snapshot file keeps it: {"id", "spec" (the body that
+// adds it, with what is left of `times`), "matched", "fired"}.
+nlohmann::json FaultRecordToJson(const Fault& fault);
+// `where` names it in errors ("faults[2]").
+StatusOr<Fault> FaultRecordFromJson(const nlohmann::json& record, const std::string& where);
 
 // What the emulator knows of a payload beyond the world: its Payload Local
 // API address, and the log file and pid of its game-server process.

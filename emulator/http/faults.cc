@@ -1,5 +1,7 @@
 #include "emulator/http/faults.h"
 
+#include <algorithm>
+
 #include "emulator/util/enum_names.h"
 
 namespace imsemu::http {
@@ -32,7 +34,10 @@ Api ApiOfPath(const std::string& path) {
   return Api::kOrchestration;
 }
 
-StatusOr<Fault> Faults::Add(FaultSpec spec) {
+namespace {
+
+// The spec's rules; `times` may be 0 (used up) only for a fault put back.
+Status Validate(const FaultSpec& spec, bool used_up_allowed) {
   if (spec.api == Api::kControl) return InvalidArgument("api: the control API cannot be faulted");
   if (spec.status != 0 && (spec.status < 400 || spec.status > 599)) {
     return InvalidArgument("status must be an HTTP error status (400..599)");
@@ -46,15 +51,26 @@ StatusOr<Fault> Faults::Add(FaultSpec spec) {
   if (!(spec.probability > 0.0 && spec.probability <= 1.0)) {
     return InvalidArgument("probability must be in (0, 1]");
   }
-  if (spec.times == 0 || spec.times < -1) {
+  if ((spec.times == 0 && !used_up_allowed) || spec.times < -1) {
     return InvalidArgument("times must be a positive number of calls (or absent)");
   }
-  Rule rule;
+  return OkStatus();
+}
+
+StatusOr<std::regex> PatternOf(const FaultSpec& spec) {
   try {
-    rule.pattern = std::regex(spec.path_pattern.empty() ? ".*" : spec.path_pattern);
+    return std::regex(spec.path_pattern.empty() ? ".*" : spec.path_pattern);
   } catch (const std::regex_error& e) {
     return InvalidArgument("path '" + spec.path_pattern + "' is not a valid regex: " + e.what());
   }
+}
+
+}  // namespace
+
+StatusOr<Fault> Faults::Add(FaultSpec spec) {
+  IMSEMU_RETURN_IF_ERROR(Validate(spec, false));
+  Rule rule;
+  IMSEMU_ASSIGN_OR_RETURN(rule.pattern, PatternOf(spec));
   MutexLock lock(mu_);
   rule.fault.id = next_id_++;
   rule.fault.spec = std::move(spec);
@@ -67,6 +83,24 @@ std::vector<Fault> Faults::List() const {
   std::vector<Fault> out;
   for (const Rule& r : rules_) out.push_back(r.fault);
   return out;
+}
+
+Status Faults::Replace(const std::vector<Fault>& faults) {
+  std::vector<Rule> rules;
+  long long next = 1;
+  for (const Fault& f : faults) {
+    Status valid = Validate(f.spec, true);
+    StatusOr<std::regex> pattern = valid.ok() ? PatternOf(f.spec) : StatusOr<std::regex>(valid);
+    if (!pattern.ok()) {
+      return InvalidArgument("fault " + std::to_string(f.id) + ": " + pattern.status().message());
+    }
+    rules.push_back({f, *std::move(pattern)});
+    next = std::max(next, f.id + 1);
+  }
+  MutexLock lock(mu_);
+  rules_ = std::move(rules);
+  next_id_ = next;
+  return OkStatus();
 }
 
 void Faults::Clear() {

@@ -56,6 +56,11 @@ class Faults {
   // InvalidArgument for a bad pattern, status, probability or delay.
   StatusOr<Fault> Add(FaultSpec spec);
   std::vector<Fault> List() const;
+  // Puts back faults as List() gave them (a snapshot's): their ids, what is
+  // left of them and their counts. All or nothing: InvalidArgument, naming
+  // the fault, changes nothing. Probabilities draw on from the seed's stream
+  // as it stands, not as it stood.
+  Status Replace(const std::vector<Fault>& faults);
   void Clear();
   void Remove(long long id);
 

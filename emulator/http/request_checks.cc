@@ -85,10 +85,12 @@ bool IsAllowed(const Authority& a, const AccessPolicy& policy) {
 }  // namespace
 
 bool IsLoopbackAddress(std::string_view address) {
-  std::optional<Authority> a =
-      ParseAuthority(address.find(':') != std::string_view::npos && !address.starts_with("[")
-                         ? "[" + std::string(address) + "]"
-                         : std::string(address));
+  std::string bracketed(address);
+  if (address.find(':') != std::string_view::npos && !address.starts_with("[")) {
+    bracketed.insert(bracketed.begin(), '[');
+    bracketed.push_back(']');
+  }
+  std::optional<Authority> a = ParseAuthority(bracketed);
   return a && IsLoopback(*a);
 }
 

@@ -144,7 +144,8 @@ std::string EncodeSnapshot(const Snapshot& s) {
               {"projects", image.projects},
               {"allocations", std::move(allocations)},
               {"payloads", std::move(payloads)},
-              {"journal", std::move(journal)}};
+              {"journal", std::move(journal)},
+              {"faults", s.faults.is_array() ? s.faults : Json::array()}};
   return out.dump(1) + "\n";
 }
 
@@ -198,6 +199,9 @@ StatusOr<Snapshot> DecodeSnapshot(std::string_view text) {
              return *std::move(p);
            }));
   IMSEMU_RETURN_IF_ERROR(Each(root, "journal", s.journal, EventFromRecord));
+  // Files written before faults travelled have none.
+  s.faults = root.value("faults", Json::array());
+  if (!s.faults.is_array()) return InvalidArgument("faults must be an array");
   return s;
 }
 
@@ -215,8 +219,11 @@ Status WriteFileAtomically(const std::string& path, std::string_view bytes) {
   namespace fs = std::filesystem;
   const fs::path target(path);
   const fs::path folder = target.has_parent_path() ? target.parent_path() : fs::path(".");
+  // Appended, not `"." + name`: GCC 12 at -O3 warns falsely (-Wrestrict) on that.
   const std::string temp =
-      (folder / ("." + target.filename().string() + ".tmp-" + std::to_string(getpid()))).string();
+      (folder / std::string(".").append(target.filename().string()).append(".tmp-").append(
+                    std::to_string(getpid())))
+          .string();
   auto fail = [&](const std::string& what) {
     const std::string reason = std::strerror(errno);
     ::unlink(temp.c_str());

@@ -3,7 +3,7 @@
 //
 // The file holds the world (projects, allocations and payloads as the store
 // records them, internal fields included), the streams it hands ids and
-// ports from, the clock's mode and time, and the journal. It says which
+// ports from, the clock's mode and time, the journal, and the faults in force. It says which
 // format version wrote it: a file from a newer version is refused by name,
 // never half read. Pure functions, plus an atomic file write.
 #pragma once
@@ -11,6 +11,8 @@
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "emulator/core/event.h"
 #include "emulator/core/world.h"
@@ -25,6 +27,9 @@ struct Snapshot {
   core::WorldImage image;
   bool virtual_clock = false;
   std::vector<core::Event> journal;
+  // The faults in force (/emulator/v0/faults), as the control API records
+  // them (http/control_json.h's FaultRecordToJson): carried, not read, here.
+  nlohmann::json faults = nlohmann::json::array();
 };
 
 std::string EncodeSnapshot(const Snapshot& snapshot);

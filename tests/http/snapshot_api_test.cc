@@ -165,6 +165,65 @@ TEST(SnapshotApiTest, ImportIntoARunningEmulatorAndRefusals) {
   EXPECT_EQ(StateOf(*e), expected);
 }
 
+TEST(SnapshotApiTest, FaultsTravelWithExportImportAndNamedSnapshots) {
+  auto first = testing::StartEmulator(TwoReady());
+  Client c(testing::MainAddress(*first));
+  auto added = c.Post("/emulator/v0/faults",
+                      R"({"api": "session-manager", "status": 503, "times": 2, "message": "down"})");
+  ASSERT_EQ(added.status, 200) << added.raw;
+  auto delayed = c.Post("/emulator/v0/faults", R"({"api": "payload-local", "delay_ms": 5})");
+  ASSERT_EQ(delayed.status, 200) << delayed.raw;
+  const Json faults = c.Get("/emulator/v0/faults").body;
+  ASSERT_EQ(faults["faults"].size(), 2u);
+  const std::string file = WriteText("faults.json", first->ExportWorld());
+  EXPECT_EQ(Json::parse(first->ExportWorld())["faults"].size(), 2u);
+
+  // Named: a fault cleared after the snapshot comes back with it.
+  ASSERT_EQ(c.Post("/emulator/v0/snapshots/with-faults", "").status, 200);
+  ASSERT_EQ(c.Delete("/emulator/v0/faults").status, 200);
+  ASSERT_EQ(c.Get("/emulator/v0/faults").body["faults"], Json::array());
+  ASSERT_EQ(c.Post("/emulator/v0/snapshots/with-faults/restore", "").status, 200);
+  EXPECT_EQ(c.Get("/emulator/v0/faults").body, faults);
+  first.reset();
+
+  EmulatorOptions options;
+  options.import_path = file;
+  auto second = testing::StartEmulator(core::Fixture{}, options);
+  ASSERT_NE(second, nullptr);
+  Client d(testing::MainAddress(*second));
+  EXPECT_EQ(d.Get("/emulator/v0/faults").body, faults) << "the same faults, ids and counts";
+  // And they fire: the Session Manager answers 503 twice, then serves.
+  EXPECT_EQ(d.Post(kSessions, "{}", "application/json", kAuth).status, 503);
+  EXPECT_EQ(d.Post(kSessions, "{}", "application/json", kAuth).status, 503);
+  EXPECT_EQ(d.Post(kSessions, "{}", "application/json", kAuth).status, 200);
+  // Added after the import, a fault takes the next id.
+  EXPECT_EQ(d.Post("/emulator/v0/faults", R"({"status": 500})").body["result"]["id"], 3);
+}
+
+TEST(SnapshotApiTest, AFileWithABadFaultIsRefusedAndChangesNothing) {
+  auto source = testing::StartEmulator(TwoReady());
+  Json snapshot = Json::parse(source->ExportWorld());
+  auto e = testing::StartEmulator(TwoReady());
+  Client c(testing::MainAddress(*e));
+  ASSERT_EQ(c.Post("/emulator/v0/faults", R"({"status": 500})").status, 200);
+  const Json before = c.Get("/emulator/v0/faults").body;
+  const Json state = StateOf(*e);
+  snapshot["faults"] = Json::parse(R"([{"id": 1, "spec": {"api": "control", "status": 500},
+                                        "times_left": -1, "matched": 0, "fired": 0}])");
+  const std::string path = WriteText("bad-fault.json", snapshot.dump());
+  auto r = c.Post("/emulator/v0/import", Json({{"file", path}}).dump());
+  ExpectErrorShape(r, 400);
+  EXPECT_EQ(r.body["message"], path + ": fault 1: api: the control API cannot be faulted");
+  EXPECT_EQ(c.Get("/emulator/v0/faults").body, before);
+  EXPECT_EQ(StateOf(*e), state);
+  snapshot["faults"] = Json::parse(R"([{"id": 1, "spec": {"status": 500}, "times_left": "x"}])");
+  const std::string typo = WriteText("typo-fault.json", snapshot.dump());
+  r = c.Post("/emulator/v0/import", Json({{"file", typo}}).dump());
+  ExpectErrorShape(r, 400);
+  EXPECT_NE(r.body["message"].get<std::string>().find("faults[0]: times_left"), std::string::npos)
+      << r.body["message"];
+}
+
 TEST(SnapshotApiTest, ImportingOntoAStateFileThatHoldsAWorldIsRefused) {
   auto source = testing::StartEmulator(TwoReady());
   const std::string file = WriteText("import.json", source->ExportWorld());
