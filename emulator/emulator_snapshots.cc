@@ -11,8 +11,8 @@ constexpr size_t kMaxSnapshotName = 128;
 StatusOr<std::vector<http::Fault>> FaultsFromRecords(const nlohmann::json& records) {
   std::vector<http::Fault> faults;
   for (size_t i = 0; i < records.size(); ++i) {
-    IMSEMU_ASSIGN_OR_RETURN(http::Fault f,
-                            http::FaultRecordFromJson(records[i], "faults[" + std::to_string(i) + "]"));
+    IMSEMU_ASSIGN_OR_RETURN(
+        http::Fault f, http::FaultRecordFromJson(records[i], "faults[" + std::to_string(i) + "]"));
     faults.push_back(std::move(f));
   }
   return faults;
@@ -33,7 +33,8 @@ std::string EmulatorImpl::ExportWorld() {
   snapshot.image = world_->Capture();
   snapshot.virtual_clock = clock_->IsVirtual();
   snapshot.journal = world_->Journal();
-  for (const http::Fault& f : faults_->List()) snapshot.faults.push_back(http::FaultRecordToJson(f));
+  for (const http::Fault& f : faults_->List())
+    snapshot.faults.push_back(http::FaultRecordToJson(f));
   // Up to where the image stood: events journalled since belong to a later world.
   std::erase_if(snapshot.journal,
                 [&](const core::Event& e) { return e.seq > snapshot.image.journal_seq; });

@@ -418,8 +418,9 @@ int RunChecks(const std::string& fixture_file, const std::vector<std::string>& c
     return 2;
   }
   const std::vector<imsemu::check::CheckResult>& results = *run;
-  const bool all_passed = std::all_of(results.begin(), results.end(),
-                                      [](const imsemu::check::CheckResult& r) { return r.passed(); });
+  const bool all_passed =
+      std::all_of(results.begin(), results.end(),
+                  [](const imsemu::check::CheckResult& r) { return r.passed(); });
   std::cout << imsemu::check::Summary(results) << " (game-server logs: " << target.log_dir << ")\n";
   if (!junit.empty()) {
     std::vector<imsemu::scenario::ScenarioResult> as_tests;

@@ -128,10 +128,8 @@ class Session {
     options.world.new_payload_api_down = api_down;
     std::unique_ptr<Session> s(new Session);
     options.game_server_observer = &s->calls_;
-    options.on_game_server_exit = [log = &s->calls_](const std::string&,
-                                                     const core::ProcessExit& how) {
-      log->OnExit(how);
-    };
+    options.on_game_server_exit =
+        [log = &s->calls_](const std::string&, const core::ProcessExit& how) { log->OnExit(how); };
     IMSEMU_ASSIGN_OR_RETURN(s->emulator_, EmulatorImpl::Start(std::move(options)));
     core::WorldSnapshot world = s->emulator_->world().Snapshot();
     if (world.payloads.empty()) return Status(StatusCode::kInternal, "no payload was created");
@@ -242,7 +240,8 @@ CheckResult Judged(const CheckCase& c, const Verdict& v, const Observation& seen
 std::optional<CheckResult> StartReady(const CheckTarget& t, const CheckCase& c,
                                       std::unique_ptr<Session>& s) {
   auto started = Session::Start(t, c.name);
-  if (!started.ok()) return Result(c, Outcome::kFail, "cannot start: " + started.status().message());
+  if (!started.ok())
+    return Result(c, Outcome::kFail, "cannot start: " + started.status().message());
   s = *std::move(started);
   const double within = Param(c, "within_seconds");
   s->Boot(within);
@@ -266,7 +265,8 @@ CheckResult DriveLateApi(const CheckTarget& t, const CheckCase& c) {
   const double down = Param(c, "down_seconds");
   const Duration down_ms(static_cast<long long>(down * 1000));
   auto started = Session::Start(t, c.name, down_ms);
-  if (!started.ok()) return Result(c, Outcome::kFail, "cannot start: " + started.status().message());
+  if (!started.ok())
+    return Result(c, Outcome::kFail, "cannot start: " + started.status().message());
   Session& s = **started;
   http::FaultSpec errors;
   errors.api = http::Api::kPayloadLocal;
@@ -278,13 +278,14 @@ CheckResult DriveLateApi(const CheckTarget& t, const CheckCase& c) {
       return Result(c, Outcome::kFail, "cannot inject the 500s: " + added.message());
     }
   }
-  s.Pass(down);  // nothing answers: its port is closed
+  s.Pass(down);                  // nothing answers: its port is closed
   s.seen().api_up_at = s.Now();  // the sidecar comes up, and answers 500 a few times
   if (Status moved = s.e().AdvanceClock(down_ms); !moved.ok()) {
     return Result(c, Outcome::kFail, "cannot bring the API up: " + moved.message());
   }
   s.Boot(Param(c, "within_seconds"));
-  for (const http::Fault& f : s.e().faults().List()) s.seen().faults_fired += static_cast<int>(f.fired);
+  for (const http::Fault& f : s.e().faults().List())
+    s.seen().faults_fired += static_cast<int>(f.fired);
   const Observation seen = s.Finish();
   return Judged(c, JudgeLateApi(seen, c.params), seen);
 }
@@ -301,7 +302,8 @@ CheckResult DrivePolling(const CheckTarget& t, const CheckCase& c) {
     s.WaitFor(
         [&](const Observation& o) {
           // A Get Payload Details after the reservation shows it Reserved.
-          return o.Count(CallKind::kPayloadRead, *reserved) + o.Count(CallKind::kConfigRead, *reserved) >
+          return o.Count(CallKind::kPayloadRead, *reserved) +
+                         o.Count(CallKind::kConfigRead, *reserved) >
                      0 ||
                  o.exit.has_value();
         },
@@ -367,8 +369,11 @@ CheckResult DriveStatusEtiquette(const CheckTarget& t, const CheckCase& c) {
   Session& s = *session;
   s.CreateSession(R"({"max_players": 8})");
   if (s.seen().reserved_at) {
-    s.WaitFor([](const Observation& o) { return o.Count(CallKind::kStatusSet) > 0 || o.exit.has_value(); },
-              Param(c, "within_seconds"));
+    s.WaitFor(
+        [](const Observation& o) {
+          return o.Count(CallKind::kStatusSet) > 0 || o.exit.has_value();
+        },
+        Param(c, "within_seconds"));
     s.seen().watch_from = s.Now();
     s.Pass(Param(c, "watch_seconds"));
     s.seen().watch_to = s.Now();
@@ -421,7 +426,8 @@ bool PlayMatch(const core::Payload& p, const Json& messages) {
 }
 
 CheckResult DriveMatchEnd(const CheckTarget& t, const CheckCase& c) {
-  if (c.params["udp"].empty()) return Result(c, Outcome::kFail, "no udp messages end the match: the case tests nothing");
+  if (c.params["udp"].empty())
+    return Result(c, Outcome::kFail, "no udp messages end the match: the case tests nothing");
   std::unique_ptr<Session> session;
   if (auto failed = StartReady(t, c, session)) return *failed;
   Session& s = *session;
@@ -443,7 +449,8 @@ CheckResult DriveLint(const CheckTarget& t, const CheckCase& c) {
     return Result(c, Outcome::kFail, "no fixture to lint (give --fixture): the case tests nothing");
   }
   std::vector<std::string> findings;
-  for (const core::LintFinding& f : core::LintFixture(t.fixture)) findings.push_back(f.where + ": " + f.message);
+  for (const core::LintFinding& f : core::LintFixture(t.fixture))
+    findings.push_back(f.where + ": " + f.message);
   if (findings.empty()) return Result(c, Outcome::kPass, "the fixture follows the guide");
   const std::string verdict = std::to_string(findings.size()) + " finding(s) in the fixture";
   return Result(c, Outcome::kFail, verdict, std::move(findings));
@@ -451,15 +458,24 @@ CheckResult DriveLint(const CheckTarget& t, const CheckCase& c) {
 
 Driver DriverOf(Probe probe) {
   switch (probe) {
-    case Probe::kLateApi: return DriveLateApi;
-    case Probe::kReady: return DriveReady;
-    case Probe::kPolling: return DrivePolling;
-    case Probe::kConfigAndStatus: return DriveConfigAndStatus;
-    case Probe::kHostileConfigs: return DriveHostileConfigs;
-    case Probe::kStatusEtiquette: return DriveStatusEtiquette;
-    case Probe::kSigterm: return DriveSigterm;
-    case Probe::kMatchEnd: return DriveMatchEnd;
-    case Probe::kLint: return DriveLint;
+    case Probe::kLateApi:
+      return DriveLateApi;
+    case Probe::kReady:
+      return DriveReady;
+    case Probe::kPolling:
+      return DrivePolling;
+    case Probe::kConfigAndStatus:
+      return DriveConfigAndStatus;
+    case Probe::kHostileConfigs:
+      return DriveHostileConfigs;
+    case Probe::kStatusEtiquette:
+      return DriveStatusEtiquette;
+    case Probe::kSigterm:
+      return DriveSigterm;
+    case Probe::kMatchEnd:
+      return DriveMatchEnd;
+    case Probe::kLint:
+      return DriveLint;
   }
   return DriveLint;
 }
@@ -489,15 +505,18 @@ StatusOr<std::vector<CheckResult>> RunChecks(
     on_result(r);
     results.push_back(std::move(r));
   };
-  const bool needs_server = std::any_of(cases.begin(), cases.end(), [](const CheckCase& c) { return c.kind != Probe::kLint; });
+  const bool needs_server = std::any_of(cases.begin(), cases.end(),
+                                        [](const CheckCase& c) { return c.kind != Probe::kLint; });
   std::optional<CheckResult> gate_failed;
   if (needs_server) {
-    IMSEMU_RETURN_IF_ERROR(process::LookUpCommand(target.spec.payload_spec.command, PathOf(target.spec)));
+    IMSEMU_RETURN_IF_ERROR(
+        process::LookUpCommand(target.spec.payload_spec.command, PathOf(target.spec)));
     double within = kDefaultStartSeconds;
     for (const CheckCase& c : cases) {
       if (c.kind == Probe::kReady) within = Param(c, "within_seconds");
     }
-    CheckCase gate{kStartGate, "The game server starts and calls ready.", "ready", Probe::kReady, {}};
+    CheckCase gate{
+        kStartGate, "The game server starts and calls ready.", "ready", Probe::kReady, {}};
     const Stopwatch took;
     auto s = Session::Start(target, kStartGate);
     if (!s.ok()) return s.status();
@@ -519,7 +538,8 @@ StatusOr<std::vector<CheckResult>> RunChecks(
   }
   for (const CheckCase& c : cases) {
     if (gate_failed && c.kind != Probe::kLint) {
-      report(Result(c, Outcome::kSkip, "skipped: the game server never got Ready (" + std::string(kStartGate) + ")"));
+      report(Result(c, Outcome::kSkip,
+                    "skipped: the game server never got Ready (" + std::string(kStartGate) + ")"));
       continue;
     }
     report(RunCheck(target, c));
@@ -528,7 +548,9 @@ StatusOr<std::vector<CheckResult>> RunChecks(
 }
 
 std::string ResultText(const CheckResult& r) {
-  const char* word = r.outcome == Outcome::kPass ? "PASS " : r.outcome == Outcome::kSkip ? "SKIP " : "FAIL ";
+  const char* word = r.outcome == Outcome::kPass   ? "PASS "
+                     : r.outcome == Outcome::kSkip ? "SKIP "
+                                                   : "FAIL ";
   std::string out = word + r.name + ": " + r.verdict;
   if (r.outcome != Outcome::kSkip) out += " (" + Millis(r.wall_ms) + ")";
   out += "\n";

@@ -109,7 +109,8 @@ std::optional<Echo> FindEcho(const core::StringMap& status, const std::string& c
       size_t n = kEchoChars;
       while (n < 60 && i + n < value.size()) {
         bool found = false;
-        for (const std::string& piece : pieces) found |= piece.find(value.substr(i, n + 1)) != std::string::npos;
+        for (const std::string& piece : pieces)
+          found |= piece.find(value.substr(i, n + 1)) != std::string::npos;
         if (!found) break;
         ++n;
       }
@@ -124,7 +125,8 @@ Verdict JudgeStart(const Observation& seen, double within_seconds) {
   if (ready && *ready <= within_seconds * 1000) {
     return Pass("Ready " + Millis(*ready) + " after it started");
   }
-  if (seen.exit && !ready) return Left(*seen.exit, "before Ready, " + Millis(seen.exit->at_ms) + " after it started");
+  if (seen.exit && !ready)
+    return Left(*seen.exit, "before Ready, " + Millis(seen.exit->at_ms) + " after it started");
   return Fail("not Ready within " + Millis(within_seconds * 1000) + " of starting");
 }
 
@@ -133,7 +135,8 @@ Verdict JudgeReady(const Observation& seen, const Json& params) {
   const std::optional<double> ready = seen.First(CallKind::kReady);
   if (ready && *ready <= within) return Pass("Ready " + Millis(*ready) + " after it started");
   if (seen.exit && (!ready || seen.exit->at_ms < *ready)) return Left(*seen.exit, "before Ready");
-  if (ready) return Fail("Ready only " + Millis(*ready) + " after it started (over " + Millis(within) + ")");
+  if (ready)
+    return Fail("Ready only " + Millis(*ready) + " after it started (over " + Millis(within) + ")");
   return Fail("not Ready " + Millis(within) + " after it started");
 }
 
@@ -163,17 +166,21 @@ Verdict JudgePolling(const Observation& seen, const Json& params) {
   const std::string counted = "polled Get Payload Details " + std::to_string(polls) + " times in " +
                               Millis(to - from) + " while Ready";
   if (seen.exit && seen.exit->at_ms <= to) return Left(*seen.exit, "while Ready and waiting");
-  if (polls < Param(params, "min_polls")) return Fail(counted + ": too rarely (a session would wait)");
+  if (polls < Param(params, "min_polls"))
+    return Fail(counted + ": too rarely (a session would wait)");
   if (polls / seconds > Param(params, "max_polls_per_second")) {
     return Fail(counted + " (" + std::to_string(static_cast<int>(polls / seconds)) +
-                " a second, over " + std::to_string(static_cast<int>(Param(params, "max_polls_per_second"))) +
+                " a second, over " +
+                std::to_string(static_cast<int>(Param(params, "max_polls_per_second"))) +
                 "): a tight loop");
   }
   if (!seen.reserved_at) return Fail("cannot create a session: " + seen.reservation_error);
   if (seen.Count(CallKind::kConfigRead, 0, *seen.reserved_at) > 0) {
     return Fail("read the session config before it was Reserved");
   }
-  if (seen.Count(CallKind::kPayloadRead, *seen.reserved_at) + seen.Count(CallKind::kConfigRead, *seen.reserved_at) == 0) {
+  if (seen.Count(CallKind::kPayloadRead, *seen.reserved_at) +
+          seen.Count(CallKind::kConfigRead, *seen.reserved_at) ==
+      0) {
     return Fail("did not look at its payload in the " + Millis(Ms(params, "within_seconds")) +
                 " after it was Reserved");
   }
@@ -189,10 +196,12 @@ Verdict JudgeConfigAndStatus(const Observation& seen, const Json& params) {
   const std::optional<double> set = read ? seen.First(CallKind::kStatusSet, *read) : std::nullopt;
   const std::string exited = seen.exit ? "; it exited (" + seen.exit->how.Describe() + ")" : "";
   if (!read || *read - reserved > within) {
-    return Fail("did not read the session config within " + Millis(within) + " of the reservation" + exited);
+    return Fail("did not read the session config within " + Millis(within) + " of the reservation" +
+                exited);
   }
   if (!set || *set - reserved > within) {
-    return Fail("read the session config but set no status after it within " + Millis(within) + exited);
+    return Fail("read the session config but set no status after it within " + Millis(within) +
+                exited);
   }
   if (seen.exit && !seen.exit->how.clean()) return Left(*seen.exit, "after setting its status");
   return Pass("read the config " + Millis(*read - reserved) + " and set a status " +
@@ -209,7 +218,8 @@ Verdict JudgeHostileConfigs(const std::vector<ConfigTrial>& trials, const Json& 
     const Observation& seen = trials[i].seen;
     const std::string which = "config " + std::to_string(i + 1) + " of " + std::to_string(served) +
                               " " + Excerpt(trials[i].config, 40);
-    if (!seen.reserved_at) return Fail("cannot create a session with " + which + ": " + seen.reservation_error);
+    if (!seen.reserved_at)
+      return Fail("cannot create a session with " + which + ": " + seen.reservation_error);
     if (seen.exit && !seen.exit->how.clean()) {
       return Fail("left with " + seen.exit->how.Describe() + " on " + which +
                   ": IMS marks it Unhealthy and holds the allocation's next servers in crash "
@@ -233,8 +243,8 @@ Verdict JudgeHostileConfigs(const std::vector<ConfigTrial>& trials, const Json& 
     }
   }
   return Pass("stayed up (or left with exit code 0) on all " + std::to_string(trials.size()) +
-              " configs, echoed none into its status, the largest status " + std::to_string(largest) +
-              " bytes");
+              " configs, echoed none into its status, the largest status " +
+              std::to_string(largest) + " bytes");
 }
 
 Verdict JudgeStatusEtiquette(const Observation& seen, const Json& params) {
@@ -244,8 +254,8 @@ Verdict JudgeStatusEtiquette(const Observation& seen, const Json& params) {
   const size_t max_bytes = static_cast<size_t>(Param(params, "max_bytes"));
   const size_t largest = Largest(statuses);
   if (largest > max_bytes) {
-    return Fail("set a status of " + std::to_string(largest) + " bytes (over " + std::to_string(max_bytes) +
-                "): the status is not a data channel");
+    return Fail("set a status of " + std::to_string(largest) + " bytes (over " +
+                std::to_string(max_bytes) + "): the status is not a data channel");
   }
   const double from = seen.watch_from.value_or(0);
   const double to = seen.watch_to.value_or(from);
@@ -255,7 +265,8 @@ Verdict JudgeStatusEtiquette(const Observation& seen, const Json& params) {
                 ": clients see it up to 12 s late, so per-player updates are lost");
   }
   for (const core::Event& e : seen.journal) {
-    if (e.kind == core::EventKind::kSessionStatusNull) return Fail("sent null status values: values are strings");
+    if (e.kind == core::EventKind::kSessionStatusNull)
+      return Fail("sent null status values: values are strings");
   }
   if (seen.exit && !seen.exit->how.clean()) return Left(*seen.exit, "while setting its status");
   return Pass(std::to_string(sets) + " status updates in " + Millis(to - from) + ", the largest " +
@@ -268,7 +279,8 @@ Verdict JudgeSigterm(const Observation& seen, const Json& params) {
   const double grace = Ms(params, "grace_seconds");
   if (seen.exit && seen.exit->at_ms < sent) return Left(*seen.exit, "before SIGTERM was sent");
   if (!seen.exit) {
-    return Fail("still running " + Millis(grace) + " after SIGTERM (the grace period), its Payload "
+    return Fail("still running " + Millis(grace) +
+                " after SIGTERM (the grace period), its Payload "
                 "Local API still answering: IMS kills it then");
   }
   const double took = seen.exit->at_ms - sent;
@@ -289,12 +301,15 @@ Verdict JudgeMatchEnd(const Observation& seen, const Json& params) {
   if (seen.Count(CallKind::kStatusSet, *seen.reserved_at) == 0) {
     return Fail("set no status after the reservation, so the match never started");
   }
-  if (!seen.match_ended_at) return Fail("the match could not be played: the payload has no game port");
-  if (!seen.exit) return Fail("still running " + Millis(Ms(params, "within_seconds")) + " after the match ended");
+  if (!seen.match_ended_at)
+    return Fail("the match could not be played: the payload has no game port");
+  if (!seen.exit)
+    return Fail("still running " + Millis(Ms(params, "within_seconds")) + " after the match ended");
   if (!seen.exit->how.clean()) {
-    return Fail("left with " + seen.exit->how.Describe() +
-                " at the end of the match: IMS marks that Unhealthy; a match that ends well exits 0 "
-                "(Shutdown)");
+    return Fail(
+        "left with " + seen.exit->how.Describe() +
+        " at the end of the match: IMS marks that Unhealthy; a match that ends well exits 0 "
+        "(Shutdown)");
   }
   return Pass("exited 0 at the end of the match (Shutdown)");
 }

@@ -38,13 +38,20 @@ std::string CallText(const Call& c) {
 
 const char* CallName(CallKind kind) {
   switch (kind) {
-    case CallKind::kPayloadRead: return "Get Payload Details";
-    case CallKind::kReady: return "ready";
-    case CallKind::kLabelSet: return "set label";
-    case CallKind::kAnnotationSet: return "set annotation";
-    case CallKind::kConfigRead: return "read the session config";
-    case CallKind::kStatusRead: return "read its status";
-    case CallKind::kStatusSet: return "set status";
+    case CallKind::kPayloadRead:
+      return "Get Payload Details";
+    case CallKind::kReady:
+      return "ready";
+    case CallKind::kLabelSet:
+      return "set label";
+    case CallKind::kAnnotationSet:
+      return "set annotation";
+    case CallKind::kConfigRead:
+      return "read the session config";
+    case CallKind::kStatusRead:
+      return "read its status";
+    case CallKind::kStatusSet:
+      return "set status";
   }
   return "?";
 }
@@ -80,7 +87,8 @@ std::vector<std::string> Observation::Evidence() const {
                   (e.detail.empty() ? "" : " (" + e.detail + ")"));
   }
   out.push_back("output (" + (log_path.empty() ? std::string("no log") : log_path) + "):");
-  for (size_t i = Tail(output); i < output.size(); ++i) out.push_back("  " + Excerpt(output[i], 160));
+  for (size_t i = Tail(output); i < output.size(); ++i)
+    out.push_back("  " + Excerpt(output[i], 160));
   return out;
 }
 

@@ -15,8 +15,8 @@
 #include <vector>
 
 #include "emulator/core/event.h"
-#include "emulator/core/process_exit.h"
 #include "emulator/core/metadata.h"
+#include "emulator/core/process_exit.h"
 
 namespace imsemu::check {
 
@@ -58,15 +58,15 @@ struct Observation {
   double ended_at = 0;               // when the driver stopped looking
 
   // What the driver did, when (none: it did not).
-  std::optional<double> api_up_at;     // the Payload Local API began to answer
+  std::optional<double> api_up_at;  // the Payload Local API began to answer
   // The session was asked for (the payload Reserved during that call).
   std::optional<double> reserved_at;
-  std::string reservation_error;       // why creating it failed, if it did
-  std::optional<double> watch_from;    // a watch window, for rates
+  std::string reservation_error;     // why creating it failed, if it did
+  std::optional<double> watch_from;  // a watch window, for rates
   std::optional<double> watch_to;
-  std::optional<double> sigterm_at;    // SIGTERM sent, its Payload Local API still up
+  std::optional<double> sigterm_at;      // SIGTERM sent, its Payload Local API still up
   std::optional<double> match_ended_at;  // the messages that end a match were sent
-  int faults_fired = 0;                // injected 500s the server met
+  int faults_fired = 0;                  // injected 500s the server met
 
   // Calls of `kind` in [from, to).
   int Count(CallKind kind, double from = 0, double to = kForever) const;

@@ -19,7 +19,8 @@ StatusOr<core::ProcessExit> ProcessExitFromJson(const nlohmann::json& json,
   }
   std::optional<core::ProcessExit::How> parsed = core::ParseProcessExitHow(how->get<std::string>());
   if (!parsed) {
-    return InvalidArgument(where + ".how must be \"exited\", \"signaled\" or \"not-started\", got " +
+    return InvalidArgument(where +
+                           ".how must be \"exited\", \"signaled\" or \"not-started\", got " +
                            how->dump().substr(0, 40));
   }
   auto code = json.find("code");

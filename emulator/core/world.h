@@ -322,8 +322,7 @@ class World {
   void RemovePayload(const Payload& payload, Actor actor, const std::string& detail, Time at)
       IMSEMU_REQUIRES(mu_);
   void SetState(Payload& payload, PayloadState to, Actor actor, const std::string& detail, Time at,
-                std::optional<ProcessExit> exit = std::nullopt)
-      IMSEMU_REQUIRES(mu_);
+                std::optional<ProcessExit> exit = std::nullopt) IMSEMU_REQUIRES(mu_);
   // Arms the payload's one timer.
   static void Arm(Payload& payload, TimerKind kind, Time at);
   void AfterStart(Payload& payload, const Allocation& allocation, Time at) IMSEMU_REQUIRES(mu_);

@@ -109,12 +109,9 @@ StatusOr<FaultSpec> FaultSpecFromJson(const Json& body) {
 }
 
 Json FaultRecordToJson(const Fault& f) {
-  Json spec = {{"api", ApiName(f.spec.api)},
-               {"method", f.spec.method},
-               {"path", f.spec.path_pattern},
-               {"delay_ms", f.spec.delay.count()},
-               {"probability", f.spec.probability},
-               {"message", f.spec.message}};
+  Json spec = {{"api", ApiName(f.spec.api)},        {"method", f.spec.method},
+               {"path", f.spec.path_pattern},       {"delay_ms", f.spec.delay.count()},
+               {"probability", f.spec.probability}, {"message", f.spec.message}};
   if (f.spec.status != 0) spec["status"] = f.spec.status;
   return {{"id", f.id},
           {"spec", std::move(spec)},
@@ -126,16 +123,19 @@ Json FaultRecordToJson(const Fault& f) {
 StatusOr<Fault> FaultRecordFromJson(const Json& record, const std::string& where) {
   auto named = [&](const Status& s) { return InvalidArgument(where + ": " + s.message()); };
   if (Status s = codec::ExpectObject(record, ""); !s.ok()) return named(s);
-  if (Status s = codec::RejectUnknownFields(record, "", {"id", "spec", "times_left", "matched", "fired"});
+  if (Status s =
+          codec::RejectUnknownFields(record, "", {"id", "spec", "times_left", "matched", "fired"});
       !s.ok()) {
     return named(s);
   }
   Fault f;
   int times_left = -1;
   int id = 0;
-  for (const auto& [key, out, low] : {std::tuple{"id", &id, 1}, std::tuple{"times_left", &times_left, -1}}) {
+  for (const auto& [key, out, low] :
+       {std::tuple{"id", &id, 1}, std::tuple{"times_left", &times_left, -1}}) {
     if (Status s = codec::Require(record, key, ""); !s.ok()) return named(s);
-    if (Status s = codec::ReadIntInRange(record, key, "", low, 1000000000, *out); !s.ok()) return named(s);
+    if (Status s = codec::ReadIntInRange(record, key, "", low, 1000000000, *out); !s.ok())
+      return named(s);
   }
   f.id = id;
   for (const auto& [key, out] : {std::pair{"matched", &f.matched}, std::pair{"fired", &f.fired}}) {

@@ -207,8 +207,8 @@ void GameServerSupervisor::Absorb(const std::vector<ProcessNews>& news) {
   for (const auto& [id, exit] : exits) PassOnExit(id, exit, "");
 }
 
-void GameServerSupervisor::PassOnExit(const std::string& payload_id,
-                                      const core::ProcessExit& exit, const std::string& reason) {
+void GameServerSupervisor::PassOnExit(const std::string& payload_id, const core::ProcessExit& exit,
+                                      const std::string& reason) {
   auto apply = [&] { return world_.ExitPayload(payload_id, exit, reason).ok(); };
   if (options_.pass_on_exit) {
     options_.pass_on_exit(payload_id, exit, apply);

@@ -38,7 +38,7 @@ struct KeeperLaunch {
   // keeper exits; the read end is closed in the keeper.
   int game_end_fd = -1;
   int game_end_read_fd = -1;
-  pid_t emulator = 0;      // the expected parent
+  pid_t emulator = 0;  // the expected parent
 };
 
 // Runs the keeper; never returns. Call only in a freshly forked child.

@@ -66,8 +66,8 @@ StatusOr<StartedProcess> KeeperRunner::Start(const ProcessLaunch& launch) {
   if (pipe2(out, O_CLOEXEC) != 0 || pipe2(failed, O_CLOEXEC) != 0 ||
       pipe2(game_pid, O_CLOEXEC) != 0 || pipe2(game_end, O_CLOEXEC) != 0) {
     const int error = errno;
-    CloseAll({out[0], out[1], failed[0], failed[1], game_pid[0], game_pid[1], game_end[0],
-              game_end[1]});
+    CloseAll(
+        {out[0], out[1], failed[0], failed[1], game_pid[0], game_pid[1], game_end[0], game_end[1]});
     return Status(StatusCode::kUnavailable, std::string("pipe: ") + std::strerror(error));
   }
   KeeperLaunch keeper;

@@ -28,16 +28,16 @@ long long Ms(Time t) { return t.time_since_epoch().count(); }
 
 Json EventToRecord(const core::Event& e) {
   Json out = {{"seq", e.seq},
-          {"time_ms", Ms(e.time)},
-          {"level", core::EventLevelName(e.level)},
-          {"actor", core::ActorName(e.actor)},
-          {"kind", core::EventKindName(e.kind)},
-          {"project_id", e.project_id},
-          {"allocation_id", e.allocation_id},
-          {"payload_id", e.payload_id},
-          {"old_state", e.old_state},
-          {"new_state", e.new_state},
-          {"detail", e.detail}};
+              {"time_ms", Ms(e.time)},
+              {"level", core::EventLevelName(e.level)},
+              {"actor", core::ActorName(e.actor)},
+              {"kind", core::EventKindName(e.kind)},
+              {"project_id", e.project_id},
+              {"allocation_id", e.allocation_id},
+              {"payload_id", e.payload_id},
+              {"old_state", e.old_state},
+              {"new_state", e.new_state},
+              {"detail", e.detail}};
   if (e.exit) out["exit"] = codec::ProcessExitToJson(*e.exit);
   return out;
 }
@@ -220,10 +220,11 @@ Status WriteFileAtomically(const std::string& path, std::string_view bytes) {
   const fs::path target(path);
   const fs::path folder = target.has_parent_path() ? target.parent_path() : fs::path(".");
   // Appended, not `"." + name`: GCC 12 at -O3 warns falsely (-Wrestrict) on that.
-  const std::string temp =
-      (folder / std::string(".").append(target.filename().string()).append(".tmp-").append(
-                    std::to_string(getpid())))
-          .string();
+  const std::string temp = (folder / std::string(".")
+                                         .append(target.filename().string())
+                                         .append(".tmp-")
+                                         .append(std::to_string(getpid())))
+                               .string();
   auto fail = [&](const std::string& what) {
     const std::string reason = std::strerror(errno);
     ::unlink(temp.c_str());

@@ -530,8 +530,7 @@ long long SqliteWorldStore::AppendEvent(const core::Event& e) {
       "INSERT INTO events(time_ms, level, actor, kind, project_id, allocation_id, "
       "payload_id, old_state, new_state, detail, exit_how, exit_code) "
       "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)");
-  s
-      .Bind(1, static_cast<long long>(e.time.time_since_epoch().count()))
+  s.Bind(1, static_cast<long long>(e.time.time_since_epoch().count()))
       .Bind(2, core::EventLevelName(e.level))
       .Bind(3, core::ActorName(e.actor))
       .Bind(4, core::EventKindName(e.kind))
@@ -542,7 +541,8 @@ long long SqliteWorldStore::AppendEvent(const core::Event& e) {
       .Bind(9, e.new_state)
       .Bind(10, e.detail);
   if (e.exit) {
-    s.Bind(11, core::ProcessExitHowName(e.exit->how)).Bind(12, static_cast<long long>(e.exit->code));
+    s.Bind(11, core::ProcessExitHowName(e.exit->how))
+        .Bind(12, static_cast<long long>(e.exit->code));
   } else {
     s.BindNull(11).BindNull(12);
   }

@@ -93,23 +93,27 @@ TEST(JudgePollingTest, SaneRatePassesTightRareOrEarlyFails) {
   good.calls = {At(100, CallKind::kReady)};
   for (int ms = 200; ms < 2100; ms += 200) good.calls.push_back(At(ms, CallKind::kPayloadRead));
   good.calls.push_back(At(2300, CallKind::kPayloadRead));
-  EXPECT_TRUE(JudgePolling(good, Defaults("polling")).passed) << JudgePolling(good, Defaults("polling")).text;
+  EXPECT_TRUE(JudgePolling(good, Defaults("polling")).passed)
+      << JudgePolling(good, Defaults("polling")).text;
 
   Observation tight = good;
   for (int i = 0; i < 500; ++i) tight.calls.push_back(At(500 + i, CallKind::kPayloadRead));
   EXPECT_THAT(JudgePolling(tight, Defaults("polling")).text, HasSubstr("a tight loop"));
 
   Observation rare = good;
-  std::erase_if(rare.calls, [](const Call& c) { return c.kind == CallKind::kPayloadRead && c.at_ms < 2100; });
+  std::erase_if(rare.calls,
+                [](const Call& c) { return c.kind == CallKind::kPayloadRead && c.at_ms < 2100; });
   EXPECT_THAT(JudgePolling(rare, Defaults("polling")).text, HasSubstr("too rarely"));
 
   Observation early = good;
   early.calls.push_back(At(1000, CallKind::kConfigRead));
-  EXPECT_EQ(JudgePolling(early, Defaults("polling")).text, "read the session config before it was Reserved");
+  EXPECT_EQ(JudgePolling(early, Defaults("polling")).text,
+            "read the session config before it was Reserved");
 
   Observation blind = good;
   blind.calls.pop_back();
-  EXPECT_THAT(JudgePolling(blind, Defaults("polling")).text, HasSubstr("did not look at its payload"));
+  EXPECT_THAT(JudgePolling(blind, Defaults("polling")).text,
+              HasSubstr("did not look at its payload"));
 
   Observation crashed = good;
   crashed.exit = ExitAt(1500, ProcessExit::Signaled(11));
@@ -150,7 +154,8 @@ TEST(JudgeHostileConfigsTest, AnyNonZeroExitOrSignalFailsNamingTheConfigAndHow) 
   EXPECT_THAT(JudgeHostileConfigs({{"", crashed}}, params).text, HasSubstr("signal 6 (SIGABRT)"));
   Observation clean = InASession();
   clean.exit = ExitAt(3150, ProcessExit::Exited(0));
-  EXPECT_TRUE(JudgeHostileConfigs({{"", clean}}, params).passed) << "leaving with 0 ends the session";
+  EXPECT_TRUE(JudgeHostileConfigs({{"", clean}}, params).passed)
+      << "leaving with 0 ends the session";
   EXPECT_THAT(JudgeHostileConfigs({}, params).text, HasSubstr("tests nothing"));
   Observation deaf = InASession();
   deaf.calls.erase(deaf.calls.begin() + 3);
@@ -161,7 +166,8 @@ TEST(JudgeHostileConfigsTest, AnEchoOfAnyPartOrAnOversizedStatusFails) {
   const nlohmann::json params = Defaults("hostile_configs");
   const std::string injection = R"({"map": "'; DROP TABLE sessions; -- <script>"})";
   Observation copied = InASession();
-  copied.calls.push_back(StatusAt(3300, {{"phase", "lobby"}, {"map", "'; DROP TABLE sessions; -- <script>"}}));
+  copied.calls.push_back(
+      StatusAt(3300, {{"phase", "lobby"}, {"map", "'; DROP TABLE sessions; -- <script>"}}));
   Verdict v = JudgeHostileConfigs({{injection, copied}}, params);
   EXPECT_FALSE(v.passed);
   EXPECT_THAT(v.text, HasSubstr("echoed ''; DROP TABLE sessions; -- <script>'"));
@@ -170,7 +176,8 @@ TEST(JudgeHostileConfigsTest, AnEchoOfAnyPartOrAnOversizedStatusFails) {
   // A decoded string value counts too, not only the raw text.
   Observation decoded = InASession();
   decoded.calls.push_back(StatusAt(3300, {{"map", "caf\xc3\xa9 on the hill"}}));
-  EXPECT_FALSE(JudgeHostileConfigs({{R"({"map": "caf\u00e9 on the hill"})", decoded}}, params).passed);
+  EXPECT_FALSE(
+      JudgeHostileConfigs({{R"({"map": "caf\u00e9 on the hill"})", decoded}}, params).passed);
 
   Observation huge = InASession();
   huge.calls.push_back(StatusAt(3300, {{"players", std::string(5000, 'p')}}));
@@ -181,7 +188,8 @@ TEST(JudgeHostileConfigsTest, AnEchoOfAnyPartOrAnOversizedStatusFails) {
 TEST(FindEchoTest, EightCharactersFromTheConfigAreAnEchoFewerAreNot) {
   EXPECT_FALSE(FindEcho({{"map", "docks"}}, R"({"map": "docks"})")) << "too short to mean a copy";
   EXPECT_FALSE(FindEcho({{"phase", "lobby"}}, std::string(262000, 'x')));
-  auto echo = FindEcho({{"map", "xxxxxxxxxxxx"}}, "{\"map\": \"" + std::string(262000, 'x') + "\"}");
+  auto echo =
+      FindEcho({{"map", "xxxxxxxxxxxx"}}, "{\"map\": \"" + std::string(262000, 'x') + "\"}");
   ASSERT_TRUE(echo);
   EXPECT_EQ(echo->key, "map");
   EXPECT_EQ(echo->part, "xxxxxxxxxxxx");
@@ -211,7 +219,8 @@ TEST(JudgeStatusEtiquetteTest, SmallAndRarePassesLargeFrequentOrNullFails) {
   core::Event e;
   e.kind = core::EventKind::kSessionStatusNull;
   nulls.journal.push_back(e);
-  EXPECT_EQ(JudgeStatusEtiquette(nulls, params).text, "sent null status values: values are strings");
+  EXPECT_EQ(JudgeStatusEtiquette(nulls, params).text,
+            "sent null status values: values are strings");
 
   Observation silent = good;
   std::erase_if(silent.calls, [](const Call& c) { return c.kind == CallKind::kStatusSet; });
@@ -268,7 +277,8 @@ TEST(ObservationTest, EvidenceSaysHowTheProcessEnded) {
   o.exit = ExitAt(3300, ProcessExit::Signaled(9));
   std::vector<std::string> evidence = o.Evidence();
   EXPECT_THAT(evidence.front(), HasSubstr("ready x1"));
-  EXPECT_THAT(evidence, ::testing::Contains(HasSubstr("process: ended +3.3 s with signal 9 (SIGKILL)")));
+  EXPECT_THAT(evidence,
+              ::testing::Contains(HasSubstr("process: ended +3.3 s with signal 9 (SIGKILL)")));
 }
 
 }  // namespace

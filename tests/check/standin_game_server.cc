@@ -37,10 +37,17 @@ void Say(const char* line) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  const std::set<std::string> known = {
-      "--no-retry",   "--never-ready",  "--tight-poll",  "--status-before-session",
-      "--crash-on-bad-config", "--exit-on-bad-config", "--echo-map", "--spam-status",
-      "--big-status", "--ignore-term",  "--crash-on-term"};
+  const std::set<std::string> known = {"--no-retry",
+                                       "--never-ready",
+                                       "--tight-poll",
+                                       "--status-before-session",
+                                       "--crash-on-bad-config",
+                                       "--exit-on-bad-config",
+                                       "--echo-map",
+                                       "--spam-status",
+                                       "--big-status",
+                                       "--ignore-term",
+                                       "--crash-on-term"};
   std::set<std::string> flags;
   for (int i = 1; i < argc; ++i) {
     if (known.count(argv[i]) == 0) {
@@ -91,13 +98,15 @@ int main(int argc, char** argv) {
       parsed["map"].is_string()) {
     status["map"] = parsed["map"].get<std::string>();  // a player's text, shown to every player
   }
-  if (has("--big-status") && parsed.is_object() && parsed.value("max_players", nlohmann::json()) == 8) {
+  if (has("--big-status") && parsed.is_object() &&
+      parsed.value("max_players", nlohmann::json()) == 8) {
     status["players"] = std::string(100 * 1024, 'p');  // a player list is not a status
   }
   if (!has("--status-before-session")) (void)api->SetStatus(status);
   Say("reserved: status set");
   while (!g_term || has("--ignore-term")) {
-    if (has("--spam-status")) (void)api->SetStatus({{"phase", "playing"}, {"tick", std::to_string(std::rand())}});
+    if (has("--spam-status"))
+      (void)api->SetStatus({{"phase", "playing"}, {"tick", std::to_string(std::rand())}});
     Sleep(has("--spam-status") ? 50 : 100);
   }
   if (has("--crash-on-term")) std::abort();

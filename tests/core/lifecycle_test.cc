@@ -56,7 +56,8 @@ Payload InState(PayloadState state, int restarts = 0) {
 
 TEST(LifecycleTest, AnExitBeforeReadyRestartsAfterADoublingBackoff) {
   LifecycleTimings t;
-  StatusOr<ExitPlan> plan = PlanExit(InState(PayloadState::kStarting, 2), ProcessExit::Exited(1), "", t);
+  StatusOr<ExitPlan> plan =
+      PlanExit(InState(PayloadState::kStarting, 2), ProcessExit::Exited(1), "", t);
   ASSERT_TRUE(plan.ok());
   EXPECT_EQ(plan->state, PayloadState::kError);
   EXPECT_EQ(plan->restarts, 3);
@@ -65,13 +66,15 @@ TEST(LifecycleTest, AnExitBeforeReadyRestartsAfterADoublingBackoff) {
   EXPECT_EQ(plan->details, "game server exited before Ready (exit code 1); restart in 4000 ms");
   EXPECT_EQ(plan->streak, CrashStreak::kUnchanged);
   EXPECT_EQ(PlanExit(InState(PayloadState::kCreating), ProcessExit::NotStarted(),
-                     "cannot start: no such file", t)->details,
+                     "cannot start: no such file", t)
+                ->details,
             "cannot start: no such file; restart in 1000 ms");
 }
 
 TEST(LifecycleTest, ACrashAfterReadyIsUnhealthyThenShutdown) {
   LifecycleTimings t;
-  StatusOr<ExitPlan> plan = PlanExit(InState(PayloadState::kReserved), ProcessExit::Exited(139), "", t);
+  StatusOr<ExitPlan> plan =
+      PlanExit(InState(PayloadState::kReserved), ProcessExit::Exited(139), "", t);
   ASSERT_TRUE(plan.ok());
   EXPECT_EQ(plan->state, PayloadState::kUnhealthy);
   EXPECT_EQ(plan->timer, TimerKind::kShutdown);
@@ -82,7 +85,8 @@ TEST(LifecycleTest, ACrashAfterReadyIsUnhealthyThenShutdown) {
 
 TEST(LifecycleTest, ASignalIsACrashNamedAsTheSignalNotAsACode) {
   LifecycleTimings t;
-  StatusOr<ExitPlan> plan = PlanExit(InState(PayloadState::kReady), ProcessExit::Signaled(11), "", t);
+  StatusOr<ExitPlan> plan =
+      PlanExit(InState(PayloadState::kReady), ProcessExit::Signaled(11), "", t);
   ASSERT_TRUE(plan.ok());
   EXPECT_EQ(plan->state, PayloadState::kUnhealthy);
   EXPECT_EQ(plan->streak, CrashStreak::kCrashed);
@@ -102,8 +106,8 @@ TEST(ProcessExitTest, DescribesEachWayToEndAndItsShellCode) {
   EXPECT_TRUE(ProcessExit::Exited(0).clean());
   EXPECT_FALSE(ProcessExit::Signaled(15).clean());
   EXPECT_FALSE(ProcessExit::NotStarted().clean());
-  for (auto how : {ProcessExit::How::kExited, ProcessExit::How::kSignaled,
-                   ProcessExit::How::kNotStarted}) {
+  for (auto how :
+       {ProcessExit::How::kExited, ProcessExit::How::kSignaled, ProcessExit::How::kNotStarted}) {
     EXPECT_EQ(ParseProcessExitHow(ProcessExitHowName(how)), how);
   }
   EXPECT_EQ(ParseProcessExitHow("crashed"), std::nullopt);
@@ -111,14 +115,16 @@ TEST(ProcessExitTest, DescribesEachWayToEndAndItsShellCode) {
 
 TEST(LifecycleTest, ACleanExitShutsDownAndEndsTheCrashStreak) {
   LifecycleTimings t;
-  StatusOr<ExitPlan> plan = PlanExit(InState(PayloadState::kReady, 0), ProcessExit::Exited(0), "", t);
+  StatusOr<ExitPlan> plan =
+      PlanExit(InState(PayloadState::kReady, 0), ProcessExit::Exited(0), "", t);
   ASSERT_TRUE(plan.ok());
   EXPECT_EQ(plan->state, PayloadState::kShutdown);
   EXPECT_EQ(plan->timer, TimerKind::kRemove);
   EXPECT_EQ(plan->timer_after, t.shutdown_linger);
   EXPECT_EQ(plan->streak, CrashStreak::kEnded);
-  EXPECT_EQ(PlanExit(InState(PayloadState::kShutdown), ProcessExit::Exited(0), "", t).status().code(),
-            StatusCode::kFailedPrecondition);
+  EXPECT_EQ(
+      PlanExit(InState(PayloadState::kShutdown), ProcessExit::Exited(0), "", t).status().code(),
+      StatusCode::kFailedPrecondition);
 }
 
 }  // namespace

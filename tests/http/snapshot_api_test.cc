@@ -168,8 +168,9 @@ TEST(SnapshotApiTest, ImportIntoARunningEmulatorAndRefusals) {
 TEST(SnapshotApiTest, FaultsTravelWithExportImportAndNamedSnapshots) {
   auto first = testing::StartEmulator(TwoReady());
   Client c(testing::MainAddress(*first));
-  auto added = c.Post("/emulator/v0/faults",
-                      R"({"api": "session-manager", "status": 503, "times": 2, "message": "down"})");
+  auto added =
+      c.Post("/emulator/v0/faults",
+             R"({"api": "session-manager", "status": 503, "times": 2, "message": "down"})");
   ASSERT_EQ(added.status, 200) << added.raw;
   auto delayed = c.Post("/emulator/v0/faults", R"({"api": "payload-local", "delay_ms": 5})");
   ASSERT_EQ(delayed.status, 200) << delayed.raw;

@@ -146,13 +146,15 @@ std::optional<core::ProcessExit> JournalledExit(EmulatorImpl& e, const std::stri
 TEST(GameServerSupervisorTest, AnExitCodeAndASignalReachTheJournalAsTheyWere) {
   auto coded = Start({"--ready", "--exit", "255"});
   const std::string id = testing::FirstPayloadId(*coded.emulator);
-  ASSERT_TRUE(WaitFor(*coded.emulator, [&] { return JournalledExit(*coded.emulator, id).has_value(); }));
-  EXPECT_EQ(JournalledExit(*coded.emulator, id), core::ProcessExit::Exited(255)) << "not signal 127";
+  ASSERT_TRUE(
+      WaitFor(*coded.emulator, [&] { return JournalledExit(*coded.emulator, id).has_value(); }));
+  EXPECT_EQ(JournalledExit(*coded.emulator, id), core::ProcessExit::Exited(255))
+      << "not signal 127";
 
   auto aborted = Start({"--abort"});
   const std::string other = testing::FirstPayloadId(*aborted.emulator);
-  ASSERT_TRUE(
-      WaitFor(*aborted.emulator, [&] { return JournalledExit(*aborted.emulator, other).has_value(); }));
+  ASSERT_TRUE(WaitFor(*aborted.emulator,
+                      [&] { return JournalledExit(*aborted.emulator, other).has_value(); }));
   EXPECT_EQ(JournalledExit(*aborted.emulator, other), core::ProcessExit::Signaled(6));
   EXPECT_NE(aborted.emulator->world().GetPayload(other)->details.find("signal 6 (SIGABRT)"),
             std::string::npos);

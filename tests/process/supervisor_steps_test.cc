@@ -227,7 +227,8 @@ TEST_F(SupervisorStepsTest, RemovalSendsSigtermThenKillsOnceTheGraceHasPassedOnT
   EXPECT_FALSE(supervisor_->PidOf(id).has_value());
   Advance(10000);
   EXPECT_EQ(runner_->started()[0].signals, (Signals{"TERM", "KILL"})) << "killed once";
-  EXPECT_NE(ReadFile(*supervisor_->LogPathOf(id)).find("exited: signal 9 (SIGKILL)"), std::string::npos);
+  EXPECT_NE(ReadFile(*supervisor_->LogPathOf(id)).find("exited: signal 9 (SIGKILL)"),
+            std::string::npos);
 }
 
 TEST_F(SupervisorStepsTest, AServerThatLeavesOnSigtermIsNotKilled) {
@@ -279,8 +280,9 @@ TEST_F(SupervisorStepsTest, StoppingWithNoGraceTerminatesThenKills) {
   const std::string id = FirstId();
   supervisor_->StopAll(std::chrono::milliseconds(0));
   EXPECT_EQ(runner_->started()[0].signals, (Signals{"TERM", "KILL"}));
-  EXPECT_NE(ReadFile(*supervisor_->LogPathOf(id)).find("stopped with the emulator (signal 9 (SIGKILL))"),
-            std::string::npos);
+  EXPECT_NE(
+      ReadFile(*supervisor_->LogPathOf(id)).find("stopped with the emulator (signal 9 (SIGKILL))"),
+      std::string::npos);
   EXPECT_FALSE(supervisor_->PidOf(id).has_value());
   EXPECT_EQ(StateOf(id), PayloadState::kStarting) << "stopping does not tell the world";
 }
@@ -290,8 +292,9 @@ TEST_F(SupervisorStepsTest, StoppingLetsServersThatHandleSigtermLeaveCleanly) {
   Step();
   supervisor_->StopAll(std::chrono::hours(1));  // returns as soon as they have left
   EXPECT_EQ(runner_->started()[0].signals, Signals{"TERM"});
-  EXPECT_NE(ReadFile(*supervisor_->LogPathOf(FirstId())).find("stopped with the emulator (exit code 0)"),
-            std::string::npos);
+  EXPECT_NE(
+      ReadFile(*supervisor_->LogPathOf(FirstId())).find("stopped with the emulator (exit code 0)"),
+      std::string::npos);
 }
 
 }  // namespace

@@ -194,12 +194,13 @@ TEST(SqliteWorldStoreTest, MigratesVersionOneForwardAndBackfillsCounts) {
   }
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
-  ASSERT_EQ(sqlite3_exec(db,
-                         "DROP TRIGGER payload_counts_insert; DROP TRIGGER payload_counts_delete;"
-                         "DROP TRIGGER payload_counts_update; DROP TABLE payload_counts;"
-                         "ALTER TABLE payloads DROP COLUMN forced; ALTER TABLE events DROP COLUMN exit_how;"
-                         "ALTER TABLE events DROP COLUMN exit_code; PRAGMA user_version = 1;",
-                         nullptr, nullptr, nullptr),
+  ASSERT_EQ(sqlite3_exec(
+                db,
+                "DROP TRIGGER payload_counts_insert; DROP TRIGGER payload_counts_delete;"
+                "DROP TRIGGER payload_counts_update; DROP TABLE payload_counts;"
+                "ALTER TABLE payloads DROP COLUMN forced; ALTER TABLE events DROP COLUMN exit_how;"
+                "ALTER TABLE events DROP COLUMN exit_code; PRAGMA user_version = 1;",
+                nullptr, nullptr, nullptr),
             SQLITE_OK);
   sqlite3_close(db);
   auto store = SqliteWorldStore::Open(path.string());
