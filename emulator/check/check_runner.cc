@@ -5,6 +5,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 
@@ -14,7 +15,6 @@
 #include "emulator/emulator.h"
 #include "emulator/http/faults.h"
 #include "emulator/process/command_lookup.h"
-#include "emulator/process/process_runner.h"
 #include "emulator/util/mutex.h"
 
 namespace imsemu::check {
@@ -507,7 +507,7 @@ StatusOr<std::vector<CheckResult>> RunChecks(
   };
   const bool needs_server = std::any_of(cases.begin(), cases.end(),
                                         [](const CheckCase& c) { return c.kind != Probe::kLint; });
-  std::optional<CheckResult> gate_failed;
+  bool never_ready = false;
   if (needs_server) {
     IMSEMU_RETURN_IF_ERROR(
         process::LookUpCommand(target.spec.payload_spec.command, PathOf(target.spec)));
@@ -532,12 +532,12 @@ StatusOr<std::vector<CheckResult>> RunChecks(
       CheckResult r = Judged(gate, started, seen);
       r.verdict = "never Ready: " + r.verdict + "; the cases that need a Ready server are skipped";
       r.wall_ms = took.ElapsedMs();
-      gate_failed = r;
+      never_ready = true;
       report(std::move(r));
     }
   }
   for (const CheckCase& c : cases) {
-    if (gate_failed && c.kind != Probe::kLint) {
+    if (never_ready && c.kind != Probe::kLint) {
       report(Result(c, Outcome::kSkip,
                     "skipped: the game server never got Ready (" + std::string(kStartGate) + ")"));
       continue;
