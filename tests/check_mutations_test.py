@@ -17,6 +17,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import xml.etree.ElementTree as ET
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from testlib import Checks  # noqa: E402
@@ -36,10 +37,10 @@ def server(kind):
     return [standin_cpp] if kind == "cpp" else [sys.executable, standin_py]
 
 
-def run(*command):
+def run(*command, flags=()):
     started = time.monotonic()
-    r = subprocess.run([binary, "check", "--", *command], cwd=work, capture_output=True, text=True,
-                       timeout=400)
+    r = subprocess.run([binary, "check", *flags, "--", *command], cwd=work, capture_output=True,
+                       text=True, timeout=400)
     return r, time.monotonic() - started
 
 
@@ -71,7 +72,8 @@ for (kind, m), (r, took) in zip(jobs, results):
             block[:2000])
 
 # Never Ready: one failure up front, every case skipped with it, well under 30 s.
-r, took = run(standin_cpp, "--never-ready")
+junit = os.path.join(work, "never-ready.xml")
+r, took = run(standin_cpp, "--never-ready", flags=("--junit", junit))
 got = verdicts(r.stdout)
 t.check(r.returncode == 1 and got.get("starts-and-gets-ready") == "FAIL" and
         [n for n, v in got.items() if v == "SKIP"] == CASES and took < 30,
@@ -79,6 +81,10 @@ t.check(r.returncode == 1 and got.get("starts-and-gets-ready") == "FAIL" and
         r.stdout + r.stderr)
 t.check("never Ready: not Ready within 10.0 s" in r.stdout and
         "0 passed, 1 failed, 7 skipped" in r.stdout, "it says why, and counts the skips", r.stdout)
+suite = ET.parse(junit).getroot().find("testsuite")
+t.check(suite.get("failures") == "1" and suite.get("skipped") == "7" and
+        len(suite.findall(".//skipped")) == 7 and len(suite.findall(".//failure")) == 1,
+        "the JUnit report has the failure and seven skipped cases", ET.tostring(suite)[:1500])
 
 # A command that cannot start is an error before any case.
 r, took = run("nosuchserver")

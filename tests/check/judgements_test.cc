@@ -28,6 +28,11 @@ Call StatusAt(double ms, core::StringMap status) {
   return c;
 }
 Exit ExitAt(double ms, ProcessExit how) { return Exit{ms, how}; }
+// `seen`, with its process ended at `ms` as `how`.
+Observation Ended(Observation seen, double ms, ProcessExit how) {
+  seen.exit = ExitAt(ms, how);
+  return seen;
+}
 
 // A server that got Ready at 100 ms, was Reserved at 3 s, read its config at
 // 3.1 s and set a small status at 3.2 s: the shape most cases start from.
@@ -231,30 +236,23 @@ TEST(JudgeSigtermTest, LeavingWithZeroOrBySigtermPassesACrashOrStayingFails) {
   const nlohmann::json params = Defaults("sigterm");
   Observation o = InASession();
   o.sigterm_at = 4000;
-  Observation clean = o;
-  clean.exit = ExitAt(4100, ProcessExit::Exited(0));
+  const Observation clean = Ended(o, 4100, ProcessExit::Exited(0));
   EXPECT_EQ(JudgeSigterm(clean, params).text, "left 100 ms after SIGTERM with exit code 0");
-  Observation by_signal = o;
-  by_signal.exit = ExitAt(4010, ProcessExit::Signaled(15));
+  const Observation by_signal = Ended(o, 4010, ProcessExit::Signaled(15));
   EXPECT_TRUE(JudgeSigterm(by_signal, params).passed);
-  Observation by_shell = o;
-  by_shell.exit = ExitAt(4010, ProcessExit::Exited(143));
+  const Observation by_shell = Ended(o, 4010, ProcessExit::Exited(143));
   EXPECT_TRUE(JudgeSigterm(by_shell, params).passed);
 
-  Observation python = o;
-  python.exit = ExitAt(4050, ProcessExit::Exited(1));
+  const Observation python = Ended(o, 4050, ProcessExit::Exited(1));
   EXPECT_THAT(JudgeSigterm(python, params).text,
               HasSubstr("with exit code 1: that is a crash, not leaving on SIGTERM"));
-  Observation aborted = o;
-  aborted.exit = ExitAt(4050, ProcessExit::Signaled(6));
+  const Observation aborted = Ended(o, 4050, ProcessExit::Signaled(6));
   EXPECT_FALSE(JudgeSigterm(aborted, params).passed);
   Observation deaf = o;
   EXPECT_THAT(JudgeSigterm(deaf, params).text, HasSubstr("still running 3.0 s after SIGTERM"));
-  Observation slow = o;
-  slow.exit = ExitAt(9000, ProcessExit::Exited(0));
+  const Observation slow = Ended(o, 9000, ProcessExit::Exited(0));
   EXPECT_THAT(JudgeSigterm(slow, params).text, HasSubstr("over the grace period"));
-  Observation early = o;
-  early.exit = ExitAt(3900, ProcessExit::Exited(0));
+  const Observation early = Ended(o, 3900, ProcessExit::Exited(0));
   EXPECT_THAT(JudgeSigterm(early, params).text, HasSubstr("before SIGTERM was sent"));
   EXPECT_THAT(JudgeSigterm(InASession(), params).text, HasSubstr("tested nothing"));
 }
@@ -263,11 +261,9 @@ TEST(JudgeMatchEndTest, ExitZeroPassesAnythingElseFails) {
   const nlohmann::json params = Defaults("match_end");
   Observation o = InASession();
   o.match_ended_at = 4000;
-  Observation good = o;
-  good.exit = ExitAt(4200, ProcessExit::Exited(0));
+  const Observation good = Ended(o, 4200, ProcessExit::Exited(0));
   EXPECT_TRUE(JudgeMatchEnd(good, params).passed);
-  Observation bad = o;
-  bad.exit = ExitAt(4200, ProcessExit::Exited(2));
+  const Observation bad = Ended(o, 4200, ProcessExit::Exited(2));
   EXPECT_THAT(JudgeMatchEnd(bad, params).text, HasSubstr("left with exit code 2"));
   EXPECT_THAT(JudgeMatchEnd(o, params).text, HasSubstr("still running"));
 }
