@@ -42,7 +42,8 @@ class WorldStore {
   virtual void BeginStep() = 0;
   virtual Status EndStep(bool keep) = 0;
 
-  // Removes everything but the schema.
+  // Removes the world (projects, allocations, payloads and their counts);
+  // the journal and the meta counters stay (a reset is history too).
   virtual void Clear() = 0;
   // True when the store holds a world (the meta counter was ever written).
   virtual bool HoldsWorld() = 0;
