@@ -1,15 +1,26 @@
 #!/usr/bin/env bash
 # Installs, builds and runs every test with CTest, in parallel.
-#   scripts/test.sh             normal build
+#   scripts/test.sh             normal build, every test
 #   scripts/test.sh --sanitize  AddressSanitizer + UndefinedBehaviorSanitizer build
 #   scripts/test.sh --tsan      ThreadSanitizer build
+#   scripts/test.sh --quick     normal build, without the slow and browser tests
+#                               (labels: unit, http, process, browser, check, slow;
+#                               ctest --test-dir build -L LABEL runs one kind)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/build.sh "$@"
+build_flag=""
+select=()
+case "${1:-}" in
+  --sanitize | --tsan) build_flag="$1" ;;
+  --quick) select=(-LE "slow|browser") ;;
+  "") ;;
+  *) echo "test.sh: unknown option '$1' (--sanitize, --tsan, --quick)" >&2; exit 2 ;;
+esac
+bash scripts/build.sh $build_flag
 dir=build
-[ "${1:-}" = "--sanitize" ] && dir=build-sanitize
-[ "${1:-}" = "--tsan" ] && dir=build-tsan
+[ "$build_flag" = "--sanitize" ] && dir=build-sanitize
+[ "$build_flag" = "--tsan" ] && dir=build-tsan
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$PWD/scripts/tsan.supp"
-ctest --test-dir "$dir" --output-on-failure -j "$(nproc)"
+ctest --test-dir "$dir" --output-on-failure -j "$(nproc)" "${select[@]}"
