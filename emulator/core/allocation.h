@@ -22,6 +22,7 @@ struct PortSpec {
   std::string name;
   int container_port = 0;
   std::string protocol = "UDP";  // UDP, TCP or TCPUDP
+  bool operator==(const PortSpec&) const = default;
 };
 
 struct PayloadSpec {
@@ -29,6 +30,7 @@ struct PayloadSpec {
   std::vector<std::string> args;
   StringMap env;
   std::vector<PortSpec> ports;
+  bool operator==(const PayloadSpec&) const = default;
 };
 
 // Makes a Ready payload Reserved by itself, as IMS's local mock does.
@@ -37,6 +39,7 @@ struct AutoReserve {
   StringMap labels;
   StringMap annotations;
   std::optional<std::string> session_config;
+  bool operator==(const AutoReserve&) const = default;
 };
 
 inline constexpr int kDefaultMaxPayloads = 100000;
@@ -56,6 +59,7 @@ struct AllocationSpec {
 
   // The `session_type` annotation, or "" when absent.
   const std::string& SessionType() const;
+  bool operator==(const AllocationSpec&) const = default;
 };
 
 // Returns InvalidArgument naming the field if `spec` breaks a rule: a name
@@ -83,6 +87,7 @@ struct Allocation {
 
   // "active", "disabled" or "draining".
   const char* StateName() const;
+  bool operator==(const Allocation&) const = default;
 };
 
 }  // namespace imsemu::core

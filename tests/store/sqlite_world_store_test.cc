@@ -93,6 +93,47 @@ TEST(PayloadRecordTest, EveryFieldAndEveryByteRoundTrips) {
   EXPECT_EQ(DecodePayloadRecord(EncodePayloadRecord(bare)), bare);
 }
 
+// Every field of an allocation, set away from its default, comes back
+// exactly: a field added to Allocation and forgotten in the record fails here.
+TEST(AllocationRecordTest, EveryFieldRoundTripsExactly) {
+  // No NUL: a spec refuses it in arguments and the environment.
+  const std::string hostile = "q\"b\\s/\x01\n\xf0\x9f\x8e\xae \xe2\x80\xa8 </script>";
+  core::Allocation a;
+  a.id = "alloc-" + hostile;
+  a.project_id = "project";
+  a.seq = 42;
+  a.created = kDefaultVirtualStart + Duration(5);
+  a.deleting = true;
+  a.crash_streak = 3;
+  a.last_crash = kDefaultVirtualStart + Duration(77);
+  a.reserved_by_session_manager = true;
+  a.reserved_by_orchestration = true;
+  core::AllocationSpec& s = a.spec;
+  s.name = "ranked-pool";
+  s.annotations = {{"session_type", "ranked"}, {"note", "a note"}};
+  s.labels = {{"tier", "gold"}};
+  s.buffer_size = 4;
+  s.min_payloads = 2;
+  s.max_payloads = 9;
+  s.enabled = false;
+  s.auto_ready = true;
+  s.auto_ready_delay = Duration(1500);
+  s.auto_reserve = core::AutoReserve{Duration(2500), {{"l", "1"}}, {{"a", "2"}}, hostile};
+  s.payload_spec = {"./server",
+                    {"--port", "{port:GamePort}", hostile},
+                    {{"MODE", hostile}},
+                    {{"GamePort", 7777, "UDP"}, {"Query", 27015, "TCPUDP"}}};
+  const std::string record = EncodeAllocationRecord(a);
+  EXPECT_EQ(DecodeAllocationRecord(record), a) << record;
+
+  core::Allocation bare;
+  bare.id = "x";
+  EXPECT_EQ(DecodeAllocationRecord(EncodeAllocationRecord(bare)), bare);
+  core::Allocation no_session_config = a;
+  no_session_config.spec.auto_reserve->session_config.reset();
+  EXPECT_EQ(DecodeAllocationRecord(EncodeAllocationRecord(no_session_config)), no_session_config);
+}
+
 TEST(SqliteWorldStoreTest, AnApiOutageIsADeadlineOfThePayload) {
   auto store = OpenMemory();
   core::Payload p = SamplePayload();
