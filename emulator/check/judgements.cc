@@ -225,7 +225,8 @@ Verdict JudgeHostileConfigs(const std::vector<ConfigTrial>& trials, const Json& 
                   ": IMS marks it Unhealthy and holds the allocation's next servers in crash "
                   "back-off, so one player's config stalls the fleet");
     }
-    if (seen.Count(CallKind::kConfigRead, *seen.reserved_at) == 0 && !seen.exit) {
+    // Leaving with 0 before reading it is no answer either.
+    if (seen.Count(CallKind::kConfigRead, *seen.reserved_at) == 0) {
       return Fail("did not read " + which + " within " + Millis(Ms(params, "within_seconds")) +
                   ": the case tested nothing");
     }
@@ -274,10 +275,12 @@ Verdict JudgeStatusEtiquette(const Observation& seen, const Json& params) {
 }
 
 Verdict JudgeSigterm(const Observation& seen, const Json& params) {
+  if (seen.exit && (!seen.sigterm_at || seen.exit->at_ms < *seen.sigterm_at)) {
+    return Left(*seen.exit, "before SIGTERM was sent");
+  }
   if (!seen.sigterm_at) return Fail("SIGTERM was never sent: the case tested nothing");
   const double sent = *seen.sigterm_at;
   const double grace = Ms(params, "grace_seconds");
-  if (seen.exit && seen.exit->at_ms < sent) return Left(*seen.exit, "before SIGTERM was sent");
   if (!seen.exit) {
     return Fail("still running " + Millis(grace) +
                 " after SIGTERM (the grace period), its Payload "

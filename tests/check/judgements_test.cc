@@ -165,6 +165,9 @@ TEST(JudgeHostileConfigsTest, AnyNonZeroExitOrSignalFailsNamingTheConfigAndHow) 
   Observation deaf = InASession();
   deaf.calls.erase(deaf.calls.begin() + 3);
   EXPECT_THAT(JudgeHostileConfigs({{"x", deaf}}, params).text, HasSubstr("tested nothing"));
+  EXPECT_THAT(JudgeHostileConfigs({{"x", Ended(deaf, 3050, ProcessExit::Exited(0))}}, params).text,
+              HasSubstr("tested nothing"))
+      << "leaving with 0 before reading the config is no answer";
 }
 
 TEST(JudgeHostileConfigsTest, AnEchoOfAnyPartOrAnOversizedStatusFails) {
@@ -255,6 +258,8 @@ TEST(JudgeSigtermTest, LeavingWithZeroOrBySigtermPassesACrashOrStayingFails) {
   const Observation early = Ended(o, 3900, ProcessExit::Exited(0));
   EXPECT_THAT(JudgeSigterm(early, params).text, HasSubstr("before SIGTERM was sent"));
   EXPECT_THAT(JudgeSigterm(InASession(), params).text, HasSubstr("tested nothing"));
+  EXPECT_EQ(JudgeSigterm(Ended(InASession(), 3300, ProcessExit::Exited(2)), params).text,
+            "exited before SIGTERM was sent (exit code 2)");
 }
 
 TEST(JudgeMatchEndTest, ExitZeroPassesAnythingElseFails) {
