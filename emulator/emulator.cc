@@ -296,6 +296,11 @@ class EmulatorImpl::RecordingObserver final : public http::ExchangeObserver {
   void OnAnswer(const std::string& payload_id, const httplib::Request& req,
                 const httplib::Response& res,
                 bool refused) override IMSEMU_NO_THREAD_SAFETY_ANALYSIS {
+    // Released however this ends: a turn held forever stops every later call.
+    struct Turn {
+      scenario::Recorder& recorder;
+      ~Turn() IMSEMU_NO_THREAD_SAFETY_ANALYSIS { recorder.Release(); }
+    } turn{recorder_};
     if (!refused) {  // refused by the request checks: nobody's call to replay
       scenario::RecordedCall call;
       call.payload_id = payload_id;
@@ -308,7 +313,6 @@ class EmulatorImpl::RecordingObserver final : public http::ExchangeObserver {
       call.response_body = res.body;
       recorder_.Record(call, clock_.Now());
     }
-    recorder_.Release();
   }
 
  private:

@@ -102,6 +102,10 @@ call(sessions, "POST", {})  # the fault answers
 call(base + f"/emulator/v0/payloads/{session}/exit", "POST", {"code": 0})
 call(base + "/emulator/v0/clock/advance", "POST", {"to": "next_timer"})
 call(base + "/emulator/v0/state")  # reading: not recorded
+cleared = call(base + "/emulator/v0/faults", "DELETE")[0]
+reset = call(base + "/emulator/v0/reset", "POST", {})[0]
+check(cleared == 200 and reset == 200,
+      f"clearing faults and a reset answer 200 while recording ({cleared}, {reset})")
 last_status, _ = call(sessions)
 emulator.send_signal(signal.SIGKILL)  # a crash: every answered call is in the file
 emulator.wait()
@@ -110,6 +114,8 @@ text = open(recorded).read()
 check(SECRET not in text and "SECRET" not in text, "no credential is written")
 check("${s1}" in text and "save: {\"s1\":\"id\"}" in text, "the session id is a saved variable")
 check("emulator/v0/state" not in text, "reading the control API is not recorded")
+check("  - fault.clear" in text and "  - emulator.reset" in text,
+      "a parameterless control step (fault.clear, emulator.reset) is recorded")
 steps = [l for l in text.splitlines() if l.startswith("  - ")]
 check(len(steps) >= 15, f"every call is a step ({len(steps)} steps)")
 check(steps[-1].startswith("  - client.list_sessions"),
