@@ -313,16 +313,20 @@ CheckResult DrivePolling(const CheckTarget& t, const CheckCase& c) {
   return Judged(c, JudgePolling(seen, c.params), seen);
 }
 
-// Creates a session with `config` and waits until the server has read it
-// and set a status after that (or left).
-void ServeConfig(Session& s, const std::string& config, double within) {
+enum class Until { kConfigRead, kStatusSet };
+
+// A game client creates a session with `config`; waits until the server has
+// read it (and, until kStatusSet, set a status after that), or left.
+void ServeConfig(Session& s, const std::string& config, double within, Until until) {
   s.CreateSession(config);
   const std::optional<double> reserved = s.seen().reserved_at;
   if (!reserved) return;
   s.WaitFor(
       [&](const Observation& o) {
         const std::optional<double> read = o.First(CallKind::kConfigRead, *reserved);
-        return (read && o.Count(CallKind::kStatusSet, *read) > 0) || o.exit.has_value();
+        const bool done =
+            read && (until == Until::kConfigRead || o.Count(CallKind::kStatusSet, *read) > 0);
+        return done || o.exit.has_value();
       },
       within);
 }
@@ -332,7 +336,7 @@ CheckResult DriveConfigAndStatus(const CheckTarget& t, const CheckCase& c) {
   if (auto failed = StartReady(t, c, session)) return *failed;
   StatusOr<std::string> config = TextParam(c.params["config"], "config");
   if (!config.ok()) return Result(c, Outcome::kFail, config.status().message());
-  ServeConfig(*session, *config, Param(c, "within_seconds"));
+  ServeConfig(*session, *config, Param(c, "within_seconds"), Until::kStatusSet);
   const Observation seen = session->Finish();
   return Judged(c, JudgeConfigAndStatus(seen, c.params), seen);
 }
@@ -346,15 +350,8 @@ CheckResult DriveHostileConfigs(const CheckTarget& t, const CheckCase& c) {
     std::unique_ptr<Session> session;
     if (auto failed = StartReady(t, c, session)) return *failed;
     Session& s = *session;
-    s.CreateSession(*config);
-    if (const std::optional<double> reserved = s.seen().reserved_at) {
-      s.WaitFor(
-          [&](const Observation& o) {
-            return o.Count(CallKind::kConfigRead, *reserved) > 0 || o.exit.has_value();
-          },
-          Param(c, "within_seconds"));
-      s.Pass(Param(c, "settle_seconds"));
-    }
+    ServeConfig(s, *config, Param(c, "within_seconds"), Until::kConfigRead);
+    if (s.seen().reserved_at) s.Pass(Param(c, "settle_seconds"));
     trials.push_back({*config, s.Finish()});
     const Verdict so_far = JudgeHostileConfigs(trials, c.params);
     if (!so_far.passed) return Judged(c, so_far, trials.back().seen);
@@ -387,14 +384,7 @@ CheckResult DriveSigterm(const CheckTarget& t, const CheckCase& c) {
   if (auto failed = StartReady(t, c, session)) return *failed;
   Session& s = *session;
   // In a session, as IMS finds it when the payload is deleted.
-  s.CreateSession(R"({"max_players": 8})");
-  if (const std::optional<double> reserved = s.seen().reserved_at) {
-    s.WaitFor(
-        [&](const Observation& o) {
-          return o.Count(CallKind::kConfigRead, *reserved) > 0 || o.exit.has_value();
-        },
-        Param(c, "within_seconds"));
-  }
+  ServeConfig(s, R"({"max_players": 8})", Param(c, "within_seconds"), Until::kConfigRead);
   if (!s.seen().exit) {
     s.seen().sigterm_at = s.Now();
     s.AskToLeave();  // SIGTERM; its Payload Local API keeps answering
@@ -434,7 +424,7 @@ CheckResult DriveMatchEnd(const CheckTarget& t, const CheckCase& c) {
   StatusOr<std::string> config = TextParam(c.params["config"], "config");
   if (!config.ok()) return Result(c, Outcome::kFail, config.status().message());
   const double within = Param(c, "within_seconds");
-  ServeConfig(s, *config, within);
+  ServeConfig(s, *config, within, Until::kStatusSet);
   std::optional<core::Payload> p = s.Payload();
   if (s.seen().reserved_at && !s.seen().exit && p && PlayMatch(*p, c.params["udp"])) {
     s.seen().match_ended_at = s.Now();

@@ -50,6 +50,17 @@ def say(line):
     print(line, flush=True)
 
 
+def payload_state():
+    """Its payload's state; with --leave-when-api-fails, leaves once the API is gone."""
+    try:
+        return call("GET", "/api/v0/payload")["result"]["status"]["state"]
+    except (urllib.error.URLError, ConnectionError, OSError):
+        if "--leave-when-api-fails" in flags:
+            say("the Payload Local API is gone: leaving")
+            sys.exit(1)
+        return None
+
+
 for attempt in range(1 if "--no-retry" in flags else 200):
     try:
         call("POST", "/api/v0/ready", {})
@@ -66,13 +77,8 @@ if "--status-before-session" in flags:
 if "--early-config" in flags:
     call("GET", "/api/v0/session-manager/config")
 while not terminated:
-    try:
-        if call("GET", "/api/v0/payload")["result"]["status"]["state"] == "Reserved":
-            break
-    except (urllib.error.URLError, ConnectionError, OSError):
-        if "--leave-when-api-fails" in flags:
-            say("the Payload Local API is gone: leaving")
-            sys.exit(1)
+    if payload_state() == "Reserved":
+        break
     time.sleep(0.2)
 if terminated:
     sys.exit(0)
@@ -97,10 +103,6 @@ say("reserved: status set")
 
 while not terminated:
     if "--leave-when-api-fails" in flags:
-        try:
-            call("GET", "/api/v0/payload")
-        except (urllib.error.URLError, ConnectionError, OSError):
-            say("the Payload Local API is gone: leaving")
-            sys.exit(1)
+        payload_state()
     time.sleep(0.1)
 sys.exit(0)
