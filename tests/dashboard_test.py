@@ -48,13 +48,11 @@ for tool in (CHROMIUM, CHROMEDRIVER):
         sys.exit(f"FAIL {tool} is missing: run scripts/install-deps.sh")
 
 work = tempfile.mkdtemp(prefix="imsemu-dashboard-")
-failures = []
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from testlib import Checks  # noqa: E402
 
-
-def check(condition, what):
-    print(("ok   " if condition else "FAIL ") + what)
-    if not condition:
-        failures.append(what)
+t = Checks("dashboard/browser")
+check = t.check
 
 
 def call(base, path, method="GET", body=None, headers=None):
@@ -356,9 +354,7 @@ finally:
         emulator.wait(timeout=20)
     except subprocess.TimeoutExpired:
         emulator.kill()
-        failures.append("the emulator did not stop on SIGTERM with the page's long poll open")
+        check(False, "the emulator stops on SIGTERM with the page's long poll open")
     shutil.rmtree(work, ignore_errors=True)
 
-if failures:
-    sys.exit(f"FAIL {len(failures)} check(s) failed")
-print("all dashboard checks passed")
+t.finish()

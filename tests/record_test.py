@@ -30,14 +30,12 @@ import urllib.request
 binary = os.path.abspath(sys.argv[1])
 game_server = os.path.abspath(sys.argv[2])
 work = tempfile.mkdtemp(prefix="imsemu-record-")
-failures = []
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from testlib import Checks  # noqa: E402
+
+t = Checks("scenario-record/replays")
+check = t.check
 SECRET = "steam/SECRET-TICKET-1234"
-
-
-def check(condition, what):
-    print(("ok   " if condition else "FAIL ") + what)
-    if not condition:
-        failures.append(what)
 
 
 def start(record, *extra):
@@ -212,6 +210,4 @@ check(result.returncode == 0, "the real game server's recording replays without 
       + (result.stdout + result.stderr)[-600:])
 
 shutil.rmtree(work, ignore_errors=True)
-if failures:
-    sys.exit(f"FAIL {len(failures)} check(s) failed")
-print("recordings replay")
+t.finish()

@@ -31,13 +31,11 @@ with open(fixture, "w") as f:
         "id": "a", "name": "crowd", "annotations": {"session_type": "default"},
         "buffer_size": 3000, "max_payloads": 3000, "auto_ready": True,
         "payload_spec": {"ports": [{"name": "GamePort", "container_port": 7777}]}}]}]}, f)
-failures = []
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from testlib import Checks  # noqa: E402
 
-
-def check(condition, what):
-    print(("ok   " if condition else "FAIL ") + what)
-    if not condition:
-        failures.append(what)
+t = Checks("snapshot/kill-during-export")
+check = t.check
 
 
 def start(*extra):
@@ -136,6 +134,4 @@ finally:
     emulator.kill()
     emulator.wait()
 shutil.rmtree(work, ignore_errors=True)
-if failures:
-    sys.exit(f"FAIL {len(failures)} check(s) failed")
-print("snapshot files survive every kill")
+t.finish()
