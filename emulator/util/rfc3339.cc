@@ -10,7 +10,9 @@ std::string FormatRfc3339(Time t) {
   const auto day = floor<days>(t);
   const year_month_day ymd(day);
   const hh_mm_ss hms(t - day);
-  char buf[40];
+  // Room for what the compiler cannot rule out (a MinSizeRel build warns
+  // with -Wformat-truncation below 86), not only for what a time prints.
+  char buf[96];
   const long long ms = hms.subseconds().count();
   if (ms == 0) {
     std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02lld:%02lld:%02lldZ",
