@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds ims-emulator the ways users build it, each from scratch in
 # build-matrix/, and times each:
-#   scripts/build-matrix.sh        every CMAKE_BUILD_TYPE (Debug, Release,
+#   scripts/build-matrix.sh [gcc|clang]...
+#                                  every CMAKE_BUILD_TYPE (Debug, Release,
 #                                  RelWithDebInfo, MinSizeRel) with GCC 12 and
 #                                  clang 14, at the top level (the library and
 #                                  the CLI) and as a studio's subproject through
@@ -63,7 +64,9 @@ if [ "${1:-}" = "--ci" ]; then
   exit 0
 fi
 failed=0
-for compiler in gcc clang; do
+compilers=("$@")
+[ "${#compilers[@]}" -eq 0 ] && compilers=(gcc clang)
+for compiler in "${compilers[@]}"; do
   for type in Debug Release RelWithDebInfo MinSizeRel; do
     top "$compiler" "$type" || failed=1
     sub "$compiler" "$type" || failed=1
