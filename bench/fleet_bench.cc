@@ -29,8 +29,8 @@
 #include "bench/bench_util.h"
 #include "emulator/clients/http_call.h"
 #include "emulator/emulator.h"
+#include "emulator/harness/scenario_runner.h"
 #include "emulator/scenario/scenario_loader.h"
-#include "emulator/scenario/scenario_runner.h"
 #include "ims_emulator/clients.h"
 
 namespace {
@@ -277,7 +277,7 @@ void Scenario(const std::string& file) {
   double virtual_s = 0;
   for (int i = 0; i < 20; ++i) {
     auto result = imsemu::scenario::RunScenario(*scenario, {});
-    if (!result.passed) {
+    if (!result.passed()) {
       std::fprintf(stderr, "%s", result.report.c_str());
       std::exit(1);
     }

@@ -222,6 +222,7 @@ class Session {
 CheckResult Result(const CheckCase& c, Outcome outcome, std::string verdict,
                    std::vector<std::string> evidence = {}) {
   CheckResult r;
+  r.file = "check/" + c.name;
   r.name = c.name;
   r.description = c.description;
   r.outcome = outcome;
@@ -492,6 +493,7 @@ StatusOr<std::vector<CheckResult>> RunChecks(
     const std::function<void(const CheckResult&)>& on_result) {
   std::vector<CheckResult> results;
   auto report = [&](CheckResult r) {
+    if (!r.passed()) r.report = r.skipped() ? r.verdict : ResultText(r);
     on_result(r);
     results.push_back(std::move(r));
   };
@@ -548,17 +550,6 @@ std::string ResultText(const CheckResult& r) {
     for (const std::string& line : r.evidence) out += "    " + line + "\n";
   }
   return out;
-}
-
-std::string Summary(const std::vector<CheckResult>& results) {
-  int passed = 0, failed = 0, skipped = 0;
-  for (const CheckResult& r : results) {
-    passed += r.outcome == Outcome::kPass;
-    failed += r.outcome == Outcome::kFail;
-    skipped += r.outcome == Outcome::kSkip;
-  }
-  return std::to_string(passed) + " passed, " + std::to_string(failed) + " failed" +
-         (skipped ? ", " + std::to_string(skipped) + " skipped" : "");
 }
 
 }  // namespace imsemu::check

@@ -16,6 +16,7 @@
 
 #include "emulator/check/check_cases.h"
 #include "emulator/core/world.h"
+#include "emulator/harness/report.h"
 
 namespace imsemu::check {
 
@@ -29,17 +30,14 @@ struct CheckTarget {
   std::string log_dir;
 };
 
-enum class Outcome { kPass, kFail, kSkip };
+using harness::Outcome;
 
-struct CheckResult {
-  std::string name;
+// A case's result for reports (`file` is "check/<case>", `report` what a
+// failure or skip says), with the verdict and what was seen.
+struct CheckResult : harness::CaseResult {
   std::string description;
-  Outcome outcome = Outcome::kFail;
   std::string verdict;                // one line
   std::vector<std::string> evidence;  // what was seen
-  double wall_ms = 0;
-
-  bool passed() const { return outcome == Outcome::kPass; }
 };
 
 // The name of the start gate's result, reported only when it fails.
@@ -55,7 +53,5 @@ StatusOr<std::vector<CheckResult>> RunChecks(
 
 // A result for people: its PASS/FAIL/SKIP line, and the evidence of a failure.
 std::string ResultText(const CheckResult& result);
-// "5 passed, 1 failed, 2 skipped"
-std::string Summary(const std::vector<CheckResult>& results);
 
 }  // namespace imsemu::check

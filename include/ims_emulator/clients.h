@@ -23,10 +23,9 @@
 #include <vector>
 
 #include "ims_emulator/status.h"
+#include "ims_emulator/types.h"
 
 namespace imsemu {
-
-using StringMap = std::map<std::string, std::string>;
 
 struct NamedPort {
   std::string name;

@@ -14,7 +14,7 @@
 #include <optional>
 #include <string>
 
-#include "ims_emulator/clients.h"
+#include "ims_emulator/types.h"
 
 namespace imsemu {
 

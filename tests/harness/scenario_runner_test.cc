@@ -1,5 +1,4 @@
-#include "emulator/scenario/scenario_runner.h"
-#include "emulator/scenario/junit.h"
+#include "emulator/harness/scenario_runner.h"
 
 #include <gtest/gtest.h>
 
@@ -32,7 +31,7 @@ TEST(ScenarioRunnerTest, PassingScenarioSavesAndSubstitutesVariables) {
       body: {config: hello}
   - emulator.advance: 2m
 )");
-  EXPECT_TRUE(r.passed) << r.report;
+  EXPECT_TRUE(r.passed()) << r.report;
   EXPECT_EQ(r.steps_run, 3);
   EXPECT_EQ(r.virtual_elapsed, Duration(120000));
 }
@@ -49,7 +48,7 @@ TEST(ScenarioRunnerTest, FailureNamesFileLineStepExpectedAndActual) {
         sessions[0].session_status.phase: lobby
   - emulator.advance: 1s
 )");
-  EXPECT_FALSE(r.passed);
+  EXPECT_FALSE(r.passed());
   EXPECT_EQ(r.steps_run, 4) << "the scenario stops at the first failure";
   const std::string& report = r.report;
   EXPECT_NE(report.find("FAIL tests/failing.yaml:12: step 4 (client.list_sessions)"),
@@ -71,11 +70,11 @@ TEST(ScenarioRunnerTest, FailureNamesFileLineStepExpectedAndActual) {
 
 TEST(ScenarioRunnerTest, StatusMismatchAndUnknownVariableAreReported) {
   auto status = RunText("steps:\n  - client.create_session: {auth: none}\n");
-  EXPECT_FALSE(status.passed);
+  EXPECT_FALSE(status.passed());
   EXPECT_NE(status.report.find("expected: status 200\n  actual:   status 401"), std::string::npos)
       << status.report;
   auto var = RunText("steps:\n  - server.get_payload: {payload: \"${nobody}\"}\n");
-  EXPECT_FALSE(var.passed);
+  EXPECT_FALSE(var.passed());
   EXPECT_NE(var.report.find("variable 'nobody' is not set"), std::string::npos) << var.report;
   auto missing = RunText("steps:\n  - server.get_payload: {}\n");
   EXPECT_NE(missing.report.find("this step needs 'payload'"), std::string::npos) << missing.report;
@@ -92,7 +91,7 @@ TEST(ScenarioRunnerTest, WaitUntilGivesUpAtItsLimit) {
       body:
         sessions[0].id: never
 )");
-  EXPECT_FALSE(r.passed);
+  EXPECT_FALSE(r.passed());
   EXPECT_NE(r.report.find("did not hold within 5000 ms"), std::string::npos) << r.report;
   EXPECT_EQ(r.virtual_elapsed, Duration(5000));
 }
@@ -103,46 +102,9 @@ TEST(ScenarioRunnerTest, SeedOverrideChangesIds) {
   auto s = ParseScenario(std::string(kHead) + steps, "t.yaml");
   RunOptions options;
   options.seed = 1;
-  EXPECT_TRUE(RunScenario(*s, options).passed);
+  EXPECT_TRUE(RunScenario(*s, options).passed());
   options.seed = 2;
-  EXPECT_FALSE(RunScenario(*s, options).passed);
-}
-
-TEST(ScenarioRunnerTest, JUnitXmlIsWellFormedAndEscaped) {
-  ScenarioResult pass;
-  pass.file = "scenarios/a.yaml";
-  pass.name = "a <&> \"b\"";
-  pass.passed = true;
-  pass.wall_ms = 12.5;
-  ScenarioResult fail = LoadFailure("scenarios/b.yaml", "scenarios/b.yaml:3: bad 'kind' <x>");
-  const std::string xml = JUnitXml({pass, fail});
-  EXPECT_EQ(xml.rfind("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>", 0), 0u);
-  EXPECT_NE(xml.find("<testsuite name=\"scenarios\" tests=\"2\" failures=\"1\" errors=\"0\""),
-            std::string::npos)
-      << xml;
-  EXPECT_NE(xml.find("name=\"a &lt;&amp;&gt; &quot;b&quot;\" time=\"0.013\"/>"), std::string::npos)
-      << xml;
-  EXPECT_NE(
-      xml.find("<failure message=\"FAIL scenarios/b.yaml:3: bad &apos;kind&apos; &lt;x&gt;\">"),
-      std::string::npos)
-      << xml;
-  // Every element opened is closed, in order.
-  std::vector<std::string> open;
-  for (size_t i = xml.find('<'); i != std::string::npos; i = xml.find('<', i + 1)) {
-    if (xml.compare(i, 2, "<?") == 0) continue;
-    const size_t end = xml.find('>', i);
-    ASSERT_NE(end, std::string::npos);
-    std::string tag = xml.substr(i + 1, end - i - 1);
-    if (tag.back() == '/') continue;
-    if (tag.front() == '/') {
-      ASSERT_FALSE(open.empty());
-      EXPECT_EQ(open.back(), tag.substr(1));
-      open.pop_back();
-    } else {
-      open.push_back(tag.substr(0, tag.find(' ')));
-    }
-  }
-  EXPECT_TRUE(open.empty());
+  EXPECT_FALSE(RunScenario(*s, options).passed());
 }
 
 }  // namespace

@@ -1,8 +1,8 @@
 // The GoogleTest harness of ims_emulator/gtest.h.
 #include "ims_emulator/gtest.h"
 
+#include "emulator/harness/scenario_runner.h"
 #include "emulator/scenario/scenario_loader.h"
-#include "emulator/scenario/scenario_runner.h"
 
 namespace imsemu::testing {
 
@@ -54,7 +54,7 @@ void EmulatorTest::AdvancePastStatusCache() { Advance(cache_ttl_ + std::chrono::
   StatusOr<scenario::Scenario> loaded = scenario::LoadScenario(file);
   if (!loaded.ok()) return ::testing::AssertionFailure() << loaded.status().message();
   scenario::ScenarioResult result = scenario::RunScenario(*loaded, {});
-  if (result.passed) return ::testing::AssertionSuccess();
+  if (result.passed()) return ::testing::AssertionSuccess();
   return ::testing::AssertionFailure() << result.report;
 }
 

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "emulator/harness/report.h"
 #include "emulator/scenario/scenario.h"
 
 namespace imsemu::scenario {
@@ -22,14 +23,8 @@ struct RunOptions {
   std::ostream* verbose = nullptr;  // when set, every step is logged there
 };
 
-struct ScenarioResult {
-  std::string file;
-  std::string name;
-  bool passed = false;
-  bool skipped = false;  // not run (`report` says why); not passed either
-  std::string report;    // the failure or skip report; empty when passed
+struct ScenarioResult : harness::CaseResult {
   int steps_run = 0;
-  double wall_ms = 0;
   Duration virtual_elapsed{0};
 };
 

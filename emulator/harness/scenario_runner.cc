@@ -1,4 +1,4 @@
-#include "emulator/scenario/scenario_runner.h"
+#include "emulator/harness/scenario_runner.h"
 
 #include <map>
 #include <memory>
@@ -195,7 +195,7 @@ ScenarioResult Run::Go() {
   result.virtual_elapsed = emulator_->clock().Now() - start_;
   connections_.clear();
   emulator_->Stop();
-  result.passed = failure_.empty();
+  result.outcome = failure_.empty() ? harness::Outcome::kPass : harness::Outcome::kFail;
   result.report = failure_;
   result.wall_ms = wall.ElapsedMs();
   return result;

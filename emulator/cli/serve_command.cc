@@ -1,0 +1,270 @@
+#include "emulator/cli/serve_command.h"
+
+#include <pthread.h>
+
+#include <iostream>
+#include <memory>
+#include <thread>
+
+#include <spdlog/spdlog.h>
+
+#include "emulator/codec/allocation_json.h"
+#include "emulator/codec/mock_config_json.h"
+#include "emulator/core/fixture_lint.h"
+#include "emulator/http/request_checks.h"
+#include "emulator/process/exec_command.h"
+#include "emulator/process/port_picker.h"
+
+namespace imsemu::cli {
+namespace {
+
+// Starts the emulator and prints what runs where (on `out`); null (after
+// saying why) if it cannot start.
+std::unique_ptr<EmulatorImpl> StartAndDescribe(EmulatorOptions options, const std::string& banner,
+                                               std::ostream& out) {
+  const std::vector<core::LintFinding> findings = core::LintFixture(options.fixture);
+  auto emulator = EmulatorImpl::Start(std::move(options));
+  if (!emulator.ok()) {
+    std::cerr << "ims-emulator: " << emulator.status().message() << "\n";
+    return nullptr;
+  }
+  EmulatorImpl& e = **emulator;
+  out << "ims-emulator listening on " << e.base_url() << "\n";
+  for (const std::string& note : e.resume_notes()) out << "note: " << note << "\n";
+  for (const auto& f : findings) out << "warning: fixture " << f.where << ": " << f.message << "\n";
+  if (!banner.empty()) out << banner << "\n";
+  for (const auto& p : e.world().Snapshot().payloads) {
+    out << "payload " << p.id << " " << core::PayloadStateName(p.state)
+        << " ORCHESTRATION_PAYLOAD_API=" << e.PayloadApiOf(p.id);
+    for (const auto& port : p.ports) out << " " << port.name << "=" << port.port;
+    out << "\n";
+  }
+  for (const auto& a : e.world().Snapshot().allocations) {
+    if (a.spec.payload_spec.command.empty()) continue;
+    out << "allocation " << a.id << " runs " << a.spec.payload_spec.command
+        << "; logs: " << e.log_dir() << "/<payload id>.log\n";
+  }
+  out << "dashboard: " << e.base_url() << "/ (open it in a browser)\n";
+  out << "clock: " << (e.clock().IsVirtual() ? "virtual" : "real") << "; state: GET "
+      << e.base_url() << "/emulator/v0/state; Ctrl-C stops" << std::endl;
+  return *std::move(emulator);
+}
+
+// Stops `e`, saying which game servers it waits for; a second SIGINT or
+// SIGTERM kills them at once.
+void StopLoudly(EmulatorImpl& e, const sigset_t& stop_signals, Duration grace) {
+  std::string running;
+  for (const auto& p : e.world().Snapshot().payloads) {
+    if (std::optional<int> pid = e.PidOf(p.id)) {
+      running += (running.empty() ? "" : ", ") + p.id + " (pid " + std::to_string(*pid) + ")";
+    }
+  }
+  if (!running.empty()) {
+    std::cerr << "ims-emulator: stopping: sent SIGTERM to the game servers of " << running
+              << "; waiting up to " << static_cast<double>(grace.count()) / 1000.0
+              << " s for them to exit (--kill-grace). Ctrl-C again kills them now." << std::endl;
+  }
+  // SIGUSR2 (sent below) lets the waiter go once the emulator has stopped.
+  sigset_t again = stop_signals;
+  sigaddset(&again, SIGUSR2);
+  std::thread waiter([&e, again] {
+    int sig = 0;
+    sigwait(&again, &sig);
+    if (sig == SIGUSR2) return;
+    std::cerr << "ims-emulator: killing the game servers now" << std::endl;
+    e.KillGameServersNow();
+  });
+  e.Stop();
+  pthread_kill(waiter.native_handle(), SIGUSR2);
+  waiter.join();
+}
+
+// Runs the emulator until SIGINT or SIGTERM.
+int ServeUntilStopped(EmulatorOptions options, const Context& context, const std::string& banner) {
+  const Duration grace = options.kill_grace;
+  std::unique_ptr<EmulatorImpl> e = StartAndDescribe(std::move(options), banner, std::cout);
+  if (!e) return 1;
+  int signal = 0;
+  sigwait(&context.stop_signals, &signal);
+  spdlog::info("signal {}: stopping", signal);
+  StopLoudly(*e, context.stop_signals, grace);
+  return 0;
+}
+
+int UsageError(const Status& s) {
+  std::cerr << "ims-emulator: " << s.message() << "\n";
+  return 2;
+}
+
+}  // namespace
+
+sigset_t BlockStopSignals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  sigset_t blocked = set;
+  sigaddset(&blocked, SIGUSR2);
+  sigaddset(&blocked, SIGCHLD);
+  pthread_sigmask(SIG_BLOCK, &blocked, nullptr);
+  return set;
+}
+
+void AddCommonFlags(CLI::App* app, CommonFlags& f) {
+  app->add_option("--clock", f.clock,
+                  "real or virtual (moved by POST /emulator/v0/clock/advance); default: real, "
+                  "or the clock a resumed --state world ran on")
+      ->check(CLI::IsMember({"real", "virtual"}));
+  app->add_option("--state", f.state, "SQLite state file to keep and resume the world in");
+  app->add_option("--seed", f.seed, "seed of every id and port the emulator hands out");
+  app->add_option("--log-level", f.log_level, "trace, debug, info, warn, error or off")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}));
+  app->add_option("--auth", f.auth, "Session Manager auth: any, off or tokens:FILE");
+  app->add_option("--status-cache", f.status_cache,
+                  "how List Sessions lags status updates: periodic, delay or off")
+      ->check(CLI::IsMember({"periodic", "delay", "off"}));
+  app->add_option("--status-cache-ttl", f.status_cache_ttl, "status cache lag in seconds")
+      ->check(CLI::Range(0.0, 3600.0));
+  app->add_option("--log-dir", f.log_dir,
+                  "where real game servers' logs go (default: a folder under the temp dir)");
+  app->add_option("--kill-grace", f.kill_grace,
+                  "seconds between SIGTERM and SIGKILL when a game server is stopped")
+      ->check(CLI::Range(0.0, 3600.0));
+  app->add_option("--game-ports", f.game_ports,
+                  "host port range LO-HI for real game servers (default: free ports from the OS)");
+}
+
+Status ApplyCommonFlags(const CommonFlags& f, EmulatorOptions& options) {
+  spdlog::set_level(spdlog::level::from_str(f.log_level));
+  options.virtual_clock = f.clock == "virtual";
+  options.keep_saved_clock = f.clock.empty();
+  options.state_path = f.state;
+  options.world.seed = f.seed;
+  options.world.status_cache.mode =
+      core::ParseStatusCacheMode(f.status_cache).value_or(core::StatusCacheMode::kPeriodic);
+  options.world.status_cache.ttl = Duration(static_cast<long long>(f.status_cache_ttl * 1000));
+  IMSEMU_ASSIGN_OR_RETURN(options.auth, http::SessionAuth::FromSpec(f.auth));
+  options.log_dir = f.log_dir;
+  options.kill_grace = Duration(static_cast<long long>(f.kill_grace * 1000));
+  if (!f.game_ports.empty()) {
+    IMSEMU_ASSIGN_OR_RETURN(options.game_ports, process::PortPicker::ParseRange(f.game_ports));
+  }
+  return OkStatus();
+}
+
+void AddServeFlags(CLI::App* app, ServeFlags& f) {
+  app->add_option("--host", f.host, "address the main port listens on");
+  app->add_option("--port", f.port, "main port (0 picks a free one)")->check(CLI::Range(0, 65535));
+  app->add_option("--fixture", f.fixture,
+                  "JSON world to start with (default: the built-in one, as fixtures/default.json)");
+  app->add_option("--import", f.import,
+                  "start from a snapshot file (ims-emulator export) instead of the fixture")
+      ->check(CLI::ExistingFile);
+  app->add_option("--record", f.record,
+                  "write this session, as it runs, as a scenario that replays it (YAML)");
+  app->add_flag("--shared-port", f.shared_port,
+                "serve every payload's Payload Local API only under /payloads/{id} on the "
+                "main port (no listener per payload)");
+  app->add_option("--allowed-host", f.allowed_hosts,
+                  "a host name to trust in Host and Origin headers besides loopback names and "
+                  "IP addresses (repeatable)");
+  app->add_flag("--allow-http-commands", f.allow_http_commands,
+                "let allocations created over HTTP start game-server processes "
+                "(payload_spec.command); off: only the fixture's commands run");
+  AddCommonFlags(app, f.common);
+}
+
+StatusOr<EmulatorOptions> ServeOptions(const ServeFlags& f, std::ostream& warnings) {
+  EmulatorOptions options;
+  IMSEMU_RETURN_IF_ERROR(ApplyCommonFlags(f.common, options));
+  IMSEMU_ASSIGN_OR_RETURN(options.fixture, f.fixture.empty() ? codec::DefaultFixture()
+                                                             : codec::LoadFixtureFile(f.fixture));
+  options.fixture_given = !f.fixture.empty();
+  options.import_path = f.import;
+  options.record_path = f.record;
+  options.host = f.host;
+  options.port = f.port;
+  options.payload_listeners = !f.shared_port;
+  options.allowed_hosts = f.allowed_hosts;
+  options.allow_http_commands = f.allow_http_commands;
+  if (!http::IsLoopbackAddress(f.host)) {
+    warnings << "ims-emulator: WARNING: --host " << f.host
+             << " is not a loopback address: anyone who can reach it can create and "
+                "delete allocations, reserve payloads, read every session config, move the "
+                "clock and reset the world, with no credentials"
+             << (f.allow_http_commands ? ", and run commands on this machine" : "")
+             << ". Payloads' own Payload Local API ports stay on 127.0.0.1.\n";
+  }
+  return options;
+}
+
+int Serve(const ServeFlags& f, const Context& context) {
+  StatusOr<EmulatorOptions> options = ServeOptions(f, std::cerr);
+  if (!options.ok()) return UsageError(options.status());
+  return ServeUntilStopped(*std::move(options), context, "");
+}
+
+void AddExecFlags(CLI::App* app, ExecFlags& f) {
+  f.serve.port = 0;
+  AddServeFlags(app, f.serve);
+  app->add_option("command", f.command, "the command and its arguments, after --")->required();
+}
+
+std::map<std::string, std::string> ExecEnvironment(EmulatorImpl& e) {
+  std::map<std::string, std::string> env = {{"IMS_EMULATOR_URL", e.base_url()}};
+  const core::WorldSnapshot world = e.world().Snapshot();
+  if (!world.projects.empty()) env["IMS_EMULATOR_PROJECT"] = world.projects.front();
+  if (!world.allocations.empty()) {
+    env["IMS_EMULATOR_SESSION_TYPE"] = world.allocations.front().spec.SessionType();
+  }
+  std::string apis;
+  for (const auto& p : world.payloads) {
+    apis += (apis.empty() ? "" : " ") + p.id + "=" + e.PayloadApiOf(p.id);
+  }
+  env["IMS_EMULATOR_PAYLOAD_APIS"] = apis;
+  if (!world.payloads.empty()) {
+    env["ORCHESTRATION_PAYLOAD_API"] = e.PayloadApiOf(world.payloads.front().id);
+  }
+  return env;
+}
+
+int Exec(const ExecFlags& f, const Context& context) {
+  StatusOr<EmulatorOptions> options = ServeOptions(f.serve, std::cerr);
+  if (!options.ok()) return UsageError(options.status());
+  const Duration grace = options->kill_grace;
+  // The command owns standard output; what runs where goes to standard error.
+  std::unique_ptr<EmulatorImpl> e = StartAndDescribe(*std::move(options), "", std::cerr);
+  if (!e) return 1;
+  StatusOr<int> code = process::ExecCommand(f.command, ExecEnvironment(*e));
+  StopLoudly(*e, context.stop_signals, grace);
+  if (!code.ok()) {
+    std::cerr << "ims-emulator: " << code.status().message() << "\n";
+    return 127;
+  }
+  return *code;
+}
+
+void AddPayloadLocalApiFlags(CLI::App* app, PayloadLocalApiFlags& f) {
+  app->add_option("--port", f.port, "the payload's Payload Local API port")
+      ->check(CLI::Range(1, 65535));
+  app->add_option("--payload-config", f.payload_config, "the mock's payload config file");
+  app->add_option("--control-port", f.control_port, "port of the control API (0: a free one)")
+      ->check(CLI::Range(0, 65535));
+  AddCommonFlags(app, f.common);
+}
+
+int ServePayloadLocalApi(const PayloadLocalApiFlags& f, const Context& context) {
+  EmulatorOptions options;
+  if (Status s = ApplyCommonFlags(f.common, options); !s.ok()) return UsageError(s);
+  StatusOr<core::Fixture> loaded = codec::LoadMockFixture(f.payload_config);
+  if (!loaded.ok()) return UsageError(loaded.status());
+  options.fixture = *std::move(loaded);
+  options.port = f.control_port;
+  options.fixed_payload_port = f.port;
+  return ServeUntilStopped(
+      std::move(options), context,
+      "Payload Local API on 127.0.0.1:" + std::to_string(f.port) +
+          " (set ORCHESTRATION_PAYLOAD_API=localhost:" + std::to_string(f.port) + ")");
+}
+
+}  // namespace imsemu::cli

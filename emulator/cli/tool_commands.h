@@ -1,0 +1,60 @@
+// The commands that run no emulator of their own: `timeline` and `export`
+// (they ask a running one), `lint` (fixture files), `scenario run` and
+// `check` (each starts the emulators it needs). Each writes what people read
+// to `out`, errors to `err`, and returns the process's exit code.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+namespace imsemu::cli {
+
+struct RemoteFlags {
+  std::string url = "http://127.0.0.1:9350";
+  std::string out;  // the file to write ("-": standard output)
+};
+void AddTimelineFlags(CLI::App* app, RemoteFlags& f);
+// A running emulator's journal as a Chrome trace; 0, or 1 after saying why.
+int WriteTimeline(const RemoteFlags& f, std::ostream& out, std::ostream& err);
+
+void AddExportFlags(CLI::App* app, RemoteFlags& f);
+// A running emulator's whole world (a snapshot), written atomically: the file
+// holds the old snapshot or the new one, never part. 0, or 1 after saying why.
+int WriteExport(const RemoteFlags& f, std::ostream& err);
+
+struct LintFlags {
+  std::vector<std::string> files;
+};
+void AddLintFlags(CLI::App* app, LintFlags& f);
+// 0 when no file has a finding, 1 when one has, 2 when one cannot be read.
+int LintFixtureFiles(const LintFlags& f, std::ostream& out, std::ostream& err);
+
+struct ScenarioRunFlags {
+  std::vector<std::string> files;
+  std::string junit;
+  std::optional<uint64_t> seed;
+  bool verbose = false;
+};
+// `scenario` and its one subcommand, `run`.
+void AddScenarioFlags(CLI::App* scenario, ScenarioRunFlags& f);
+// 0 when every scenario passes, 1 when one fails, 2 when the report cannot
+// be written.
+int RunScenarioFiles(const ScenarioRunFlags& f, std::ostream& out, std::ostream& err);
+
+struct CheckFlags {
+  std::string fixture;
+  std::vector<std::string> case_files;
+  std::string only;
+  std::string junit;
+  std::vector<std::string> command;
+};
+void AddCheckFlags(CLI::App* app, CheckFlags& f);
+// 0 when every case passes, 1 when one fails, 2 on a usage error.
+int RunCheckCommand(const CheckFlags& f, std::ostream& out, std::ostream& err);
+
+}  // namespace imsemu::cli

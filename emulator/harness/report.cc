@@ -1,0 +1,104 @@
+#include "emulator/harness/report.h"
+
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+namespace imsemu::harness {
+namespace {
+
+std::string XmlEscape(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&apos;";
+        break;
+      default:
+        // XML 1.0 allows no control characters but tab, newline and return.
+        if (static_cast<unsigned char>(c) < 0x20 && c != '\t' && c != '\n' && c != '\r') {
+          out += '?';
+        } else {
+          out += c;
+        }
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string Tally(const std::vector<CaseResult>& results) {
+  int passed = 0;
+  int failed = 0;
+  int skipped = 0;
+  for (const CaseResult& r : results) {
+    passed += r.outcome == Outcome::kPass;
+    failed += r.outcome == Outcome::kFail;
+    skipped += r.outcome == Outcome::kSkip;
+  }
+  std::string out = std::to_string(passed) + " passed, " + std::to_string(failed) + " failed";
+  if (skipped > 0) out += ", " + std::to_string(skipped) + " skipped";
+  return out;
+}
+
+std::string JUnitXml(std::string_view suite, const std::vector<CaseResult>& results) {
+  int failures = 0;
+  int skipped = 0;
+  double total_ms = 0;
+  for (const CaseResult& r : results) {
+    failures += r.outcome == Outcome::kFail;
+    skipped += r.outcome == Outcome::kSkip;
+    total_ms += r.wall_ms;
+  }
+  std::ostringstream out;
+  char seconds[32];
+  std::snprintf(seconds, sizeof seconds, "%.3f", total_ms / 1000.0);
+  out << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+      << "<testsuites>\n  <testsuite name=\"" << XmlEscape(std::string(suite)) << "\" tests=\""
+      << results.size() << "\" failures=\"" << failures << "\" errors=\"0\" skipped=\"" << skipped
+      << "\" time=\"" << seconds << "\">\n";
+  for (const CaseResult& r : results) {
+    std::snprintf(seconds, sizeof seconds, "%.3f", r.wall_ms / 1000.0);
+    out << "    <testcase classname=\"" << XmlEscape(r.file) << "\" name=\"" << XmlEscape(r.name)
+        << "\" time=\"" << seconds << "\"";
+    switch (r.outcome) {
+      case Outcome::kPass:
+        out << "/>\n";
+        break;
+      case Outcome::kSkip:
+        out << ">\n      <skipped message=\"" << XmlEscape(r.report) << "\"/>\n    </testcase>\n";
+        break;
+      case Outcome::kFail: {
+        const std::string first_line = r.report.substr(0, r.report.find('\n'));
+        out << ">\n      <failure message=\"" << XmlEscape(first_line) << "\">"
+            << XmlEscape(r.report) << "</failure>\n    </testcase>\n";
+        break;
+      }
+    }
+  }
+  out << "  </testsuite>\n</testsuites>\n";
+  return out.str();
+}
+
+Status WriteJUnit(const std::string& path, std::string_view suite,
+                  const std::vector<CaseResult>& results) {
+  std::ofstream out(path);
+  out << JUnitXml(suite, results);
+  if (!out.flush()) return InvalidArgument("cannot write the JUnit report " + path);
+  return OkStatus();
+}
+
+}  // namespace imsemu::harness
