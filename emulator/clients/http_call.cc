@@ -50,13 +50,24 @@ HttpReply HttpCall::Exchange(const std::string& method, const std::string& path,
   httplib::Headers all = headers_;
   all.insert(headers.begin(), headers.end());
   const std::string target = prefix_ + path;
-  httplib::Result r =
-      method == "GET"   ? http_->Get(target.c_str(), all)
-      : method == "PUT" ? http_->Put(target.c_str(), all, body, content_type.c_str())
-      : method == "DELETE"
-          ? (body.empty() ? http_->Delete(target.c_str(), all)
-                          : http_->Delete(target.c_str(), all, body, content_type.c_str()))
-          : http_->Post(target.c_str(), all, body, content_type.c_str());
+  auto send = [&] {
+    return method == "GET"   ? http_->Get(target.c_str(), all)
+           : method == "PUT" ? http_->Put(target.c_str(), all, body, content_type.c_str())
+           : method == "DELETE"
+               ? (body.empty() ? http_->Delete(target.c_str(), all)
+                               : http_->Delete(target.c_str(), all, body, content_type.c_str()))
+               : http_->Post(target.c_str(), all, body, content_type.c_str());
+  };
+  httplib::Result r = send();
+  // A kept-alive connection the server closed as the request went out (its
+  // listener was replaced, or it timed the connection out) is no answer to
+  // the request: an idempotent one is sent once more, on a new connection,
+  // as HTTP clients do (RFC 9110, 9.2.2). A POST is not: it may have been
+  // done.
+  if (!r && (r.error() == httplib::Error::Read || r.error() == httplib::Error::Write) &&
+      method != "POST") {
+    r = send();
+  }
   HttpReply reply;
   if (!r) {
     reply.error = "no answer from " + server_ + " (" + httplib::to_string(r.error()) + ")";
