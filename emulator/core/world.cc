@@ -1,9 +1,5 @@
 #include "emulator/core/world.h"
 
-#include "emulator/clock/stopwatch.h"
-
-#include <algorithm>
-#include <climits>
 #include <set>
 
 #include "emulator/core/control_loop.h"
@@ -13,27 +9,23 @@ namespace {
 
 constexpr int kMaxTimersPerReconcile = 1000000;
 
-// Group commit: the world whose commits this thread's request defers, the
-// group its changes joined (0: none), and whether it is counted among the
-// requests that may still join the open group.
-thread_local const World* t_deferring = nullptr;
-thread_local uint64_t t_group = 0;
-thread_local bool t_joining = false;
-// How long a group's first request waits for the requests in flight to
-// join it. Real time: the commit it saves is a real write.
-constexpr std::chrono::microseconds kMaxGroupWait{2000};
-
 }  // namespace
 
 World::World(WorldStore& store, const Clock& clock, WorldOptions options)
-    : store_(store), clock_(clock), options_(std::move(options)) {
+    : store_(store),
+      clock_(clock),
+      options_(std::move(options)),
+      commits_(store_, mu_, options_.group_commit, [this]() IMSEMU_REQUIRES(mu_) {
+        counters_ = counters_at_group_;
+        next_timer_ = store_.NextTimer();
+      }) {
   counters_.ids = IdSource(options_.seed);
   counters_.next_game_port = options_.game_port_first;
 }
 
 World::~World() {
   MutexLock lock(mu_);
-  if (group_open_) (void)store_.Commit();
+  commits_.Close();
 }
 
 void World::AddObserver(PayloadObserver* observer) {
@@ -61,55 +53,19 @@ Time World::Prepare() {
 }
 
 Status World::Transact(Time now, const std::function<Status(Time)>& op) {
-  const bool deferring = options_.group_commit && t_deferring == this;
   const Counters before = counters_;
-  if (!deferring && !group_open_) {
-    store_.Begin();
-    Status status = op(now);
-    if (status.ok()) {
-      SaveCounters(now);
-      status = store_.Commit();
-    } else {
-      store_.Rollback();
-    }
-    Pending committed = std::exchange(pending_, Pending{});
-    next_timer_ = store_.NextTimer();
-    if (!status.ok()) {
-      counters_ = before;
-      return status;
-    }
-    Deliver(std::move(committed));
-    return OkStatus();
-  }
-  if (!group_open_) {
-    store_.Begin();
-    group_open_ = true;
-    ++group_seq_;
-    group_counters_ = counters_;
-  }
-  store_.BeginStep();
+  if (commits_.BeginStep()) counters_at_group_ = before;
   const Status status = op(now);
-  if (status.ok()) {
-    SaveCounters(now);
-  }
-  const Status stored = store_.EndStep(status.ok());
-  Pending step = std::exchange(pending_, Pending{});
-  if (!stored.ok()) {
-    // A write failed, or undoing the step did: the whole group goes.
-    store_.Rollback();
-    GroupFailed(stored);
-    return stored;
-  }
+  if (status.ok()) SaveCounters(now);
+  IMSEMU_RETURN_IF_ERROR(commits_.EndStep(
+      status.ok(), [this, step = std::exchange(pending_, Pending{})]() mutable IMSEMU_REQUIRES(
+                       mu_) { Deliver(std::move(step)); }));
   next_timer_ = store_.NextTimer();
-  if (!status.ok()) {
-    counters_ = before;
-    // The others' changes; a failure to commit them is reported to them.
-    if (!deferring) (void)CommitGroup();
-    return status;
-  }
-  if (deferring) t_group = group_seq_;
-  group_pending_.push_back(std::move(step));
-  return deferring ? OkStatus() : CommitGroup();
+  if (!status.ok()) counters_ = before;
+  // A failed step's status is its own; the others' changes commit all the
+  // same (a failure to commit them is reported to them).
+  const Status committed = commits_.CommitUnlessDeferred();
+  return status.ok() ? committed : status;
 }
 
 void World::Deliver(Pending committed) {
@@ -128,83 +84,16 @@ void World::Deliver(Pending committed) {
   if (!committed.events.empty()) journal_grew_.SignalAll();
 }
 
-Status World::CommitGroup() {
-  if (!group_open_) return OkStatus();
-  group_open_ = false;
-  const Status status = store_.Commit();
-  if (!status.ok()) {
-    GroupFailed(status);
-    return status;
-  }
-  // Step by step: one may remove what an earlier one added.
-  for (Pending& step : std::exchange(group_pending_, {})) Deliver(std::move(step));
-  groups_done_ = group_seq_;
-  group_moved_.SignalAll();
-  return OkStatus();
-}
-
-void World::GroupFailed(const Status& status) {
-  group_open_ = false;
-  counters_ = group_counters_;  // the journal's end with the rest
-  LoadCounters();               // and the status cache's origin, as last stored
-  next_timer_ = store_.NextTimer();
-  group_pending_.clear();
-  failed_groups_.emplace(group_seq_, status);
-  constexpr size_t kRemembered = 1024;
-  if (failed_groups_.size() > kRemembered) failed_groups_.erase(failed_groups_.begin());
-  groups_done_ = group_seq_;
-  group_moved_.SignalAll();
-}
-
 void World::DeferCommits() {
   if (!options_.group_commit) return;
-  // Counted once, even if the last request on this thread never ended.
-  if (t_deferring == this && t_joining) return;
-  t_deferring = this;
-  t_group = 0;
-  t_joining = true;
-  joining_.fetch_add(1);
-}
-
-void World::StopJoining() {
-  if (t_deferring != this || !t_joining) return;
-  t_joining = false;
-  if (joining_.fetch_sub(1) == 1) group_moved_.SignalAll();
+  MutexLock lock(mu_);
+  commits_.Defer();
 }
 
 Status World::CommitDeferred() {
-  if (!options_.group_commit || t_deferring != this) return OkStatus();
+  if (!options_.group_commit) return OkStatus();
   MutexLock lock(mu_);
-  StopJoining();
-  t_deferring = nullptr;
-  const uint64_t joined = std::exchange(t_group, 0);
-  // Everything this request saw is stored before it is answered: the open
-  // group too, even when only others' changes are in it. Its first request
-  // to get here commits it, once the requests in flight have joined it (or
-  // a moment has passed); the rest wait for that commit.
-  const uint64_t target = group_open_ ? group_seq_ : 0;
-  while (groups_done_ < target) {
-    if (group_leader_) {
-      group_moved_.Wait();
-      continue;
-    }
-    group_leader_ = true;
-    const Stopwatch waited;
-    while (joining_.load() > 0 && groups_done_ < target) {
-      const auto left = kMaxGroupWait - waited.Elapsed();
-      if (left.count() <= 0) break;
-      group_moved_.WaitFor(left);
-    }
-    group_leader_ = false;
-    if (groups_done_ < target) {
-      (void)CommitGroup();  // a failure is reported to each request that joined
-    } else {
-      group_moved_.SignalAll();  // another may lead the next group
-    }
-  }
-  const auto failed = failed_groups_.find(joined);
-  if (failed == failed_groups_.end()) return OkStatus();
-  return failed->second;
+  return commits_.CommitJoined();
 }
 
 Status World::Mutate(const std::function<Status(Time)>& op) { return Transact(Prepare(), op); }
@@ -463,7 +352,7 @@ void World::LoadCounters() {
   counters_.next_seq = read("next_seq", 1);
   counters_.next_game_port = static_cast<int>(read("next_game_port", options_.game_port_first));
   counters_.ids = IdSource(options_.seed, static_cast<uint64_t>(read("id_draws", 0)));
-  options_.status_cache.origin =
+  counters_.status_cache_origin =
       Time(Duration(read("status_cache_origin", clock_.Now().time_since_epoch().count())));
 }
 
@@ -473,7 +362,7 @@ void World::SaveCounters(Time now) {
   store_.PutMeta("next_game_port", std::to_string(counters_.next_game_port));
   store_.PutMeta("id_draws", std::to_string(counters_.ids.draws()));
   store_.PutMeta("status_cache_origin",
-                 std::to_string(options_.status_cache.origin.time_since_epoch().count()));
+                 std::to_string(counters_.status_cache_origin.time_since_epoch().count()));
 }
 
 Status World::Open(const Fixture& fixture) {
@@ -487,7 +376,7 @@ Status World::Open(const Fixture& fixture) {
     });
     return OkStatus();
   }
-  options_.status_cache.origin = clock_.Now();
+  counters_.status_cache_origin = clock_.Now();
   return Mutate([&](Time now) IMSEMU_REQUIRES(mu_) { return LoadFixture(fixture, now); });
 }
 
@@ -521,160 +410,18 @@ Status World::LoadFixture(const Fixture& fixture, Time now) {
 }
 
 // ----------------------------------------------------------------------------
-// The journal and snapshots
+// The status cache (the journal and snapshots: world_journal.cc; images:
+// world_images.cc)
 
-long long World::AwaitEvents(long long seq, std::chrono::milliseconds timeout) {
-  const Stopwatch waited;  // real time, as the caller waits on real processes
-  MutexLock lock(mu_);
-  // Not a request that may still change the world: the group need not
-  // wait for it, nor stay open while it waits.
-  StopJoining();
-  (void)CommitGroup();
-  while (counters_.journal_seq <= seq) {
-    const std::chrono::milliseconds left = timeout - waited.Elapsed();
-    if (left.count() <= 0) break;
-    journal_grew_.WaitFor(left);
-  }
-  return counters_.journal_seq;
-}
-
-std::optional<Time> World::NextTimer() {
-  MutexLock lock(mu_);
-  Prepare();
-  return next_timer_;
-}
-
-long long World::JournalEnd() {
-  MutexLock lock(mu_);
-  return counters_.journal_seq;
-}
-
-WorldSnapshot World::SnapshotLocked() {
-  WorldSnapshot s;
-  s.now = Prepare();
-  s.next_timer = next_timer_;
-  s.status_cache = options_.status_cache;
-  s.projects = store_.ListProjects();
-  s.allocations = store_.ListAllocations("");
-  store_.VisitPayloads("", std::nullopt, [&](const Payload& p) IMSEMU_REQUIRES(mu_) {
-    s.payloads.push_back(p);
-    return true;
-  });
-  return s;
-}
-
-WorldSnapshot World::Snapshot() {
-  MutexLock lock(mu_);
-  return SnapshotLocked();
-}
-
-WorldImage World::Capture() {
-  MutexLock lock(mu_);
-  WorldSnapshot s = SnapshotLocked();
-  WorldImage image;
-  image.now = s.now;
-  image.projects = std::move(s.projects);
-  image.allocations = std::move(s.allocations);
-  image.payloads = std::move(s.payloads);
-  image.id_draws = counters_.ids.draws();
-  image.next_seq = counters_.next_seq;
-  image.next_game_port = counters_.next_game_port;
-  image.status_cache_origin = options_.status_cache.origin;
-  image.journal_seq = counters_.journal_seq;
-  return image;
-}
-
-Status World::PutImage(const WorldImage& image) {
-  std::set<std::string> projects;
-  for (const std::string& project : image.projects) {
-    if (project.empty()) return InvalidArgument("projects[] must not be empty");
-    projects.insert(project);
-    store_.PutProject(project);
-  }
-  std::set<std::string> allocations;
-  for (const Allocation& a : image.allocations) {
-    if (a.id.empty() || !projects.count(a.project_id)) {
-      return InvalidArgument("allocation '" + a.id + "' names project '" + a.project_id +
-                             "', which is not in projects[]");
-    }
-    if (!allocations.insert(a.id).second) {
-      return InvalidArgument("allocation '" + a.id + "' is there twice");
-    }
-    store_.PutAllocation(a);
-  }
-  std::set<std::string> payloads;
-  for (const Payload& p : image.payloads) {
-    if (p.id.empty() || !allocations.count(p.allocation_id)) {
-      return InvalidArgument("payload '" + p.id + "' names allocation '" + p.allocation_id +
-                             "', which is not in allocations[]");
-    }
-    if (!payloads.insert(p.id).second) {
-      return InvalidArgument("payload '" + p.id + "' is there twice");
-    }
-    store_.PutPayload(p);
-    pending_.added.push_back(p);
-  }
-  counters_.ids = IdSource(options_.seed, image.id_draws);
-  counters_.next_seq = image.next_seq;
-  counters_.next_game_port = image.next_game_port;
-  options_.status_cache.origin = image.status_cache_origin;
-  return OkStatus();
-}
-
-Status World::Restore(const WorldImage& image, const std::string& detail) {
-  MutexLock lock(mu_);
-  const Time origin = options_.status_cache.origin;
-  // At the clock's time as the caller set it: the old world's timers are not
-  // applied first, they are replaced.
-  Status s = Transact(clock_.Now(), [&](Time now) IMSEMU_REQUIRES(mu_) -> Status {
-    store_.VisitPayloads("", std::nullopt, [&](const Payload& p) IMSEMU_REQUIRES(mu_) {
-      pending_.removed.push_back(p.id);
-      return true;
-    });
-    store_.Clear();
-    IMSEMU_RETURN_IF_ERROR(PutImage(image));
-    Event e = Event::OfWorld(EventKind::kWorldRestored, Actor::kControl, now);
-    e.detail = detail;
-    Journal(std::move(e));
-    return OkStatus();
-  });
-  if (!s.ok()) options_.status_cache.origin = origin;
-  return s;
-}
-
-Status World::OpenFrom(const WorldImage& image, const std::vector<Event>& journal) {
-  MutexLock lock(mu_);
-  if (store_.HoldsWorld()) {
-    return FailedPrecondition(
-        "the state file already holds a world: import into a new --state file or :memory:");
-  }
-  return Transact(clock_.Now(), [&](Time now) IMSEMU_REQUIRES(mu_) -> Status {
-    // The journal as it was, then the world.
-    for (const Event& e : journal) counters_.journal_seq = store_.AppendEvent(e);
-    IMSEMU_RETURN_IF_ERROR(PutImage(image));
-    Event e = Event::OfWorld(EventKind::kWorldRestored, Actor::kControl, now);
-    e.detail = "imported";
-    Journal(std::move(e));
-    return OkStatus();
-  });
-}
-
-std::vector<Event> World::Events(long long after, int limit) {
-  MutexLock lock(mu_);
-  Prepare();
-  return store_.ListEvents(after, limit);
-}
-
-std::vector<Event> World::Journal() {
-  MutexLock lock(mu_);
-  Prepare();
-  const long long count = counters_.journal_seq;
-  return store_.ListEvents(0, static_cast<int>(std::min<long long>(count, INT_MAX)));
+StatusCache World::StatusCacheLocked() const {
+  StatusCache cache = options_.status_cache;
+  cache.origin = counters_.status_cache_origin;
+  return cache;
 }
 
 StatusCache World::status_cache() {
   MutexLock lock(mu_);
-  return options_.status_cache;
+  return StatusCacheLocked();
 }
 
 }  // namespace imsemu::core

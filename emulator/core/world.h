@@ -2,9 +2,11 @@
 //
 // The rules it applies are pure functions in their own files (lifecycle.h,
 // control_loop.h, reservation.h, status_cache.h); the world holds the state,
-// the one transaction path and the timers. Its operations are implemented by
-// surface: world.cc (transactions, timers, lifecycle steps, fixtures),
-// world_orchestration.cc, world_game_servers.cc, world_sessions.cc.
+// the one transaction path (through its CommitGroup, commit_group.h) and the
+// timers. Its operations are implemented by surface: world.cc (transactions,
+// timers, lifecycle steps, fixtures), world_orchestration.cc,
+// world_game_servers.cc, world_sessions.cc, world_journal.cc (the journal,
+// snapshots) and world_images.cc (captures and restores of the whole world).
 //
 // Every operation runs under the world's mutex: it first applies every timer
 // that is due (in deadline order, each at its own instant, with the control
@@ -14,7 +16,6 @@
 // time pass by moving the clock and calling Reconcile(). Thread-safe.
 #pragma once
 
-#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -25,6 +26,7 @@
 #include <vector>
 
 #include "emulator/core/allocation.h"
+#include "emulator/core/commit_group.h"
 #include "emulator/core/event.h"
 #include "emulator/core/lifecycle.h"
 #include "emulator/core/payload.h"
@@ -42,7 +44,7 @@ struct WorldOptions {
   int game_port_first = 30000;  // fake external ports handed out in order
   int game_port_last = 32767;
   LifecycleTimings timings;
-  StatusCache status_cache;  // origin is set when the world is first created
+  StatusCache status_cache;  // its origin is the world's own (set when it is first created)
   // When set, picks the host port of each named port of allocations that run
   // a real game server (payload_spec.command), instead of the fake range.
   std::function<int()> pick_game_port;
@@ -247,30 +249,27 @@ class World {
     std::vector<std::string> api_up;
     std::vector<Event> events;
   };
-  // Everything the world hands out in order; rolled back with the store.
+  // Everything the world hands out in order, and the status cache's origin:
+  // stored with every commit and rolled back with the store.
   struct Counters {
     IdSource ids{1};
     long long next_seq = 1;
     int next_game_port = 0;
     long long journal_seq = 0;
+    Time status_cache_origin;
   };
 
   // Tells observers and the event sink what committed. mu_ held.
   void Deliver(Pending committed) IMSEMU_REQUIRES(mu_);
-  // Commits the open group, if any, and delivers what it changed. mu_ held.
-  Status CommitGroup() IMSEMU_REQUIRES(mu_);
-  // The open group's transaction was rolled back: its changes are undone.
-  void GroupFailed(const Status& status) IMSEMU_REQUIRES(mu_);
-  // This thread's request will change nothing more before it commits: the
-  // open group need not wait for it. mu_ held.
-  void StopJoining() IMSEMU_REQUIRES(mu_);
+  // The status cache, with the world's origin. mu_ held.
+  StatusCache StatusCacheLocked() const IMSEMU_REQUIRES(mu_);
   // Applies the timers due at the clock's time; returns that time. mu_ held.
   Time Prepare() IMSEMU_REQUIRES(mu_);
-  // The one transaction: runs `op` at `now` inside the store's transaction
-  // and commits; on any failure rolls back the store and the counters, so a
-  // failed operation changes nothing. Then tells observers and the event
-  // sink what committed. Under group commit, `op` is a step of the open
-  // group, committed now or by the request's CommitDeferred(). mu_ held.
+  // The one transaction: runs `op` at `now` as a step of the commit group
+  // and commits it (now, or under group commit by the request's
+  // CommitDeferred()); on any failure rolls back the store and the counters,
+  // so a failed operation changes nothing. Observers and the event sink hear
+  // what committed. mu_ held.
   Status Transact(Time now, const std::function<Status(Time)>& op) IMSEMU_REQUIRES(mu_);
   // Prepare(), then Transact(). mu_ held.
   Status Mutate(const std::function<Status(Time)>& op) IMSEMU_REQUIRES(mu_);
@@ -335,7 +334,7 @@ class World {
 
   WorldStore& store_;
   const Clock& clock_;
-  WorldOptions options_;
+  const WorldOptions options_;
   Mutex mu_;
   std::vector<PayloadObserver*> observers_ IMSEMU_GUARDED_BY(mu_);
   CondVar journal_grew_{mu_};
@@ -343,20 +342,8 @@ class World {
   Counters counters_ IMSEMU_GUARDED_BY(mu_);
   std::optional<Time> next_timer_ IMSEMU_GUARDED_BY(mu_);
   Pending pending_ IMSEMU_GUARDED_BY(mu_);
-  // Group commit: the open group (a store transaction several requests'
-  // steps have joined), what it will deliver, and the counters as it found
-  // them. Groups are numbered; a failed one is remembered a while for the
-  // requests that joined it.
-  bool group_open_ IMSEMU_GUARDED_BY(mu_) = false;
-  uint64_t group_seq_ IMSEMU_GUARDED_BY(mu_) = 0;
-  uint64_t groups_done_ IMSEMU_GUARDED_BY(mu_) = 0;   // committed or failed
-  bool group_leader_ IMSEMU_GUARDED_BY(mu_) = false;  // a request waits to commit
-  // Requests between DeferCommits() and CommitDeferred() that may still join.
-  std::atomic<int> joining_{0};
-  CondVar group_moved_{mu_};  // a group ended, or the last joiner arrived
-  std::vector<Pending> group_pending_ IMSEMU_GUARDED_BY(mu_);  // step by step
-  Counters group_counters_ IMSEMU_GUARDED_BY(mu_);
-  std::map<uint64_t, Status> failed_groups_ IMSEMU_GUARDED_BY(mu_);
+  CommitGroup commits_ IMSEMU_GUARDED_BY(mu_);
+  Counters counters_at_group_ IMSEMU_GUARDED_BY(mu_);  // as the open group found them
 };
 
 }  // namespace imsemu::core

@@ -70,7 +70,7 @@ Status World::SetSessionStatus(const std::string& id, StringMap status,
       Journal(std::move(w));
     }
     p.status_updates.push_back({now, std::move(status)});
-    options_.status_cache.Prune(p.status_updates, now);
+    StatusCacheLocked().Prune(p.status_updates, now);
     Event e = Event::Of(p, EventKind::kSessionStatus, Actor::kGameServer, now);
     e.detail = std::to_string(p.LatestSessionStatus().size()) + " keys";
     Journal(std::move(e));

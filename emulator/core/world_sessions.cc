@@ -62,8 +62,9 @@ StatusOr<std::vector<SessionView>> World::ListSessions(const std::string& projec
   });
   std::vector<SessionView> out;
   out.reserve(reserved.size());
+  const StatusCache cache = StatusCacheLocked();
   for (const Payload& p : reserved) {
-    out.push_back({p.id, p.address, p.ports, options_.status_cache.Visible(p.status_updates, now)});
+    out.push_back({p.id, p.address, p.ports, cache.Visible(p.status_updates, now)});
   }
   return out;
 }
