@@ -57,9 +57,9 @@ Status World::Transact(Time now, const std::function<Status(Time)>& op) {
   if (commits_.BeginStep()) counters_at_group_ = before;
   const Status status = op(now);
   if (status.ok()) SaveCounters(now);
-  IMSEMU_RETURN_IF_ERROR(commits_.EndStep(
-      status.ok(), [this, step = std::exchange(pending_, Pending{})]() mutable IMSEMU_REQUIRES(
-                       mu_) { Deliver(std::move(step)); }));
+  IMSEMU_RETURN_IF_ERROR(commits_.EndStep(status.ok(),
+                                          [this, step = std::exchange(pending_, Pending{})]()
+                                              IMSEMU_REQUIRES(mu_) { Deliver(step); }));
   next_timer_ = store_.NextTimer();
   if (!status.ok()) counters_ = before;
   // A failed step's status is its own; the others' changes commit all the
@@ -68,7 +68,7 @@ Status World::Transact(Time now, const std::function<Status(Time)>& op) {
   return status.ok() ? committed : status;
 }
 
-void World::Deliver(Pending committed) {
+void World::Deliver(const Pending& committed) {
   for (PayloadObserver* observer : observers_) {
     // Removals first: a replacement may take over the removed one's port.
     for (const std::string& id : committed.removed) observer->OnPayloadRemoved(id);

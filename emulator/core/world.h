@@ -260,7 +260,7 @@ class World {
   };
 
   // Tells observers and the event sink what committed. mu_ held.
-  void Deliver(Pending committed) IMSEMU_REQUIRES(mu_);
+  void Deliver(const Pending& committed) IMSEMU_REQUIRES(mu_);
   // The status cache, with the world's origin. mu_ held.
   StatusCache StatusCacheLocked() const IMSEMU_REQUIRES(mu_);
   // Applies the timers due at the clock's time; returns that time. mu_ held.
