@@ -26,6 +26,7 @@
 #include "emulator/scenario/recorder.h"
 #include "emulator/store/snapshot_file.h"
 #include "emulator/store/sqlite_world_store.h"
+#include "emulator/util/api_routes.h"
 #include "emulator/util/rfc3339.h"
 
 namespace imsemu {
@@ -223,7 +224,7 @@ Status EmulatorImpl::Open() {
   http::MountOrchestrationApi(routes, *world_, *request_ids_, options_.allow_http_commands);
   http::MountSessionManagerApi(routes, *world_, *request_ids_, options_.auth);
   http::MountPayloadLocalApi(routes, *world_, *request_ids_, *game_server_calls_,
-                             R"(/payloads/([a-z0-9-]+))",
+                             routes::Pattern(routes::kSharedPayloadPrefix),
                              [](const httplib::Request& req) { return req.matches[1].str(); });
   http::ControlHooks hooks;
   hooks.clock = clock_.get();

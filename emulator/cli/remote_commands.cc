@@ -15,7 +15,7 @@ void AddTimelineFlags(CLI::App* app, RemoteFlags& f) {
 
 int WriteTimeline(const RemoteFlags& f, std::ostream& out, std::ostream& err) {
   clients::HttpCall call(f.url);
-  const StatusOr<nlohmann::json> trace = call.Get("/emulator/v0/timeline");
+  const StatusOr<nlohmann::json> trace = call.Call(routes::kTimeline);
   if (!trace.ok()) {
     err << "ims-emulator: cannot read the timeline from " << f.url << ": "
         << trace.status().ToString() << "\n";
@@ -42,7 +42,7 @@ void AddExportFlags(CLI::App* app, RemoteFlags& f) {
 
 int WriteExport(const RemoteFlags& f, std::ostream& err) {
   clients::HttpCall call(f.url);
-  const StatusOr<nlohmann::json> snapshot = call.Get("/emulator/v0/export");
+  const StatusOr<nlohmann::json> snapshot = call.Call(routes::kExport);
   if (!snapshot.ok()) {
     err << "ims-emulator: cannot export from " << f.url << ": " << snapshot.status().ToString()
         << "\n";

@@ -66,13 +66,13 @@ StatusOr<std::optional<std::string>> Config(const StatusOr<Json>& answer) {
 
 struct SessionManagerClient::Impl {
   clients::HttpCall call;
-  std::string sessions;  // the path, up to ?session_type=
+  std::string project;
 };
 
 SessionManagerClient::SessionManagerClient(const std::string& base_url, std::string project,
                                            std::string authorization)
     : impl_(new Impl{clients::HttpCall(base_url, {{"Authorization", std::move(authorization)}}),
-                     "/api/v0/projects/" + PercentEncode(project) + "/sessions?session_type="}) {}
+                     std::move(project)}) {}
 SessionManagerClient::~SessionManagerClient() = default;
 SessionManagerClient::SessionManagerClient(SessionManagerClient&&) noexcept = default;
 SessionManagerClient& SessionManagerClient::operator=(SessionManagerClient&&) noexcept = default;
@@ -82,14 +82,16 @@ StatusOr<CreatedSession> SessionManagerClient::CreateSession(
   Json body = Json::object();
   if (config) body["session_config"] = *config;
   IMSEMU_ASSIGN_OR_RETURN(
-      Json answer, impl_->call.Send("POST", impl_->sessions + PercentEncode(session_type), body));
+      Json answer, impl_->call.Call(routes::kCreateSession, {{"project", impl_->project}}, body,
+                                    "?session_type=" + PercentEncode(session_type)));
   return CreatedSession{Text(answer, "id"), Text(answer, "address"), Ports(answer)};
 }
 
 StatusOr<std::vector<SessionInfo>> SessionManagerClient::ListSessions(
     const std::string& session_type) {
-  IMSEMU_ASSIGN_OR_RETURN(Json answer,
-                          impl_->call.Get(impl_->sessions + PercentEncode(session_type)));
+  IMSEMU_ASSIGN_OR_RETURN(
+      Json answer, impl_->call.Call(routes::kListSessions, {{"project", impl_->project}}, nullptr,
+                                    "?session_type=" + PercentEncode(session_type)));
   std::vector<SessionInfo> out;
   const Json& sessions = Member(answer, "sessions");
   if (!sessions.is_array()) return out;
@@ -120,7 +122,7 @@ StatusOr<PayloadClient> PayloadClient::FromEnvironment() {
 }
 
 StatusOr<PayloadInfo> PayloadClient::GetPayload() {
-  IMSEMU_ASSIGN_OR_RETURN(Json answer, impl_->call.Get("/api/v0/payload"));
+  IMSEMU_ASSIGN_OR_RETURN(Json answer, impl_->call.Call(routes::kGetPayload));
   const Json& result = Member(answer, "result");
   const Json& status = Member(result, "status");
   const Json& metadata = Member(result, "metadata");
@@ -130,29 +132,27 @@ StatusOr<PayloadInfo> PayloadClient::GetPayload() {
                      Strings(metadata, "labels"), Strings(metadata, "annotations")};
 }
 
-Status PayloadClient::Ready() { return OnlyStatus(impl_->call.Send("POST", "/api/v0/ready", {})); }
+Status PayloadClient::Ready() { return OnlyStatus(impl_->call.Call(routes::kReady)); }
 
 Status PayloadClient::SetLabel(const std::string& key, const std::string& value) {
-  return OnlyStatus(
-      impl_->call.Send("PUT", "/api/v0/metadata/label", {{"key", key}, {"value", value}}));
+  return OnlyStatus(impl_->call.Call(routes::kSetLabel, {}, {{"key", key}, {"value", value}}));
 }
 
 Status PayloadClient::SetAnnotation(const std::string& key, const std::string& value) {
-  return OnlyStatus(
-      impl_->call.Send("PUT", "/api/v0/metadata/annotation", {{"key", key}, {"value", value}}));
+  return OnlyStatus(impl_->call.Call(routes::kSetAnnotation, {}, {{"key", key}, {"value", value}}));
 }
 
 StatusOr<std::optional<std::string>> PayloadClient::GetConfig() {
-  return Config(impl_->call.Get("/api/v0/session-manager/config"));
+  return Config(impl_->call.Call(routes::kGetConfig));
 }
 
 StatusOr<StringMap> PayloadClient::GetStatus() {
-  IMSEMU_ASSIGN_OR_RETURN(Json answer, impl_->call.Get("/api/v0/session-manager/status"));
+  IMSEMU_ASSIGN_OR_RETURN(Json answer, impl_->call.Call(routes::kGetStatus));
   return Strings(Json{{"s", answer}}, "s");
 }
 
 Status PayloadClient::SetStatus(const StringMap& status) {
-  return OnlyStatus(impl_->call.Send("POST", "/api/v0/session-manager/status", Json(status)));
+  return OnlyStatus(impl_->call.Call(routes::kSetStatus, {}, Json(status)));
 }
 
 // --- ControlClient ------------------------------------------------------------
@@ -168,34 +168,33 @@ ControlClient::ControlClient(ControlClient&&) noexcept = default;
 ControlClient& ControlClient::operator=(ControlClient&&) noexcept = default;
 
 Status ControlClient::AdvanceClock(std::chrono::milliseconds d) {
-  return OnlyStatus(impl_->call.Send("POST", "/emulator/v0/clock/advance",
+  return OnlyStatus(impl_->call.Call(routes::kAdvanceClock, {},
                                      {{"seconds", static_cast<double>(d.count()) / 1000.0}}));
 }
 
 Status ControlClient::Reset() {
-  return OnlyStatus(impl_->call.Send("POST", "/emulator/v0/reset", Json::object()));
+  return OnlyStatus(impl_->call.Call(routes::kReset, {}, Json::object()));
 }
 
 Status ControlClient::ExitPayload(const std::string& payload_id, int code) {
-  return OnlyStatus(impl_->call.Send(
-      "POST", "/emulator/v0/payloads/" + PercentEncode(payload_id) + "/exit", {{"code", code}}));
+  return OnlyStatus(
+      impl_->call.Call(routes::kExitPayload, {{"payload", payload_id}}, {{"code", code}}));
 }
 
 Status ControlClient::ForceState(const std::string& payload_id, const std::string& state) {
-  return OnlyStatus(impl_->call.Send(
-      "PUT", "/emulator/v0/payloads/" + PercentEncode(payload_id) + "/state", {{"state", state}}));
+  return OnlyStatus(
+      impl_->call.Call(routes::kForceState, {{"payload", payload_id}}, {{"state", state}}));
 }
 
 StatusOr<std::optional<std::string>> ControlClient::SessionConfigOf(const std::string& payload_id) {
-  return Config(
-      impl_->call.Get("/emulator/v0/payloads/" + PercentEncode(payload_id) + "/session-config"));
+  return Config(impl_->call.Call(routes::kSessionConfig, {{"payload", payload_id}}));
 }
 
 StatusOr<std::vector<std::string>> ControlClient::Journal(long long after) {
   std::vector<std::string> lines;
   while (true) {
-    IMSEMU_ASSIGN_OR_RETURN(Json page,
-                            impl_->call.Get("/emulator/v0/events?after=" + std::to_string(after)));
+    IMSEMU_ASSIGN_OR_RETURN(Json page, impl_->call.Call(routes::kEvents, {}, nullptr,
+                                                        "?after=" + std::to_string(after)));
     const Json& events = Member(page, "events");
     if (!events.is_array()) return Internal("the journal answer has no 'events' list");
     for (const Json& e : events) {

@@ -96,6 +96,12 @@ StatusOr<nlohmann::json> HttpCall::Get(const std::string& path) {
   return Answer(Exchange("GET", path));
 }
 
+StatusOr<nlohmann::json> HttpCall::Call(const routes::Route& route,
+                                        const std::map<std::string, std::string>& values,
+                                        const nlohmann::json& body, const std::string& query) {
+  return Send(route.method, routes::Expand(route.path, values) + query, body);
+}
+
 StatusOr<nlohmann::json> HttpCall::Send(const std::string& method, const std::string& path,
                                         const nlohmann::json& body) {
   return Answer(Exchange(method, path, body.is_null() ? "" : body.dump()));

@@ -4,12 +4,14 @@
 // it. Not thread-safe.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <string>
 
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 
+#include "emulator/util/api_routes.h"
 #include "ims_emulator/status.h"
 
 namespace imsemu::clients {
@@ -37,6 +39,12 @@ class HttpCall {
 
   // The JSON body of a 2xx answer, or the error as a Status (see clients.h).
   StatusOr<nlohmann::json> Get(const std::string& path);
+  // `route` with its {names} from `values`, then `query` ("?a=b" or ""); a
+  // null `body` sends none.
+  StatusOr<nlohmann::json> Call(const routes::Route& route,
+                                const std::map<std::string, std::string>& values = {},
+                                const nlohmann::json& body = nullptr,
+                                const std::string& query = "");
   StatusOr<nlohmann::json> Send(const std::string& method, const std::string& path,
                                 const nlohmann::json& body);
 

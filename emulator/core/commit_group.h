@@ -74,8 +74,8 @@ class CommitGroup {
   // Groups are numbered; a failed one is remembered a while for the requests
   // that joined it.
   uint64_t seq_ = 0;
-  uint64_t done_ = 0;      // committed or failed
-  bool leader_ = false;    // a request waits to commit
+  uint64_t done_ = 0;            // committed or failed
+  bool leader_ = false;          // a request waits to commit
   std::atomic<int> joining_{0};  // requests between Defer() and CommitJoined()
   CondVar moved_;                // a group ended, or the last joiner arrived
   std::vector<Delivery> deliveries_;

@@ -48,6 +48,9 @@ constexpr EnumNameTable<EventKind, 18> kKinds = {{
 const char* ActorName(Actor actor) { return NameOf(kActors, actor, "unknown"); }
 const char* EventLevelName(EventLevel level) { return NameOf(kLevels, level, "unknown"); }
 const char* EventKindName(EventKind kind) { return NameOf(kKinds, kind, "unknown"); }
+std::vector<std::string> ActorNameList() { return NameList(kActors); }
+std::vector<std::string> EventLevelNameList() { return NameList(kLevels); }
+std::vector<std::string> EventKindNameList() { return NameList(kKinds); }
 std::optional<Actor> ParseActor(std::string_view name) { return ValueOf(kActors, name); }
 std::optional<EventLevel> ParseEventLevel(std::string_view name) { return ValueOf(kLevels, name); }
 std::optional<EventKind> ParseEventKind(std::string_view name) { return ValueOf(kKinds, name); }

@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "emulator/clock/clock.h"
 #include "emulator/core/process_exit.h"
@@ -56,6 +57,10 @@ enum class EventKind {
 const char* ActorName(Actor actor);
 const char* EventLevelName(EventLevel level);
 const char* EventKindName(EventKind kind);
+// Every name of each table, in its order.
+std::vector<std::string> ActorNameList();
+std::vector<std::string> EventLevelNameList();
+std::vector<std::string> EventKindNameList();
 std::optional<Actor> ParseActor(std::string_view name);
 std::optional<EventLevel> ParseEventLevel(std::string_view name);
 std::optional<EventKind> ParseEventKind(std::string_view name);

@@ -35,6 +35,7 @@ std::optional<PayloadState> ParsePayloadState(std::string_view name) {
 }
 
 std::string PayloadStateNames() { return NamesOf(kStateNames); }
+std::vector<std::string> PayloadStateNameList() { return NameList(kStateNames); }
 
 const char* TimerKindName(TimerKind kind) { return NameOf(kTimerNames, kind, "none"); }
 

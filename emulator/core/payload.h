@@ -38,6 +38,8 @@ const char* PayloadStateName(PayloadState state);
 std::optional<PayloadState> ParsePayloadState(std::string_view name);
 // Every wire name, "Unknown, Creating, ...", for error messages.
 std::string PayloadStateNames();
+// Every state's name, in the order of PayloadStateNames().
+std::vector<std::string> PayloadStateNameList();
 
 struct Port {
   std::string name;

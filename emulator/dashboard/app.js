@@ -7,13 +7,10 @@
 'use strict';
 
 (() => {
-  const STATES = ['Creating', 'Starting', 'Ready', 'Reserved', 'Shutdown', 'Unhealthy', 'Error', 'Unknown'];
-  const KINDS = [
-    'payload.created', 'payload.state', 'payload.removed', 'payload.label', 'payload.annotation',
-    'payload.output', 'payload.api_down', 'payload.api_up', 'session.status', 'session.status.null',
-    'session.ambiguous_type', 'allocation.created', 'allocation.replaced', 'allocation.deleting',
-    'allocation.deleted', 'allocation.shared', 'world.reset', 'world.restored',
-  ];
+  // Payload states and event kinds, as the emulator names them
+  // (GET /emulator/v0/names, read once at start).
+  let STATES = [];
+  let KINDS = [];
   const PAGE_SIZE = 50;          // payload rows per page
   const JOURNAL_KEEP = 2000;     // events kept in the page
   const JOURNAL_SHOWN = 300;     // events drawn (newest first)
@@ -597,7 +594,14 @@
     }
   }
 
-  function start() {
+  async function start() {
+    try {
+      const names = await call('GET', '/emulator/v0/names');
+      STATES = names.payload_states;
+      KINDS = names.event_kinds;
+    } catch (e) {
+      showError(`Reading the emulator's names failed: ${e.message}`);  // the filters stay empty
+    }
     options($('pf-state'), STATES, [{ value: '', label: 'any' }]);
     options($('pd-state'), STATES, []);
     options($('jf-kind'), KINDS, [{ value: '', label: 'any' }]);

@@ -8,6 +8,7 @@
 #include "emulator/codec/payload_json.h"
 #include "emulator/codec/timeline_json.h"
 #include "emulator/http/control_json.h"
+#include "emulator/util/api_routes.h"
 #include "emulator/util/utf8.h"
 
 namespace imsemu::http {
@@ -120,16 +121,26 @@ void MountControlApi(httplib::Server& server, core::World& world, RequestIds& id
     WriteError(res, kSurface, s, ids);
   };
 
-  server.Get("/emulator/v0/health", [](const httplib::Request&, httplib::Response& res) {
-    WriteJson(res, {{"status", "ok"}});
-  });
+  server.Get(routes::Pattern(routes::kHealth.path),
+             [](const httplib::Request&, httplib::Response& res) {
+               WriteJson(res, {{"status", "ok"}});
+             });
 
-  server.Get("/emulator/v0/clock",
+  // The names the journal and the state use, for the dashboard's filters.
+  server.Get(routes::Pattern(routes::kNames.path),
+             [](const httplib::Request&, httplib::Response& res) {
+               WriteJson(res, {{"payload_states", core::PayloadStateNameList()},
+                               {"event_kinds", core::EventKindNameList()},
+                               {"actors", core::ActorNameList()},
+                               {"levels", core::EventLevelNameList()}});
+             });
+
+  server.Get(routes::Pattern(routes::kGetClock.path),
              [&world, hooks](const httplib::Request&, httplib::Response& res) {
                WriteJson(res, ClockToJson(*hooks.clock, world.NextTimer()));
              });
 
-  server.Post("/emulator/v0/clock/advance",
+  server.Post(routes::Pattern(routes::kAdvanceClock.path),
               [&world, hooks, fail](const httplib::Request& req, httplib::Response& res) {
                 StatusOr<Duration> d = ReadAdvance(req, world, hooks.clock->Now());
                 Status s = d.ok() ? hooks.advance_clock(*d) : d.status();
@@ -137,21 +148,22 @@ void MountControlApi(httplib::Server& server, core::World& world, RequestIds& id
                 WriteJson(res, ClockToJson(*hooks.clock, world.NextTimer()));
               });
 
-  server.Post("/emulator/v0/reset", [hooks, fail](const httplib::Request&, httplib::Response& res) {
-    Status s = hooks.reset();
-    if (!s.ok()) return fail(res, s);
-    WriteJson(res, Json::object());
-  });
+  server.Post(routes::Pattern(routes::kReset.path),
+              [hooks, fail](const httplib::Request&, httplib::Response& res) {
+                Status s = hooks.reset();
+                if (!s.ok()) return fail(res, s);
+                WriteJson(res, Json::object());
+              });
 
-  server.Get("/emulator/v0/state", [&world, hooks](const httplib::Request&,
-                                                   httplib::Response& res) {
+  server.Get(routes::Pattern(routes::kGetState.path), [&world, hooks](const httplib::Request&,
+                                                                      httplib::Response& res) {
     WriteJson(
         res, StateToJson(world.Snapshot(), *hooks.clock, [&](const std::string& id) {
           return PayloadProcess{hooks.payload_api_of(id), hooks.log_file_of(id), hooks.pid_of(id)};
         }));
   });
 
-  server.Post(R"(/emulator/v0/payloads/([^/]+)/exit)",
+  server.Post(routes::Pattern(routes::kExitPayload.path),
               [&world, fail](const httplib::Request& req, httplib::Response& res) {
                 // An exit status, as a process reports it.
                 StatusOr<Json> body = ReadObjectBody(req, {"code"});
@@ -164,7 +176,7 @@ void MountControlApi(httplib::Server& server, core::World& world, RequestIds& id
                 WriteJson(res, {{"result", codec::PayloadToJson(*p)}});
               });
 
-  server.Put(R"(/emulator/v0/payloads/([^/]+)/state)",
+  server.Put(routes::Pattern(routes::kForceState.path),
              [&world, fail](const httplib::Request& req, httplib::Response& res) {
                StatusOr<Json> body = ReadObjectBody(req, {"state"});
                Status s = body.ok() ? codec::Require(*body, "state", "") : body.status();
@@ -181,14 +193,14 @@ void MountControlApi(httplib::Server& server, core::World& world, RequestIds& id
                WriteJson(res, {{"result", codec::PayloadToJson(*p)}});
              });
 
-  server.Get(R"(/emulator/v0/payloads/([^/]+)/session-config)",
+  server.Get(routes::Pattern(routes::kSessionConfig.path),
              [&world, fail](const httplib::Request& req, httplib::Response& res) {
                auto config = world.GetSessionConfig(req.matches[1]);
                if (!config.ok()) return fail(res, config.status());
                WriteJson(res, SessionConfigToJson(*config));
              });
 
-  server.Post("/emulator/v0/faults",
+  server.Post(routes::Pattern(routes::kAddFault.path),
               [hooks, fail](const httplib::Request& req, httplib::Response& res) {
                 StatusOr<Json> body = ParseBody(req);
                 if (!body.ok()) return fail(res, body.status());
@@ -199,18 +211,20 @@ void MountControlApi(httplib::Server& server, core::World& world, RequestIds& id
                 WriteJson(res, {{"result", FaultToJson(*fault)}});
               });
 
-  server.Get("/emulator/v0/faults", [hooks](const httplib::Request&, httplib::Response& res) {
-    Json list = Json::array();
-    for (const Fault& f : hooks.faults->List()) list.push_back(FaultToJson(f));
-    WriteJson(res, {{"faults", std::move(list)}});
-  });
+  server.Get(routes::Pattern(routes::kListFaults.path),
+             [hooks](const httplib::Request&, httplib::Response& res) {
+               Json list = Json::array();
+               for (const Fault& f : hooks.faults->List()) list.push_back(FaultToJson(f));
+               WriteJson(res, {{"faults", std::move(list)}});
+             });
 
-  server.Delete("/emulator/v0/faults", [hooks](const httplib::Request&, httplib::Response& res) {
-    hooks.faults->Clear();
-    WriteJson(res, Json::object());
-  });
+  server.Delete(routes::Pattern(routes::kClearFaults.path),
+                [hooks](const httplib::Request&, httplib::Response& res) {
+                  hooks.faults->Clear();
+                  WriteJson(res, Json::object());
+                });
 
-  server.Get(R"(/emulator/v0/payloads/([^/]+)/log)",
+  server.Get(routes::Pattern(routes::kPayloadLog.path),
              [&world, hooks, fail](const httplib::Request& req, httplib::Response& res) {
                StatusOr<long long> lines = IntParam(req, "lines", 50);
                if (lines.ok() && (*lines < 1 || *lines > kMaxLogLines)) {
@@ -232,7 +246,7 @@ void MountControlApi(httplib::Server& server, core::World& world, RequestIds& id
                WriteJson(res, {{"file", *file}, {"lines", *tail}});
              });
 
-  server.Post(R"(/emulator/v0/payloads/([^/]+)/api-down)",
+  server.Post(routes::Pattern(routes::kApiDown.path),
               [hooks, fail](const httplib::Request& req, httplib::Response& res) {
                 StatusOr<Duration> d = ReadRequiredSeconds(req);
                 Status s = d.ok() ? hooks.payload_api_down(req.matches[1], *d) : d.status();
@@ -240,26 +254,27 @@ void MountControlApi(httplib::Server& server, core::World& world, RequestIds& id
                 WriteJson(res, Json::object());
               });
 
-  server.Get("/emulator/v0/events", [&world, hooks, fail](const httplib::Request& req,
-                                                          httplib::Response& res) {
-    StatusOr<EventsQuery> query = ReadEventsQuery(req, world);
-    if (!query.ok()) return fail(res, query.status());
-    // A long poll waits in real time, in slices, so that stopping ends it.
-    const Stopwatch waited;
-    while (world.AwaitEvents(query->after, std::min(kWaitSlice, query->wait)) <= query->after) {
-      if (waited.Elapsed() >= query->wait || hooks.stopping()) break;
-    }
-    Json events = Json::array();
-    long long next_after = query->after;
-    for (const core::Event& e : world.Events(query->after, query->limit)) {
-      next_after = e.seq;
-      events.push_back(EventToJson(e));
-    }
-    WriteJson(res, {{"events", std::move(events)}, {"next_after", next_after}});
-  });
+  server.Get(
+      routes::Pattern(routes::kEvents.path),
+      [&world, hooks, fail](const httplib::Request& req, httplib::Response& res) {
+        StatusOr<EventsQuery> query = ReadEventsQuery(req, world);
+        if (!query.ok()) return fail(res, query.status());
+        // A long poll waits in real time, in slices, so that stopping ends it.
+        const Stopwatch waited;
+        while (world.AwaitEvents(query->after, std::min(kWaitSlice, query->wait)) <= query->after) {
+          if (waited.Elapsed() >= query->wait || hooks.stopping()) break;
+        }
+        Json events = Json::array();
+        long long next_after = query->after;
+        for (const core::Event& e : world.Events(query->after, query->limit)) {
+          next_after = e.seq;
+          events.push_back(EventToJson(e));
+        }
+        WriteJson(res, {{"events", std::move(events)}, {"next_after", next_after}});
+      });
 
   // The whole journal as a Chrome trace (open it in ui.perfetto.dev).
-  server.Get("/emulator/v0/timeline",
+  server.Get(routes::Pattern(routes::kTimeline.path),
              [&world, hooks](const httplib::Request&, httplib::Response& res) {
                WriteJson(res, codec::TimelineToTraceJson(world.Journal(), world.status_cache(),
                                                          hooks.clock->Now()));

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "emulator/util/api_routes.h"
 #include "emulator/util/enum_names.h"
 
 namespace imsemu::http {
@@ -15,10 +16,6 @@ constexpr EnumNameTable<Api, 5> kApiNames = {{
     {Api::kControl, "control"},
 }};
 
-const std::regex kPayloadLocalPath(
-    R"((/payloads/[^/]+)?/api/v0/(payload|ready|metadata/.*|session-manager/.*))");
-const std::regex kSessionsPath(R"(/api/v0/projects/[^/]+/sessions)");
-
 }  // namespace
 
 const char* ApiName(Api api) { return NameOf(kApiNames, api, "any"); }
@@ -28,9 +25,9 @@ std::optional<Api> ParseApi(const std::string& name) { return ValueOf(kApiNames,
 std::string ApiNames() { return NamesOf(kApiNames); }
 
 Api ApiOfPath(const std::string& path) {
-  if (path.rfind("/emulator/", 0) == 0) return Api::kControl;
-  if (std::regex_match(path, kSessionsPath)) return Api::kSessionManager;
-  if (std::regex_match(path, kPayloadLocalPath)) return Api::kPayloadLocal;
+  if (path.starts_with(routes::kControlApiPrefix)) return Api::kControl;
+  if (routes::Match(routes::kListSessions.path, path)) return Api::kSessionManager;
+  if (routes::IsPayloadLocalPath(path)) return Api::kPayloadLocal;
   return Api::kOrchestration;
 }
 

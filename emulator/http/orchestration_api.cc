@@ -4,21 +4,13 @@
 #include "emulator/codec/json_fields.h"
 #include "emulator/codec/payload_json.h"
 #include "emulator/codec/reservation_json.h"
+#include "emulator/util/api_routes.h"
 
 namespace imsemu::http {
 namespace {
 
 using Json = nlohmann::json;
 constexpr Surface kSurface = Surface::kOrchestration;
-
-constexpr const char* kAllocations = R"(/api/v0/projects/([^/]+)/allocations)";
-constexpr const char* kAllocation = R"(/api/v0/projects/([^/]+)/allocations/([^/]+))";
-constexpr const char* kPayloads = R"(/api/v0/projects/([^/]+)/allocations/([^/]+)/payloads)";
-constexpr const char* kPayload = R"(/api/v0/projects/([^/]+)/allocations/([^/]+)/payloads/([^/]+))";
-constexpr const char* kPayloadMetadata =
-    R"(/api/v0/projects/([^/]+)/allocations/([^/]+)/payloads/([^/]+)/metadata/(annotation|label))";
-constexpr const char* kReservations =
-    R"(/api/v0/projects/([^/]+)/allocations/([^/]+)/reservations)";
 
 StatusOr<core::AllocationSpec> ReadSpec(const httplib::Request& req) {
   IMSEMU_ASSIGN_OR_RETURN(Json body, ParseBody(req));
@@ -58,13 +50,14 @@ void MountOrchestrationApi(httplib::Server& server, core::World& world, RequestI
     WriteError(res, kSurface, s, ids);
   };
 
-  server.Get(kAllocations, [&world, fail](const httplib::Request& req, httplib::Response& res) {
-    auto list = world.ListAllocations(req.matches[1]);
-    if (!list.ok()) return fail(res, list.status());
-    WriteJson(res, {{"results", AllocationsJson(*list)}});
-  });
+  server.Get(routes::Pattern(routes::kListAllocations.path),
+             [&world, fail](const httplib::Request& req, httplib::Response& res) {
+               auto list = world.ListAllocations(req.matches[1]);
+               if (!list.ok()) return fail(res, list.status());
+               WriteJson(res, {{"results", AllocationsJson(*list)}});
+             });
 
-  server.Post(kAllocations,
+  server.Post(routes::Pattern(routes::kCreateAllocation.path),
               [&world, fail, allow_commands](const httplib::Request& req, httplib::Response& res) {
                 StatusOr<core::AllocationSpec> spec = ReadSpec(req);
                 if (!spec.ok()) return fail(res, spec.status());
@@ -75,13 +68,14 @@ void MountOrchestrationApi(httplib::Server& server, core::World& world, RequestI
                 WriteJson(res, {{"result", codec::AllocationToJson(*a)}});
               });
 
-  server.Get(kAllocation, [&world, fail](const httplib::Request& req, httplib::Response& res) {
-    auto a = world.GetAllocation(req.matches[1], req.matches[2]);
-    if (!a.ok()) return fail(res, a.status());
-    WriteJson(res, {{"result", codec::AllocationToJson(*a)}});
-  });
+  server.Get(routes::Pattern(routes::kGetAllocation.path),
+             [&world, fail](const httplib::Request& req, httplib::Response& res) {
+               auto a = world.GetAllocation(req.matches[1], req.matches[2]);
+               if (!a.ok()) return fail(res, a.status());
+               WriteJson(res, {{"result", codec::AllocationToJson(*a)}});
+             });
 
-  server.Put(kAllocation,
+  server.Put(routes::Pattern(routes::kReplaceAllocation.path),
              [&world, fail, allow_commands](const httplib::Request& req, httplib::Response& res) {
                StatusOr<core::AllocationSpec> spec = ReadSpec(req);
                if (!spec.ok()) return fail(res, spec.status());
@@ -94,27 +88,32 @@ void MountOrchestrationApi(httplib::Server& server, core::World& world, RequestI
                WriteJson(res, {{"result", codec::AllocationToJson(*a)}});
              });
 
-  server.Delete(kAllocation, [&world, fail](const httplib::Request& req, httplib::Response& res) {
-    auto a = world.DeleteAllocation(req.matches[1], req.matches[2]);
-    if (!a.ok()) return fail(res, a.status());
-    WriteJson(res, {{"result", codec::AllocationToJson(*a)}});
-  });
+  server.Delete(routes::Pattern(routes::kDeleteAllocation.path),
+                [&world, fail](const httplib::Request& req, httplib::Response& res) {
+                  auto a = world.DeleteAllocation(req.matches[1], req.matches[2]);
+                  if (!a.ok()) return fail(res, a.status());
+                  WriteJson(res, {{"result", codec::AllocationToJson(*a)}});
+                });
 
-  server.Get(kPayloads, [&world, fail](const httplib::Request& req, httplib::Response& res) {
-    auto list = world.ListPayloads(req.matches[1], req.matches[2]);
-    if (!list.ok()) return fail(res, list.status());
-    Json results = Json::array();
-    for (const core::Payload& p : *list) results.push_back(codec::PayloadToJson(p));
-    WriteJson(res, {{"results", std::move(results)}});
-  });
+  server.Get(routes::Pattern(routes::kListPayloads.path),
+             [&world, fail](const httplib::Request& req, httplib::Response& res) {
+               auto list = world.ListPayloads(req.matches[1], req.matches[2]);
+               if (!list.ok()) return fail(res, list.status());
+               Json results = Json::array();
+               for (const core::Payload& p : *list) results.push_back(codec::PayloadToJson(p));
+               WriteJson(res, {{"results", std::move(results)}});
+             });
 
-  server.Get(kPayload, [&world, fail](const httplib::Request& req, httplib::Response& res) {
-    auto p = world.GetPayloadOf(req.matches[1], req.matches[2], req.matches[3]);
-    if (!p.ok()) return fail(res, p.status());
-    WriteJson(res, {{"result", codec::PayloadToJson(*p)}});
-  });
+  server.Get(routes::Pattern(routes::kGetPayloadOf.path),
+             [&world, fail](const httplib::Request& req, httplib::Response& res) {
+               auto p = world.GetPayloadOf(req.matches[1], req.matches[2], req.matches[3]);
+               if (!p.ok()) return fail(res, p.status());
+               WriteJson(res, {{"result", codec::PayloadToJson(*p)}});
+             });
 
-  server.Delete(kPayload, [&world, fail](const httplib::Request& req, httplib::Response& res) {
+  server.Delete(routes::Pattern(routes::kDeletePayload.path), [&world, fail](
+                                                                  const httplib::Request& req,
+                                                                  httplib::Response& res) {
     const std::string force = req.get_param_value("force_delete");
     if (!force.empty() && force != "true" && force != "false") {
       return fail(res, InvalidArgument("force_delete must be true or false, got '" + force + "'"));
@@ -124,28 +123,33 @@ void MountOrchestrationApi(httplib::Server& server, core::World& world, RequestI
     WriteJson(res, Json::object());
   });
 
-  server.Put(kPayloadMetadata, [&world, fail](const httplib::Request& req, httplib::Response& res) {
-    auto p = world.GetPayloadOf(req.matches[1], req.matches[2], req.matches[3]);
-    if (!p.ok()) return fail(res, p.status());
-    StatusOr<Json> body = ParseBody(req);
-    std::string key, value;
-    Status s = body.ok() ? codec::ReadKeyValue(*body, key, value) : body.status();
-    const auto kind =
-        req.matches[4] == "label" ? core::MetadataKind::kLabel : core::MetadataKind::kAnnotation;
-    if (s.ok()) s = world.SetMetadata(p->id, kind, key, value, core::Actor::kOrchestration);
-    if (!s.ok()) return fail(res, s);
-    WriteJson(res, Json::object());
-  });
+  for (const auto& [route, kind] :
+       {std::pair{routes::kSetPayloadLabel, core::MetadataKind::kLabel},
+        std::pair{routes::kSetPayloadAnnotation, core::MetadataKind::kAnnotation}}) {
+    server.Put(routes::Pattern(route.path),
+               [&world, fail, kind = kind](const httplib::Request& req, httplib::Response& res) {
+                 auto p = world.GetPayloadOf(req.matches[1], req.matches[2], req.matches[3]);
+                 if (!p.ok()) return fail(res, p.status());
+                 StatusOr<Json> body = ParseBody(req);
+                 std::string key, value;
+                 Status s = body.ok() ? codec::ReadKeyValue(*body, key, value) : body.status();
+                 if (s.ok())
+                   s = world.SetMetadata(p->id, kind, key, value, core::Actor::kOrchestration);
+                 if (!s.ok()) return fail(res, s);
+                 WriteJson(res, Json::object());
+               });
+  }
 
-  server.Post(kReservations, [&world, fail](const httplib::Request& req, httplib::Response& res) {
-    StatusOr<Json> body = ParseBody(req);  // the body is optional; null is not
-    if (!body.ok()) return fail(res, body.status());
-    StatusOr<core::ReservationRequest> request = codec::ReservationFromJson(*body);
-    if (!request.ok()) return fail(res, request.status());
-    auto p = world.Reserve(req.matches[1], req.matches[2], *request);
-    if (!p.ok()) return fail(res, p.status());
-    WriteJson(res, {{"result", codec::PayloadToJson(*p)}});
-  });
+  server.Post(routes::Pattern(routes::kReserve.path),
+              [&world, fail](const httplib::Request& req, httplib::Response& res) {
+                StatusOr<Json> body = ParseBody(req);  // the body is optional; null is not
+                if (!body.ok()) return fail(res, body.status());
+                StatusOr<core::ReservationRequest> request = codec::ReservationFromJson(*body);
+                if (!request.ok()) return fail(res, request.status());
+                auto p = world.Reserve(req.matches[1], req.matches[2], *request);
+                if (!p.ok()) return fail(res, p.status());
+                WriteJson(res, {{"result", codec::PayloadToJson(*p)}});
+              });
 }
 
 }  // namespace imsemu::http

@@ -3,6 +3,7 @@
 #include "emulator/codec/json_fields.h"
 #include "emulator/codec/payload_json.h"
 #include "emulator/http/control_json.h"
+#include "emulator/util/api_routes.h"
 
 namespace imsemu::http {
 namespace {
@@ -39,17 +40,18 @@ void MountPayloadLocalApi(httplib::Server& server, core::World& world, RequestId
     WriteError(res, kSurface, s, ids);
   };
 
-  server.Get(p + "/api/v0/payload", [&world, &calls, payload_id_of, fail](
-                                        const httplib::Request& req, httplib::Response& res) {
-    StatusOr<core::Payload> payload = world.GetPayload(payload_id_of(req));
-    if (!payload.ok()) return fail(res, payload.status());
-    const std::string state = core::PayloadStateName(payload->state);
-    calls.Tell([&](GameServerObserver& o) { o.OnPayloadRead(payload->id, state); });
-    WriteJson(res, {{"result", codec::PayloadToJson(*payload)}});
-  });
+  server.Get(
+      p + routes::kGetPayload.path,
+      [&world, &calls, payload_id_of, fail](const httplib::Request& req, httplib::Response& res) {
+        StatusOr<core::Payload> payload = world.GetPayload(payload_id_of(req));
+        if (!payload.ok()) return fail(res, payload.status());
+        const std::string state = core::PayloadStateName(payload->state);
+        calls.Tell([&](GameServerObserver& o) { o.OnPayloadRead(payload->id, state); });
+        WriteJson(res, {{"result", codec::PayloadToJson(*payload)}});
+      });
 
-  server.Post(p + "/api/v0/ready", [&world, &calls, payload_id_of, fail](
-                                       const httplib::Request& req, httplib::Response& res) {
+  server.Post(p + routes::kReady.path, [&world, &calls, payload_id_of, fail](
+                                           const httplib::Request& req, httplib::Response& res) {
     StatusOr<core::Payload> payload = world.MarkReady(payload_id_of(req));
     if (!payload.ok()) return fail(res, payload.status());
     calls.Tell([&](GameServerObserver& o) { o.OnReady(payload->id); });
@@ -57,8 +59,8 @@ void MountPayloadLocalApi(httplib::Server& server, core::World& world, RequestId
   });
 
   for (const auto& [path, kind] :
-       {std::pair{"/api/v0/metadata/annotation", core::MetadataKind::kAnnotation},
-        std::pair{"/api/v0/metadata/label", core::MetadataKind::kLabel}}) {
+       {std::pair{routes::kSetAnnotation.path, core::MetadataKind::kAnnotation},
+        std::pair{routes::kSetLabel.path, core::MetadataKind::kLabel}}) {
     server.Put(p + path, [&world, &calls, payload_id_of, fail, kind = kind](
                              const httplib::Request& req, httplib::Response& res) {
       std::string key, value;
@@ -78,28 +80,26 @@ void MountPayloadLocalApi(httplib::Server& server, core::World& world, RequestId
     });
   }
 
-  server.Get(
-      p + "/api/v0/session-manager/config",
-      [&world, &calls, payload_id_of, fail](const httplib::Request& req, httplib::Response& res) {
-        const std::string id = payload_id_of(req);
-        StatusOr<std::optional<std::string>> config = world.GetSessionConfig(id);
-        if (!config.ok()) return fail(res, config.status());
-        calls.Tell([&](GameServerObserver& o) { o.OnConfigRead(id, *config); });
-        WriteJson(res, SessionConfigToJson(*config));
-      });
+  server.Get(p + routes::kGetConfig.path, [&world, &calls, payload_id_of, fail](
+                                              const httplib::Request& req, httplib::Response& res) {
+    const std::string id = payload_id_of(req);
+    StatusOr<std::optional<std::string>> config = world.GetSessionConfig(id);
+    if (!config.ok()) return fail(res, config.status());
+    calls.Tell([&](GameServerObserver& o) { o.OnConfigRead(id, *config); });
+    WriteJson(res, SessionConfigToJson(*config));
+  });
 
-  server.Get(
-      p + "/api/v0/session-manager/status",
-      [&world, &calls, payload_id_of, fail](const httplib::Request& req, httplib::Response& res) {
-        const std::string id = payload_id_of(req);
-        StatusOr<core::StringMap> status = world.GetSessionStatus(id);
-        if (!status.ok()) return fail(res, status.status());
-        calls.Tell([&](GameServerObserver& o) { o.OnStatusRead(id); });
-        WriteJson(res, Json(*status));
-      });
+  server.Get(p + routes::kGetStatus.path, [&world, &calls, payload_id_of, fail](
+                                              const httplib::Request& req, httplib::Response& res) {
+    const std::string id = payload_id_of(req);
+    StatusOr<core::StringMap> status = world.GetSessionStatus(id);
+    if (!status.ok()) return fail(res, status.status());
+    calls.Tell([&](GameServerObserver& o) { o.OnStatusRead(id); });
+    WriteJson(res, Json(*status));
+  });
 
   server.Post(
-      p + "/api/v0/session-manager/status",
+      p + routes::kSetStatus.path,
       [&world, &calls, payload_id_of, fail](const httplib::Request& req, httplib::Response& res) {
         const std::string id = payload_id_of(req);
         core::StringMap status;

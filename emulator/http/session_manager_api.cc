@@ -2,13 +2,13 @@
 
 #include "emulator/codec/json_fields.h"
 #include "emulator/codec/payload_json.h"
+#include "emulator/util/api_routes.h"
 
 namespace imsemu::http {
 namespace {
 
 using Json = nlohmann::json;
 constexpr Surface kSurface = Surface::kSessionManager;
-constexpr const char* kSessions = R"(/api/v0/projects/([^/]+)/sessions)";
 
 // Checks credentials and the session_type query parameter.
 Status Admit(const httplib::Request& req, const SessionAuth& auth, std::string& session_type) {
@@ -45,7 +45,8 @@ void MountSessionManagerApi(httplib::Server& server, core::World& world, Request
   };
 
   server.Post(
-      kSessions, [&world, &auth, fail](const httplib::Request& req, httplib::Response& res) {
+      routes::Pattern(routes::kCreateSession.path),
+      [&world, &auth, fail](const httplib::Request& req, httplib::Response& res) {
         std::string session_type;
         Status admitted = Admit(req, auth, session_type);
         if (!admitted.ok()) return fail(res, admitted);
@@ -57,21 +58,22 @@ void MountSessionManagerApi(httplib::Server& server, core::World& world, Request
             res, {{"id", p->id}, {"address", p->address}, {"ports", codec::PortsToJson(p->ports)}});
       });
 
-  server.Get(kSessions, [&world, &auth, fail](const httplib::Request& req, httplib::Response& res) {
-    std::string session_type;
-    Status admitted = Admit(req, auth, session_type);
-    if (!admitted.ok()) return fail(res, admitted);
-    auto sessions = world.ListSessions(req.matches[1], session_type);
-    if (!sessions.ok()) return fail(res, sessions.status());
-    Json list = Json::array();
-    for (const core::SessionView& s : *sessions) {
-      list.push_back({{"id", s.id},
-                      {"address", s.address},
-                      {"ports", codec::PortsToJson(s.ports)},
-                      {"session_status", Json(s.session_status)}});
-    }
-    WriteJson(res, {{"sessions", std::move(list)}});
-  });
+  server.Get(routes::Pattern(routes::kListSessions.path),
+             [&world, &auth, fail](const httplib::Request& req, httplib::Response& res) {
+               std::string session_type;
+               Status admitted = Admit(req, auth, session_type);
+               if (!admitted.ok()) return fail(res, admitted);
+               auto sessions = world.ListSessions(req.matches[1], session_type);
+               if (!sessions.ok()) return fail(res, sessions.status());
+               Json list = Json::array();
+               for (const core::SessionView& s : *sessions) {
+                 list.push_back({{"id", s.id},
+                                 {"address", s.address},
+                                 {"ports", codec::PortsToJson(s.ports)},
+                                 {"session_status", Json(s.session_status)}});
+               }
+               WriteJson(res, {{"sessions", std::move(list)}});
+             });
 }
 
 }  // namespace imsemu::http

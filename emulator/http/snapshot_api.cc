@@ -2,6 +2,7 @@
 
 #include "emulator/codec/json_fields.h"
 #include "emulator/http/control_json.h"
+#include "emulator/util/api_routes.h"
 #include "emulator/util/rfc3339.h"
 
 namespace imsemu::http {
@@ -22,12 +23,13 @@ void MountSnapshotApi(httplib::Server& server, RequestIds& ids, SnapshotHooks ho
     WriteJson(res, {{"clock", ClockToJson(*hooks.clock)}});
   };
 
-  server.Get("/emulator/v0/export", [hooks](const httplib::Request&, httplib::Response& res) {
+  server.Get(routes::Pattern(routes::kExport.path), [hooks](const httplib::Request&,
+                                                            httplib::Response& res) {
     res.set_header("Content-Disposition", R"(attachment; filename="ims-emulator-snapshot.json")");
     res.set_content(hooks.export_world(), "application/json");
   });
 
-  server.Post("/emulator/v0/import",
+  server.Post(routes::Pattern(routes::kImport.path),
               [hooks, fail, restored](const httplib::Request& req, httplib::Response& res) {
                 StatusOr<Json> body = ReadObjectBody(req, {"file"});
                 Status s = body.ok() ? codec::Require(*body, "file", "") : body.status();
@@ -38,15 +40,16 @@ void MountSnapshotApi(httplib::Server& server, RequestIds& ids, SnapshotHooks ho
                 restored(res, hooks.import_world(file));
               });
 
-  server.Get("/emulator/v0/snapshots", [hooks](const httplib::Request&, httplib::Response& res) {
-    Json list = Json::array();
-    for (const auto& [name, time] : hooks.snapshots()) {
-      list.push_back({{"name", name}, {"time", FormatRfc3339(time)}});
-    }
-    WriteJson(res, {{"snapshots", std::move(list)}});
-  });
+  server.Get(routes::Pattern(routes::kListSnapshots.path),
+             [hooks](const httplib::Request&, httplib::Response& res) {
+               Json list = Json::array();
+               for (const auto& [name, time] : hooks.snapshots()) {
+                 list.push_back({{"name", name}, {"time", FormatRfc3339(time)}});
+               }
+               WriteJson(res, {{"snapshots", std::move(list)}});
+             });
 
-  server.Post(R"(/emulator/v0/snapshots/([^/]+))",
+  server.Post(routes::Pattern(routes::kTakeSnapshot.path),
               [hooks, fail](const httplib::Request& req, httplib::Response& res) {
                 StatusOr<Json> body = ReadObjectBody(req, {});
                 Status s = body.ok() ? hooks.take_snapshot(req.matches[1]) : body.status();
@@ -54,7 +57,7 @@ void MountSnapshotApi(httplib::Server& server, RequestIds& ids, SnapshotHooks ho
                 WriteJson(res, {{"name", req.matches[1]}, {"clock", ClockToJson(*hooks.clock)}});
               });
 
-  server.Post(R"(/emulator/v0/snapshots/([^/]+)/restore)",
+  server.Post(routes::Pattern(routes::kRestoreSnapshot.path),
               [hooks, fail, restored](const httplib::Request& req, httplib::Response& res) {
                 StatusOr<Json> body = ReadObjectBody(req, {});
                 if (!body.ok()) return fail(res, body.status());

@@ -4,10 +4,11 @@
 #include <cerrno>
 #include <cmath>
 #include <cstring>
-#include <regex>
+#include <tuple>
 
 #include "emulator/codec/allocation_json.h"
 #include "emulator/scenario/json_path.h"
+#include "emulator/scenario/step_kinds.h"
 #include "emulator/util/utf8.h"
 
 namespace imsemu::scenario {
@@ -24,16 +25,6 @@ constexpr size_t kMaxExpectations = 40;
 constexpr const char* kRefusedCredentials = "Bearer (refused credentials, not recorded)";
 // Under the real clock, time between calls is written in steps of this.
 constexpr long long kRealClockGrainMs = 100;
-
-const std::regex kSessions(R"(/api/v0/projects/([^/]+)/sessions)");
-const std::regex kShared(R"(/payloads/([a-z0-9-]+)(/api/v0/.*))");
-const std::regex kAllocations(R"(/api/v0/projects/([^/]+)/allocations)");
-const std::regex kAllocation(R"(/api/v0/projects/([^/]+)/allocations/([^/]+))");
-const std::regex kPayloads(R"(/api/v0/projects/([^/]+)/allocations/([^/]+)/payloads)");
-const std::regex kPayload(R"(/api/v0/projects/([^/]+)/allocations/([^/]+)/payloads/([^/]+))");
-const std::regex kReservations(R"(/api/v0/projects/([^/]+)/allocations/([^/]+)/reservations)");
-const std::regex kControlPayload(R"(/emulator/v0/payloads/([^/]+)/(exit|state|api-down))");
-const std::regex kSnapshot(R"(/emulator/v0/snapshots/([^/]+)(/restore)?)");
 
 // `text` on one line of a YAML comment: control characters as spaces, bytes
 // that are not UTF-8 as '?'.
@@ -150,10 +141,8 @@ RecordedStep Comment(const RecordedCall& call, const std::string& why) {
 }
 
 // A game client's call: its project, session type, body and credentials.
-RecordedStep ClientStep(const RecordedCall& call, const std::string& project) {
-  RecordedStep step;
-  step.kind = call.method == "POST" ? "client.create_session" : "client.list_sessions";
-  step.params = {{"project", project}, {"session_type", Query(call, "session_type")}};
+RecordedStep ClientStep(const RecordedCall& call, RecordedStep step) {
+  step.params["session_type"] = Query(call, "session_type");
   if (!call.has_authorization && call.status == 401) {
     step.params["auth"] = "none";
   } else if (call.has_authorization && call.status == 401) {
@@ -172,127 +161,77 @@ RecordedStep ClientStep(const RecordedCall& call, const std::string& project) {
   return step;
 }
 
-// A game server's call to its Payload Local API (`api_path` from /api/v0/).
-std::optional<RecordedStep> ServerStep(const RecordedCall& call, const std::string& payload,
-                                       const std::string& api_path, bool shared) {
-  RecordedStep step;
-  step.params = {{"payload", payload}};
-  if (shared) step.params["via"] = "shared";
+// What a step of `step.kind` takes from the call's body and query, beyond
+// the values of its route's path (already in `step.params`); a comment when a
+// step cannot send what the call sent.
+std::optional<RecordedStep> WithBody(const RecordedCall& call, RecordedStep step) {
+  const std::string& kind = step.kind;
   const std::optional<Json> body = Parsed(call.body);
-  if (api_path == "/api/v0/payload" && call.method == "GET") {
-    step.kind = "server.get_payload";
-  } else if (api_path == "/api/v0/ready" && call.method == "POST") {
-    step.kind = "server.ready";
-    if (!call.body.empty()) step.params["raw_body"] = call.body;
-  } else if (api_path == "/api/v0/session-manager/config" && call.method == "GET") {
-    step.kind = "server.get_config";
-  } else if (api_path == "/api/v0/session-manager/status" && call.method == "GET") {
-    step.kind = "server.get_status";
-  } else if (api_path == "/api/v0/session-manager/status" && call.method == "POST") {
-    if (!body) return Comment(call, "its body is not JSON, which server.set_status cannot send");
-    step.kind = "server.set_status";
-    step.params["status"] = *body;
-  } else if ((api_path == "/api/v0/metadata/label" || api_path == "/api/v0/metadata/annotation") &&
-             call.method == "PUT") {
-    if (!body || !body->is_object() || !body->contains("key") || !(*body)["key"].is_string()) {
-      return Comment(call, "its body is not {key, value}, which a step cannot send");
-    }
-    step.kind = api_path.ends_with("label") ? "server.set_label" : "server.set_annotation";
-    step.params["key"] = (*body)["key"];
-    step.params["value"] = body->value("value", Json(""));
-  } else {
-    return std::nullopt;  // a path no handler serves: the 404 changed nothing
-  }
-  return step;
-}
-
-std::optional<RecordedStep> OrchestrationStep(const RecordedCall& call) {
-  std::smatch m;
-  RecordedStep step;
-  const std::optional<Json> body = Parsed(call.body);
-  auto with_body = [&](const char* kind, const char* key) -> std::optional<RecordedStep> {
-    if (!body) return Comment(call, "its body is not JSON, which a step cannot send");
-    step.kind = kind;
+  auto body_as = [&](const char* key) -> std::optional<RecordedStep> {
+    if (!body) return Comment(call, "its body is not JSON, which " + kind + " cannot send");
     step.params[key] = *body;
     return step;
   };
-  if (std::regex_match(call.path, m, kAllocations)) {
-    step.params = {{"project", m[1]}};
-    if (call.method != "POST") return Comment(call, "no step lists allocations");
-    if (call.status == 200) step.save = {{"", "result.id"}};
-    return with_body("orchestration.create_allocation", "spec");
-  }
-  if (std::regex_match(call.path, m, kAllocation)) {
-    step.params = {{"project", m[1]}, {"allocation", m[2]}};
-    if (call.method == "GET") step.kind = "orchestration.get_allocation";
-    if (call.method == "DELETE") step.kind = "orchestration.delete_allocation";
-    if (call.method == "PUT") return with_body("orchestration.replace_allocation", "spec");
-    return step;
-  }
-  if (std::regex_match(call.path, m, kPayloads)) {
-    step.params = {{"project", m[1]}, {"allocation", m[2]}};
-    step.kind = "orchestration.list_payloads";
-    return step;
-  }
-  if (std::regex_match(call.path, m, kPayload)) {
-    step.params = {{"project", m[1]}, {"allocation", m[2]}, {"payload", m[3]}};
-    step.kind =
-        call.method == "DELETE" ? "orchestration.delete_payload" : "orchestration.get_payload";
-    if (call.method == "DELETE" && Query(call, "force_delete") == "true") {
-      step.params["force"] = true;
+  auto object_body = [&]() { return body && body->is_object(); };
+  if (kind.starts_with("client.")) return ClientStep(call, std::move(step));
+  if (kind == "server.ready") {
+    if (!call.body.empty()) step.params["raw_body"] = call.body;
+  } else if (kind == "server.set_status") {
+    return body_as("status");
+  } else if (kind == "server.set_label" || kind == "server.set_annotation") {
+    if (!object_body() || !body->contains("key") || !(*body)["key"].is_string()) {
+      return Comment(call, "its body is not {key, value}, which a step cannot send");
     }
-    return step;
-  }
-  if (std::regex_match(call.path, m, kReservations)) {
-    step.params = {{"project", m[1]}, {"allocation", m[2]}};
+    step.params["key"] = (*body)["key"];
+    step.params["value"] = body->value("value", Json(""));
+  } else if (kind == "orchestration.create_allocation") {
     if (call.status == 200) step.save = {{"", "result.id"}};
-    return with_body("orchestration.reserve", "body");
-  }
-  return Comment(call, "no step sets payload metadata through the orchestration API");
-}
-
-std::optional<RecordedStep> ControlStep(const RecordedCall& call) {
-  if (call.method == "GET") return std::nullopt;  // reading changes nothing
-  std::smatch m;
-  RecordedStep step;
-  const std::optional<Json> body = Parsed(call.body);
-  if (call.path == "/emulator/v0/clock/advance") return std::nullopt;  // the time between steps
-  if (call.path == "/emulator/v0/reset") {
-    step.kind = "emulator.reset";
-  } else if (std::regex_match(call.path, m, kControlPayload)) {
-    step.params = {{"payload", m[1]}};
-    if (!body || !body->is_object()) return Comment(call, "its body is not a JSON object");
-    if (m[2] == "exit" && body->contains("code")) {
-      step.kind = "emulator.exit";
+    return body_as("spec");
+  } else if (kind == "orchestration.replace_allocation") {
+    return body_as("spec");
+  } else if (kind == "orchestration.reserve") {
+    if (call.status == 200) step.save = {{"", "result.id"}};
+    return body_as("body");
+  } else if (kind == "orchestration.delete_payload") {
+    if (Query(call, "force_delete") == "true") step.params["force"] = true;
+  } else if (kind == "emulator.exit" || kind == "emulator.state" ||
+             kind == "fault.payload_api_down") {
+    if (!object_body()) return Comment(call, "its body is not a JSON object");
+    if (kind == "emulator.exit" && body->contains("code")) {
       step.params["code"] = (*body)["code"];
-    } else if (m[2] == "state" && body->contains("state")) {
-      step.kind = "emulator.state";
+    } else if (kind == "emulator.state" && body->contains("state")) {
       step.params["state"] = (*body)["state"];
-    } else if (m[2] == "api-down" && body->contains("seconds") && (*body)["seconds"].is_number()) {
-      step.kind = "fault.payload_api_down";
+    } else if (kind == "fault.payload_api_down" && body->contains("seconds") &&
+               (*body)["seconds"].is_number()) {
       step.params["for"] = Ms(std::llround((*body)["seconds"].get<double>() * 1000));
     } else {
       return Comment(call, "a step cannot send its body");
     }
-  } else if (call.path == "/emulator/v0/faults") {
-    if (call.method == "DELETE") {
-      step.kind = "fault.clear";
-    } else {
-      if (!body || !body->is_object()) return Comment(call, "its body is not a JSON object");
-      step.kind = "fault.add";
-      step.params = *body;
-    }
-  } else if (std::regex_match(call.path, m, kSnapshot)) {
-    step.kind = m[2].matched ? "emulator.restore" : "emulator.snapshot";
-    step.params = {{"name", m[1]}};
-  } else if (call.path == "/emulator/v0/import") {
-    return Comment(call, "an import reads a file; replay from the snapshot with serve --import");
-  } else {
-    // A control call that changes the world and that no step kind replays
-    // is said, never dropped: the replay would differ without a word.
-    return Comment(call, "no step kind replays this control call");
+  } else if (kind == "fault.add") {
+    if (!object_body()) return Comment(call, "its body is not a JSON object");
+    step.params = *body;
   }
   return step;
+}
+
+// The step for a call no step kind makes: none for a call that changes
+// nothing, else a comment saying why it is not replayed.
+std::optional<RecordedStep> WithoutKind(const RecordedCall& call, bool payload_api) {
+  if (payload_api) return std::nullopt;  // a path no handler serves: the 404 changed nothing
+  if (routes::Match(routes::kListSessions.path, call.path)) {
+    return std::nullopt;  // a method the Session Manager does not serve: a 404
+  }
+  const std::string_view allocations = routes::kListAllocations.path;
+  if (call.path.starts_with(allocations.substr(0, allocations.find('{')))) {
+    return Comment(call, "no step kind makes this orchestration call");
+  }
+  if (!call.path.starts_with(routes::kControlApiPrefix)) return std::nullopt;
+  if (routes::Match(routes::kImport.path, call.path)) {
+    return Comment(call, "an import reads a file; replay from the snapshot with serve --import");
+  }
+  // A control call that changes the world and that no step kind replays
+  // is said, never dropped: the replay would differ without a word.
+  return Comment(call, "no step kind replays this control call");
 }
 
 std::string Dump(const Json& j) {
@@ -304,18 +243,36 @@ std::string Dump(const Json& j) {
 
 std::optional<RecordedStep> StepFor(const RecordedCall& call, const RecordingWorld& world,
                                     std::map<std::string, std::string>& variables) {
-  std::smatch m;
+  // A Payload Local API call: on the payload's own port, or under the shared
+  // port's /payloads/{payload} prefix.
+  std::string payload = call.payload_id;
+  std::string path = call.path;
+  if (auto shared = routes::SplitSharedPayloadPath(path); payload.empty() && shared) {
+    std::tie(payload, path) = *std::move(shared);
+  }
+  const bool payload_api = !payload.empty();
+  if (!payload_api && path.starts_with(routes::kControlApiPrefix) && call.method == "GET") {
+    return std::nullopt;  // reading the control API changes nothing
+  }
   std::optional<RecordedStep> step;
-  if (!call.payload_id.empty()) {
-    step = ServerStep(call, call.payload_id, call.path, /*shared=*/false);
-  } else if (std::regex_match(call.path, m, kShared)) {
-    step = ServerStep(call, m[1], m[2], /*shared=*/true);
-  } else if (std::regex_match(call.path, m, kSessions)) {
-    step = ClientStep(call, m[1]);
-  } else if (call.path.starts_with("/api/v0/projects/")) {
-    step = OrchestrationStep(call);
-  } else if (call.path.starts_with("/emulator/v0/")) {
-    step = ControlStep(call);
+  // The time between steps is written as advances of its own.
+  if (std::optional<KindOfCall> found = FindStepKind(call.method, path, payload_api);
+      found && found->kind != "emulator.advance") {
+    RecordedStep made;
+    made.kind = found->kind;
+    made.params = Json::object();
+    for (const auto& [name, value] : found->values) made.params[name] = value;
+    if (payload_api) {
+      made.params["payload"] = payload;
+      if (call.payload_id.empty()) made.params["via"] = "shared";
+    }
+    step = WithBody(call, std::move(made));
+    // A kind that takes no parameters (emulator.reset, fault.clear) has none.
+    if (step && !step->kind.empty() && StepKinds().at(step->kind).params.empty()) {
+      step->params = Json();
+    }
+  } else if (!found) {
+    step = WithoutKind(call, payload_api);
   }
   if (!step || step->kind.empty()) return step;
   step->params = Spell(step->params, variables);
@@ -410,7 +367,7 @@ bool Recorder::Replays(const std::string& method, const std::string& path, bool 
 void Recorder::RecordExit(const std::string& payload_id, int code, Time now) {
   RecordedCall call;
   call.method = "POST";
-  call.path = "/emulator/v0/payloads/" + payload_id + "/exit";
+  call.path = routes::Expand(routes::kExitPayload.path, {{"payload", payload_id}});
   call.body = Json({{"code", code}}).dump();
   call.status = 200;  // passed on to the world, which took it
   Record(call, now);

@@ -8,6 +8,9 @@ namespace imsemu::scenario {
 namespace {
 
 using Builder = std::function<StatusOr<Call>(const StepContext&, const Json&)>;
+// A builder for the row's route.
+using RouteBuilder =
+    std::function<StatusOr<Call>(const routes::Route&, const StepContext&, const Json&)>;
 
 bool Has(const Json& p, const char* key) { return p.is_object() && p.contains(key); }
 
@@ -28,33 +31,55 @@ std::string BodyOf(const Json& p, const char* key, const Json& fallback = Json::
   return Has(p, key) ? p[key].dump() : fallback.dump();
 }
 
-Call On(const StepContext& c, std::string method, std::string path, std::string body = "") {
-  Call call;
-  call.method = std::move(method);
-  call.target = c.main;
-  call.path = std::move(path);
-  call.body = std::move(body);
-  return call;
+using BodyFn = std::function<StatusOr<std::string>(const Json&)>;
+
+// The parameter a {name} of a path template is filled from: the same name;
+// the project defaults to the scenario's.
+StatusOr<std::map<std::string, std::string>> PathValues(const routes::Route& route,
+                                                        const StepContext& c, const Json& p) {
+  std::map<std::string, std::string> values;
+  for (const char* name : {"project", "allocation", "payload", "name"}) {
+    if (std::string_view(route.path).find("{" + std::string(name) + "}") == std::string::npos) {
+      continue;
+    }
+    if (std::string_view(name) == "project") {
+      values[name] = Param(p, "project", c.scenario->project);
+    } else {
+      IMSEMU_ASSIGN_OR_RETURN(values[name], Required(p, name));
+    }
+  }
+  return values;
 }
 
-// A call to `path` on the emulator's control API with a JSON body.
-Builder Control(std::string method, std::string path) {
-  return [method, path](const StepContext& c, const Json&) -> StatusOr<Call> {
-    return On(c, method, "/emulator/v0" + path);
+// A call on the emulator's main port (Session Manager, orchestration,
+// control): the route's path filled from the parameters, then `query` and
+// `body` of them.
+RouteBuilder OnMain(BodyFn body = nullptr,
+                    std::function<std::string(const Json&)> query = nullptr) {
+  return [body, query](const routes::Route& route, const StepContext& c,
+                       const Json& p) -> StatusOr<Call> {
+    IMSEMU_ASSIGN_OR_RETURN(auto values, PathValues(route, c, p));
+    Call call;
+    call.method = route.method;
+    call.target = c.main;
+    call.path = routes::Expand(route.path, values) + (query ? query(p) : "");
+    if (body) {
+      IMSEMU_ASSIGN_OR_RETURN(call.body, body(p));
+    }
+    return call;
   };
 }
 
-// A call about one payload on the control API.
-Builder ControlOfPayload(std::string method, std::string suffix,
-                         std::function<StatusOr<Json>(const Json&)> body = nullptr) {
-  return [method, suffix, body](const StepContext& c, const Json& p) -> StatusOr<Call> {
-    IMSEMU_ASSIGN_OR_RETURN(std::string id, Required(p, "payload"));
-    std::string text;
-    if (body) {
-      IMSEMU_ASSIGN_OR_RETURN(Json j, body(p));
-      text = j.dump();
-    }
-    return On(c, method, "/emulator/v0/payloads/" + id + suffix, text);
+// The JSON text of parameter `key` (an empty object when absent).
+BodyFn JsonOf(const char* key) {
+  return [key](const Json& p) -> StatusOr<std::string> { return BodyOf(p, key); };
+}
+
+// A JSON body made from the parameters.
+BodyFn JsonBody(std::function<StatusOr<Json>(const Json&)> make) {
+  return [make](const Json& p) -> StatusOr<std::string> {
+    IMSEMU_ASSIGN_OR_RETURN(Json j, make(p));
+    return j.dump();
   };
 }
 
@@ -66,17 +91,18 @@ StatusOr<Json> Seconds(const Json& value, const std::string& field) {
 
 // A game server's call to its Payload Local API (its own port, or the shared
 // one with via: shared).
-Builder Server(std::string method, std::string path,
-               std::function<StatusOr<std::string>(const Json&)> body = nullptr) {
-  return [method, path, body](const StepContext& c, const Json& p) -> StatusOr<Call> {
+RouteBuilder Server(BodyFn body = nullptr) {
+  return [body](const routes::Route& route, const StepContext& c, const Json& p) -> StatusOr<Call> {
     IMSEMU_ASSIGN_OR_RETURN(std::string id, Required(p, "payload"));
     const std::string api =
-        Param(p, "via") == "shared" ? c.main + "/payloads/" + id : c.payload_api_of(id);
+        Param(p, "via") == "shared"
+            ? c.main + routes::Expand(routes::kSharedPayloadPrefix, {{"payload", id}})
+            : c.payload_api_of(id);
     const size_t slash = api.find('/');
     Call call;
-    call.method = method;
+    call.method = route.method;
     call.target = api.substr(0, slash);
-    call.path = (slash == std::string::npos ? "" : api.substr(slash)) + path;
+    call.path = (slash == std::string::npos ? "" : api.substr(slash)) + route.path;
     if (body) {
       IMSEMU_ASSIGN_OR_RETURN(call.body, body(p));
     }
@@ -90,16 +116,16 @@ StatusOr<std::string> KeyValue(const Json& p) {
 }
 
 // A game client's call to the Session Manager.
-Builder Client(std::string method) {
-  return [method](const StepContext& c, const Json& p) -> StatusOr<Call> {
+RouteBuilder Client() {
+  return [](const routes::Route& route, const StepContext& c, const Json& p) -> StatusOr<Call> {
     const Scenario& s = *c.scenario;
-    Call call = On(c, method, "/api/v0/projects/" + Param(p, "project", s.project) + "/sessions");
+    IMSEMU_ASSIGN_OR_RETURN(Call call, OnMain()(route, c, p));
     if (!(Has(p, "session_type") && p["session_type"].is_null())) {
       call.path += "?session_type=" + PercentEncode(Param(p, "session_type", s.session_type));
     }
     const std::string auth = Param(p, "auth", s.authorization);
     if (auth != "none") call.headers.emplace_back("Authorization", auth);
-    if (method == "POST") {
+    if (call.method == "POST") {
       call.body = Has(p, "raw_body") ? Text(p["raw_body"])
                   : Has(p, "config") ? Json({{"session_config", Text(p["config"])}}).dump()
                                      : "{}";
@@ -108,130 +134,95 @@ Builder Client(std::string method) {
   };
 }
 
-std::string Allocations(const StepContext& c, const Json& p) {
-  return "/api/v0/projects/" + Param(p, "project", c.scenario->project) + "/allocations";
-}
-
-// An orchestration call about one allocation: `suffix` after its path.
-Builder Orchestration(std::string method, std::string suffix, const char* body_key = nullptr) {
-  return [method, suffix, body_key](const StepContext& c, const Json& p) -> StatusOr<Call> {
-    IMSEMU_ASSIGN_OR_RETURN(std::string allocation, Required(p, "allocation"));
-    return On(c, method, Allocations(c, p) + "/" + allocation + suffix,
-              body_key ? BodyOf(p, body_key) : "");
-  };
-}
-
-// An orchestration call about one payload of an allocation.
-Builder OrchestrationOfPayload(std::string method) {
-  return [method](const StepContext& c, const Json& p) -> StatusOr<Call> {
-    IMSEMU_ASSIGN_OR_RETURN(std::string allocation, Required(p, "allocation"));
-    IMSEMU_ASSIGN_OR_RETURN(std::string payload, Required(p, "payload"));
-    const bool force = method == "DELETE" && Has(p, "force") && p["force"] == true;
-    return On(c, method,
-              Allocations(c, p) + "/" + allocation + "/payloads/" + payload +
-                  (force ? "?force_delete=true" : ""));
-  };
+std::pair<const std::string, StepKind> Row(std::string name, routes::Route route,
+                                           std::set<std::string> params, RouteBuilder build) {
+  return {std::move(name),
+          StepKind{route, std::move(params), [route, build](const StepContext& c, const Json& p) {
+                     return build(route, c, p);
+                   }}};
 }
 
 }  // namespace
 
 const std::map<std::string, StepKind>& StepKinds() {
+  using namespace routes;
   static const std::set<std::string> kServer = {"payload", "via"};
   static const std::map<std::string, StepKind> kKinds = {
-      {"client.create_session",
-       {{"project", "session_type", "config", "raw_body", "auth"}, Client("POST")}},
-      {"client.list_sessions", {{"project", "session_type", "auth"}, Client("GET")}},
-      {"server.ready",
-       {{"payload", "via", "raw_body"},
-        Server("POST", "/api/v0/ready",
-               [](const Json& p) -> StatusOr<std::string> { return Param(p, "raw_body"); })}},
-      {"server.get_payload", {kServer, Server("GET", "/api/v0/payload")}},
-      {"server.get_config", {kServer, Server("GET", "/api/v0/session-manager/config")}},
-      {"server.get_status", {kServer, Server("GET", "/api/v0/session-manager/status")}},
-      {"server.set_status",
-       {{"payload", "via", "status"},
-        Server("POST", "/api/v0/session-manager/status",
-               [](const Json& p) -> StatusOr<std::string> { return BodyOf(p, "status"); })}},
-      {"server.set_label",
-       {{"payload", "via", "key", "value"}, Server("PUT", "/api/v0/metadata/label", KeyValue)}},
-      {"server.set_annotation",
-       {{"payload", "via", "key", "value"},
-        Server("PUT", "/api/v0/metadata/annotation", KeyValue)}},
-      {"orchestration.create_allocation",
-       {{"project", "spec"},
-        [](const StepContext& c, const Json& p) -> StatusOr<Call> {
-          return On(c, "POST", Allocations(c, p), BodyOf(p, "spec"));
-        }}},
-      {"orchestration.get_allocation", {{"project", "allocation"}, Orchestration("GET", "")}},
-      {"orchestration.replace_allocation",
-       {{"project", "allocation", "spec"}, Orchestration("PUT", "", "spec")}},
-      {"orchestration.delete_allocation", {{"project", "allocation"}, Orchestration("DELETE", "")}},
-      {"orchestration.list_payloads",
-       {{"project", "allocation"}, Orchestration("GET", "/payloads")}},
-      {"orchestration.get_payload",
-       {{"project", "allocation", "payload"}, OrchestrationOfPayload("GET")}},
-      {"orchestration.reserve",
-       {{"project", "allocation", "body"}, Orchestration("POST", "/reservations", "body")}},
-      {"orchestration.delete_payload",
-       {{"project", "allocation", "payload", "force"}, OrchestrationOfPayload("DELETE")}},
-      {"emulator.advance",
-       {{"by"},
-        [](const StepContext& c, const Json& p) -> StatusOr<Call> {
-          // `emulator.advance: 12s` or `emulator.advance: {by: 12s}`
-          IMSEMU_ASSIGN_OR_RETURN(
-              Json body, Seconds(p.is_object() ? p.value("by", Json()) : p, "emulator.advance"));
-          return On(c, "POST", "/emulator/v0/clock/advance", body.dump());
-        }}},
-      {"emulator.exit",
-       {{"payload", "code"},
-        ControlOfPayload("POST", "/exit",
-                         [](const Json& p) -> StatusOr<Json> {
-                           return Json({{"code", Has(p, "code") ? p["code"] : Json(0)}});
-                         })}},
-      {"emulator.state",
-       {{"payload", "state"},
-        ControlOfPayload("PUT", "/state",
-                         [](const Json& p) -> StatusOr<Json> {
-                           IMSEMU_ASSIGN_OR_RETURN(std::string state, Required(p, "state"));
-                           return Json({{"state", state}});
-                         })}},
-      {"emulator.reset", {{}, Control("POST", "/reset")}},
-      {"emulator.snapshot",
-       {{"name"},
-        [](const StepContext& c, const Json& p) -> StatusOr<Call> {
-          IMSEMU_ASSIGN_OR_RETURN(std::string name, Required(p, "name"));
-          return On(c, "POST", "/emulator/v0/snapshots/" + PercentEncode(name));
-        }}},
-      {"emulator.restore",
-       {{"name"},
-        [](const StepContext& c, const Json& p) -> StatusOr<Call> {
-          IMSEMU_ASSIGN_OR_RETURN(std::string name, Required(p, "name"));
-          return On(c, "POST", "/emulator/v0/snapshots/" + PercentEncode(name) + "/restore");
-        }}},
-      {"emulator.get_state", {{}, Control("GET", "/state")}},
-      {"emulator.events",
-       {{"after"},
-        [](const StepContext& c, const Json& p) -> StatusOr<Call> {
-          return On(c, "GET", "/emulator/v0/events?after=" + Param(p, "after", "0"));
-        }}},
-      {"emulator.session_config", {{"payload"}, ControlOfPayload("GET", "/session-config")}},
-      {"fault.add",
-       {{"api", "method", "path", "status", "delay_ms", "times", "probability", "message"},
-        [](const StepContext& c, const Json& p) -> StatusOr<Call> {
-          return On(c, "POST", "/emulator/v0/faults", p.dump());
-        }}},
-      {"fault.list", {{}, Control("GET", "/faults")}},
-      {"fault.clear", {{}, Control("DELETE", "/faults")}},
-      {"fault.payload_api_down",
-       {{"payload", "for"},
-        ControlOfPayload("POST", "/api-down",
-                         [](const Json& p) {
-                           return Seconds(Has(p, "for") ? p["for"] : Json(),
-                                          "fault.payload_api_down.for");
-                         })}},
-      {"wait_until", {{"every", "within"}, nullptr}},  // and the step it repeats
+      Row("client.create_session", kCreateSession,
+          {"project", "session_type", "config", "raw_body", "auth"}, Client()),
+      Row("client.list_sessions", kListSessions, {"project", "session_type", "auth"}, Client()),
+      Row("server.ready", kReady, {"payload", "via", "raw_body"},
+          Server([](const Json& p) -> StatusOr<std::string> { return Param(p, "raw_body"); })),
+      Row("server.get_payload", kGetPayload, kServer, Server()),
+      Row("server.get_config", kGetConfig, kServer, Server()),
+      Row("server.get_status", kGetStatus, kServer, Server()),
+      Row("server.set_status", kSetStatus, {"payload", "via", "status"},
+          Server([](const Json& p) -> StatusOr<std::string> { return BodyOf(p, "status"); })),
+      Row("server.set_label", kSetLabel, {"payload", "via", "key", "value"}, Server(KeyValue)),
+      Row("server.set_annotation", kSetAnnotation, {"payload", "via", "key", "value"},
+          Server(KeyValue)),
+      Row("orchestration.create_allocation", kCreateAllocation, {"project", "spec"},
+          OnMain(JsonOf("spec"))),
+      Row("orchestration.get_allocation", kGetAllocation, {"project", "allocation"}, OnMain()),
+      Row("orchestration.replace_allocation", kReplaceAllocation, {"project", "allocation", "spec"},
+          OnMain(JsonOf("spec"))),
+      Row("orchestration.delete_allocation", kDeleteAllocation, {"project", "allocation"},
+          OnMain()),
+      Row("orchestration.list_payloads", kListPayloads, {"project", "allocation"}, OnMain()),
+      Row("orchestration.get_payload", kGetPayloadOf, {"project", "allocation", "payload"},
+          OnMain()),
+      Row("orchestration.reserve", kReserve, {"project", "allocation", "body"},
+          OnMain(JsonOf("body"))),
+      Row("orchestration.delete_payload", kDeletePayload,
+          {"project", "allocation", "payload", "force"},
+          OnMain(nullptr,
+                 [](const Json& p) {
+                   return Has(p, "force") && p["force"] == true ? "?force_delete=true" : "";
+                 })),
+      // `emulator.advance: 12s` or `emulator.advance: {by: 12s}`
+      Row("emulator.advance", kAdvanceClock, {"by"}, OnMain(JsonBody([](const Json& p) {
+            return Seconds(p.is_object() ? p.value("by", Json()) : p, "emulator.advance");
+          }))),
+      Row("emulator.exit", kExitPayload, {"payload", "code"},
+          OnMain(JsonBody([](const Json& p) -> StatusOr<Json> {
+            return Json({{"code", Has(p, "code") ? p["code"] : Json(0)}});
+          }))),
+      Row("emulator.state", kForceState, {"payload", "state"},
+          OnMain(JsonBody([](const Json& p) -> StatusOr<Json> {
+            IMSEMU_ASSIGN_OR_RETURN(std::string state, Required(p, "state"));
+            return Json({{"state", state}});
+          }))),
+      Row("emulator.reset", kReset, {}, OnMain()),
+      Row("emulator.snapshot", kTakeSnapshot, {"name"}, OnMain()),
+      Row("emulator.restore", kRestoreSnapshot, {"name"}, OnMain()),
+      Row("emulator.get_state", kGetState, {}, OnMain()),
+      Row("emulator.events", kEvents, {"after"},
+          OnMain(nullptr, [](const Json& p) { return "?after=" + Param(p, "after", "0"); })),
+      Row("emulator.session_config", kSessionConfig, {"payload"}, OnMain()),
+      Row("fault.add", kAddFault,
+          {"api", "method", "path", "status", "delay_ms", "times", "probability", "message"},
+          OnMain([](const Json& p) -> StatusOr<std::string> { return p.dump(); })),
+      Row("fault.list", kListFaults, {}, OnMain()),
+      Row("fault.clear", kClearFaults, {}, OnMain()),
+      Row("fault.payload_api_down", kApiDown, {"payload", "for"},
+          OnMain(JsonBody([](const Json& p) {
+            return Seconds(Has(p, "for") ? p["for"] : Json(), "fault.payload_api_down.for");
+          }))),
+      {"wait_until", {{"", nullptr}, {"every", "within"}, nullptr}},  // and the step it repeats
   };
   return kKinds;
+}
+
+std::optional<KindOfCall> FindStepKind(const std::string& method, const std::string& path,
+                                       bool payload_api) {
+  for (const auto& [name, kind] : StepKinds()) {
+    if (kind.route.path == nullptr || method != kind.route.method ||
+        payload_api != routes::IsPayloadLocalApi(kind.route)) {
+      continue;
+    }
+    if (auto values = routes::Match(kind.route.path, path)) return KindOfCall{name, *values};
+  }
+  return std::nullopt;
 }
 
 }  // namespace imsemu::scenario

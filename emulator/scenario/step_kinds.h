@@ -1,17 +1,21 @@
 // StepKinds: every step a scenario can take, in one table: its name, the
-// parameters it accepts, and how it becomes an HTTP call. The loader checks
-// steps against it; the runner builds calls from it. Adding a step kind is
-// one entry here.
+// call it makes (a route of util/api_routes.h: method and path template), the
+// parameters it accepts, and how they become that call. The loader checks
+// steps against it; the runner builds calls from it; the recorder finds the
+// step that replays a call by its route. Adding a step kind is one entry
+// here.
 #pragma once
 
 #include <functional>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "emulator/scenario/scenario.h"
+#include "emulator/util/api_routes.h"
 #include "ims_emulator/status.h"
 
 namespace imsemu::scenario {
@@ -35,6 +39,8 @@ struct StepContext {
 };
 
 struct StepKind {
+  // The call it makes; no path for wait_until, which repeats another step.
+  routes::Route route{"", nullptr};
   std::set<std::string> params;
   // Builds the call from the step's parameters (variables already
   // substituted); InvalidArgument naming the parameter when one is missing
@@ -44,5 +50,16 @@ struct StepKind {
 
 // Every step kind, by name.
 const std::map<std::string, StepKind>& StepKinds();
+
+// The step kind whose route a request takes, and the values of the route's
+// {names} in its path; nullopt when no step kind makes it. `payload_api`:
+// the request went to a Payload Local API (a payload's own port, or the
+// shared port's /payloads/{payload} prefix taken off).
+struct KindOfCall {
+  std::string kind;
+  std::map<std::string, std::string> values;
+};
+std::optional<KindOfCall> FindStepKind(const std::string& method, const std::string& path,
+                                       bool payload_api);
 
 }  // namespace imsemu::scenario

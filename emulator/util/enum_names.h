@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 namespace imsemu {
 
@@ -29,6 +30,14 @@ std::optional<Enum> ValueOf(const EnumNameTable<Enum, N>& table, std::string_vie
     if (name == text) return v;
   }
   return std::nullopt;
+}
+
+// Every name, in the table's order.
+template <typename Enum, size_t N>
+std::vector<std::string> NameList(const EnumNameTable<Enum, N>& table) {
+  std::vector<std::string> out;
+  for (const auto& [v, name] : table) out.emplace_back(name);
+  return out;
 }
 
 // Every name, "a, b, c", for error messages that list the valid values.

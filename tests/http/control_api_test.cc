@@ -1,4 +1,6 @@
 // The control API (/emulator/v0) over real HTTP.
+#include <algorithm>
+
 #include <gtest/gtest.h>
 
 #include <map>
@@ -29,6 +31,22 @@ TEST_F(ControlApiTest, Health) {
   auto r = client_->Get("/emulator/v0/health");
   EXPECT_EQ(r.status, 200);
   EXPECT_EQ(r.body, Json({{"status", "ok"}}));
+}
+
+// The dashboard's filters read these; the journal and the state use them.
+TEST_F(ControlApiTest, NamesAreTheOnesTheJournalAndTheStateUse) {
+  auto r = client_->Get("/emulator/v0/names");
+  ASSERT_EQ(r.status, 200);
+  EXPECT_EQ(r.body["payload_states"], Json({"Unknown", "Creating", "Starting", "Ready", "Reserved",
+                                            "Shutdown", "Error", "Unhealthy"}));
+  const Json& kinds = r.body["event_kinds"];
+  ASSERT_TRUE(kinds.is_array());
+  EXPECT_EQ(kinds.size(), 18u);
+  EXPECT_NE(std::find(kinds.begin(), kinds.end(), Json("payload.state")), kinds.end());
+  EXPECT_NE(std::find(r.body["actors"].begin(), r.body["actors"].end(), Json("game-server")),
+            r.body["actors"].end())
+      << r.body["actors"];
+  EXPECT_EQ(r.body["levels"].size(), 3u);
 }
 
 TEST_F(ControlApiTest, StateShowsTheWholeWorldWithEachPayloadsApiAddress) {

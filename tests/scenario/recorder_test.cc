@@ -3,8 +3,13 @@
 // changes the world and that no step replays), never dropped in silence.
 #include "emulator/scenario/recorder.h"
 
+#include <string_view>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+
+#include "emulator/scenario/step_kinds.h"
+#include "emulator/util/api_routes.h"
 
 namespace imsemu::scenario {
 namespace {
@@ -27,14 +32,21 @@ std::optional<RecordedStep> Step(const RecordedCall& call) {
   return StepFor(call, world, variables);
 }
 
+// The kind of the step for `call` ("(none)" when there is none).
+std::string KindFor(const RecordedCall& call) {
+  const auto step = Step(call);
+  return step ? step->kind : "(none)";
+}
+
 TEST(RecorderTest, ControlCallsThatChangeTheWorldBecomeSteps) {
-  EXPECT_EQ(Step(Call("POST", "/emulator/v0/reset"))->kind, "emulator.reset");
-  EXPECT_EQ(Step(Call("DELETE", "/emulator/v0/faults"))->kind, "fault.clear");
+  EXPECT_EQ(KindFor(Call("POST", "/emulator/v0/reset")), "emulator.reset");
+  EXPECT_EQ(KindFor(Call("DELETE", "/emulator/v0/faults")), "fault.clear");
   auto fault = Step(Call("POST", "/emulator/v0/faults", R"({"status": 503})"));
+  ASSERT_TRUE(fault.has_value());
   EXPECT_EQ(fault->kind, "fault.add");
   EXPECT_EQ(fault->params["status"], 503);
-  EXPECT_EQ(Step(Call("POST", "/emulator/v0/snapshots/a"))->kind, "emulator.snapshot");
-  EXPECT_EQ(Step(Call("POST", "/emulator/v0/snapshots/a/restore"))->kind, "emulator.restore");
+  EXPECT_EQ(KindFor(Call("POST", "/emulator/v0/snapshots/a")), "emulator.snapshot");
+  EXPECT_EQ(KindFor(Call("POST", "/emulator/v0/snapshots/a/restore")), "emulator.restore");
 }
 
 TEST(RecorderTest, ReadsAndTheClockAreLeftOut) {
@@ -56,6 +68,66 @@ TEST(RecorderTest, AWorldChangingCallNoStepReplaysIsACommentNeverDropped) {
   EXPECT_THAT(imported->comment, HasSubstr("replay from the snapshot with serve --import"));
   EXPECT_THAT(StepText(*unknown),
               HasSubstr("# not replayed: POST /emulator/v0/some-new-control-call"));
+}
+
+// Every world-changing control call the emulator serves becomes a step or a
+// "not replayed" comment: a control call added without either fails here.
+TEST(RecorderTest, EveryWorldChangingControlRouteIsReplayedOrSaid) {
+  int control = 0;
+  for (const routes::Route& route : routes::kAllRoutes) {
+    if (!std::string_view(route.path).starts_with(routes::kControlApiPrefix) ||
+        std::string_view(route.method) == "GET" || route.path == routes::kAdvanceClock.path) {
+      continue;
+    }
+    ++control;
+    const std::string path = routes::Expand(route.path, {{"payload", "p1"}, {"name", "n"}});
+    auto step = Step(Call(route.method, path, R"({"code": 0, "state": "Ready", "seconds": 1})"));
+    ASSERT_TRUE(step.has_value()) << route.method << " " << path << " is dropped without a word";
+    EXPECT_TRUE(!step->kind.empty() || step->comment.starts_with("not replayed: "))
+        << route.method << " " << path;
+  }
+  EXPECT_GE(control, 8);
+}
+
+// What the runner sends for a step kind, the recorder reads back as that
+// kind: both go by the kind's route.
+TEST(RecorderTest, TheRunnersCallForEachKindIsRecordedAsThatKind) {
+  Scenario s;
+  StepContext c;
+  c.main = "127.0.0.1:9350";
+  c.scenario = &s;
+  c.payload_api_of = [](const std::string&) { return "127.0.0.1:4000"; };
+  int kinds = 0;
+  for (const auto& [name, kind] : StepKinds()) {
+    if (!kind.build || name == "emulator.advance" ||
+        (std::string_view(kind.route.method) == "GET" &&
+         std::string_view(kind.route.path).starts_with(routes::kControlApiPrefix))) {
+      continue;  // repeats a step; the time between steps; reads of the control API
+    }
+    Json params = Json::object();
+    for (const std::string& p : kind.params) {
+      if (p == "via" || p == "raw_body" || p == "auth" || p == "session_type") continue;
+      params[p] = p == "for" ? Json("2s") : p == "code" ? Json(3) : Json("v1");
+    }
+    for (const char* key : {"status", "spec", "body"}) {
+      if (params.contains(key)) params[key] = Json::object();
+    }
+    StatusOr<scenario::Call> call = kind.build(c, params);
+    ASSERT_TRUE(call.ok()) << name << ": " << call.status().message();
+    RecordedCall recorded;
+    recorded.method = call->method;
+    const size_t query = call->path.find('?');
+    recorded.path = call->path.substr(0, query);
+    recorded.body = call->body;
+    recorded.status = 200;
+    recorded.response_body = "{}";
+    if (call->target == "127.0.0.1:4000") recorded.payload_id = "v1";
+    auto step = Step(recorded);
+    ASSERT_TRUE(step.has_value()) << name;
+    EXPECT_EQ(step->kind, name) << step->comment;
+    ++kinds;
+  }
+  EXPECT_GE(kinds, 22);
 }
 
 }  // namespace
