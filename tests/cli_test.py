@@ -14,14 +14,11 @@ import sys
 import tempfile
 import textwrap
 
+from testlib import Checks
+
 binary = os.path.abspath(sys.argv[1])
 work = tempfile.mkdtemp(prefix="imsemu-cli-")
-results = []
-
-
-def check(name, ok, detail=""):
-    results.append((name, ok))
-    print(("PASS " if ok else "FAIL ") + name + ("" if ok else ": " + detail))
+checks = Checks("cli")
 
 
 def run(args, **kw):
@@ -30,17 +27,17 @@ def run(args, **kw):
 
 
 r = run(["--version"])
-check("--version", r.returncode == 0 and r.stdout.startswith("ims-emulator "), r.stdout + r.stderr)
+checks.check(r.returncode == 0 and r.stdout.startswith("ims-emulator "), "--version", r.stdout + r.stderr)
 
 r = run(["frobnicate"])
-check("unknown command is named", r.returncode == 2 and "unknown command 'frobnicate'" in r.stderr,
+checks.check(r.returncode == 2 and "unknown command 'frobnicate'" in r.stderr, "unknown command is named",
       r.stderr)
 
 r = run(["serve", "--help"])
-check("--help shows defaults", "=9350" in r.stdout and "=127.0.0.1" in r.stdout, r.stdout)
+checks.check("=9350" in r.stdout and "=127.0.0.1" in r.stdout, "--help shows defaults", r.stdout)
 
 r = run(["exec", "--", "sh", "-c", "exit 3"])
-check("exec returns the command's exit code", r.returncode == 3, r.stderr)
+checks.check(r.returncode == 3, "exec returns the command's exit code", r.stderr)
 
 probe = textwrap.dedent("""
     import json, os, urllib.request
@@ -54,8 +51,8 @@ probe = textwrap.dedent("""
     assert payload["result"]["status"]["state"] == "Ready"
 """)
 r = run(["exec", "--", sys.executable, "-c", probe])
-check("exec: the command reaches the emulator (built-in fixture) through its environment",
-      r.returncode == 0, r.stdout + r.stderr)
+checks.check(r.returncode == 0,
+      "exec: the command reaches the emulator (built-in fixture) through its environment", r.stdout + r.stderr)
 
 def trace_format_errors(doc):
     """Checks a Chrome trace against the Trace Event Format (the JSON Object
@@ -103,12 +100,12 @@ with open(shared, "w") as f:
         {"name": "a", "annotations": {"session_type": "arena"}, "max_payloads": 10},
         {"name": "b", "annotations": {"session_type": "arena"}}]}]}, f)
 r = run(["lint", shared, os.path.join(os.path.dirname(__file__), "..", "fixtures", "default.json")])
-check("lint: a shared session type and a missing cap are found, a clean fixture is ok (exit 1)",
-      r.returncode == 1 and "shared.json: projects[0].allocations[1] (b): serves session_type=arena"
+checks.check(r.returncode == 1 and "shared.json: projects[0].allocations[1] (b): serves session_type=arena"
       in r.stdout and "max_payloads is 100000 (the default: none set)" in r.stdout and
-      "default.json: ok" in r.stdout, r.stdout + r.stderr)
+      "default.json: ok" in r.stdout,
+      "lint: a shared session type and a missing cap are found, a clean fixture is ok (exit 1)", r.stdout + r.stderr)
 r = run(["lint", os.path.join(work, "missing.json")])
-check("lint: an unreadable fixture is exit 2", r.returncode == 2 and "missing.json" in r.stderr,
+checks.check(r.returncode == 2 and "missing.json" in r.stderr, "lint: an unreadable fixture is exit 2",
       r.stderr)
 
 trace_file = os.path.join(work, "trace.json")
@@ -127,11 +124,11 @@ try:
     tracks = f"{tracks} {format_errors[:5]}"
 except (OSError, ValueError, KeyError) as e:
     ok, tracks = False, str(e)
-check("timeline: a running emulator's journal as a Chrome trace, a track per payload", ok,
+checks.check(ok, "timeline: a running emulator's journal as a Chrome trace, a track per payload",
       r.stdout + r.stderr + str(tracks))
 r = run(["timeline", "--url", "http://127.0.0.1:9"])
-check("timeline: no emulator there is a clear error",
-      r.returncode == 1 and "cannot read the timeline from http://127.0.0.1:9" in r.stderr,
+checks.check(r.returncode == 1 and "cannot read the timeline from http://127.0.0.1:9" in r.stderr,
+      "timeline: no emulator there is a clear error",
       r.stderr)
 
 # SIGTERM sent to the emulator reaches the command first; the emulator
@@ -152,8 +149,8 @@ p = subprocess.Popen([binary, "exec", "--", sys.executable, script], cwd=work,
 line = p.stdout.readline()
 p.send_signal(signal.SIGTERM)
 code = p.wait(timeout=120)
-check("exec: SIGTERM reaches the command first, and the emulator still answers it",
-      line.strip() == "ready" and code == 7, "line %r, exit %d, %s" % (line, code, p.stderr.read()))
+checks.check(line.strip() == "ready" and code == 7,
+      "exec: SIGTERM reaches the command first, and the emulator still answers it", "line %r, exit %d, %s" % (line, code, p.stderr.read()))
 
 # A fixture's relative command resolves against the fixture's folder.
 game = os.path.join(work, "game")
@@ -179,10 +176,8 @@ wait = textwrap.dedent("""
 r = subprocess.run([binary, "exec", "--fixture", "game/fixture.json", "--kill-grace", "1", "--",
                     sys.executable, "-c", wait, marker], cwd=work, capture_output=True,
                    text=True, timeout=120)
-check("a fixture's relative command runs from the fixture's folder", r.returncode == 0, r.stderr)
+checks.check(r.returncode == 0, "a fixture's relative command runs from the fixture's folder", r.stderr)
 
-failed = sum(1 for _, ok in results if not ok)
-print("%d passed, %d failed" % (len(results) - failed, failed))
-if not failed:
+if not checks.failures:
     shutil.rmtree(work, ignore_errors=True)  # kept to look at after a failure
-sys.exit(1 if failed else 0)
+checks.finish()

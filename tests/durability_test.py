@@ -19,6 +19,8 @@ import threading
 import urllib.error
 import urllib.request
 
+from testlib import Checks
+
 binary = os.path.abspath(sys.argv[1])
 work = tempfile.mkdtemp(prefix="imsemu-durability-")
 state = os.path.join(work, "world.db")
@@ -85,24 +87,20 @@ with lock:
     saved = list(acknowledged)
 
 emulator, base = start()
-failures = []
+checks = Checks("durability")
 try:
     _, listed = call(base + SESSIONS)
     present = {s["id"] for s in listed["sessions"]}
     lost = [i for i in saved if i not in present]
-    if lost:
-        failures.append("%d of %d acknowledged sessions lost, e.g. %s" % (len(lost), len(saved),
-                                                                          lost[:3]))
+    checks.check(not lost, "the %d acknowledged sessions survived SIGKILL" % len(saved),
+                 "%d lost, e.g. %s" % (len(lost), lost[:3]))
     status, fresh = call(base + SESSIONS, "POST", b"{}")
-    if status != 200 or fresh["id"] in saved:
-        failures.append("after the restart a create answered %d with id %s" % (status, fresh))
+    checks.check(status == 200 and fresh["id"] not in saved,
+                 "after the restart a create hands out a new id", "%d %s" % (status, fresh))
 finally:
     emulator.send_signal(signal.SIGTERM)
     emulator.wait(timeout=60)
 
-if failures:
-    for f in failures:
-        print("FAIL " + f)
-    sys.exit(1)
-print("PASS %d acknowledged sessions survived SIGKILL" % len(saved))
-shutil.rmtree(work, ignore_errors=True)
+if not checks.failures:
+    shutil.rmtree(work, ignore_errors=True)  # kept to look at after a failure
+checks.finish()

@@ -24,13 +24,14 @@ import sys
 import tempfile
 import urllib.request
 
+from testlib import Checks
+
 binary, source = sys.argv[1], sys.argv[2]
 readme = open(os.path.join(source, "README.md"), encoding="utf-8").read()
 blocks = re.findall(r"```(\w*)\n(.*?)```", readme, re.S)
 work = tempfile.mkdtemp(prefix="readme-examples-")
 shutil.copytree(os.path.join(source, "scenarios", "worlds"), os.path.join(work, "worlds"))
-failures = []
-checked = 0
+checks = Checks("readme examples")
 
 
 def run(args, **kw):
@@ -56,13 +57,10 @@ def stop(p):
 
 def run_scenario(what, n, text):
     """Runs `text` as a scenario file; a failure is recorded."""
-    global checked
     path = os.path.join(work, "%s-%d.yaml" % (what, n))
     open(path, "w").write(text)
     r = run([binary, "scenario", "run", path])
-    checked += 1
-    if r.returncode != 0:
-        failures.append("%s block %d:\n%s%s" % (what, n, r.stdout, r.stderr))
+    checks.check(r.returncode == 0, "%s block %d passes" % (what, n), r.stdout + r.stderr)
 
 
 for n, (lang, text) in enumerate(blocks):
@@ -88,11 +86,11 @@ for n, (lang, text) in enumerate(blocks):
             got = json.load(urllib.request.urlopen(api + "payload"))["result"]
             config = json.load(urllib.request.urlopen(api + "session-manager/config"))
             want = json.loads(text)
-            checked += 1
-            if (got["status"]["state"] != "Reserved" or
-                    got["metadata"] != want["payload_config"]["metadata"] or
-                    config.get("config") != want["session_config"]):
-                failures.append("mock block %d: %s %s" % (n, got, config))
+            checks.check(got["status"]["state"] == "Reserved" and
+                         got["metadata"] == want["payload_config"]["metadata"] and
+                         config.get("config") == want["session_config"],
+                         "mock block %d serves its metadata and session config" % n,
+                         "%s %s" % (got, config))
         finally:
             stop(p)
     elif lang == "sh" and "curl" in text:
@@ -108,18 +106,14 @@ for n, (lang, text) in enumerate(blocks):
                     continue
                 command = command.replace(":9350", ":" + main).replace(":41235", ":" + payload)
                 r = run(["bash", "-c", command])
-                checked += 1
                 try:
                     body = json.loads(r.stdout)
                 except ValueError:
                     body = None
-                if r.returncode != 0 or not isinstance(body, dict) or "message" in body:
-                    failures.append("sh block %d: %s\n-> %s" % (n, command, r.stdout))
+                checks.check(r.returncode == 0 and isinstance(body, dict) and "message" not in body,
+                             "sh block %d: %s answers JSON, not an error" % (n, command), r.stdout)
         finally:
             stop(p)
 
 shutil.rmtree(work)
-for f in failures:
-    print("FAIL", f)
-print("%d passed, %d failed" % (checked - len(failures), len(failures)))
-sys.exit(1 if failures or checked < 8 else 0)
+checks.finish(at_least=8)

@@ -19,10 +19,10 @@ class Checks:
             self.failures.append(what)
         return condition
 
-    def finish(self):
-        """Exits non-zero when any check failed, or when none ran."""
-        if self.count == 0:
-            sys.exit(f"FAIL {self.name}: no check ran")
+    def finish(self, at_least=1):
+        """Exits non-zero when any check failed, or when fewer than `at_least` ran."""
+        if self.count < at_least:
+            sys.exit(f"FAIL {self.name}: {self.count} check(s) ran, fewer than {at_least}")
         print(f"{self.count - len(self.failures)} passed, {len(self.failures)} failed")
         if self.failures:
             sys.exit(f"FAIL {self.name}: {len(self.failures)} check(s) failed")
