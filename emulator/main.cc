@@ -48,39 +48,26 @@ std::vector<Command> Commands() {
       Row<PayloadLocalApiFlags>("payload-local-api",
                                 "drop-in for `ims orchestration payload-local-api`: one payload",
                                 AddPayloadLocalApiFlags, ServePayloadLocalApi),
-      Row<ScenarioRunFlags>("scenario", "scenario scripts", AddScenarioFlags,
-                            [](const ScenarioRunFlags& f, const Context&) {
-                              return RunScenarioFiles(f, std::cout, std::cerr);
-                            }),
+      Row<ScenarioRunFlags>("scenario", "scenario scripts", AddScenarioFlags, RunScenarioFiles),
       Row<RemoteFlags>("timeline",
                        "write a running emulator's journal as a Chrome trace (Perfetto)",
-                       AddTimelineFlags,
-                       [](const RemoteFlags& f, const Context&) {
-                         return WriteTimeline(f, std::cout, std::cerr);
-                       }),
+                       AddTimelineFlags, WriteTimeline),
       Row<RemoteFlags>(
           "export", "write a running emulator's whole world, clock and journal to a snapshot file",
-          AddExportFlags,
-          [](const RemoteFlags& f, const Context&) { return WriteExport(f, std::cerr); }),
+          AddExportFlags, WriteExport),
       Row<LintFlags>("lint",
                      "check fixture files against IMS's integration guide (exit 1 on a finding)",
-                     AddLintFlags,
-                     [](const LintFlags& f, const Context&) {
-                       return LintFixtureFiles(f, std::cout, std::cerr);
-                     }),
+                     AddLintFlags, LintFixtureFiles),
       Row<CheckFlags>("check",
                       "put a game server through IMS's realities (checks/default.yaml) and report",
-                      AddCheckFlags,
-                      [](const CheckFlags& f, const Context&) {
-                        return RunCheckCommand(f, std::cout, std::cerr);
-                      }),
+                      AddCheckFlags, RunCheckCommand),
   };
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  const Context context{imsemu::cli::BlockStopSignals()};
+  const Context context{std::cout, std::cerr, imsemu::cli::BlockStopSignals()};
   const std::vector<Command> commands = Commands();
   CLI::App app{"ims-emulator: a local emulator of Improbable's IMS zeuz and Session Manager"};
   app.require_subcommand(1);

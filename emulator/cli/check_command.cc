@@ -73,7 +73,9 @@ void AddCheckFlags(CLI::App* app, CheckFlags& f) {
   app->add_option("command", f.command, "the game server and its arguments, after --");
 }
 
-int RunCheckCommand(const CheckFlags& f, std::ostream& out, std::ostream& err) {
+int RunCheckCommand(const CheckFlags& f, const Context& c) {
+  std::ostream& out = c.out;
+  std::ostream& err = c.err;
   spdlog::set_level(spdlog::level::warn);
   StatusOr<check::CheckTarget> target = TargetOf(f);
   if (!target.ok()) {

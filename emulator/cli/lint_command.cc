@@ -9,7 +9,9 @@ void AddLintFlags(CLI::App* app, LintFlags& f) {
   app->add_option("fixtures", f.files, "fixture files (JSON)")->required();
 }
 
-int LintFixtureFiles(const LintFlags& f, std::ostream& out, std::ostream& err) {
+int LintFixtureFiles(const LintFlags& f, const Context& c) {
+  std::ostream& out = c.out;
+  std::ostream& err = c.err;
   int worst = 0;
   for (const std::string& file : f.files) {
     auto fixture = codec::LoadFixtureFile(file);

@@ -13,7 +13,9 @@ void AddTimelineFlags(CLI::App* app, RemoteFlags& f) {
   app->add_option("-o,--output", f.out, "the trace file (- for stdout)");
 }
 
-int WriteTimeline(const RemoteFlags& f, std::ostream& out, std::ostream& err) {
+int WriteTimeline(const RemoteFlags& f, const Context& c) {
+  std::ostream& out = c.out;
+  std::ostream& err = c.err;
   clients::HttpCall call(f.url);
   const StatusOr<nlohmann::json> trace = call.Call(routes::kTimeline);
   if (!trace.ok()) {
@@ -40,7 +42,8 @@ void AddExportFlags(CLI::App* app, RemoteFlags& f) {
   app->add_option("file", f.out, "the snapshot file (written atomically)")->required();
 }
 
-int WriteExport(const RemoteFlags& f, std::ostream& err) {
+int WriteExport(const RemoteFlags& f, const Context& c) {
+  std::ostream& err = c.err;
   clients::HttpCall call(f.url);
   const StatusOr<nlohmann::json> snapshot = call.Call(routes::kExport);
   if (!snapshot.ok()) {

@@ -21,7 +21,9 @@ void AddScenarioFlags(CLI::App* scenario, ScenarioRunFlags& f) {
   run->add_flag("--verbose", f.verbose, "log every step");
 }
 
-int RunScenarioFiles(const ScenarioRunFlags& f, std::ostream& out, std::ostream& err) {
+int RunScenarioFiles(const ScenarioRunFlags& f, const Context& c) {
+  std::ostream& out = c.out;
+  std::ostream& err = c.err;
   spdlog::set_level(spdlog::level::warn);
   std::vector<harness::CaseResult> results;
   scenario::RunOptions options;

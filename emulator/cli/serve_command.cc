@@ -2,8 +2,8 @@
 
 #include <pthread.h>
 
-#include <iostream>
 #include <memory>
+#include <ostream>
 #include <thread>
 
 #include <spdlog/spdlog.h>
@@ -19,13 +19,13 @@ namespace imsemu::cli {
 namespace {
 
 // Starts the emulator and prints what runs where (on `out`); null (after
-// saying why) if it cannot start.
+// saying why on `err`) if it cannot start.
 std::unique_ptr<EmulatorImpl> StartAndDescribe(EmulatorOptions options, const std::string& banner,
-                                               std::ostream& out) {
+                                               std::ostream& out, std::ostream& err) {
   const std::vector<core::LintFinding> findings = core::LintFixture(options.fixture);
   auto emulator = EmulatorImpl::Start(std::move(options));
   if (!emulator.ok()) {
-    std::cerr << "ims-emulator: " << emulator.status().message() << "\n";
+    err << "ims-emulator: " << emulator.status().message() << "\n";
     return nullptr;
   }
   EmulatorImpl& e = **emulator;
@@ -52,7 +52,8 @@ std::unique_ptr<EmulatorImpl> StartAndDescribe(EmulatorOptions options, const st
 
 // Stops `e`, saying which game servers it waits for; a second SIGINT or
 // SIGTERM kills them at once.
-void StopLoudly(EmulatorImpl& e, const sigset_t& stop_signals, Duration grace) {
+void StopLoudly(EmulatorImpl& e, const Context& c, Duration grace) {
+  std::ostream& err = c.err;
   std::string running;
   for (const auto& p : e.world().Snapshot().payloads) {
     if (std::optional<int> pid = e.PidOf(p.id)) {
@@ -60,18 +61,18 @@ void StopLoudly(EmulatorImpl& e, const sigset_t& stop_signals, Duration grace) {
     }
   }
   if (!running.empty()) {
-    std::cerr << "ims-emulator: stopping: sent SIGTERM to the game servers of " << running
-              << "; waiting up to " << static_cast<double>(grace.count()) / 1000.0
-              << " s for them to exit (--kill-grace). Ctrl-C again kills them now." << std::endl;
+    err << "ims-emulator: stopping: sent SIGTERM to the game servers of " << running
+        << "; waiting up to " << static_cast<double>(grace.count()) / 1000.0
+        << " s for them to exit (--kill-grace). Ctrl-C again kills them now." << std::endl;
   }
   // SIGUSR2 (sent below) lets the waiter go once the emulator has stopped.
-  sigset_t again = stop_signals;
+  sigset_t again = c.stop_signals;
   sigaddset(&again, SIGUSR2);
-  std::thread waiter([&e, again] {
+  std::thread waiter([&e, &err, again] {
     int sig = 0;
     sigwait(&again, &sig);
     if (sig == SIGUSR2) return;
-    std::cerr << "ims-emulator: killing the game servers now" << std::endl;
+    err << "ims-emulator: killing the game servers now" << std::endl;
     e.KillGameServersNow();
   });
   e.Stop();
@@ -82,17 +83,18 @@ void StopLoudly(EmulatorImpl& e, const sigset_t& stop_signals, Duration grace) {
 // Runs the emulator until SIGINT or SIGTERM.
 int ServeUntilStopped(EmulatorOptions options, const Context& context, const std::string& banner) {
   const Duration grace = options.kill_grace;
-  std::unique_ptr<EmulatorImpl> e = StartAndDescribe(std::move(options), banner, std::cout);
+  std::unique_ptr<EmulatorImpl> e =
+      StartAndDescribe(std::move(options), banner, context.out, context.err);
   if (!e) return 1;
   int signal = 0;
   sigwait(&context.stop_signals, &signal);
   spdlog::info("signal {}: stopping", signal);
-  StopLoudly(*e, context.stop_signals, grace);
+  StopLoudly(*e, context, grace);
   return 0;
 }
 
-int UsageError(const Status& s) {
-  std::cerr << "ims-emulator: " << s.message() << "\n";
+int UsageError(const Status& s, const Context& c) {
+  c.err << "ims-emulator: " << s.message() << "\n";
   return 2;
 }
 
@@ -199,8 +201,8 @@ StatusOr<EmulatorOptions> ServeOptions(const ServeFlags& f, std::ostream& warnin
 }
 
 int Serve(const ServeFlags& f, const Context& context) {
-  StatusOr<EmulatorOptions> options = ServeOptions(f, std::cerr);
-  if (!options.ok()) return UsageError(options.status());
+  StatusOr<EmulatorOptions> options = ServeOptions(f, context.err);
+  if (!options.ok()) return UsageError(options.status(), context);
   return ServeUntilStopped(*std::move(options), context, "");
 }
 
@@ -229,16 +231,17 @@ std::map<std::string, std::string> ExecEnvironment(EmulatorImpl& e) {
 }
 
 int Exec(const ExecFlags& f, const Context& context) {
-  StatusOr<EmulatorOptions> options = ServeOptions(f.serve, std::cerr);
-  if (!options.ok()) return UsageError(options.status());
+  StatusOr<EmulatorOptions> options = ServeOptions(f.serve, context.err);
+  if (!options.ok()) return UsageError(options.status(), context);
   const Duration grace = options->kill_grace;
   // The command owns standard output; what runs where goes to standard error.
-  std::unique_ptr<EmulatorImpl> e = StartAndDescribe(*std::move(options), "", std::cerr);
+  std::unique_ptr<EmulatorImpl> e =
+      StartAndDescribe(*std::move(options), "", context.err, context.err);
   if (!e) return 1;
   StatusOr<int> code = process::ExecCommand(f.command, ExecEnvironment(*e));
-  StopLoudly(*e, context.stop_signals, grace);
+  StopLoudly(*e, context, grace);
   if (!code.ok()) {
-    std::cerr << "ims-emulator: " << code.status().message() << "\n";
+    context.err << "ims-emulator: " << code.status().message() << "\n";
     return 127;
   }
   return *code;
@@ -255,9 +258,9 @@ void AddPayloadLocalApiFlags(CLI::App* app, PayloadLocalApiFlags& f) {
 
 int ServePayloadLocalApi(const PayloadLocalApiFlags& f, const Context& context) {
   EmulatorOptions options;
-  if (Status s = ApplyCommonFlags(f.common, options); !s.ok()) return UsageError(s);
+  if (Status s = ApplyCommonFlags(f.common, options); !s.ok()) return UsageError(s, context);
   StatusOr<core::Fixture> loaded = codec::LoadMockFixture(f.payload_config);
-  if (!loaded.ok()) return UsageError(loaded.status());
+  if (!loaded.ok()) return UsageError(loaded.status(), context);
   options.fixture = *std::move(loaded);
   options.port = f.control_port;
   options.fixed_payload_port = f.port;

@@ -16,10 +16,13 @@
 
 namespace imsemu::cli {
 
-// What every command that runs an emulator gets: the signals that stop it,
-// blocked in every thread so the main thread alone takes them (sigwait).
+// What every command gets: where what people read goes, where errors go,
+// and the signals that stop an emulator, blocked in every thread so that the
+// main thread alone takes them (sigwait).
 struct Context {
-  sigset_t stop_signals;
+  std::ostream& out;
+  std::ostream& err;
+  sigset_t stop_signals{};
 };
 
 // Blocks SIGINT and SIGTERM in every thread (the main thread sigwaits for

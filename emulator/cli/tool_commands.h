@@ -1,7 +1,8 @@
 // The commands that run no emulator of their own: `timeline` and `export`
 // (they ask a running one), `lint` (fixture files), `scenario run` and
 // `check` (each starts the emulators it needs). Each writes what people read
-// to `out`, errors to `err`, and returns the process's exit code.
+// to the context's `out`, errors to its `err`, and returns the process's exit
+// code.
 #pragma once
 
 #include <cstdint>
@@ -12,6 +13,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include "emulator/cli/serve_command.h"
+
 namespace imsemu::cli {
 
 struct RemoteFlags {
@@ -20,19 +23,19 @@ struct RemoteFlags {
 };
 void AddTimelineFlags(CLI::App* app, RemoteFlags& f);
 // A running emulator's journal as a Chrome trace; 0, or 1 after saying why.
-int WriteTimeline(const RemoteFlags& f, std::ostream& out, std::ostream& err);
+int WriteTimeline(const RemoteFlags& f, const Context& c);
 
 void AddExportFlags(CLI::App* app, RemoteFlags& f);
 // A running emulator's whole world (a snapshot), written atomically: the file
 // holds the old snapshot or the new one, never part. 0, or 1 after saying why.
-int WriteExport(const RemoteFlags& f, std::ostream& err);
+int WriteExport(const RemoteFlags& f, const Context& c);
 
 struct LintFlags {
   std::vector<std::string> files;
 };
 void AddLintFlags(CLI::App* app, LintFlags& f);
 // 0 when no file has a finding, 1 when one has, 2 when one cannot be read.
-int LintFixtureFiles(const LintFlags& f, std::ostream& out, std::ostream& err);
+int LintFixtureFiles(const LintFlags& f, const Context& c);
 
 struct ScenarioRunFlags {
   std::vector<std::string> files;
@@ -44,7 +47,7 @@ struct ScenarioRunFlags {
 void AddScenarioFlags(CLI::App* scenario, ScenarioRunFlags& f);
 // 0 when every scenario passes, 1 when one fails, 2 when the report cannot
 // be written.
-int RunScenarioFiles(const ScenarioRunFlags& f, std::ostream& out, std::ostream& err);
+int RunScenarioFiles(const ScenarioRunFlags& f, const Context& c);
 
 struct CheckFlags {
   std::string fixture;
@@ -55,6 +58,6 @@ struct CheckFlags {
 };
 void AddCheckFlags(CLI::App* app, CheckFlags& f);
 // 0 when every case passes, 1 when one fails, 2 on a usage error.
-int RunCheckCommand(const CheckFlags& f, std::ostream& out, std::ostream& err);
+int RunCheckCommand(const CheckFlags& f, const Context& c);
 
 }  // namespace imsemu::cli

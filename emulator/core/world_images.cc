@@ -22,6 +22,26 @@ WorldImage World::Capture() {
   return image;
 }
 
+namespace {
+
+// What every record of an image keeps to: an id, its own, and a parent the
+// image holds ("allocation 'a' names project 'p', which is not in
+// projects[]"). Adds the id to `ids`.
+Status CheckRecord(const char* what, const std::string& id, const char* parent_what,
+                   const std::string& parent, const std::set<std::string>& parents,
+                   std::set<std::string>& ids) {
+  if (id.empty() || !parents.count(parent)) {
+    return InvalidArgument(std::string(what) + " '" + id + "' names " + parent_what + " '" +
+                           parent + "', which is not in " + parent_what + "s[]");
+  }
+  if (!ids.insert(id).second) {
+    return InvalidArgument(std::string(what) + " '" + id + "' is there twice");
+  }
+  return OkStatus();
+}
+
+}  // namespace
+
 Status World::PutImage(const WorldImage& image) {
   std::set<std::string> projects;
   for (const std::string& project : image.projects) {
@@ -31,24 +51,14 @@ Status World::PutImage(const WorldImage& image) {
   }
   std::set<std::string> allocations;
   for (const Allocation& a : image.allocations) {
-    if (a.id.empty() || !projects.count(a.project_id)) {
-      return InvalidArgument("allocation '" + a.id + "' names project '" + a.project_id +
-                             "', which is not in projects[]");
-    }
-    if (!allocations.insert(a.id).second) {
-      return InvalidArgument("allocation '" + a.id + "' is there twice");
-    }
+    IMSEMU_RETURN_IF_ERROR(
+        CheckRecord("allocation", a.id, "project", a.project_id, projects, allocations));
     store_.PutAllocation(a);
   }
   std::set<std::string> payloads;
   for (const Payload& p : image.payloads) {
-    if (p.id.empty() || !allocations.count(p.allocation_id)) {
-      return InvalidArgument("payload '" + p.id + "' names allocation '" + p.allocation_id +
-                             "', which is not in allocations[]");
-    }
-    if (!payloads.insert(p.id).second) {
-      return InvalidArgument("payload '" + p.id + "' is there twice");
-    }
+    IMSEMU_RETURN_IF_ERROR(
+        CheckRecord("payload", p.id, "allocation", p.allocation_id, allocations, payloads));
     store_.PutPayload(p);
     pending_.added.push_back(p);
   }

@@ -38,37 +38,41 @@ std::string XmlEscape(const std::string& s) {
   return out;
 }
 
-}  // namespace
-
-std::string Tally(const std::vector<CaseResult>& results) {
+struct Counts {
   int passed = 0;
   int failed = 0;
   int skipped = 0;
+  double wall_ms = 0;
+};
+
+Counts Count(const std::vector<CaseResult>& results) {
+  Counts c;
   for (const CaseResult& r : results) {
-    passed += r.outcome == Outcome::kPass;
-    failed += r.outcome == Outcome::kFail;
-    skipped += r.outcome == Outcome::kSkip;
+    c.passed += r.outcome == Outcome::kPass;
+    c.failed += r.outcome == Outcome::kFail;
+    c.skipped += r.outcome == Outcome::kSkip;
+    c.wall_ms += r.wall_ms;
   }
-  std::string out = std::to_string(passed) + " passed, " + std::to_string(failed) + " failed";
-  if (skipped > 0) out += ", " + std::to_string(skipped) + " skipped";
+  return c;
+}
+
+}  // namespace
+
+std::string Tally(const std::vector<CaseResult>& results) {
+  const Counts c = Count(results);
+  std::string out = std::to_string(c.passed) + " passed, " + std::to_string(c.failed) + " failed";
+  if (c.skipped > 0) out += ", " + std::to_string(c.skipped) + " skipped";
   return out;
 }
 
 std::string JUnitXml(std::string_view suite, const std::vector<CaseResult>& results) {
-  int failures = 0;
-  int skipped = 0;
-  double total_ms = 0;
-  for (const CaseResult& r : results) {
-    failures += r.outcome == Outcome::kFail;
-    skipped += r.outcome == Outcome::kSkip;
-    total_ms += r.wall_ms;
-  }
+  const Counts c = Count(results);
   std::ostringstream out;
   char seconds[32];
-  std::snprintf(seconds, sizeof seconds, "%.3f", total_ms / 1000.0);
+  std::snprintf(seconds, sizeof seconds, "%.3f", c.wall_ms / 1000.0);
   out << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
       << "<testsuites>\n  <testsuite name=\"" << XmlEscape(std::string(suite)) << "\" tests=\""
-      << results.size() << "\" failures=\"" << failures << "\" errors=\"0\" skipped=\"" << skipped
+      << results.size() << "\" failures=\"" << c.failed << "\" errors=\"0\" skipped=\"" << c.skipped
       << "\" time=\"" << seconds << "\">\n";
   for (const CaseResult& r : results) {
     std::snprintf(seconds, sizeof seconds, "%.3f", r.wall_ms / 1000.0);

@@ -49,6 +49,11 @@ void MountOrchestrationApi(httplib::Server& server, core::World& world, RequestI
   auto fail = [&ids](httplib::Response& res, const Status& s) {
     WriteError(res, kSurface, s, ids);
   };
+  // The allocation as the answer's `result`, or the error.
+  auto answer = [fail](httplib::Response& res, const StatusOr<core::Allocation>& a) {
+    if (!a.ok()) return fail(res, a.status());
+    WriteJson(res, {{"result", codec::AllocationToJson(*a)}});
+  };
 
   server.Get(routes::Pattern(routes::kListAllocations.path),
              [&world, fail](const httplib::Request& req, httplib::Response& res) {
@@ -57,42 +62,36 @@ void MountOrchestrationApi(httplib::Server& server, core::World& world, RequestI
                WriteJson(res, {{"results", AllocationsJson(*list)}});
              });
 
-  server.Post(routes::Pattern(routes::kCreateAllocation.path),
-              [&world, fail, allow_commands](const httplib::Request& req, httplib::Response& res) {
-                StatusOr<core::AllocationSpec> spec = ReadSpec(req);
-                if (!spec.ok()) return fail(res, spec.status());
-                Status allowed = CheckCommandAllowed(*spec, nullptr, allow_commands);
-                if (!allowed.ok()) return fail(res, allowed);
-                auto a = world.CreateAllocation(req.matches[1], *std::move(spec));
-                if (!a.ok()) return fail(res, a.status());
-                WriteJson(res, {{"result", codec::AllocationToJson(*a)}});
-              });
+  server.Post(
+      routes::Pattern(routes::kCreateAllocation.path),
+      [&world, fail, answer, allow_commands](const httplib::Request& req, httplib::Response& res) {
+        StatusOr<core::AllocationSpec> spec = ReadSpec(req);
+        if (!spec.ok()) return fail(res, spec.status());
+        Status allowed = CheckCommandAllowed(*spec, nullptr, allow_commands);
+        if (!allowed.ok()) return fail(res, allowed);
+        answer(res, world.CreateAllocation(req.matches[1], *std::move(spec)));
+      });
 
   server.Get(routes::Pattern(routes::kGetAllocation.path),
-             [&world, fail](const httplib::Request& req, httplib::Response& res) {
-               auto a = world.GetAllocation(req.matches[1], req.matches[2]);
-               if (!a.ok()) return fail(res, a.status());
-               WriteJson(res, {{"result", codec::AllocationToJson(*a)}});
+             [&world, answer](const httplib::Request& req, httplib::Response& res) {
+               answer(res, world.GetAllocation(req.matches[1], req.matches[2]));
              });
 
-  server.Put(routes::Pattern(routes::kReplaceAllocation.path),
-             [&world, fail, allow_commands](const httplib::Request& req, httplib::Response& res) {
-               StatusOr<core::AllocationSpec> spec = ReadSpec(req);
-               if (!spec.ok()) return fail(res, spec.status());
-               auto current = world.GetAllocation(req.matches[1], req.matches[2]);
-               Status allowed = CheckCommandAllowed(*spec, current.ok() ? &current->spec : nullptr,
-                                                    allow_commands);
-               if (!allowed.ok()) return fail(res, allowed);
-               auto a = world.ReplaceAllocation(req.matches[1], req.matches[2], *std::move(spec));
-               if (!a.ok()) return fail(res, a.status());
-               WriteJson(res, {{"result", codec::AllocationToJson(*a)}});
-             });
+  server.Put(
+      routes::Pattern(routes::kReplaceAllocation.path),
+      [&world, fail, answer, allow_commands](const httplib::Request& req, httplib::Response& res) {
+        StatusOr<core::AllocationSpec> spec = ReadSpec(req);
+        if (!spec.ok()) return fail(res, spec.status());
+        auto current = world.GetAllocation(req.matches[1], req.matches[2]);
+        Status allowed =
+            CheckCommandAllowed(*spec, current.ok() ? &current->spec : nullptr, allow_commands);
+        if (!allowed.ok()) return fail(res, allowed);
+        answer(res, world.ReplaceAllocation(req.matches[1], req.matches[2], *std::move(spec)));
+      });
 
   server.Delete(routes::Pattern(routes::kDeleteAllocation.path),
-                [&world, fail](const httplib::Request& req, httplib::Response& res) {
-                  auto a = world.DeleteAllocation(req.matches[1], req.matches[2]);
-                  if (!a.ok()) return fail(res, a.status());
-                  WriteJson(res, {{"result", codec::AllocationToJson(*a)}});
+                [&world, answer](const httplib::Request& req, httplib::Response& res) {
+                  answer(res, world.DeleteAllocation(req.matches[1], req.matches[2]));
                 });
 
   server.Get(routes::Pattern(routes::kListPayloads.path),

@@ -39,9 +39,9 @@ StatusOr<std::map<std::string, std::string>> PathValues(const routes::Route& rou
                                                         const StepContext& c, const Json& p) {
   std::map<std::string, std::string> values;
   for (const char* name : {"project", "allocation", "payload", "name"}) {
-    if (std::string_view(route.path).find("{" + std::string(name) + "}") == std::string::npos) {
-      continue;
-    }
+    std::string placeholder(1, '{');
+    placeholder.append(name).append(1, '}');
+    if (std::string_view(route.path).find(placeholder) == std::string_view::npos) continue;
     if (std::string_view(name) == "project") {
       values[name] = Param(p, "project", c.scenario->project);
     } else {

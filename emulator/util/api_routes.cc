@@ -64,7 +64,11 @@ std::string Expand(std::string_view path_template,
       continue;
     }
     auto it = values.find(std::string(part.text));
-    out += it == values.end() ? "{" + std::string(part.text) + "}" : PercentEncode(it->second);
+    if (it != values.end()) {
+      out += PercentEncode(it->second);
+    } else {
+      out.append(1, '{').append(part.text).append(1, '}');
+    }
   }
   return out;
 }

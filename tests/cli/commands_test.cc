@@ -33,12 +33,12 @@ TEST(LintCommandTest, ExitCodeIsTheWorstFileAndFindingsNameTheFile) {
       Write("lint-bad.json",
             R"({"projects": [{"id": "p", "allocations": [{"id": "a", "buffer_size": 1}]}]})");
   std::ostringstream out, err;
-  EXPECT_EQ(LintFixtureFiles({{good}}, out, err), 0);
+  EXPECT_EQ(LintFixtureFiles({{good}}, {out, err}), 0);
   EXPECT_EQ(out.str(), good + ": ok\n");
   out.str("");
-  EXPECT_EQ(LintFixtureFiles({{good, bad}}, out, err), 1);
+  EXPECT_EQ(LintFixtureFiles({{good, bad}}, {out, err}), 1);
   EXPECT_NE(out.str().find(bad + ": "), std::string::npos) << out.str();
-  EXPECT_EQ(LintFixtureFiles({{bad, TempPath("lint-missing.json")}}, out, err), 2);
+  EXPECT_EQ(LintFixtureFiles({{bad, TempPath("lint-missing.json")}}, {out, err}), 2);
   EXPECT_NE(err.str().find("lint-missing.json"), std::string::npos) << err.str();
 }
 
@@ -65,13 +65,13 @@ TEST(ScenarioCommandTest, PassesFailsAndWritesOneJUnitReport) {
   f.files = {pass};
   f.junit = TempPath("junit.xml");
   std::ostringstream out, err;
-  EXPECT_EQ(RunScenarioFiles(f, out, err), 0) << out.str() << err.str();
+  EXPECT_EQ(RunScenarioFiles(f, {out, err}), 0) << out.str() << err.str();
   EXPECT_NE(out.str().find("PASS " + pass + ": one step (1 steps"), std::string::npos) << out.str();
   EXPECT_NE(out.str().find("1 passed, 0 failed\n"), std::string::npos) << out.str();
 
   f.files = {pass, fail};
   out.str("");
-  EXPECT_EQ(RunScenarioFiles(f, out, err), 1);
+  EXPECT_EQ(RunScenarioFiles(f, {out, err}), 1);
   EXPECT_NE(out.str().find("FAIL " + fail), std::string::npos) << out.str();
   EXPECT_NE(out.str().find("1 passed, 1 failed\n"), std::string::npos) << out.str();
   const std::string xml = Read(f.junit);
@@ -79,30 +79,30 @@ TEST(ScenarioCommandTest, PassesFailsAndWritesOneJUnitReport) {
       << xml;
 
   f.junit = TempPath("no-such-folder") + "/junit.xml";
-  EXPECT_EQ(RunScenarioFiles(f, out, err), 2);
+  EXPECT_EQ(RunScenarioFiles(f, {out, err}), 2);
   EXPECT_NE(err.str().find("no-such-folder"), std::string::npos) << err.str();
 }
 
 TEST(CheckCommandTest, UsageErrorsSayWhatIsMissing) {
   std::ostringstream out, err;
-  EXPECT_EQ(RunCheckCommand({}, out, err), 2);
+  EXPECT_EQ(RunCheckCommand({}, {out, err}), 2);
   EXPECT_NE(err.str().find("check needs the game server"), std::string::npos) << err.str();
 
   CheckFlags f;
   f.command = {"/bin/true"};
   f.only = "no-such-case";
   err.str("");
-  EXPECT_EQ(RunCheckCommand(f, out, err), 2);
+  EXPECT_EQ(RunCheckCommand(f, {out, err}), 2);
   EXPECT_NE(err.str().find("no-such-case"), std::string::npos) << err.str();
 
   f.only = "lint";  // without --fixture there is nothing to lint
   err.str("");
-  EXPECT_EQ(RunCheckCommand(f, out, err), 2);
+  EXPECT_EQ(RunCheckCommand(f, {out, err}), 2);
 
   f.only.clear();
   f.command = {TempPath("no-such-server")};
   err.str("");
-  EXPECT_EQ(RunCheckCommand(f, out, err), 2);
+  EXPECT_EQ(RunCheckCommand(f, {out, err}), 2);
   EXPECT_NE(err.str().find("no-such-server"), std::string::npos) << err.str();
   EXPECT_EQ(out.str(), "");
 }
@@ -160,16 +160,16 @@ TEST_F(RunningEmulatorTest, ExecGivesTheCommandTheEmulatorsAddresses) {
 TEST_F(RunningEmulatorTest, TimelineAndExportWriteWhatTheEmulatorServes) {
   std::ostringstream out, err;
   flags_.out = "-";
-  EXPECT_EQ(WriteTimeline(flags_, out, err), 0) << err.str();
+  EXPECT_EQ(WriteTimeline(flags_, {out, err}), 0) << err.str();
   EXPECT_NE(out.str().find("traceEvents"), std::string::npos);
 
   flags_.out = TempPath("snapshot.json");
-  EXPECT_EQ(WriteExport(flags_, err), 0) << err.str();
+  EXPECT_EQ(WriteExport(flags_, {out, err}), 0) << err.str();
   EXPECT_NE(Read(flags_.out).find("\"payloads\""), std::string::npos);
 
   flags_.out = TempPath("no-such-folder") + "/snapshot.json";
-  EXPECT_EQ(WriteExport(flags_, err), 1);
-  EXPECT_EQ(WriteTimeline(flags_, out, err), 1);
+  EXPECT_EQ(WriteExport(flags_, {out, err}), 1);
+  EXPECT_EQ(WriteTimeline(flags_, {out, err}), 1);
 }
 
 TEST(RemoteCommandTest, NothingListeningIsAnErrorNamingTheUrl) {
@@ -177,9 +177,9 @@ TEST(RemoteCommandTest, NothingListeningIsAnErrorNamingTheUrl) {
   f.url = "http://127.0.0.1:1";
   f.out = TempPath("never.json");
   std::ostringstream out, err;
-  EXPECT_EQ(WriteExport(f, err), 1);
+  EXPECT_EQ(WriteExport(f, {out, err}), 1);
   EXPECT_NE(err.str().find("cannot export from http://127.0.0.1:1"), std::string::npos);
-  EXPECT_EQ(WriteTimeline(f, out, err), 1);
+  EXPECT_EQ(WriteTimeline(f, {out, err}), 1);
   EXPECT_NE(err.str().find("cannot read the timeline from http://127.0.0.1:1"), std::string::npos);
 }
 
