@@ -50,6 +50,13 @@ class CommitGroupTest : public ::testing::Test {
     return group.EndStep(keep, [this, key] { delivered_.push_back(key); });
   }
   std::string Stored(const std::string& key) { return store_->GetMeta(key).value_or("(none)"); }
+  // A group commit whose request has written a = 1, not yet committed.
+  std::unique_ptr<CommitGroup> DeferredWithA() {
+    auto group = Group(true);
+    group->Defer();
+    EXPECT_TRUE(Step(*group, "a", "1", true).ok());
+    return group;
+  }
 
   Mutex mu_;
   std::unique_ptr<store::SqliteWorldStore> sqlite_;
@@ -102,9 +109,7 @@ TEST_F(CommitGroupTest, ADeferredRequestsStepsShareOneCommitAndAnUndoneOneUndoes
 
 TEST_F(CommitGroupTest, AFailedCommitUndoesTheGroupAndTellsTheRequestThatJoinedIt) {
   MutexLock lock(mu_);
-  auto group = Group(true);
-  group->Defer();
-  ASSERT_TRUE(Step(*group, "a", "1", true).ok());
+  auto group = DeferredWithA();
   store_->FailCommits(1);
   const Status joined = group->CommitJoined();
   EXPECT_EQ(joined.code(), StatusCode::kInternal);
@@ -120,9 +125,7 @@ TEST_F(CommitGroupTest, AFailedCommitUndoesTheGroupAndTellsTheRequestThatJoinedI
 
 TEST_F(CommitGroupTest, AFailedWriteOfAJoinedStepUndoesTheWholeGroup) {
   MutexLock lock(mu_);
-  auto group = Group(true);
-  group->Defer();
-  ASSERT_TRUE(Step(*group, "a", "1", true).ok());
+  auto group = DeferredWithA();
   store_->FailSteps(1);
   EXPECT_FALSE(Step(*group, "b", "2", true).ok());
   EXPECT_EQ(undone_, 1);
@@ -133,9 +136,7 @@ TEST_F(CommitGroupTest, AFailedWriteOfAJoinedStepUndoesTheWholeGroup) {
 
 TEST_F(CommitGroupTest, CloseCommitsWhatIsOpenWithoutTellingAnyone) {
   MutexLock lock(mu_);
-  auto group = Group(true);
-  group->Defer();
-  ASSERT_TRUE(Step(*group, "a", "1", true).ok());
+  auto group = DeferredWithA();
   group->Close();
   EXPECT_EQ(store_->commits(), 1);
   EXPECT_TRUE(delivered_.empty());
