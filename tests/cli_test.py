@@ -27,11 +27,16 @@ def run(args, **kw):
 
 
 r = run(["--version"])
-checks.check(r.returncode == 0 and r.stdout.startswith("ims-emulator "), "--version", r.stdout + r.stderr)
+checks.check(
+    r.returncode == 0 and r.stdout.startswith("ims-emulator "),
+    "--version",
+    r.stdout + r.stderr)
 
 r = run(["frobnicate"])
-checks.check(r.returncode == 2 and "unknown command 'frobnicate'" in r.stderr, "unknown command is named",
-      r.stderr)
+checks.check(
+    r.returncode == 2 and "unknown command 'frobnicate'" in r.stderr,
+    "unknown command is named",
+    r.stderr)
 
 r = run(["serve", "--help"])
 checks.check("=9350" in r.stdout and "=127.0.0.1" in r.stdout, "--help shows defaults", r.stdout)
@@ -51,8 +56,10 @@ probe = textwrap.dedent("""
     assert payload["result"]["status"]["state"] == "Ready"
 """)
 r = run(["exec", "--", sys.executable, "-c", probe])
-checks.check(r.returncode == 0,
-      "exec: the command reaches the emulator (built-in fixture) through its environment", r.stdout + r.stderr)
+checks.check(
+    r.returncode == 0,
+    "exec: the command reaches the emulator (built-in fixture) through its environment",
+    r.stdout + r.stderr)
 
 def trace_format_errors(doc):
     """Checks a Chrome trace against the Trace Event Format (the JSON Object
@@ -100,13 +107,18 @@ with open(shared, "w") as f:
         {"name": "a", "annotations": {"session_type": "arena"}, "max_payloads": 10},
         {"name": "b", "annotations": {"session_type": "arena"}}]}]}, f)
 r = run(["lint", shared, os.path.join(os.path.dirname(__file__), "..", "fixtures", "default.json")])
-checks.check(r.returncode == 1 and "shared.json: projects[0].allocations[1] (b): serves session_type=arena"
-      in r.stdout and "max_payloads is 100000 (the default: none set)" in r.stdout and
-      "default.json: ok" in r.stdout,
-      "lint: a shared session type and a missing cap are found, a clean fixture is ok (exit 1)", r.stdout + r.stderr)
+checks.check(
+    r.returncode == 1 and
+        "shared.json: projects[0].allocations[1] (b): serves session_type=arena" in r.stdout and
+        "max_payloads is 100000 (the default: none set)" in r.stdout and
+        "default.json: ok" in r.stdout,
+    "lint: a shared session type and a missing cap are found, a clean fixture is ok (exit 1)",
+    r.stdout + r.stderr)
 r = run(["lint", os.path.join(work, "missing.json")])
-checks.check(r.returncode == 2 and "missing.json" in r.stderr, "lint: an unreadable fixture is exit 2",
-      r.stderr)
+checks.check(
+    r.returncode == 2 and "missing.json" in r.stderr,
+    "lint: an unreadable fixture is exit 2",
+    r.stderr)
 
 trace_file = os.path.join(work, "trace.json")
 r = subprocess.run([binary, "exec", "--", "sh", "-c",
@@ -124,12 +136,15 @@ try:
     tracks = f"{tracks} {format_errors[:5]}"
 except (OSError, ValueError, KeyError) as e:
     ok, tracks = False, str(e)
-checks.check(ok, "timeline: a running emulator's journal as a Chrome trace, a track per payload",
-      r.stdout + r.stderr + str(tracks))
+checks.check(
+    ok,
+    "timeline: a running emulator's journal as a Chrome trace, a track per payload",
+    r.stdout + r.stderr + str(tracks))
 r = run(["timeline", "--url", "http://127.0.0.1:9"])
-checks.check(r.returncode == 1 and "cannot read the timeline from http://127.0.0.1:9" in r.stderr,
-      "timeline: no emulator there is a clear error",
-      r.stderr)
+checks.check(
+    r.returncode == 1 and "cannot read the timeline from http://127.0.0.1:9" in r.stderr,
+    "timeline: no emulator there is a clear error",
+    r.stderr)
 
 # SIGTERM sent to the emulator reaches the command first; the emulator
 # serves until the command has left.
@@ -149,8 +164,10 @@ p = subprocess.Popen([binary, "exec", "--", sys.executable, script], cwd=work,
 line = p.stdout.readline()
 p.send_signal(signal.SIGTERM)
 code = p.wait(timeout=120)
-checks.check(line.strip() == "ready" and code == 7,
-      "exec: SIGTERM reaches the command first, and the emulator still answers it", "line %r, exit %d, %s" % (line, code, p.stderr.read()))
+checks.check(
+    line.strip() == "ready" and code == 7,
+    "exec: SIGTERM reaches the command first, and the emulator still answers it",
+    "line %r, exit %d, %s" % (line, code, p.stderr.read()))
 
 # A fixture's relative command resolves against the fixture's folder.
 game = os.path.join(work, "game")
@@ -176,7 +193,10 @@ wait = textwrap.dedent("""
 r = subprocess.run([binary, "exec", "--fixture", "game/fixture.json", "--kill-grace", "1", "--",
                     sys.executable, "-c", wait, marker], cwd=work, capture_output=True,
                    text=True, timeout=120)
-checks.check(r.returncode == 0, "a fixture's relative command runs from the fixture's folder", r.stderr)
+checks.check(
+    r.returncode == 0,
+    "a fixture's relative command runs from the fixture's folder",
+    r.stderr)
 
 if not checks.failures:
     shutil.rmtree(work, ignore_errors=True)  # kept to look at after a failure
