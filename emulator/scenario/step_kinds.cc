@@ -7,8 +7,7 @@
 namespace imsemu::scenario {
 namespace {
 
-using Builder = std::function<StatusOr<Call>(const StepContext&, const Json&)>;
-// A builder for the row's route.
+// Builds the call to a row's route from the step's parameters.
 using RouteBuilder =
     std::function<StatusOr<Call>(const routes::Route&, const StepContext&, const Json&)>;
 
