@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <ostream>
 
 namespace imsemu {
 
@@ -30,6 +31,8 @@ const char* StatusCodeName(StatusCode code) {
   }
   return "UNKNOWN";
 }
+
+std::ostream& operator<<(std::ostream& os, const Status& status) { return os << status.ToString(); }
 
 std::string Status::ToString() const {
   return ok() ? "OK" : std::string(StatusCodeName(code_)) + ": " + message_;

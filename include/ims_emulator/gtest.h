@@ -20,7 +20,10 @@
 
 #include <chrono>
 #include <memory>
+#include <ostream>
 #include <string>
+#include <type_traits>
+#include <utility>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -140,4 +143,111 @@ MATCHER_P(HoldsSessions, matcher,
   return ::testing::ExplainMatchResult(matcher, *arg, result_listener);
 }
 
+// A StatusOr that is OK and whose value matches `matcher` (as abseil's):
+//   EXPECT_THAT(server.GetConfig(), IsOkAndHolds(Optional(HasSubstr("dust"))));
+template <typename StatusOrT>
+class IsOkAndHoldsMatcher : public ::testing::MatcherInterface<StatusOrT> {
+ public:
+  using Value = typename std::remove_cv_t<std::remove_reference_t<StatusOrT>>::value_type;
+
+  template <typename InnerMatcher>
+  explicit IsOkAndHoldsMatcher(InnerMatcher&& inner)
+      : inner_(::testing::SafeMatcherCast<const Value&>(std::forward<InnerMatcher>(inner))) {}
+
+  void DescribeTo(std::ostream* os) const override {
+    *os << "is OK and holds a value that ";
+    inner_.DescribeTo(os);
+  }
+  void DescribeNegationTo(std::ostream* os) const override {
+    *os << "is an error, or holds a value that ";
+    inner_.DescribeNegationTo(os);
+  }
+  bool MatchAndExplain(StatusOrT actual, ::testing::MatchResultListener* listener) const override {
+    if (!actual.ok()) {
+      *listener << "which is " << actual.status();
+      return false;
+    }
+    ::testing::StringMatchResultListener inner;
+    const bool matched = inner_.MatchAndExplain(*actual, &inner);
+    *listener << "which holds " << ::testing::PrintToString(*actual);
+    if (!inner.str().empty()) *listener << ", " << inner.str();
+    return matched;
+  }
+
+ private:
+  ::testing::Matcher<const Value&> inner_;
+};
+
+template <typename InnerMatcher>
+class IsOkAndHoldsGenerator {
+ public:
+  explicit IsOkAndHoldsGenerator(InnerMatcher inner) : inner_(std::move(inner)) {}
+  template <typename StatusOrT>
+  operator ::testing::Matcher<StatusOrT>() const {  // NOLINT: a matcher of any StatusOr
+    return ::testing::Matcher<StatusOrT>(new IsOkAndHoldsMatcher<const StatusOrT&>(inner_));
+  }
+
+ private:
+  InnerMatcher inner_;
+};
+
+template <typename InnerMatcher>
+IsOkAndHoldsGenerator<InnerMatcher> IsOkAndHolds(InnerMatcher inner) {
+  return IsOkAndHoldsGenerator<InnerMatcher>(std::move(inner));
+}
+
 }  // namespace imsemu::testing
+
+// GoogleTest prints these as their fields, not as bytes (found by ADL).
+namespace imsemu {
+
+template <typename T>
+void PrintTo(const StatusOr<T>& s, std::ostream* os) {
+  if (!s.ok()) {
+    *os << s.status();
+    return;
+  }
+  *os << "OK: " << ::testing::PrintToString(*s);
+}
+inline void PrintTo(const NamedPort& p, std::ostream* os) { *os << p.name << "=" << p.port; }
+inline void PrintTo(const CreatedSession& s, std::ostream* os) {
+  *os << "{id: " << s.id << ", address: " << s.address
+      << ", ports: " << ::testing::PrintToString(s.ports) << "}";
+}
+inline void PrintTo(const SessionInfo& s, std::ostream* os) {
+  *os << "{id: " << s.id << ", address: " << s.address
+      << ", ports: " << ::testing::PrintToString(s.ports)
+      << ", session_status: " << ::testing::PrintToString(s.session_status) << "}";
+}
+inline void PrintTo(const PayloadInfo& p, std::ostream* os) {
+  *os << "{id: " << p.id << ", allocation_id: " << p.allocation_id << ", state: " << p.state;
+  if (!p.details.empty()) *os << " (" << p.details << ")";
+  *os << ", address: " << p.address << ", ports: " << ::testing::PrintToString(p.ports)
+      << ", labels: " << ::testing::PrintToString(p.labels)
+      << ", annotations: " << ::testing::PrintToString(p.annotations) << "}";
+}
+
+}  // namespace imsemu
+
+// Status assertions (as abseil's), each under its IMSEMU_ name too, for a
+// project whose other libraries define the short ones:
+//   EXPECT_OK(server.Ready());
+//   ASSERT_OK_AND_ASSIGN(auto session, session_manager().CreateSession("default"));
+// ASSERT_OK_AND_ASSIGN is several statements: under an `if`, use braces.
+#define IMSEMU_EXPECT_OK(expr) EXPECT_THAT((expr), ::imsemu::testing::IsOk())
+#define IMSEMU_ASSERT_OK(expr) ASSERT_THAT((expr), ::imsemu::testing::IsOk())
+#define IMSEMU_ASSERT_OK_AND_ASSIGN_IMPL(var, lhs, expr) \
+  auto var = (expr);                                     \
+  ASSERT_THAT(var, ::imsemu::testing::IsOk());           \
+  lhs = *std::move(var)
+#define IMSEMU_ASSERT_OK_AND_ASSIGN(lhs, expr) \
+  IMSEMU_ASSERT_OK_AND_ASSIGN_IMPL(IMSEMU_CONCAT(imsemu_assert_statusor_, __COUNTER__), lhs, expr)
+#ifndef EXPECT_OK
+#define EXPECT_OK(expr) IMSEMU_EXPECT_OK(expr)
+#endif
+#ifndef ASSERT_OK
+#define ASSERT_OK(expr) IMSEMU_ASSERT_OK(expr)
+#endif
+#ifndef ASSERT_OK_AND_ASSIGN
+#define ASSERT_OK_AND_ASSIGN(lhs, expr) IMSEMU_ASSERT_OK_AND_ASSIGN(lhs, expr)
+#endif

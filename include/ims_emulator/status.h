@@ -6,6 +6,7 @@
 // Value types; safe to copy between threads.
 #pragma once
 
+#include <iosfwd>
 #include <optional>
 #include <string>
 #include <type_traits>
@@ -65,7 +66,12 @@ inline Status Unauthenticated(std::string m) {
 inline Status PermissionDenied(std::string m) {
   return {StatusCode::kPermissionDenied, std::move(m)};
 }
+inline Status Unavailable(std::string m) { return {StatusCode::kUnavailable, std::move(m)}; }
 inline Status Internal(std::string m) { return {StatusCode::kInternal, std::move(m)}; }
+
+// Writes ToString(): "NOT_FOUND: no payload 'x'", or "OK" (so GoogleTest
+// prints a Status as that, not as bytes).
+std::ostream& operator<<(std::ostream& os, const Status& status);
 
 namespace internal {
 // Ends the process with `status` on stderr: reading the value of an error is
@@ -85,6 +91,8 @@ class [[nodiscard]] StatusOr {
   StatusOr(T value) : value_(std::move(value)) {}  // NOLINT: implicit by design
   StatusOr(Status status)                          // NOLINT
       : status_(status.ok() ? internal::OkStatusGivenToStatusOr() : std::move(status)) {}
+
+  using value_type = T;
 
   bool ok() const { return value_.has_value(); }
   const Status& status() const { return status_; }

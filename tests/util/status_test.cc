@@ -4,7 +4,10 @@
 
 #include <gtest/gtest.h>
 
+#include <iterator>
+#include <sstream>
 #include <string>
+#include <utility>
 
 namespace imsemu {
 namespace {
@@ -45,6 +48,36 @@ TEST(StatusDeathTest, ReadingTheValueOfAnErrorEndsTheProcess) {
   EXPECT_DEATH((void)s.value(), "the value of an error was read: NOT_FOUND: no such payload");
   EXPECT_DEATH((void)s->size(), "NOT_FOUND");
   EXPECT_DEATH((void)*std::move(s), "NOT_FOUND");
+}
+
+}  // namespace
+}  // namespace imsemu
+
+namespace imsemu {
+namespace {
+
+// Every code has its constructor, and a Status prints as ToString().
+TEST(StatusConstructorsTest, EveryCodeHasOne) {
+  const std::pair<Status, StatusCode> made[] = {
+      {InvalidArgument("m"), StatusCode::kInvalidArgument},
+      {NotFound("m"), StatusCode::kNotFound},
+      {AlreadyExists("m"), StatusCode::kAlreadyExists},
+      {FailedPrecondition("m"), StatusCode::kFailedPrecondition},
+      {ResourceExhausted("m"), StatusCode::kResourceExhausted},
+      {Unauthenticated("m"), StatusCode::kUnauthenticated},
+      {PermissionDenied("m"), StatusCode::kPermissionDenied},
+      {Unavailable("m"), StatusCode::kUnavailable},
+      {Internal("m"), StatusCode::kInternal},
+  };
+  for (const auto& [status, code] : made) {
+    EXPECT_EQ(status.code(), code) << StatusCodeName(code);
+    EXPECT_EQ(status.message(), "m");
+    std::ostringstream printed;
+    printed << status;
+    EXPECT_EQ(printed.str(), status.ToString());
+  }
+  EXPECT_EQ(std::size(made), static_cast<size_t>(StatusCode::kInternal))
+      << "a code without a constructor";
 }
 
 }  // namespace

@@ -1,0 +1,81 @@
+// The GoogleTest helpers of ims_emulator/gtest.h, judged both ways: what
+// passes, what fails, and what a failure prints.
+#include <gtest/gtest-spi.h>
+
+#include "ims_emulator/gtest.h"
+
+namespace imsemu::testing {
+namespace {
+
+using ::testing::Eq;
+using ::testing::HasSubstr;
+using ::testing::Not;
+using ::testing::Optional;
+using ::testing::PrintToString;
+
+TEST(GtestHelpersTest, StatusAndStatusOrPrintAsTheyRead) {
+  EXPECT_EQ(PrintToString(NotFound("no payload 'x'")), "NOT_FOUND: no payload 'x'");
+  EXPECT_EQ(PrintToString(OkStatus()), "OK");
+  EXPECT_EQ(PrintToString(StatusOr<int>(7)), "OK: 7");
+  EXPECT_EQ(PrintToString(StatusOr<int>(Unavailable("down"))), "UNAVAILABLE: down");
+}
+
+TEST(GtestHelpersTest, ClientTypesPrintTheirFields) {
+  PayloadInfo p;
+  p.id = "p1";
+  p.allocation_id = "a1";
+  p.state = "Error";
+  p.details = "exit code 3";
+  p.address = "127.0.0.1";
+  p.ports = {{"GamePort", 7777}};
+  p.labels = {{"map", "dust"}};
+  const std::string printed = PrintToString(p);
+  for (const char* part : {"id: p1", "allocation_id: a1", "state: Error (exit code 3)",
+                           "GamePort=7777", "\"map\"", "\"dust\""}) {
+    EXPECT_THAT(printed, HasSubstr(part));
+  }
+  SessionInfo s;
+  s.id = "s1";
+  s.session_status = {{"phase", "lobby"}};
+  EXPECT_THAT(PrintToString(s), HasSubstr("session_status: { (\"phase\", \"lobby\") }"));
+  EXPECT_THAT(PrintToString(CreatedSession{"s2", "10.0.0.1", {{"GamePort", 1}}}),
+              HasSubstr("{id: s2, address: 10.0.0.1, ports: { GamePort=1 }}"));
+}
+
+TEST(GtestHelpersTest, IsOkAndHoldsMatchesTheValueOfAnOkStatusOrOnly) {
+  const StatusOr<std::optional<std::string>> config = std::optional<std::string>("dust");
+  EXPECT_THAT(config, IsOkAndHolds(Optional(HasSubstr("du"))));
+  EXPECT_THAT(config, Not(IsOkAndHolds(Optional(Eq("mirage")))));
+  const StatusOr<int> error = NotFound("gone");
+  EXPECT_THAT(error, Not(IsOkAndHolds(Eq(1))));
+
+  ::testing::StringMatchResultListener why;
+  const ::testing::Matcher<const StatusOr<int>&> holds_one = IsOkAndHolds(Eq(1));
+  EXPECT_FALSE(holds_one.MatchAndExplain(error, &why));
+  EXPECT_EQ(why.str(), "which is NOT_FOUND: gone");
+  EXPECT_FALSE(holds_one.MatchAndExplain(StatusOr<int>(2), &why));
+  EXPECT_THAT(why.str(), HasSubstr("which holds 2"));
+  EXPECT_EQ(::testing::DescribeMatcher<const StatusOr<int>&>(holds_one),
+            "is OK and holds a value that is equal to 1");
+}
+
+int assigned = 0;
+void AssignOrFail(const StatusOr<int>& s) {
+  ASSERT_OK_AND_ASSIGN(assigned, s);
+  assigned += 100;  // not reached when the assertion fails
+}
+
+TEST(GtestHelpersTest, StatusAssertionsPassOnOkAndFailWithTheStatus) {
+  EXPECT_OK(OkStatus());
+  ASSERT_OK(StatusOr<int>(1));
+  AssignOrFail(StatusOr<int>(5));
+  EXPECT_EQ(assigned, 105);
+  EXPECT_FATAL_FAILURE(AssignOrFail(StatusOr<int>(NotFound("no such session"))),
+                       "NOT_FOUND: no such session");
+  EXPECT_EQ(assigned, 105) << "the failed assertion returned before the assignment";
+  EXPECT_NONFATAL_FAILURE(EXPECT_OK(Unavailable("no answer")), "UNAVAILABLE: no answer");
+  EXPECT_FATAL_FAILURE(ASSERT_OK(PermissionDenied("host")), "PERMISSION_DENIED: host");
+}
+
+}  // namespace
+}  // namespace imsemu::testing
