@@ -3,7 +3,6 @@
 // the second Ctrl-C that kills game servers at once).
 #pragma once
 
-#include <csignal>
 #include <cstdint>
 #include <map>
 #include <ostream>
@@ -12,23 +11,10 @@
 
 #include <CLI/CLI.hpp>
 
+#include "emulator/cli/context.h"
 #include "emulator/emulator.h"
 
 namespace imsemu::cli {
-
-// What every command gets: where what people read goes, where errors go,
-// and the signals that stop an emulator, blocked in every thread so that the
-// main thread alone takes them (sigwait).
-struct Context {
-  std::ostream& out;
-  std::ostream& err;
-  sigset_t stop_signals{};
-};
-
-// Blocks SIGINT and SIGTERM in every thread (the main thread sigwaits for
-// them), SIGCHLD (`exec` waits for it the same way) and SIGUSR2 (it wakes
-// the second-Ctrl-C waiter); the stop signals.
-sigset_t BlockStopSignals();
 
 // The flags of every command that runs an emulator.
 struct CommonFlags {

@@ -13,7 +13,7 @@
 
 #include <CLI/CLI.hpp>
 
-#include "emulator/cli/serve_command.h"
+#include "emulator/cli/context.h"
 
 namespace imsemu::cli {
 
