@@ -71,6 +71,8 @@ StatusOr<std::unique_ptr<Emulator>> Emulator::Start(const EmulatorConfig& config
   options.state_path = config.state_path;
   options.host = config.host;
   options.port = config.port;
+  options.game_server_observers = config.game_server_observers;
+  options.game_client_observers = config.game_client_observers;
   IMSEMU_ASSIGN_OR_RETURN(std::unique_ptr<EmulatorImpl> started,
                           EmulatorImpl::Start(std::move(options)));
   return std::unique_ptr<Emulator>(std::move(started));
@@ -173,7 +175,9 @@ Status EmulatorImpl::Open() {
   });
   request_ids_ = std::make_unique<http::RequestIds>();
   game_server_calls_ = std::make_unique<http::GameServerCalls>();
-  if (options_.game_server_observer) game_server_calls_->Add(options_.game_server_observer);
+  for (GameServerObserver* o : options_.game_server_observers) game_server_calls_->Add(o);
+  game_client_calls_ = std::make_unique<http::GameClientCalls>();
+  for (GameClientObserver* o : options_.game_client_observers) game_client_calls_->Add(o);
   faults_ = std::make_unique<http::Faults>(options_.world.seed);
   access_ = std::make_unique<http::AccessPolicy>();
   for (const std::string& name : options_.allowed_hosts) {
@@ -222,7 +226,8 @@ Status EmulatorImpl::Open() {
   }
   httplib::Server& routes = server_->routes();
   http::MountOrchestrationApi(routes, *world_, *request_ids_, options_.allow_http_commands);
-  http::MountSessionManagerApi(routes, *world_, *request_ids_, options_.auth);
+  http::MountSessionManagerApi(routes, *world_, *request_ids_, options_.auth,
+                               *game_client_calls_);
   http::MountPayloadLocalApi(routes, *world_, *request_ids_, *game_server_calls_,
                              routes::Pattern(routes::kSharedPayloadPrefix),
                              [](const httplib::Request& req) { return req.matches[1].str(); });
@@ -429,6 +434,12 @@ void EmulatorImpl::AddObserver(GameServerObserver* observer) { game_server_calls
 
 void EmulatorImpl::RemoveObserver(GameServerObserver* observer) {
   game_server_calls_->Remove(observer);
+}
+
+void EmulatorImpl::AddObserver(GameClientObserver* observer) { game_client_calls_->Add(observer); }
+
+void EmulatorImpl::RemoveObserver(GameClientObserver* observer) {
+  game_client_calls_->Remove(observer);
 }
 
 std::vector<std::string> EmulatorImpl::PayloadIds() {

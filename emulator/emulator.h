@@ -23,6 +23,7 @@
 #include "emulator/clock/clock.h"
 #include "emulator/core/world.h"
 #include "emulator/http/faults.h"
+#include "emulator/http/observers.h"
 #include "emulator/http/session_auth.h"
 #include "emulator/util/mutex.h"
 #include "ims_emulator/emulator.h"
@@ -45,7 +46,6 @@ namespace http {
 class Faults;
 class HttpServer;
 struct AccessPolicy;
-class GameServerCalls;
 class GroupCommit;
 class PayloadApiOutages;
 class PayloadListeners;
@@ -70,9 +70,11 @@ struct EmulatorOptions {
   std::string import_path;
   // Where `serve --record` writes the scenario of this session ("" = none).
   std::string record_path;
-  // Sees every game-server call from the first one (before any process
-  // starts); must outlive the emulator. `ims-emulator check` watches here.
-  GameServerObserver* game_server_observer = nullptr;
+  // See every game-server and game-client call from the first one (before
+  // any process starts); each must outlive the emulator. `ims-emulator
+  // check` and the gtest harness watch here.
+  std::vector<GameServerObserver*> game_server_observers;
+  std::vector<GameClientObserver*> game_client_observers;
   // Told of each game-server process's end as the supervisor learns of it,
   // before the world is (`check` times exits with it). Any thread.
   std::function<void(const std::string& payload_id, const core::ProcessExit& exit)>
@@ -128,6 +130,8 @@ class EmulatorImpl final : public Emulator {
   std::vector<std::string> ProjectIds() override;
   void AddObserver(GameServerObserver* observer) override;
   void RemoveObserver(GameServerObserver* observer) override;
+  void AddObserver(GameClientObserver* observer) override;
+  void RemoveObserver(GameClientObserver* observer) override;
   http::Faults& faults() { return *faults_; }
   // The log file of a payload that runs a real game server.
   std::optional<std::string> LogFileOf(const std::string& payload_id) const;
@@ -186,6 +190,7 @@ class EmulatorImpl final : public Emulator {
   std::unique_ptr<core::World> world_;
   std::unique_ptr<http::RequestIds> request_ids_;
   std::unique_ptr<http::GameServerCalls> game_server_calls_;
+  std::unique_ptr<http::GameClientCalls> game_client_calls_;
   std::unique_ptr<http::AccessPolicy> access_;
   std::unique_ptr<http::Faults> faults_;
   // Follow World::TakePayloadApiDown: the shared port answers 503, and an

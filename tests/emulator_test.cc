@@ -17,24 +17,24 @@
 namespace imsemu {
 namespace {
 
-using testing::Client;
-using testing::Json;
+using test::Client;
+using test::Json;
 
 void RemoveDb(const std::filesystem::path& p) {
   for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(p.string() + suffix);
 }
 
 TEST(EmulatorTest, StateFileResumesTheSameWorld) {
-  const std::filesystem::path db = testing::TempPath("resume.db");
+  const std::filesystem::path db = test::TempPath("resume.db");
   RemoveDb(db);
   EmulatorOptions options;
   options.state_path = db.string();
   std::string reserved_id;
   std::vector<std::string> ids;
   {
-    auto e = testing::StartEmulator(testing::OneAllocation(testing::TestSpec(2)), options);
+    auto e = test::StartEmulator(test::OneAllocation(test::TestSpec(2)), options);
     ASSERT_NE(e, nullptr);
-    Client c(testing::MainAddress(*e));
+    Client c(test::MainAddress(*e));
     auto r = c.Post("/api/v0/projects/test-project/sessions?session_type=default",
                     R"({"session_config":"cfg"})", "application/json",
                     {{"Authorization", "Bearer playfab/x"}});
@@ -53,7 +53,7 @@ TEST(EmulatorTest, StateFileResumesTheSameWorld) {
     ids.push_back(ended);
     e->Stop();
   }
-  auto e = testing::StartEmulator(testing::OneAllocation(testing::TestSpec(5)), options);
+  auto e = test::StartEmulator(test::OneAllocation(test::TestSpec(5)), options);
   ASSERT_NE(e, nullptr);
   auto snapshot = e->world().Snapshot();
   std::vector<std::string> resumed;
@@ -61,7 +61,7 @@ TEST(EmulatorTest, StateFileResumesTheSameWorld) {
   resumed.push_back(ids.back());
   EXPECT_EQ(resumed, ids) << "the fixture is not reloaded over a saved world";
   EXPECT_EQ(snapshot.now, kDefaultVirtualStart + Duration(30000)) << "virtual time resumes";
-  Client c(testing::MainAddress(*e));
+  Client c(test::MainAddress(*e));
   auto list = c.Get("/api/v0/projects/test-project/sessions?session_type=default",
                     {{"Authorization", "Bearer playfab/x"}});
   ASSERT_EQ(list.body["sessions"].size(), 1u);
@@ -85,26 +85,26 @@ TEST(EmulatorTest, StateFileResumesTheSameWorld) {
 }
 
 TEST(EmulatorTest, APayloadApiOutageOutlivesARestart) {
-  const std::filesystem::path db = testing::TempPath("outage.db");
+  const std::filesystem::path db = test::TempPath("outage.db");
   RemoveDb(db);
   EmulatorOptions options;
   options.state_path = db.string();
   std::string id;
   {
-    auto e = testing::StartEmulator(testing::OneAllocation(testing::TestSpec(1)), options);
+    auto e = test::StartEmulator(test::OneAllocation(test::TestSpec(1)), options);
     ASSERT_NE(e, nullptr);
-    id = testing::FirstPayloadId(*e);
-    ASSERT_EQ(Client(testing::MainAddress(*e))
+    id = test::FirstPayloadId(*e);
+    ASSERT_EQ(Client(test::MainAddress(*e))
                   .Post("/emulator/v0/payloads/" + id + "/api-down", R"({"seconds": 5})")
                   .status,
               200);
     ASSERT_TRUE(e->AdvanceClock(Duration(2000)).ok());
     e->Stop();
   }
-  auto e = testing::StartEmulator(testing::OneAllocation(testing::TestSpec(1)), options);
+  auto e = test::StartEmulator(test::OneAllocation(test::TestSpec(1)), options);
   ASSERT_NE(e, nullptr);
   Client own(e->PayloadApiOf(id));
-  Client shared(testing::MainAddress(*e) + "/payloads/" + id);
+  Client shared(test::MainAddress(*e) + "/payloads/" + id);
   EXPECT_EQ(own.Get("/api/v0/payload").status, 0) << "still down after the restart";
   EXPECT_EQ(shared.Get("/api/v0/payload").status, 503);
   ASSERT_TRUE(e->AdvanceClock(Duration(2999)).ok());
@@ -122,7 +122,7 @@ Time SaveAVirtualWorld(const std::filesystem::path& db) {
   EmulatorOptions options;
   options.state_path = db.string();
   options.virtual_clock = true;
-  auto e = testing::StartEmulator(testing::OneAllocation(testing::TestSpec(1)), options);
+  auto e = test::StartEmulator(test::OneAllocation(test::TestSpec(1)), options);
   EXPECT_TRUE(e->AdvanceClock(Duration(45000)).ok());
   const Time left_at = e->clock().Now();
   e->Stop();
@@ -130,13 +130,13 @@ Time SaveAVirtualWorld(const std::filesystem::path& db) {
 }
 
 TEST(EmulatorTest, AResumedWorldKeepsTheClockItRanOn) {
-  const std::filesystem::path db = testing::TempPath("resume-clock.db");
+  const std::filesystem::path db = test::TempPath("resume-clock.db");
   const Time left_at = SaveAVirtualWorld(db);
   EmulatorOptions options;
   options.state_path = db.string();
   options.virtual_clock = false;  // what the CLI passes when --clock is not given
   options.keep_saved_clock = true;
-  auto e = testing::StartEmulator(testing::OneAllocation(testing::TestSpec(1)), options);
+  auto e = test::StartEmulator(test::OneAllocation(test::TestSpec(1)), options);
   EXPECT_TRUE(e->clock().IsVirtual()) << "no jump of months to the real clock";
   EXPECT_EQ(e->clock().Now(), left_at);
   EXPECT_TRUE(e->resume_notes().empty());
@@ -145,13 +145,13 @@ TEST(EmulatorTest, AResumedWorldKeepsTheClockItRanOn) {
 }
 
 TEST(EmulatorTest, AResumeSaysWhatItCouldNotKeep) {
-  const std::filesystem::path db = testing::TempPath("resume-notes.db");
+  const std::filesystem::path db = test::TempPath("resume-notes.db");
   const Time left_at = SaveAVirtualWorld(db);
   EmulatorOptions options;
   options.state_path = db.string();
   options.virtual_clock = false;  // --clock real, given
   options.fixture_given = true;   // --fixture F, given
-  auto e = testing::StartEmulator(testing::OneAllocation(testing::TestSpec(3)), options);
+  auto e = test::StartEmulator(test::OneAllocation(test::TestSpec(3)), options);
   EXPECT_FALSE(e->clock().IsVirtual()) << "the user's explicit choice wins";
   EXPECT_EQ(e->resume_notes(),
             (std::vector<std::string>{
@@ -165,7 +165,7 @@ TEST(EmulatorTest, AResumeSaysWhatItCouldNotKeep) {
   options.keep_saved_clock = true;
   options.virtual_clock = true;
   options.fixture_given = false;
-  auto again = testing::StartEmulator(testing::OneAllocation(testing::TestSpec(1)), options);
+  auto again = test::StartEmulator(test::OneAllocation(test::TestSpec(1)), options);
   EXPECT_FALSE(again->clock().IsVirtual());
   EXPECT_TRUE(again->resume_notes().empty());
   again->Stop();
@@ -173,13 +173,13 @@ TEST(EmulatorTest, AResumeSaysWhatItCouldNotKeep) {
 }
 
 TEST(EmulatorTest, AResumedPayloadKeepsItsPayloadApiPortWhenFree) {
-  const std::filesystem::path db = testing::TempPath("resume-ports.db");
+  const std::filesystem::path db = test::TempPath("resume-ports.db");
   RemoveDb(db);
   EmulatorOptions options;
   options.state_path = db.string();
   std::vector<std::string> ids, apis;
   {
-    auto e = testing::StartEmulator(testing::OneAllocation(testing::TestSpec(2)), options);
+    auto e = test::StartEmulator(test::OneAllocation(test::TestSpec(2)), options);
     for (const auto& p : e->world().Snapshot().payloads) {
       ids.push_back(p.id);
       apis.push_back(e->PayloadApiOf(p.id));
@@ -193,7 +193,7 @@ TEST(EmulatorTest, AResumedPayloadKeepsItsPayloadApiPortWhenFree) {
   http::HttpServer squatter(request_ids, 1, access);
   ASSERT_TRUE(squatter.Bind("127.0.0.1", taken_port).ok());
 
-  auto e = testing::StartEmulator(testing::OneAllocation(testing::TestSpec(2)), options);
+  auto e = test::StartEmulator(test::OneAllocation(test::TestSpec(2)), options);
   EXPECT_EQ(e->PayloadApiOf(ids[1]), apis[1]) << "a running game server keeps its API";
   EXPECT_NE(e->PayloadApiOf(ids[0]), apis[0]);
   EXPECT_EQ(Client(e->PayloadApiOf(ids[0])).Get("/api/v0/payload").status, 200);
@@ -208,11 +208,11 @@ TEST(EmulatorTest, AResumedPayloadKeepsItsPayloadApiPortWhenFree) {
 TEST(EmulatorTest, DefaultFixtureLoadsAndServesSessions) {
   auto fixture = codec::LoadFixtureFile(std::string(IMSEMU_SOURCE_DIR) + "/fixtures/default.json");
   ASSERT_TRUE(fixture.ok()) << fixture.status().message();
-  auto e = testing::StartEmulator(*fixture);
+  auto e = test::StartEmulator(*fixture);
   auto payloads = e->world().Snapshot().payloads;
   ASSERT_EQ(payloads.size(), 2u);
   EXPECT_EQ(payloads[0].state, core::PayloadState::kReady);
-  Client c(testing::MainAddress(*e));
+  Client c(test::MainAddress(*e));
   EXPECT_EQ(c.Post("/api/v0/projects/local-project/sessions?session_type=default", "{}",
                    "application/json", {{"Authorization", "Bearer playfab/x"}})
                 .status,
@@ -220,7 +220,7 @@ TEST(EmulatorTest, DefaultFixtureLoadsAndServesSessions) {
 }
 
 TEST(EmulatorTest, BadFixturesNameTheFileAndTheField) {
-  const std::filesystem::path path = testing::TempPath("bad-fixture.json");
+  const std::filesystem::path path = test::TempPath("bad-fixture.json");
   std::ofstream(path) << R"({"projects": [{"id": "p", "allocations": [{"buffer_size": "x"}]}]})";
   auto fixture = codec::LoadFixtureFile(path.string());
   EXPECT_EQ(fixture.status().code(), StatusCode::kInvalidArgument);
@@ -236,10 +236,10 @@ TEST(EmulatorTest, BadFixturesNameTheFileAndTheField) {
 }
 
 TEST(EmulatorTest, BusyPortIsAClearError) {
-  auto first = testing::StartEmulator(testing::OneAllocation(testing::TestSpec(0)));
+  auto first = test::StartEmulator(test::OneAllocation(test::TestSpec(0)));
   EmulatorOptions options;
   options.port = first->port();
-  options.fixture = testing::OneAllocation(testing::TestSpec(0));
+  options.fixture = test::OneAllocation(test::TestSpec(0));
   auto second = EmulatorImpl::Start(options);
   EXPECT_EQ(second.status().code(), StatusCode::kUnavailable);
   EXPECT_NE(second.status().message().find(std::to_string(first->port())), std::string::npos);
@@ -248,7 +248,7 @@ TEST(EmulatorTest, BusyPortIsAClearError) {
 // --- IMS's local mock, drop-in ----------------------------------------------------
 
 int FreePort() {
-  auto probe = testing::StartEmulator(testing::OneAllocation(testing::TestSpec(0)));
+  auto probe = test::StartEmulator(test::OneAllocation(test::TestSpec(0)));
   const int port = probe->port();
   probe->Stop();
   return port;
@@ -259,7 +259,7 @@ std::unique_ptr<EmulatorImpl> StartMock(const Json& config, int port) {
   EXPECT_TRUE(fixture.ok()) << fixture.status().message();
   EmulatorOptions options;
   options.fixed_payload_port = port;
-  return testing::StartEmulator(*fixture, options);
+  return test::StartEmulator(*fixture, options);
 }
 
 TEST(DropInMockTest, BehavesLikeImsPayloadLocalApi) {
@@ -291,7 +291,7 @@ TEST(DropInMockTest, BehavesLikeImsPayloadLocalApi) {
   // Everything else of ours still works on the same port and the control port.
   ASSERT_EQ(server.Post("/api/v0/session-manager/status", R"({"phase":"lobby"})").status, 200);
   EXPECT_EQ(server.Put("/api/v0/metadata/label", R"({"key":"k","value":"v"})").status, 200);
-  Client control(testing::MainAddress(*e));
+  Client control(test::MainAddress(*e));
   EXPECT_EQ(control.Get("/emulator/v0/state").body["payloads"][0]["orchestration_payload_api"],
             "127.0.0.1:" + std::to_string(port));
 }

@@ -127,7 +127,7 @@ class Session {
     options.kill_grace = kTeardownGrace;
     options.world.new_payload_api_down = api_down;
     std::unique_ptr<Session> s(new Session);
-    options.game_server_observer = &s->calls_;
+    options.game_server_observers = {&s->calls_};
     options.on_game_server_exit =
         [log = &s->calls_](const std::string&, const core::ProcessExit& how) { log->OnExit(how); };
     IMSEMU_ASSIGN_OR_RETURN(s->emulator_, EmulatorImpl::Start(std::move(options)));

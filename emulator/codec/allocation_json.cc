@@ -138,6 +138,12 @@ StatusOr<core::AllocationSpec> AllocationSpecFromJson(const nlohmann::json& json
                             PayloadSpecFromJson(*it, FieldPath(path, "payload_spec")));
     spec.payload_spec = std::move(p);
   }
+  // One default everywhere (fixture, orchestration API, scenarios, and
+  // FixtureBuilder): a stand-in (no command) becomes Ready by itself; a real
+  // game server calls ready itself.
+  if (!json.contains("auto_ready") || json["auto_ready"].is_null()) {
+    spec.auto_ready = spec.payload_spec.command.empty();
+  }
   Status valid = core::ValidateAllocationSpec(spec);
   if (!valid.ok() && !path.empty()) return InvalidArgument(path + ": " + valid.message());
   IMSEMU_RETURN_IF_ERROR(valid);

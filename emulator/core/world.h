@@ -209,7 +209,8 @@ class World {
   // Blocks until the journal holds an event after `seq` or `timeout` passes
   // (real time: for waiting on real processes). Returns the last seq.
   long long AwaitEvents(long long seq, std::chrono::milliseconds timeout);
-  // When the earliest armed timer or API outage falls due (nullopt: none).
+  // When the earliest armed timer or API outage falls due, or the status
+  // cache next shows clients a status they do not see yet (nullopt: none).
   std::optional<Time> NextTimer();
   // The seq of the newest event in the journal (0: none).
   long long JournalEnd();
@@ -288,6 +289,9 @@ class World {
   void ApplyTimer(Payload payload) IMSEMU_REQUIRES(mu_);
   Status LoadFixture(const Fixture& fixture, Time now) IMSEMU_REQUIRES(mu_);
   WorldSnapshot SnapshotLocked() IMSEMU_REQUIRES(mu_);
+  // The earliest armed timer, or the earliest moment the status cache shows
+  // clients a status they do not see yet at `now`.
+  std::optional<Time> NextDeadlineLocked(Time now) IMSEMU_REQUIRES(mu_);
   // Writes `image` into an emptied store and takes its counters. mu_ held.
   Status PutImage(const WorldImage& image) IMSEMU_REQUIRES(mu_);
   StatusOr<Allocation> AddAllocation(const std::string& project, std::optional<std::string> id,
@@ -308,6 +312,9 @@ class World {
   void NoteReserver(const Allocation& allocation, Actor actor, Time now) IMSEMU_REQUIRES(mu_);
   StatusOr<Payload> ReserveIn(const Allocation& allocation, const ReservationRequest& request,
                               Actor actor, Time now) IMSEMU_REQUIRES(mu_);
+  // Why `allocation` has no Ready payload to give: how many payloads are in
+  // which state, and what would make one Ready.
+  std::string WhyNoneReady(const Allocation& allocation) IMSEMU_REQUIRES(mu_);
   // Applies `request` to `payload` and journals it; the caller stores it.
   void ReservePayload(Payload& payload, const ReservationRequest& request, Actor actor,
                       const std::string& detail, Time at) IMSEMU_REQUIRES(mu_);

@@ -3,6 +3,28 @@
 #include "emulator/core/world.h"
 
 namespace imsemu::core {
+namespace {
+
+// A session status for the journal: `{phase: "lobby", players: "2"}`, each
+// value cut at 64 characters, at most 16 keys shown.
+std::string DescribeStatus(const StringMap& status) {
+  constexpr size_t kValueChars = 64;
+  constexpr size_t kKeys = 16;
+  std::string out = "{";
+  size_t shown = 0;
+  for (const auto& [key, value] : status) {
+    if (shown == kKeys) {
+      out += ", ... " + std::to_string(status.size() - kKeys) + " more";
+      break;
+    }
+    if (shown++ > 0) out += ", ";
+    out += key + ": \"" + value.substr(0, kValueChars) + (value.size() > kValueChars ? "...\"" : "\"");
+  }
+  return out + "}";
+}
+
+}  // namespace
+
 
 StatusOr<Payload> World::GetPayload(const std::string& id) {
   MutexLock lock(mu_);
@@ -72,7 +94,7 @@ Status World::SetSessionStatus(const std::string& id, StringMap status,
     p.status_updates.push_back({now, std::move(status)});
     StatusCacheLocked().Prune(p.status_updates, now);
     Event e = Event::Of(p, EventKind::kSessionStatus, Actor::kGameServer, now);
-    e.detail = std::to_string(p.LatestSessionStatus().size()) + " keys";
+    e.detail = DescribeStatus(p.LatestSessionStatus());
     Journal(std::move(e));
     store_.PutPayload(p);
     return OkStatus();

@@ -25,8 +25,20 @@ long long World::AwaitEvents(long long seq, std::chrono::milliseconds timeout) {
 
 std::optional<Time> World::NextTimer() {
   MutexLock lock(mu_);
-  Prepare();
-  return next_timer_;
+  return NextDeadlineLocked(Prepare());
+}
+
+std::optional<Time> World::NextDeadlineLocked(Time now) {
+  std::optional<Time> next = next_timer_;
+  const StatusCache& cache = StatusCacheLocked();
+  store_.VisitPayloads("", PayloadState::kReserved, [&](const Payload& p) {
+    for (const StatusUpdate& u : p.status_updates) {
+      const Time visible = cache.VisibleFrom(u.set_at);
+      if (visible > now && (!next || visible < *next)) next = visible;
+    }
+    return true;
+  });
+  return next;
 }
 
 long long World::JournalEnd() {
@@ -50,7 +62,7 @@ std::vector<Event> World::Journal() {
 WorldSnapshot World::SnapshotLocked() {
   WorldSnapshot s;
   s.now = Prepare();
-  s.next_timer = next_timer_;
+  s.next_timer = NextDeadlineLocked(s.now);
   s.status_cache = StatusCacheLocked();
   s.projects = store_.ListProjects();
   s.allocations = store_.ListAllocations("");

@@ -2,6 +2,7 @@
 #include "emulator/core/world.h"
 
 #include <algorithm>
+#include <map>
 
 namespace imsemu::core {
 
@@ -31,10 +32,49 @@ StatusOr<Payload> World::CreateSession(const std::string& project, const std::st
     StatusOr<Payload> p = ReserveIn(matching.front(), request, Actor::kSessionManager, now);
     if (!p.ok() && p.status().code() == StatusCode::kFailedPrecondition) {
       return ResourceExhausted("no Ready payload is free in allocation '" + matching.front().id +
-                               "' for session_type=" + session_type);
+                               "' for session_type=" + session_type + ": " +
+                               WhyNoneReady(matching.front()));
     }
     return p;
   });
+}
+
+std::string World::WhyNoneReady(const Allocation& allocation) {
+  std::map<PayloadState, int> counts;
+  int total = 0;
+  store_.VisitPayloads(allocation.id, std::nullopt, [&](const Payload& p) {
+    ++counts[p.state];
+    ++total;
+    return true;
+  });
+  const AllocationSpec& spec = allocation.spec;
+  if (total == 0) {
+    if (!spec.enabled) return "the allocation is disabled, so it keeps no payload";
+    return "it has no payload (buffer_size " + std::to_string(spec.buffer_size) +
+           ", min_payloads " + std::to_string(spec.min_payloads) + ", max_payloads " +
+           std::to_string(spec.max_payloads) + ")";
+  }
+  std::string why = "its payloads are";
+  const char* sep = " ";
+  for (const auto& [state, n] : counts) {
+    why += sep + std::to_string(n) + " " + PayloadStateName(state);
+    sep = ", ";
+  }
+  const int starting = counts[PayloadState::kCreating] + counts[PayloadState::kStarting];
+  if (starting > 0 && !spec.auto_ready) {
+    why += spec.payload_spec.command.empty()
+               ? "; auto_ready is off and no command runs, so a payload becomes Ready only when "
+                 "something calls its POST /api/v0/ready (or set auto_ready: true)"
+               : "; a payload becomes Ready when its game server calls POST /api/v0/ready";
+  } else if (starting > 0) {
+    const long long ms = spec.auto_ready_delay.count();
+    why += "; a payload becomes Ready auto_ready_delay_seconds (" + std::to_string(ms / 1000) +
+           (ms % 1000 == 0 ? "" : "." + std::to_string(1000 + ms % 1000).substr(1)) +
+           " s) after it starts";
+  } else if (total >= spec.max_payloads) {
+    why += "; max_payloads (" + std::to_string(spec.max_payloads) + ") is reached";
+  }
+  return why;
 }
 
 StatusOr<std::vector<SessionView>> World::ListSessions(const std::string& project,

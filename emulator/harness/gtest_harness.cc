@@ -1,61 +1,227 @@
 // The GoogleTest harness of ims_emulator/gtest.h.
 #include "ims_emulator/gtest.h"
 
+#include <cstdlib>
+#include <mutex>
+#include <thread>
+
+#include "emulator/harness/attached_emulator.h"
 #include "emulator/harness/scenario_runner.h"
 #include "emulator/scenario/scenario_loader.h"
+#include "emulator/util/rfc3339.h"
 
-namespace imsemu::testing {
+namespace imsemu_testing {
+namespace {
+
+using imsemu::ControlClient;
+using imsemu::Status;
+using imsemu::StatusOr;
+using imsemu::WorldState;
+
+// The journal lines a failure shows at most (the newest).
+constexpr size_t kJournalLines = 200;
+
+std::string Environment(const char* name) {
+  const char* value = std::getenv(name);
+  return value == nullptr ? "" : value;
+}
+
+std::string Describe(const WorldState& w) {
+  std::string out = "the clock at " + w.clock.now + "; payloads:";
+  if (w.payloads.empty()) out += " none";
+  for (const imsemu::WorldPayload& p : w.payloads) {
+    out += " " + p.info.id + "=" + p.info.state;
+  }
+  for (const imsemu::WorldSession& s : w.sessions) {
+    out += "; session " + s.id + " set " + ::testing::PrintToString(s.session_status) +
+           ", clients see " + ::testing::PrintToString(s.clients_see);
+  }
+  return out;
+}
+
+}  // namespace
+
+::testing::AssertionResult WaitUntil(ControlClient& control, const std::string& what,
+                                     const std::function<bool(const WorldState&)>& done,
+                                     const WaitLimits& limits) {
+  const auto real_deadline = std::chrono::steady_clock::now() + limits.real_time;
+  long long start_ms = -1;
+  while (true) {
+    StatusOr<WorldState> state = control.State();
+    if (!state.ok()) {
+      return ::testing::AssertionFailure()
+             << "waiting for " << what << ": cannot read the state: " << state.status();
+    }
+    if (done(*state)) return ::testing::AssertionSuccess();
+    const imsemu::ClockInfo& clock = state->clock;
+    if (start_ms < 0) start_ms = clock.unix_ms;
+    // Under the virtual clock, move to the next deadline if this wait may.
+    std::optional<imsemu::Time> next;
+    if (clock.is_virtual && clock.next_timer) next = imsemu::ParseRfc3339(*clock.next_timer);
+    const bool may_advance =
+        next && next->time_since_epoch().count() - start_ms <= limits.virtual_time.count();
+    if (may_advance) {
+      if (Status s = control.AdvanceToNextTimer(); !s.ok()) {
+        return ::testing::AssertionFailure()
+               << "waiting for " << what << ": cannot advance the clock: " << s;
+      }
+      continue;
+    }
+    if (std::chrono::steady_clock::now() >= real_deadline) {
+      ::testing::AssertionResult failed = ::testing::AssertionFailure();
+      failed << "waited in vain for " << what << ": the virtual clock moved "
+             << clock.unix_ms - start_ms << " ms, ";
+      if (next) {
+        failed << "and its next deadline (" << *clock.next_timer << ") is past the wait's "
+               << limits.virtual_time.count() << " ms; ";
+      } else {
+        failed << "then nothing was armed for " << limits.real_time.count()
+               << " ms of real time; ";
+      }
+      return failed << "at the end, " << Describe(*state);
+    }
+    std::this_thread::sleep_for(limits.poll_every);
+  }
+}
+
+::testing::AssertionResult WaitForPayloadState(ControlClient& control, const std::string& payload_id,
+                                               const std::string& state,
+                                               const WaitLimits& limits) {
+  return WaitUntil(
+      control, "payload " + payload_id + " to be " + state,
+      [&](const WorldState& w) {
+        const imsemu::WorldPayload* p = w.FindPayload(payload_id);
+        return p != nullptr && p->info.state == state;
+      },
+      limits);
+}
+
+::testing::AssertionResult WaitForClientsToSee(ControlClient& control,
+                                               const std::string& session_id,
+                                               const std::string& key, const std::string& value,
+                                               const WaitLimits& limits) {
+  return WaitUntil(
+      control, "clients to see " + key + "=" + value + " in session " + session_id,
+      [&](const WorldState& w) {
+        const imsemu::WorldSession* s = w.FindSession(session_id);
+        if (s == nullptr) return false;
+        auto it = s->clients_see.find(key);
+        return it != s->clients_see.end() && it->second == value;
+      },
+      limits);
+}
+
+bool EmulatorTest::attached() const {
+  return emulator_ ? attached_ : !Environment("IMS_EMULATOR_URL").empty();
+}
 
 void EmulatorTest::SetUp() {
-  const EmulatorConfig config = Config();
+  if (StartsInSetUp()) StartEmulator();
+}
+
+void EmulatorTest::StartEmulator() {
+  if (emulator_) return;
+  imsemu::EmulatorConfig config = Config();
   cache_ttl_ =
       config.status_cache == "off" ? std::chrono::milliseconds(0) : config.status_cache_ttl;
-  StatusOr<std::unique_ptr<Emulator>> started = Emulator::Start(config);
-  ASSERT_TRUE(started.ok()) << "the emulator did not start: " << started.status().message();
-  emulator_ = *std::move(started);
-  emulator_->AddObserver(&game_servers_);
-  const std::vector<std::string> projects = emulator_->ProjectIds();
-  session_manager_ = std::make_unique<SessionManagerClient>(
-      emulator_->base_url(), projects.empty() ? "local-project" : projects.front());
+  const std::string url = Environment("IMS_EMULATOR_URL");
+  attached_ = !url.empty();
+  if (attached_) {
+    StatusOr<std::unique_ptr<imsemu::Emulator>> attached =
+        imsemu::harness::AttachedEmulator::Attach(url);
+    ASSERT_TRUE(attached.ok()) << "cannot use the emulator at IMS_EMULATOR_URL=" << url << ": "
+                               << attached.status();
+    emulator_ = *std::move(attached);
+    const Status reset = emulator_->Reset();
+    ASSERT_TRUE(reset.ok()) << "cannot reset the emulator at " << url << ": " << reset;
+  } else {
+    config.game_server_observers.push_back(&game_servers_);
+    config.game_client_observers.push_back(&game_clients_);
+    StatusOr<std::unique_ptr<imsemu::Emulator>> started = imsemu::Emulator::Start(config);
+    ASSERT_TRUE(started.ok()) << "the emulator did not start: " << started.status();
+    emulator_ = *std::move(started);
+  }
+  std::string project = attached_ ? Environment("IMS_EMULATOR_PROJECT") : "";
+  if (project.empty()) {
+    const std::vector<std::string> projects = emulator_->ProjectIds();
+    project = projects.empty() ? "local-project" : projects.front();
+  }
+  session_manager_ = std::make_unique<imsemu::SessionManagerClient>(emulator_->base_url(), project);
   control_ = std::make_unique<ControlClient>(emulator_->base_url());
 }
 
 void EmulatorTest::TearDown() {
-  if (emulator_ && HasFailure()) {
+  if (control_ && HasFailure()) {
     StatusOr<std::vector<std::string>> journal = control_->Journal();
     std::string text;
     if (journal.ok()) {
-      for (const std::string& line : *journal) text += "  " + line + "\n";
+      const size_t skip = journal->size() > kJournalLines ? journal->size() - kJournalLines : 0;
+      if (skip > 0) text += "  (" + std::to_string(skip) + " earlier events left out)\n";
+      for (size_t i = skip; i < journal->size(); ++i) text += "  " + (*journal)[i] + "\n";
     } else {
-      text = "  (cannot read it: " + journal.status().message() + ")\n";
+      text = "  (cannot read it: " + journal.status().ToString() + ")\n";
     }
-    std::cout << "The emulator's journal:\n" << text;
+    ADD_FAILURE() << "The emulator's journal at the end of this failed test:\n" << text;
   }
   session_manager_.reset();  // close their connections first
   control_.reset();
-  if (emulator_) {
-    emulator_->RemoveObserver(&game_servers_);
-    emulator_->Stop();
-  }
+  if (emulator_) emulator_->Stop();
 }
 
-PayloadClient EmulatorTest::payload(const std::string& payload_id) {
-  return PayloadClient(emulator_->PayloadApiOf(payload_id));
+::testing::NiceMock<MockGameServerObserver>& EmulatorTest::game_servers() {
+  if (attached_) {
+    ADD_FAILURE() << "game_servers() hears the game servers of an in-process emulator only; "
+                     "this test is attached to IMS_EMULATOR_URL (skip it there: "
+                     "if (attached()) GTEST_SKIP())";
+  }
+  return game_servers_;
+}
+
+::testing::NiceMock<MockGameClientObserver>& EmulatorTest::game_clients() {
+  if (attached_) {
+    ADD_FAILURE() << "game_clients() hears the game clients of an in-process emulator only; "
+                     "this test is attached to IMS_EMULATOR_URL (skip it there: "
+                     "if (attached()) GTEST_SKIP())";
+  }
+  return game_clients_;
+}
+
+imsemu::PayloadClient EmulatorTest::payload(const std::string& payload_id) {
+  return imsemu::PayloadClient(emulator_->PayloadApiOf(payload_id));
 }
 
 void EmulatorTest::Advance(std::chrono::milliseconds d) {
   Status s = emulator_->AdvanceClock(d);
-  ASSERT_TRUE(s.ok()) << s.message();
+  ASSERT_TRUE(s.ok()) << s;
 }
 
 void EmulatorTest::AdvancePastStatusCache() { Advance(cache_ttl_ + std::chrono::milliseconds(1)); }
 
+::testing::AssertionResult EmulatorTest::WaitUntil(
+    const std::string& what, const std::function<bool(const WorldState&)>& done,
+    const WaitLimits& limits) {
+  return imsemu_testing::WaitUntil(*control_, what, done, limits);
+}
+
+::testing::AssertionResult EmulatorTest::WaitForPayloadState(const std::string& payload_id,
+                                                             const std::string& state,
+                                                             const WaitLimits& limits) {
+  return imsemu_testing::WaitForPayloadState(*control_, payload_id, state, limits);
+}
+
+::testing::AssertionResult EmulatorTest::WaitForClientsToSee(const std::string& session_id,
+                                                             const std::string& key,
+                                                             const std::string& value,
+                                                             const WaitLimits& limits) {
+  return imsemu_testing::WaitForClientsToSee(*control_, session_id, key, value, limits);
+}
+
 ::testing::AssertionResult ScenarioPasses(const std::string& file) {
-  StatusOr<scenario::Scenario> loaded = scenario::LoadScenario(file);
+  StatusOr<imsemu::scenario::Scenario> loaded = imsemu::scenario::LoadScenario(file);
   if (!loaded.ok()) return ::testing::AssertionFailure() << loaded.status().message();
-  scenario::ScenarioResult result = scenario::RunScenario(*loaded, {});
+  imsemu::scenario::ScenarioResult result = imsemu::scenario::RunScenario(*loaded, {});
   if (result.passed()) return ::testing::AssertionSuccess();
   return ::testing::AssertionFailure() << result.report;
 }
 
-}  // namespace imsemu::testing
+}  // namespace imsemu_testing

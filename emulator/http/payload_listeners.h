@@ -18,7 +18,7 @@
 #include <vector>
 
 #include "emulator/core/world.h"
-#include "emulator/http/game_server_calls.h"
+#include "emulator/http/observers.h"
 #include "emulator/http/group_commit.h"
 #include "emulator/http/http_server.h"
 #include "emulator/util/mutex.h"

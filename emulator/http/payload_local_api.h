@@ -14,7 +14,7 @@
 #include <httplib.h>
 
 #include "emulator/core/world.h"
-#include "emulator/http/game_server_calls.h"
+#include "emulator/http/observers.h"
 #include "emulator/http/responses.h"
 
 namespace imsemu::http {

@@ -39,32 +39,40 @@ StatusOr<std::optional<std::string>> ReadSessionConfig(const httplib::Request& r
 }  // namespace
 
 void MountSessionManagerApi(httplib::Server& server, core::World& world, RequestIds& ids,
-                            const SessionAuth& auth) {
+                            const SessionAuth& auth, GameClientCalls& calls) {
   auto fail = [&ids](httplib::Response& res, const Status& s) {
     WriteError(res, kSurface, s, ids);
   };
 
   server.Post(
       routes::Pattern(routes::kCreateSession.path),
-      [&world, &auth, fail](const httplib::Request& req, httplib::Response& res) {
+      [&world, &auth, &calls, fail](const httplib::Request& req, httplib::Response& res) {
         std::string session_type;
         Status admitted = Admit(req, auth, session_type);
         if (!admitted.ok()) return fail(res, admitted);
         StatusOr<std::optional<std::string>> config = ReadSessionConfig(req);
         if (!config.ok()) return fail(res, config.status());
-        auto p = world.CreateSession(req.matches[1], session_type, *std::move(config));
+        const std::string project = req.matches[1];
+        auto p = world.CreateSession(project, session_type, *config);
         if (!p.ok()) return fail(res, p.status());
+        calls.Tell([&](GameClientObserver& o) {
+          o.OnSessionCreated(project, session_type, *config, p->id);
+        });
         WriteJson(
             res, {{"id", p->id}, {"address", p->address}, {"ports", codec::PortsToJson(p->ports)}});
       });
 
   server.Get(routes::Pattern(routes::kListSessions.path),
-             [&world, &auth, fail](const httplib::Request& req, httplib::Response& res) {
+             [&world, &auth, &calls, fail](const httplib::Request& req, httplib::Response& res) {
                std::string session_type;
                Status admitted = Admit(req, auth, session_type);
                if (!admitted.ok()) return fail(res, admitted);
-               auto sessions = world.ListSessions(req.matches[1], session_type);
+               const std::string project = req.matches[1];
+               auto sessions = world.ListSessions(project, session_type);
                if (!sessions.ok()) return fail(res, sessions.status());
+               calls.Tell([&](GameClientObserver& o) {
+                 o.OnSessionsListed(project, session_type, static_cast<int>(sessions->size()));
+               });
                Json list = Json::array();
                for (const core::SessionView& s : *sessions) {
                  list.push_back({{"id", s.id},

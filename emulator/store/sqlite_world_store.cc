@@ -466,14 +466,15 @@ void SqliteWorldStore::DeletePayload(const std::string& id) {
 void SqliteWorldStore::VisitPayloads(const std::string& allocation_id,
                                      std::optional<core::PayloadState> state,
                                      const std::function<bool(const core::Payload&)>& visit) {
-  const char* sql =
-      state ? "SELECT id, body FROM payloads WHERE allocation_id = ?1 AND state = ?2 ORDER BY seq"
-      : allocation_id.empty()
-          ? "SELECT id, body FROM payloads ORDER BY seq"
-          : "SELECT id, body FROM payloads WHERE allocation_id = ?1 ORDER BY seq";
+  // One statement for each case, so each uses its index.
+  static constexpr const char* kSql[2][2] = {
+      {"SELECT id, body FROM payloads ORDER BY seq",
+       "SELECT id, body FROM payloads WHERE state = ?2 ORDER BY seq"},
+      {"SELECT id, body FROM payloads WHERE allocation_id = ?1 ORDER BY seq",
+       "SELECT id, body FROM payloads WHERE allocation_id = ?1 AND state = ?2 ORDER BY seq"}};
   WriteUnwritten();
-  Statement s = Prepare(sql);
-  if (!allocation_id.empty() || state) s.Bind(1, allocation_id);
+  Statement s = Prepare(kSql[allocation_id.empty() ? 0 : 1][state ? 1 : 0]);
+  if (!allocation_id.empty()) s.Bind(1, allocation_id);
   if (state) s.Bind(2, std::string(core::PayloadStateName(*state)));
   while (s.Step()) {
     const core::Payload* p = Cached(s, 0, 1);

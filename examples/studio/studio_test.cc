@@ -9,17 +9,17 @@
 
 namespace {
 
-using imsemu::testing::HoldsSessions;
-using imsemu::testing::IsOk;
-using imsemu::testing::PayloadInState;
-using imsemu::testing::SessionWithStatus;
+using imsemu_testing::HoldsSessions;
+using imsemu_testing::IsOk;
+using imsemu_testing::PayloadInState;
+using imsemu_testing::SessionWithStatus;
 using ::testing::_;
 using ::testing::ElementsAre;
 using ::testing::Optional;
 using ::testing::Pair;
 using ::testing::UnorderedElementsAre;
 
-class RankedMatchTest : public imsemu::testing::EmulatorTest {
+class RankedMatchTest : public imsemu_testing::EmulatorTest {
  protected:
   imsemu::EmulatorConfig Config() const override {
     imsemu::EmulatorConfig config;
@@ -34,7 +34,7 @@ TEST_F(RankedMatchTest, TheClientSeesTheStatusTheServerSet) {
   ASSERT_THAT(session, IsOk());
   imsemu::PayloadClient server = payload(session->id);
   EXPECT_THAT(server.GetPayload(), PayloadInState("Reserved"));
-  EXPECT_EQ(server.GetConfig().value(), R"({"map": "dust"})");
+  EXPECT_THAT(server.GetConfig(), imsemu_testing::IsOkAndHolds(Optional(std::string(R"({"map": "dust"})"))));
   ASSERT_THAT(server.SetStatus({{"phase", "lobby"}}), IsOk());
   AdvancePastStatusCache();
   EXPECT_THAT(session_manager().ListSessions("ranked"),
@@ -69,7 +69,7 @@ TEST(StudioTest, ABadFixtureSaysWhatIsWrong) {
   imsemu::EmulatorConfig config;
   config.fixture_json = R"({"projects": [{"id": "p", "allocations": [{"buffer_size": -1}]}]})";
   auto started = imsemu::Emulator::Start(config);
-  EXPECT_THAT(started, imsemu::testing::StatusIs(imsemu::StatusCode::kInvalidArgument));
+  EXPECT_THAT(started, imsemu_testing::StatusIs(imsemu::StatusCode::kInvalidArgument));
   EXPECT_NE(started.status().message().find("buffer_size"), std::string::npos);
 }
 

@@ -44,6 +44,12 @@ struct EmulatorConfig {
   std::string state_path = ":memory:";
   std::string host = "127.0.0.1";
   int port = 0;  // 0 picks a free port
+  // Told of every game-server and game-client call from the very first one
+  // (attached before any listener opens or game server starts; see
+  // ims_emulator/observer.h for the threads that call them). The emulator
+  // does not own them; each must outlive it.
+  std::vector<GameServerObserver*> game_server_observers;
+  std::vector<GameClientObserver*> game_client_observers;
 };
 
 class Emulator {
@@ -71,11 +77,15 @@ class Emulator {
   // The ORCHESTRATION_PAYLOAD_API value of a payload: "127.0.0.1:PORT", or
   // "HOST:PORT/payloads/ID" under shared_port.
   virtual std::string PayloadApiOf(const std::string& payload_id) const = 0;
-  // Tells `observer` what every game server does from now on (see
-  // ims_emulator/observer.h) until it is removed; the emulator does not own
-  // it. RemoveObserver() waits for calls in flight.
+  // Tells `observer` what every game server (or game client) does from now
+  // on (see ims_emulator/observer.h) until it is removed; the emulator does
+  // not own it. A game server already running may have called before: to
+  // miss nothing, use EmulatorConfig's observers. RemoveObserver() waits for
+  // calls in flight.
   virtual void AddObserver(GameServerObserver* observer) = 0;
   virtual void RemoveObserver(GameServerObserver* observer) = 0;
+  virtual void AddObserver(GameClientObserver* observer) = 0;
+  virtual void RemoveObserver(GameClientObserver* observer) = 0;
   // Closes every listener and ends every game server. Idempotent.
   virtual void Stop() = 0;
 

@@ -1,29 +1,33 @@
 // The GoogleTest harness: a fresh emulator per test, the three clients, time
-// control, the journal on failure, gMock matchers, and scenario files.
+// control, waits, the journal on failure, gMock observers and matchers, and
+// scenario files.
 //
-//   class MatchTest : public imsemu::testing::EmulatorTest {};
+//   class MatchTest : public imsemu_testing::EmulatorTest {};
 //   TEST_F(MatchTest, ClientSeesTheStatus) {
-//     auto session = session_manager().CreateSession("default", R"({"map":"dust"})");
-//     ASSERT_THAT(session, imsemu::testing::IsOk());
-//     imsemu::PayloadClient server = payload(session->id);
-//     EXPECT_THAT(server.GetPayload(), imsemu::testing::PayloadInState("Reserved"));
-//     ASSERT_THAT(server.SetStatus({{"phase", "lobby"}}), imsemu::testing::IsOk());
-//     AdvancePastStatusCache();
-//     EXPECT_THAT(session_manager().ListSessions("default"),
-//                 imsemu::testing::HoldsSessions(::testing::ElementsAre(
-//                     imsemu::testing::SessionWithStatus("phase", "lobby"))));
+//     ASSERT_OK_AND_ASSIGN(auto session, session_manager().CreateSession("default", "dust"));
+//     imsemu::PayloadClient server = payload(session.id);
+//     EXPECT_THAT(server.GetPayload(), imsemu_testing::PayloadInState("Reserved"));
+//     ASSERT_OK(server.SetStatus({{"phase", "lobby"}}));
+//     ASSERT_TRUE(WaitForClientsToSee(session.id, "phase", "lobby"));
 //   }
 //
 // Link ims_emulator::gtest. Each test gets its own emulator (virtual clock,
-// port 0 on 127.0.0.1, :memory:), so tests run in parallel.
+// port 0 on 127.0.0.1, :memory:), so tests run in parallel; with
+// IMS_EMULATOR_URL set (as `ims-emulator exec` sets it) every test runs
+// against that emulator instead, reset before each test.
+//
+// The namespace is imsemu_testing, not imsemu::testing, so that
+// `using namespace imsemu;` never makes GoogleTest's `testing::` ambiguous.
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <ostream>
 #include <string>
 #include <type_traits>
 #include <utility>
+#include <vector>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -32,11 +36,14 @@
 #include "ims_emulator/emulator.h"
 #include "ims_emulator/observer.h"
 
-namespace imsemu::testing {
+namespace imsemu_testing {
 
 // What game servers do, for EXPECT_CALL:
 //   EXPECT_CALL(game_servers(), OnStatusSet(id, Contains(Pair("phase", "lobby"))));
-class MockGameServerObserver : public GameServerObserver {
+// Called from the emulator's server threads, at the same time for different
+// payloads (gMock mocks are thread-safe): set expectations before the game
+// servers run (EmulatorTest::StartsInSetUp).
+class MockGameServerObserver : public ::imsemu::GameServerObserver {
  public:
   MOCK_METHOD(void, OnPayloadRead, (const std::string& payload_id, const std::string& state),
               (override));
@@ -51,41 +58,112 @@ class MockGameServerObserver : public GameServerObserver {
               (const std::string& payload_id, const std::optional<std::string>& config),
               (override));
   MOCK_METHOD(void, OnStatusRead, (const std::string& payload_id), (override));
-  MOCK_METHOD(void, OnStatusSet, (const std::string& payload_id, const StringMap& status),
+  MOCK_METHOD(void, OnStatusSet, (const std::string& payload_id, const ::imsemu::StringMap& status),
               (override));
 };
+
+// What game clients do at the Session Manager, for EXPECT_CALL:
+//   EXPECT_CALL(game_clients(), OnSessionCreated(_, "ranked", Optional(HasSubstr("dust")), _));
+class MockGameClientObserver : public ::imsemu::GameClientObserver {
+ public:
+  MOCK_METHOD(void, OnSessionCreated,
+              (const std::string& project, const std::string& session_type,
+               const std::optional<std::string>& config, const std::string& payload_id),
+              (override));
+  MOCK_METHOD(void, OnSessionsListed,
+              (const std::string& project, const std::string& session_type, int count),
+              (override));
+};
+
+// How long a wait may take. Under the virtual clock a wait moves the clock
+// to each next armed deadline (a timer, or a status-cache refresh that
+// changes what clients see), at most `virtual_time` in all; when nothing is
+// armed (a real game server is on its way), it polls in real time, at most
+// `real_time`.
+struct WaitLimits {
+  std::chrono::milliseconds virtual_time = std::chrono::minutes(10);
+  std::chrono::milliseconds real_time = std::chrono::seconds(30);
+  std::chrono::milliseconds poll_every{5};
+};
+
+// Waits until `done` holds for the world's state (see WaitLimits). Fails
+// with `what`, how far the clock moved and what the state was at the end:
+//   ASSERT_TRUE(WaitUntil(control, "two Ready payloads",
+//       [](const imsemu::WorldState& w) { return w.CountInState("Ready") == 2; }));
+::testing::AssertionResult WaitUntil(::imsemu::ControlClient& control, const std::string& what,
+                                     const std::function<bool(const ::imsemu::WorldState&)>& done,
+                                     const WaitLimits& limits = {});
+// A payload reaches `state` ("Ready", "Reserved", ...).
+::testing::AssertionResult WaitForPayloadState(::imsemu::ControlClient& control,
+                                               const std::string& payload_id,
+                                               const std::string& state,
+                                               const WaitLimits& limits = {});
+// Game clients see a session's status key = value in List Sessions (after
+// the status cache).
+::testing::AssertionResult WaitForClientsToSee(::imsemu::ControlClient& control,
+                                               const std::string& session_id,
+                                               const std::string& key, const std::string& value,
+                                               const WaitLimits& limits = {});
 
 class EmulatorTest : public ::testing::Test {
  protected:
   // The emulator each test gets; override to choose the world and options.
-  virtual EmulatorConfig Config() const { return {}; }
+  // Attached to IMS_EMULATOR_URL, the world is that emulator's (give `exec`
+  // the same --fixture) and only the observers are taken from here.
+  virtual ::imsemu::EmulatorConfig Config() const { return {}; }
+  // Whether SetUp() starts the emulator. Return false to set expectations
+  // on game_servers() and game_clients() first (gMock requires them before
+  // the calls, and a real game server calls as soon as it starts), then call
+  // ASSERT_NO_FATAL_FAILURE(StartEmulator()) in the test.
+  virtual bool StartsInSetUp() const { return true; }
 
   void SetUp() override;
-  // On a failed test, prints the emulator's journal; then stops it.
+  // On a failed test, adds the emulator's journal to the failures (so it is
+  // in --gtest_output=xml too); then stops the emulator.
   void TearDown() override;
+  // Starts the emulator (once): in-process, or attached to IMS_EMULATOR_URL.
+  void StartEmulator();
 
-  Emulator& emulator() { return *emulator_; }
+  // Whether this test runs (or, before StartEmulator(), will run) against
+  // an emulator given by IMS_EMULATOR_URL.
+  bool attached() const;
+  ::imsemu::Emulator& emulator() { return *emulator_; }
   // The Session Manager of the world's first project (by id, as
-  // Emulator::ProjectIds() sorts them), as a game client.
-  SessionManagerClient& session_manager() { return *session_manager_; }
-  ControlClient& control() { return *control_; }
-  // Observes every game server of this test's emulator; calls nobody
-  // expects are allowed (a NiceMock). Set expectations before the calls.
-  ::testing::NiceMock<MockGameServerObserver>& game_servers() { return game_servers_; }
+  // Emulator::ProjectIds() sorts them; IMS_EMULATOR_PROJECT when attached),
+  // as a game client.
+  ::imsemu::SessionManagerClient& session_manager() { return *session_manager_; }
+  ::imsemu::ControlClient& control() { return *control_; }
+  // Every game server's and game client's calls to this test's emulator
+  // (NiceMocks: calls nobody expects are allowed). In-process only: an
+  // attached emulator cannot tell them (the test fails saying so).
+  ::testing::NiceMock<MockGameServerObserver>& game_servers();
+  ::testing::NiceMock<MockGameClientObserver>& game_clients();
   // A game server's view of `payload_id`'s Payload Local API.
-  PayloadClient payload(const std::string& payload_id);
+  ::imsemu::PayloadClient payload(const std::string& payload_id);
   // Moves the virtual clock (fails the test if it cannot).
   void Advance(std::chrono::milliseconds d);
   // Moves the clock just past the Session Manager's status cache, so List
   // Sessions shows every status set before.
   void AdvancePastStatusCache();
+  // The waits above, on this test's emulator.
+  ::testing::AssertionResult WaitUntil(const std::string& what,
+                                       const std::function<bool(const ::imsemu::WorldState&)>& done,
+                                       const WaitLimits& limits = {});
+  ::testing::AssertionResult WaitForPayloadState(const std::string& payload_id,
+                                                 const std::string& state,
+                                                 const WaitLimits& limits = {});
+  ::testing::AssertionResult WaitForClientsToSee(const std::string& session_id,
+                                                 const std::string& key, const std::string& value,
+                                                 const WaitLimits& limits = {});
 
  private:
   ::testing::NiceMock<MockGameServerObserver> game_servers_;
-  std::unique_ptr<Emulator> emulator_;
-  std::unique_ptr<SessionManagerClient> session_manager_;
-  std::unique_ptr<ControlClient> control_;
+  ::testing::NiceMock<MockGameClientObserver> game_clients_;
+  std::unique_ptr<::imsemu::Emulator> emulator_;
+  std::unique_ptr<::imsemu::SessionManagerClient> session_manager_;
+  std::unique_ptr<::imsemu::ControlClient> control_;
   std::chrono::milliseconds cache_ttl_{0};
+  bool attached_ = false;
 };
 
 // Runs a scenario file (ims-emulator's YAML format) on an emulator of its
@@ -93,20 +171,20 @@ class EmulatorTest : public ::testing::Test {
 ::testing::AssertionResult ScenarioPasses(const std::string& file);
 
 // The Status of a Status or a StatusOr.
-inline const Status& StatusOf(const Status& s) { return s; }
+inline const ::imsemu::Status& StatusOf(const ::imsemu::Status& s) { return s; }
 template <typename T>
-const Status& StatusOf(const StatusOr<T>& s) {
+const ::imsemu::Status& StatusOf(const ::imsemu::StatusOr<T>& s) {
   return s.status();
 }
 
 MATCHER(IsOk, "is OK") {
-  const Status& s = StatusOf(arg);
+  const ::imsemu::Status& s = StatusOf(arg);
   if (!s.ok()) *result_listener << "is " << s.ToString();
   return s.ok();
 }
 
-MATCHER_P(StatusIs, code, std::string("has status ") + StatusCodeName(code)) {
-  const Status& s = StatusOf(arg);
+MATCHER_P(StatusIs, code, std::string("has status ") + ::imsemu::StatusCodeName(code)) {
+  const ::imsemu::Status& s = StatusOf(arg);
   *result_listener << "is " << s.ToString();
   return s.code() == code;
 }
@@ -135,7 +213,7 @@ MATCHER_P2(SessionWithStatus, key, value,
 
 // A StatusOr<std::vector<SessionInfo>> whose sessions match `matcher`.
 MATCHER_P(HoldsSessions, matcher,
-          "holds sessions that " + ::testing::DescribeMatcher<std::vector<SessionInfo>>(matcher)) {
+          "holds sessions that " + ::testing::DescribeMatcher<std::vector<::imsemu::SessionInfo>>(matcher)) {
   if (!arg.ok()) {
     *result_listener << "is an error: " << arg.status().message();
     return false;
@@ -196,7 +274,7 @@ IsOkAndHoldsGenerator<InnerMatcher> IsOkAndHolds(InnerMatcher inner) {
   return IsOkAndHoldsGenerator<InnerMatcher>(std::move(inner));
 }
 
-}  // namespace imsemu::testing
+}  // namespace imsemu_testing
 
 // GoogleTest prints these as their fields, not as bytes (found by ADL).
 namespace imsemu {
@@ -226,6 +304,44 @@ inline void PrintTo(const PayloadInfo& p, std::ostream* os) {
       << ", labels: " << ::testing::PrintToString(p.labels)
       << ", annotations: " << ::testing::PrintToString(p.annotations) << "}";
 }
+inline void PrintTo(const ClockInfo& c, std::ostream* os) {
+  *os << "{" << (c.is_virtual ? "virtual" : "real") << ", now: " << c.now
+      << ", next_timer: " << c.next_timer.value_or("none") << "}";
+}
+inline void PrintTo(const AllocationInfo& a, std::ostream* os) {
+  *os << "{id: " << a.id << ", project_id: " << a.project_id << ", session_type: "
+      << a.session_type << ", state: " << a.state << ", buffer_size: " << a.buffer_size
+      << ", min_payloads: " << a.min_payloads << ", max_payloads: " << a.max_payloads << "}";
+}
+inline void PrintTo(const WorldPayload& p, std::ostream* os) {
+  PrintTo(p.info, os);
+  *os << " since " << p.state_since << " at " << p.payload_api;
+}
+inline void PrintTo(const WorldSession& s, std::ostream* os) {
+  *os << "{id: " << s.id << ", session_type: " << s.session_type
+      << ", session_status: " << ::testing::PrintToString(s.session_status)
+      << ", clients_see: " << ::testing::PrintToString(s.clients_see);
+  if (s.clients_see_latest_at) *os << " (the latest from " << *s.clients_see_latest_at << ")";
+  *os << "}";
+}
+inline void PrintTo(const WorldState& w, std::ostream* os) {
+  *os << "{clock: " << ::testing::PrintToString(w.clock)
+      << ", allocations: " << ::testing::PrintToString(w.allocations)
+      << ", payloads: " << ::testing::PrintToString(w.payloads)
+      << ", sessions: " << ::testing::PrintToString(w.sessions) << "}";
+}
+inline void PrintTo(const JournalEvent& e, std::ostream* os) { *os << e.ToString(); }
+inline void PrintTo(const FaultSpec& f, std::ostream* os) {
+  *os << "{api: " << f.api << ", method: " << (f.method.empty() ? "any" : f.method)
+      << ", path: " << (f.path.empty() ? "any" : f.path) << ", status: " << f.status
+      << ", delay: " << f.delay.count() << " ms, times: "
+      << (f.times ? std::to_string(*f.times) : "every") << ", probability: " << f.probability
+      << "}";
+}
+inline void PrintTo(const FaultInfo& f, std::ostream* os) {
+  *os << "{id: " << f.id << ", spec: " << ::testing::PrintToString(f.spec)
+      << ", matched: " << f.matched << ", fired: " << f.fired << "}";
+}
 
 }  // namespace imsemu
 
@@ -234,11 +350,11 @@ inline void PrintTo(const PayloadInfo& p, std::ostream* os) {
 //   EXPECT_OK(server.Ready());
 //   ASSERT_OK_AND_ASSIGN(auto session, session_manager().CreateSession("default"));
 // ASSERT_OK_AND_ASSIGN is several statements: under an `if`, use braces.
-#define IMSEMU_EXPECT_OK(expr) EXPECT_THAT((expr), ::imsemu::testing::IsOk())
-#define IMSEMU_ASSERT_OK(expr) ASSERT_THAT((expr), ::imsemu::testing::IsOk())
+#define IMSEMU_EXPECT_OK(expr) EXPECT_THAT((expr), ::imsemu_testing::IsOk())
+#define IMSEMU_ASSERT_OK(expr) ASSERT_THAT((expr), ::imsemu_testing::IsOk())
 #define IMSEMU_ASSERT_OK_AND_ASSIGN_IMPL(var, lhs, expr) \
   auto var = (expr);                                     \
-  ASSERT_THAT(var, ::imsemu::testing::IsOk());           \
+  ASSERT_THAT(var, ::imsemu_testing::IsOk());           \
   lhs = *std::move(var)
 #define IMSEMU_ASSERT_OK_AND_ASSIGN(lhs, expr) \
   IMSEMU_ASSERT_OK_AND_ASSIGN_IMPL(IMSEMU_CONCAT(imsemu_assert_statusor_, __COUNTER__), lhs, expr)

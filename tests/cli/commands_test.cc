@@ -13,8 +13,8 @@
 namespace imsemu::cli {
 namespace {
 
-using imsemu::testing::StartEmulator;
-using imsemu::testing::TempPath;
+using imsemu::test::StartEmulator;
+using imsemu::test::TempPath;
 
 std::string Write(const std::string& name, const std::string& text) {
   const std::string path = TempPath(name);
@@ -152,7 +152,7 @@ TEST_F(RunningEmulatorTest, ExecGivesTheCommandTheEmulatorsAddresses) {
   const std::map<std::string, std::string> env = ExecEnvironment(*emulator_);
   EXPECT_EQ(env.at("IMS_EMULATOR_URL"), emulator_->base_url());
   EXPECT_EQ(env.at("IMS_EMULATOR_PROJECT"), "local-project");
-  const std::string first = imsemu::testing::FirstPayloadId(*emulator_);
+  const std::string first = imsemu::test::FirstPayloadId(*emulator_);
   EXPECT_EQ(env.at("ORCHESTRATION_PAYLOAD_API"), emulator_->PayloadApiOf(first));
   EXPECT_NE(env.at("IMS_EMULATOR_PAYLOAD_APIS").find(first + "="), std::string::npos);
 }

@@ -12,14 +12,14 @@ namespace imsemu {
 namespace {
 
 using ::testing::ElementsAre;
-using testing::HoldsSessions;
+using imsemu_testing::HoldsSessions;
 using ::testing::IsEmpty;
-using testing::IsOk;
-using testing::PayloadInState;
-using testing::SessionWithStatus;
-using testing::StatusIs;
+using imsemu_testing::IsOk;
+using imsemu_testing::PayloadInState;
+using imsemu_testing::SessionWithStatus;
+using imsemu_testing::StatusIs;
 
-class ClientsTest : public testing::EmulatorTest {};
+class ClientsTest : public imsemu_testing::EmulatorTest {};
 
 TEST_F(ClientsTest, AClientSeesTheStatusTheServerSetAfterTheCache) {
   auto session = session_manager().CreateSession("default", R"({"map":"dust"})");
@@ -121,7 +121,7 @@ TEST_F(ClientsTest, TheMockObserverSeesWhatTheGameServerDid) {
 }
 
 // The shared-port address form, and ORCHESTRATION_PAYLOAD_API from the environment.
-class SharedPortTest : public testing::EmulatorTest {
+class SharedPortTest : public imsemu_testing::EmulatorTest {
  protected:
   EmulatorConfig Config() const override {
     EmulatorConfig config;
@@ -147,7 +147,7 @@ TEST_F(SharedPortTest, APayloadClientFromTheEnvironmentUsesThePrefix) {
 }
 
 // A world as code: two projects, three allocations, each setting applied.
-class BuiltWorldTest : public testing::EmulatorTest {
+class BuiltWorldTest : public imsemu_testing::EmulatorTest {
  protected:
   EmulatorConfig Config() const override {
     EmulatorConfig config;
@@ -235,9 +235,9 @@ TEST(OddAnswersTest, JsonOfTheWrongShapeDoesNotThrow) {
 }
 
 TEST(ScenarioFromATest, PassesOrReportsWhy) {
-  EXPECT_TRUE(testing::ScenarioPasses(IMSEMU_SOURCE_DIR "/scenarios/01-seed-flow.yaml"));
+  EXPECT_TRUE(imsemu_testing::ScenarioPasses(IMSEMU_SOURCE_DIR "/scenarios/01-seed-flow.yaml"));
   ::testing::AssertionResult failed =
-      testing::ScenarioPasses(IMSEMU_SOURCE_DIR "/tests/scenario/data/malformed.yaml");
+      imsemu_testing::ScenarioPasses(IMSEMU_SOURCE_DIR "/tests/scenario/data/malformed.yaml");
   EXPECT_FALSE(failed);
   EXPECT_NE(std::string(failed.message()).find("emulator.advanse"), std::string::npos);
 }

@@ -4,10 +4,14 @@
 
 #include "ims_emulator/gtest.h"
 
-namespace imsemu::testing {
+// As a studio writes it: both namespaces in use, and `testing::` still
+// means GoogleTest's (this file does not compile if it is ambiguous).
+using namespace imsemu;          // NOLINT(build/namespaces)
+using namespace imsemu_testing;  // NOLINT(build/namespaces)
+
 namespace {
 
-using ::testing::Eq;
+using testing::Eq;
 using ::testing::HasSubstr;
 using ::testing::Not;
 using ::testing::Optional;
@@ -78,4 +82,3 @@ TEST(GtestHelpersTest, StatusAssertionsPassOnOkAndFailWithTheStatus) {
 }
 
 }  // namespace
-}  // namespace imsemu::testing

@@ -11,7 +11,7 @@ namespace imsemu::core {
 namespace {
 
 // Counts what reaches the store.
-class CountingStore : public testing::FailingWorldStore {
+class CountingStore : public test::FailingWorldStore {
  public:
   using FailingWorldStore::FailingWorldStore;
   void Begin() override {

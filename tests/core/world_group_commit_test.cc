@@ -13,10 +13,10 @@
 namespace imsemu::core {
 namespace {
 
-using testing::kProject;
-using testing::OneAllocation;
-using testing::TestSpec;
-using testing::TestWorld;
+using test::kProject;
+using test::OneAllocation;
+using test::TestSpec;
+using test::TestWorld;
 
 WorldOptions Grouped() {
   WorldOptions options;

@@ -10,11 +10,11 @@
 namespace imsemu::core {
 namespace {
 
-using testing::kAllocation;
-using testing::kProject;
-using testing::OneAllocation;
-using testing::TestSpec;
-using testing::TestWorld;
+using test::kAllocation;
+using test::kProject;
+using test::OneAllocation;
+using test::TestSpec;
+using test::TestWorld;
 using S = PayloadState;
 
 TEST(WorldTest, FillsTheBufferWithReadyPayloadsWhenAutoReady) {
@@ -548,16 +548,16 @@ int SharedWarnings(World& world) {
 
 // The guide: an allocation the Session Manager reserves from is its alone.
 TEST(WorldTest, ReservingFromASessionManagerAllocationByOrchestrationWarnsOnce) {
-  testing::TestWorld t(testing::OneAllocation(testing::TestSpec(4)));
-  ASSERT_TRUE(t.world->Reserve(testing::kProject, testing::kAllocation, {}).ok());
-  ASSERT_TRUE(t.world->Reserve(testing::kProject, testing::kAllocation, {}).ok());
+  test::TestWorld t(test::OneAllocation(test::TestSpec(4)));
+  ASSERT_TRUE(t.world->Reserve(test::kProject, test::kAllocation, {}).ok());
+  ASSERT_TRUE(t.world->Reserve(test::kProject, test::kAllocation, {}).ok());
   EXPECT_EQ(SharedWarnings(*t.world), 0) << "orchestration alone is fine";
-  ASSERT_TRUE(t.world->CreateSession(testing::kProject, "default", std::nullopt).ok());
+  ASSERT_TRUE(t.world->CreateSession(test::kProject, "default", std::nullopt).ok());
   EXPECT_EQ(SharedWarnings(*t.world), 1);
-  ASSERT_TRUE(t.world->CreateSession(testing::kProject, "default", std::nullopt).ok());
-  ASSERT_TRUE(t.world->Reserve(testing::kProject, testing::kAllocation, {}).ok());
+  ASSERT_TRUE(t.world->CreateSession(test::kProject, "default", std::nullopt).ok());
+  ASSERT_TRUE(t.world->Reserve(test::kProject, test::kAllocation, {}).ok());
   EXPECT_EQ(SharedWarnings(*t.world), 1) << "said once per allocation";
-  const Allocation a = *t.world->GetAllocation(testing::kProject, testing::kAllocation);
+  const Allocation a = *t.world->GetAllocation(test::kProject, test::kAllocation);
   EXPECT_TRUE(a.reserved_by_session_manager && a.reserved_by_orchestration) << "and remembered";
 }
 

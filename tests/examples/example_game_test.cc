@@ -27,9 +27,9 @@ namespace imsemu {
 namespace {
 
 using core::PayloadState;
-using testing::Client;
-using testing::Json;
-using testing::WaitFor;
+using test::Client;
+using test::Json;
+using test::WaitFor;
 
 // Runs `command` and returns what it printed.
 std::string RunCommand(const std::string& command) {
@@ -44,12 +44,12 @@ std::string RunCommand(const std::string& command) {
 }
 
 TEST(ExampleGameTest, TwoServersAClientAMatchAndARefill) {
-  core::AllocationSpec spec = testing::TestSpec(2, /*auto_ready=*/false);
+  core::AllocationSpec spec = test::TestSpec(2, /*auto_ready=*/false);
   spec.payload_spec.command = EXAMPLE_GAME_SERVER;
   spec.payload_spec.args = {"--port", "{port:GamePort}", "--idle-timeout", "60", "--poll-ms", "50"};
   EmulatorOptions options;
-  options.log_dir = testing::TempPath("example");
-  auto emulator = testing::StartEmulator(testing::OneAllocation(spec), options);
+  options.log_dir = test::TempPath("example");
+  auto emulator = test::StartEmulator(test::OneAllocation(spec), options);
   EmulatorImpl& e = *emulator;
   auto ready = [&] {
     int n = 0;
@@ -61,7 +61,7 @@ TEST(ExampleGameTest, TwoServersAClientAMatchAndARefill) {
   // What the real server process does over its API, as the integration guide
   // asks: polls until Reserved, then reads the config, then sets a status.
   using ::testing::_;
-  ::testing::NiceMock<testing::MockGameServerObserver> game_servers;
+  ::testing::NiceMock<imsemu_testing::MockGameServerObserver> game_servers;
   std::atomic<bool> told_lobby{false};
   EXPECT_CALL(game_servers, OnPayloadRead(_, "Ready")).Times(::testing::AnyNumber());
   EXPECT_CALL(game_servers, OnStatusSet(_, _)).Times(::testing::AnyNumber());
@@ -78,7 +78,7 @@ TEST(ExampleGameTest, TwoServersAClientAMatchAndARefill) {
   e.AddObserver(&game_servers);
 
   const std::string client = std::string(EXAMPLE_GAME_CLIENT) + " --url http://" +
-                             testing::MainAddress(e) + " --project " + testing::kProject;
+                             test::MainAddress(e) + " --project " + test::kProject;
   const Json session = Json::parse(
       RunCommand(client + " create --config '{\"max_players\": 40, \"map\": \"dust\"}'"), nullptr,
       false);
@@ -100,7 +100,7 @@ TEST(ExampleGameTest, TwoServersAClientAMatchAndARefill) {
             "welcome alice\n");
   ASSERT_TRUE(WaitFor(e, [&] { return status().at("players") == "1"; }));
 
-  Client http(testing::MainAddress(e));
+  Client http(test::MainAddress(e));
   const httplib::Headers auth = {{"Authorization", "Bearer playfab/test"}};
   const std::string list = "/api/v0/projects/test-project/sessions?session_type=default";
   EXPECT_EQ(http.Get(list, auth).body["sessions"][0]["session_status"], Json::object())
@@ -249,7 +249,7 @@ std::string StartTimeOf(int pid) {
 class NoOrphansTest : public ::testing::TestWithParam<int> {};
 
 TEST_P(NoOrphansTest, GameServersDieWithTheEmulator) {
-  const std::string log_dir = testing::TempPath("orphans");
+  const std::string log_dir = test::TempPath("orphans");
   auto [emulator, port] = Serve(log_dir);
   ASSERT_GT(port, 0);
   std::vector<int> pids = GameServerPids(port);
@@ -286,7 +286,7 @@ TEST_P(NoOrphansTest, GameServersDieWithTheEmulator) {
 // Ctrl-C says what it waits for; a second one kills a game server that
 // ignores SIGTERM at once instead of after the whole grace.
 TEST(StopTest, ASecondInterruptKillsAtOnce) {
-  const std::string log_dir = testing::TempPath("stop");
+  const std::string log_dir = test::TempPath("stop");
   Served e = ServeSpec(log_dir,
                        std::string(R"({"command": ")") + GAME_SERVER_HELPER +
                            R"(", "args": ["--ready", "--ignore-term"]})",

@@ -163,8 +163,8 @@ TEST_F(ConnectionsTest, AConnectionOverTheLimitGetsA503AndIsClosed) {
   const std::string refused = over->ReadResponse();
   EXPECT_EQ(refused.rfind("HTTP/1.1 503", 0), 0u) << refused;
   EXPECT_NE(refused.find("Connection: close"), std::string::npos) << refused;
-  const testing::Json body =
-      testing::Json::parse(refused.substr(refused.find("\r\n\r\n") + 4), nullptr, false);
+  const test::Json body =
+      test::Json::parse(refused.substr(refused.find("\r\n\r\n") + 4), nullptr, false);
   EXPECT_EQ(body["message"], "too many open connections (the limit is 3); retry shortly");
   EXPECT_TRUE(over->ClosedByServer());
   for (auto& c : clients) EXPECT_TRUE(Answered(c->Ping())) << "the others are unaffected";

@@ -11,16 +11,16 @@
 namespace imsemu {
 namespace {
 
-using testing::Client;
-using testing::ExpectErrorShape;
-using testing::Json;
+using test::Client;
+using test::ExpectErrorShape;
+using test::Json;
 
 class ControlApiTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    emulator_ = testing::StartEmulator(testing::OneAllocation(testing::TestSpec(2)));
+    emulator_ = test::StartEmulator(test::OneAllocation(test::TestSpec(2)));
     ASSERT_NE(emulator_, nullptr);
-    client_ = std::make_unique<Client>(testing::MainAddress(*emulator_));
+    client_ = std::make_unique<Client>(test::MainAddress(*emulator_));
   }
 
   std::unique_ptr<EmulatorImpl> emulator_;
@@ -54,7 +54,7 @@ TEST_F(ControlApiTest, StateShowsTheWholeWorldWithEachPayloadsApiAddress) {
   ASSERT_EQ(r.status, 200);
   EXPECT_EQ(r.body["clock"]["now"], "2026-01-01T00:00:00Z");
   EXPECT_EQ(r.body["clock"]["mode"], "virtual");
-  EXPECT_EQ(r.body["projects"], Json::array({testing::kProject}));
+  EXPECT_EQ(r.body["projects"], Json::array({test::kProject}));
   EXPECT_EQ(r.body["allocations"].size(), 1u);
   ASSERT_EQ(r.body["payloads"].size(), 2u);
   const Json& p = r.body["payloads"][0];
@@ -120,20 +120,20 @@ TEST_F(ControlApiTest, TimelineShowsStatesAndTheStatusCacheLag) {
 TEST(ControlApiRealClockTest, AdvanceIs409UnderTheRealClock) {
   EmulatorOptions options;
   options.virtual_clock = false;
-  auto emulator = testing::StartEmulator(testing::OneAllocation(testing::TestSpec(1)), options);
-  Client c(testing::MainAddress(*emulator));
+  auto emulator = test::StartEmulator(test::OneAllocation(test::TestSpec(1)), options);
+  Client c(test::MainAddress(*emulator));
   EXPECT_EQ(c.Get("/emulator/v0/clock").body["mode"], "real");
   ExpectErrorShape(c.Post("/emulator/v0/clock/advance", R"({"seconds": 1})"), 409);
 }
 
 TEST_F(ControlApiTest, ExitDrivesTheLifecycle) {
-  const std::string id = testing::FirstPayloadId(*emulator_);
+  const std::string id = test::FirstPayloadId(*emulator_);
   auto r = client_->Post("/emulator/v0/payloads/" + id + "/exit", R"({"code": 1})");
   ASSERT_EQ(r.status, 200) << r.raw;
   EXPECT_EQ(r.body["result"]["status"]["state"], "Unhealthy");
   EXPECT_EQ(r.body["result"]["status"]["details"], "game server exited (exit code 1)");
   ASSERT_EQ(client_->Post("/emulator/v0/clock/advance", R"({"seconds": 5})").status, 200);
-  EXPECT_EQ(Client(testing::MainAddress(*emulator_) + "/payloads/" + id)
+  EXPECT_EQ(Client(test::MainAddress(*emulator_) + "/payloads/" + id)
                 .Get("/api/v0/payload")
                 .body["result"]["status"]["state"],
             "Shutdown");
@@ -144,7 +144,7 @@ TEST_F(ControlApiTest, ExitDrivesTheLifecycle) {
 }
 
 TEST_F(ControlApiTest, ForcesAState) {
-  const std::string id = testing::FirstPayloadId(*emulator_);
+  const std::string id = test::FirstPayloadId(*emulator_);
   auto r = client_->Put("/emulator/v0/payloads/" + id + "/state", R"({"state": "Reserved"})");
   ASSERT_EQ(r.status, 200) << r.raw;
   EXPECT_EQ(r.body["result"]["status"]["state"], "Reserved");
@@ -169,16 +169,16 @@ TEST_F(ControlApiTest, AFaultOnAnUnknownApiListsTheApis) {
 
 TEST_F(ControlApiTest, ResetReturnsToTheFixture) {
   ASSERT_EQ(client_->Post("/api/v0/projects/x/allocations", R"({"buffer_size": 1})").status, 200);
-  const std::string before = testing::FirstPayloadId(*emulator_);
+  const std::string before = test::FirstPayloadId(*emulator_);
   ASSERT_EQ(client_->Post("/emulator/v0/reset", "").status, 200);
   auto state = client_->Get("/emulator/v0/state").body;
-  EXPECT_EQ(state["projects"], Json::array({testing::kProject}));
+  EXPECT_EQ(state["projects"], Json::array({test::kProject}));
   ASSERT_EQ(state["payloads"].size(), 2u);
   EXPECT_NE(state["payloads"][0]["id"], before);
 }
 
 TEST_F(ControlApiTest, JournalPagesThroughEveryChange) {
-  const std::string id = testing::FirstPayloadId(*emulator_);
+  const std::string id = test::FirstPayloadId(*emulator_);
   ASSERT_EQ(client_->Post("/emulator/v0/payloads/" + id + "/exit", R"({"code": 0})").status, 200);
   auto all = client_->Get("/emulator/v0/events");
   ASSERT_EQ(all.status, 200);
@@ -251,13 +251,13 @@ TEST_F(ControlApiTest, RefusesBadFaults) {
 std::string FaultPattern(uint64_t seed) {
   EmulatorOptions options;
   options.world.seed = seed;
-  auto e = testing::StartEmulator(testing::OneAllocation(testing::TestSpec(1)), options);
-  Client c(testing::MainAddress(*e));
+  auto e = test::StartEmulator(test::OneAllocation(test::TestSpec(1)), options);
+  Client c(test::MainAddress(*e));
   EXPECT_EQ(c.Post("/emulator/v0/faults",
                    R"({"api": "payload-local", "status": 503, "probability": 0.5})")
                 .status,
             200);
-  const std::string id = testing::FirstPayloadId(*e);
+  const std::string id = test::FirstPayloadId(*e);
   std::string pattern;
   for (int i = 0; i < 32; ++i) {
     pattern += c.Get("/payloads/" + id + "/api/v0/payload").status == 503 ? 'x' : '.';
@@ -274,13 +274,13 @@ TEST(ControlApiFaultTest, ProbabilisticFaultsReplayWithTheSeed) {
 }
 
 TEST_F(ControlApiTest, PayloadApiComesUpLate) {
-  const std::string id = testing::FirstPayloadId(*emulator_);
+  const std::string id = test::FirstPayloadId(*emulator_);
   const std::string own = emulator_->PayloadApiOf(id);
   auto down = client_->Post("/emulator/v0/payloads/" + id + "/api-down", R"({"seconds": 5})");
   ASSERT_EQ(down.status, 200) << down.raw;
   EXPECT_EQ(emulator_->PayloadApiOf(id), own) << "the address does not change";
   EXPECT_EQ(Client(own).Get("/api/v0/payload").status, 0) << "nothing listens";
-  Client shared(testing::MainAddress(*emulator_) + "/payloads/" + id);
+  Client shared(test::MainAddress(*emulator_) + "/payloads/" + id);
   ExpectErrorShape(shared.Get("/api/v0/payload"), 503);
   EXPECT_EQ(client_->Get("/emulator/v0/state").body["payloads"][0]["api_down_until"],
             "2026-01-01T00:00:05Z");

@@ -12,9 +12,9 @@
 namespace imsemu {
 namespace {
 
-using testing::Client;
-using testing::ExpectErrorShape;
-using testing::Json;
+using test::Client;
+using test::ExpectErrorShape;
+using test::Json;
 
 constexpr const char* kCreateSession =
     "/api/v0/projects/test-project/sessions?session_type=default";
@@ -23,9 +23,9 @@ const httplib::Headers kAuth = {{"Authorization", "Bearer p/t"}};
 class DashboardApiTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    emulator_ = testing::StartEmulator(testing::OneAllocation(testing::TestSpec(2)));
+    emulator_ = test::StartEmulator(test::OneAllocation(test::TestSpec(2)));
     ASSERT_NE(emulator_, nullptr);
-    client_ = std::make_unique<Client>(testing::MainAddress(*emulator_));
+    client_ = std::make_unique<Client>(test::MainAddress(*emulator_));
   }
 
   std::string CreateSession() {
@@ -49,7 +49,7 @@ TEST_F(DashboardApiTest, ServesThePageWithItsOwnFilesOnly) {
   ASSERT_EQ(page.status, 200);
   EXPECT_NE(page.raw.find("<title>ims-emulator</title>"), std::string::npos);
   EXPECT_NE(page.raw.find(R"(src="/dashboard/app.js")"), std::string::npos);
-  auto header = [&](const testing::Reply& r, const std::string& name) {
+  auto header = [&](const test::Reply& r, const std::string& name) {
     auto it = r.headers.find(name);
     return it == r.headers.end() ? std::string() : it->second;
   };
@@ -119,7 +119,7 @@ TEST_F(DashboardApiTest, TheClockNamesTheNextTimerAndAdvancesToIt) {
   EXPECT_EQ(refused.body["message"], "no timer is armed: nothing happens by itself");
 
   // A clean exit: Shutdown now, removed after the linger, then replaced.
-  const std::string id = testing::FirstPayloadId(*emulator_);
+  const std::string id = test::FirstPayloadId(*emulator_);
   ASSERT_EQ(client_->Post("/emulator/v0/payloads/" + id + "/exit", R"({"code": 0})").status, 200);
   auto clock = client_->Get("/emulator/v0/clock");
   ASSERT_TRUE(clock.body.contains("next_timer")) << clock.raw;
@@ -140,8 +140,8 @@ TEST_F(DashboardApiTest, TheClockNamesTheNextTimerAndAdvancesToIt) {
 TEST(DashboardApiRealClockTest, ToTheNextTimerIs409UnderTheRealClock) {
   EmulatorOptions options;
   options.virtual_clock = false;
-  auto emulator = testing::StartEmulator(testing::OneAllocation(testing::TestSpec(1)), options);
-  Client c(testing::MainAddress(*emulator));
+  auto emulator = test::StartEmulator(test::OneAllocation(test::TestSpec(1)), options);
+  Client c(test::MainAddress(*emulator));
   ExpectErrorShape(c.Post("/emulator/v0/clock/advance", R"({"to": "next_timer"})"), 409);
 }
 
@@ -165,11 +165,11 @@ TEST_F(DashboardApiTest, TheJournalStartsFromItsNewestEvents) {
 TEST_F(DashboardApiTest, ALongPollAnswersWithTheNextEvent) {
   const long long end = client_->Get("/emulator/v0/events?last=0").body["next_after"];
   auto poll = std::async(std::launch::async, [&] {
-    return Client(testing::MainAddress(*emulator_))
+    return Client(test::MainAddress(*emulator_))
         .Get("/emulator/v0/events?after=" + std::to_string(end) + "&wait=30");
   });
   const std::string id = CreateSession();
-  testing::Reply r = poll.get();
+  test::Reply r = poll.get();
   ASSERT_EQ(r.status, 200) << r.raw;
   ASSERT_FALSE(r.body["events"].empty());
   EXPECT_EQ(r.body["events"][0]["payload_id"], id);
@@ -187,13 +187,13 @@ TEST_F(DashboardApiTest, ALongPollAnswersWithTheNextEvent) {
 TEST_F(DashboardApiTest, StoppingEndsALongPoll) {
   const long long end = client_->Get("/emulator/v0/events?last=0").body["next_after"];
   auto poll = std::async(std::launch::async, [&] {
-    return Client(testing::MainAddress(*emulator_))
+    return Client(test::MainAddress(*emulator_))
         .Get("/emulator/v0/events?after=" + std::to_string(end) + "&wait=30");
   });
   // The poll may or may not have arrived yet: either way Stop() returns and
   // the poll ends (answered or refused), well before its 30 s.
   emulator_->Stop();
-  testing::Reply r = poll.get();
+  test::Reply r = poll.get();
   if (r.status == 200) {
     EXPECT_EQ(r.body["events"], Json::array());
   }

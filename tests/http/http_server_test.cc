@@ -16,11 +16,11 @@
 namespace imsemu {
 namespace {
 
-using testing::Client;
-using testing::ExpectErrorShape;
-using testing::Json;
-using testing::kAllocation;
-using testing::kProject;
+using test::Client;
+using test::ExpectErrorShape;
+using test::Json;
+using test::kAllocation;
+using test::kProject;
 
 const std::string kAllocations = std::string("/api/v0/projects/") + kProject + "/allocations";
 const std::string kSessions =
@@ -57,10 +57,10 @@ Json LastBody(const std::string& raw) {
 class HttpServerTest : public ::testing::Test {
  protected:
   void Start(EmulatorOptions options = {}) {
-    core::AllocationSpec spec = testing::TestSpec(2);
-    emulator_ = testing::StartEmulator(testing::OneAllocation(spec), std::move(options));
+    core::AllocationSpec spec = test::TestSpec(2);
+    emulator_ = test::StartEmulator(test::OneAllocation(spec), std::move(options));
     ASSERT_NE(emulator_, nullptr);
-    main_ = std::make_unique<Client>(testing::MainAddress(*emulator_));
+    main_ = std::make_unique<Client>(test::MainAddress(*emulator_));
   }
   void SetUp() override { Start(); }
   size_t Allocations() { return emulator_->world().Snapshot().allocations.size(); }
@@ -86,7 +86,7 @@ TEST_F(HttpServerTest, ARebindingHostCannotCreateAnAllocationThatRunsACommand) {
 }
 
 TEST_F(HttpServerTest, EveryListenerRefusesAForeignHost) {
-  const std::string id = testing::FirstPayloadId(*emulator_);
+  const std::string id = test::FirstPayloadId(*emulator_);
   Client own = OwnPort(id);
   for (Client* c : {main_.get(), &own}) {
     const std::string raw = c->SendRaw(
@@ -117,7 +117,7 @@ TEST_F(HttpServerTest, AForeignOriginCannotResetMoveTheClockOrReadConfigs) {
   const std::string own = "http://localhost:" + std::to_string(emulator_->port());
   EXPECT_EQ(main_->Get("/emulator/v0/state", {{"Origin", own}}).status, 200);
   EXPECT_EQ(
-      OwnPort(testing::FirstPayloadId(*emulator_)).Get("/api/v0/payload", {{"Origin", own}}).status,
+      OwnPort(test::FirstPayloadId(*emulator_)).Get("/api/v0/payload", {{"Origin", own}}).status,
       200);
 }
 
@@ -147,11 +147,11 @@ TEST_F(HttpServerTest, HttpAllocationsMayNotStartProcessesUnlessAllowed) {
 }
 
 TEST_F(HttpServerTest, ReplacingKeepsAFixtureCommandAndTheFlagAllowsNewOnes) {
-  core::AllocationSpec spec = testing::TestSpec(0);
+  core::AllocationSpec spec = test::TestSpec(0);
   spec.payload_spec.command = "/bin/true";
   EmulatorOptions locked;
-  emulator_ = testing::StartEmulator(testing::OneAllocation(spec), locked);
-  main_ = std::make_unique<Client>(testing::MainAddress(*emulator_));
+  emulator_ = test::StartEmulator(test::OneAllocation(spec), locked);
+  main_ = std::make_unique<Client>(test::MainAddress(*emulator_));
   Json body = main_->Get(kAllocations + "/" + kAllocation).body["result"];
   body.erase("id");
   body.erase("project_id");
@@ -235,7 +235,7 @@ TEST_F(HttpServerTest, ADeclaredBodyOverTheLimitIs413BeforeItIsSent) {
 }
 
 TEST_F(HttpServerTest, PipelinedRequestsAreAllAnsweredInOrder) {
-  const std::string id = testing::FirstPayloadId(*emulator_);
+  const std::string id = test::FirstPayloadId(*emulator_);
   const std::string h = "Host: 127.0.0.1\r\nAuthorization: Bearer p/t\r\n";
   const std::string raw = main_->SendRaw(
       Request("GET", "/emulator/v0/health", h) + Request("POST", kSessions, h, "{}") +

@@ -9,11 +9,11 @@
 namespace imsemu {
 namespace {
 
-using testing::Client;
-using testing::ExpectErrorShape;
-using testing::Json;
-using testing::kAllocation;
-using testing::kProject;
+using test::Client;
+using test::ExpectErrorShape;
+using test::Json;
+using test::kAllocation;
+using test::kProject;
 
 struct Refused {
   const char* method;
@@ -25,7 +25,7 @@ struct Refused {
 class InputRulesTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    emulator_ = testing::StartEmulator(testing::OneAllocation(testing::TestSpec(2)));
+    emulator_ = test::StartEmulator(test::OneAllocation(test::TestSpec(2)));
     ASSERT_NE(emulator_, nullptr);
   }
   std::unique_ptr<EmulatorImpl> emulator_;
@@ -66,25 +66,25 @@ TEST_F(InputRulesTest, UnknownFieldsNullBodiesAndOutOfRangeValuesAreRefused) {
       {"POST", alloc, R"({"name": "x", "payload_spec": {"env": {"A=B": "c"}}})",
        "payload_spec.env"},
   };
-  const std::string payload = testing::FirstPayloadId(*emulator_);
-  const std::string before = Client(testing::MainAddress(*emulator_)).Get("/emulator/v0/state").raw;
+  const std::string payload = test::FirstPayloadId(*emulator_);
+  const std::string before = Client(test::MainAddress(*emulator_)).Get("/emulator/v0/state").raw;
   for (Refused c : cases) {
     std::string path = c.path;
     if (size_t at = path.find("{p}"); at != std::string::npos) path.replace(at, 3, payload);
-    Client client(testing::MainAddress(*emulator_));
+    Client client(test::MainAddress(*emulator_));
     const httplib::Headers auth = {{"Authorization", "Bearer p/t"}};
-    testing::Reply r = std::string(c.method) == "PUT"
+    test::Reply r = std::string(c.method) == "PUT"
                            ? client.Put(path, c.body)
                            : client.Post(path, c.body, "application/json", auth);
     ExpectErrorShape(r, 400);
     EXPECT_NE(r.body.value("message", "").find(c.names), std::string::npos)
         << c.method << " " << path << " " << c.body << " -> " << r.raw;
   }
-  EXPECT_EQ(Client(testing::MainAddress(*emulator_)).Get("/emulator/v0/state").raw, before);
+  EXPECT_EQ(Client(test::MainAddress(*emulator_)).Get("/emulator/v0/state").raw, before);
 }
 
 TEST_F(InputRulesTest, LenientWhereRealClientsAre) {
-  Client c(testing::MainAddress(*emulator_));
+  Client c(test::MainAddress(*emulator_));
   const httplib::Headers auth = {{"Authorization", "Bearer p/t"}};
   const std::string sessions =
       std::string("/api/v0/projects/") + kProject + "/sessions?session_type=default";
@@ -96,7 +96,7 @@ TEST_F(InputRulesTest, LenientWhereRealClientsAre) {
                 .status,
             200);
   // Unity's null status values, stored as "".
-  const std::string payload = testing::FirstPayloadId(*emulator_);
+  const std::string payload = test::FirstPayloadId(*emulator_);
   EXPECT_EQ(Client(emulator_->PayloadApiOf(payload))
                 .Post("/api/v0/session-manager/status", R"({"phase": null})")
                 .status,

@@ -10,11 +10,11 @@
 namespace imsemu {
 namespace {
 
-using testing::Client;
-using testing::ExpectErrorShape;
-using testing::Json;
-using testing::kAllocation;
-using testing::kProject;
+using test::Client;
+using test::ExpectErrorShape;
+using test::Json;
+using test::kAllocation;
+using test::kProject;
 
 const std::string kBase = std::string("/api/v0/projects/") + kProject + "/allocations";
 const std::string kAlloc = kBase + "/" + kAllocation;
@@ -22,9 +22,9 @@ const std::string kAlloc = kBase + "/" + kAllocation;
 class OrchestrationApiTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    emulator_ = testing::StartEmulator(testing::OneAllocation(testing::TestSpec(2)));
+    emulator_ = test::StartEmulator(test::OneAllocation(test::TestSpec(2)));
     ASSERT_NE(emulator_, nullptr);
-    client_ = std::make_unique<Client>(testing::MainAddress(*emulator_));
+    client_ = std::make_unique<Client>(test::MainAddress(*emulator_));
   }
   std::vector<std::string> PayloadIds() {
     std::vector<std::string> ids;
@@ -209,7 +209,7 @@ TEST_F(OrchestrationApiTest, ConcurrentReservationsNeverTakeOnePayloadTwice) {
   std::vector<std::thread> threads;
   for (int t = 0; t < 8; ++t) {
     threads.emplace_back([&] {
-      Client c(testing::MainAddress(*emulator_));
+      Client c(test::MainAddress(*emulator_));
       for (int i = 0; i < 4; ++i) {
         auto r = c.Post(kAlloc + "/reservations", "");
         std::lock_guard lock(mu);

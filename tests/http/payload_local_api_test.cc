@@ -8,11 +8,11 @@
 namespace imsemu {
 namespace {
 
-using testing::Client;
-using testing::ExpectErrorShape;
-using testing::Json;
-using testing::kAllocation;
-using testing::kProject;
+using test::Client;
+using test::ExpectErrorShape;
+using test::Json;
+using test::kAllocation;
+using test::kProject;
 
 void ExpectNoNulls(const Json& j, const std::string& where = "$") {
   ASSERT_FALSE(j.is_null()) << "null at " << where;
@@ -31,10 +31,10 @@ class PayloadLocalApiTest : public ::testing::TestWithParam<Address> {
   void SetUp() override {
     EmulatorOptions options;
     options.payload_listeners = GetParam() == Address::kOwnPort;
-    emulator_ = testing::StartEmulator(
-        testing::OneAllocation(testing::TestSpec(2, /*auto_ready=*/false)), options);
+    emulator_ = test::StartEmulator(
+        test::OneAllocation(test::TestSpec(2, /*auto_ready=*/false)), options);
     ASSERT_NE(emulator_, nullptr);
-    payload_id_ = testing::FirstPayloadId(*emulator_);
+    payload_id_ = test::FirstPayloadId(*emulator_);
     api_ = emulator_->PayloadApiOf(payload_id_);
     if (GetParam() == Address::kSharedPort) {
       ASSERT_NE(api_.find("/payloads/" + payload_id_), std::string::npos) << api_;
@@ -213,21 +213,21 @@ INSTANTIATE_TEST_SUITE_P(Addresses, PayloadLocalApiTest,
                          });
 
 TEST(PayloadLocalApiSharedPortTest, UnknownPayloadIs404) {
-  auto emulator = testing::StartEmulator(testing::OneAllocation(testing::TestSpec(1)));
-  Client c(testing::MainAddress(*emulator) + "/payloads/zzzzz-zzzzz");
+  auto emulator = test::StartEmulator(test::OneAllocation(test::TestSpec(1)));
+  Client c(test::MainAddress(*emulator) + "/payloads/zzzzz-zzzzz");
   auto r = c.Get("/api/v0/payload");
   ExpectErrorShape(r, 404);
   EXPECT_NE(r.body["message"].get<std::string>().find("zzzzz-zzzzz"), std::string::npos);
 }
 
 TEST(PayloadLocalApiListenerTest, ListenerClosesWhenThePayloadIsRemoved) {
-  auto emulator = testing::StartEmulator(testing::OneAllocation(testing::TestSpec(1)));
-  const std::string id = testing::FirstPayloadId(*emulator);
+  auto emulator = test::StartEmulator(test::OneAllocation(test::TestSpec(1)));
+  const std::string id = test::FirstPayloadId(*emulator);
   const std::string api = emulator->PayloadApiOf(id);
   EXPECT_EQ(Client(api).Get("/api/v0/payload").status, 200);
   ASSERT_TRUE(emulator->world().DeletePayload(kProject, kAllocation, id, false).ok());
   EXPECT_NE(emulator->PayloadApiOf(id), api);
-  const std::string replacement = testing::FirstPayloadId(*emulator);
+  const std::string replacement = test::FirstPayloadId(*emulator);
   EXPECT_NE(replacement, id);
   EXPECT_EQ(Client(emulator->PayloadApiOf(replacement)).Get("/api/v0/payload").status, 200);
 }

@@ -15,11 +15,11 @@
 namespace imsemu {
 namespace {
 
-using testing::Client;
-using testing::ExpectErrorShape;
-using testing::Json;
-using testing::kProject;
-using testing::Reply;
+using test::Client;
+using test::ExpectErrorShape;
+using test::Json;
+using test::kProject;
+using test::Reply;
 
 const std::string kSessions = std::string("/api/v0/projects/") + kProject + "/sessions";
 const std::string kDefault = kSessions + "?session_type=default";
@@ -31,7 +31,7 @@ std::unique_ptr<EmulatorImpl> Start(core::Fixture fixture,
   EmulatorOptions options;
   options.world.status_cache.mode = mode;
   options.auth = std::move(auth);
-  return testing::StartEmulator(std::move(fixture), options);
+  return test::StartEmulator(std::move(fixture), options);
 }
 
 Reply Create(Client& c, const std::string& body, const std::string& path = kDefault) {
@@ -41,8 +41,8 @@ Reply Create(Client& c, const std::string& body, const std::string& path = kDefa
 Reply List(Client& c, const std::string& path = kDefault) { return c.Get(path, kAuth); }
 
 TEST(SessionManagerApiTest, CreateReservesAReadyPayloadAndAnswersItsAddress) {
-  auto e = Start(testing::OneAllocation(testing::TestSpec(2)));
-  Client c(testing::MainAddress(*e));
+  auto e = Start(test::OneAllocation(test::TestSpec(2)));
+  Client c(test::MainAddress(*e));
   auto r = Create(c, R"({"session_config": "{\"map\":\"dust\"}"})");
   ASSERT_EQ(r.status, 200) << r.raw;
   EXPECT_EQ(r.body.size(), 3u) << r.raw;
@@ -58,8 +58,8 @@ TEST(SessionManagerApiTest, CreateReservesAReadyPayloadAndAnswersItsAddress) {
 }
 
 TEST(SessionManagerApiTest, AcceptsEveryBodyFormRealClientsSend) {
-  auto e = Start(testing::OneAllocation(testing::TestSpec(5)));
-  Client c(testing::MainAddress(*e));
+  auto e = Start(test::OneAllocation(test::TestSpec(5)));
+  Client c(test::MainAddress(*e));
   for (const char* body : {"{}", "null", "", R"({"session_config": null})"}) {
     auto r = Create(c, body);
     ASSERT_EQ(r.status, 200) << "body '" << body << "': " << r.raw;
@@ -69,8 +69,8 @@ TEST(SessionManagerApiTest, AcceptsEveryBodyFormRealClientsSend) {
 }
 
 TEST(SessionManagerApiTest, RefusesBadBodiesAndChangesNothing) {
-  auto e = Start(testing::OneAllocation(testing::TestSpec(2)));
-  Client c(testing::MainAddress(*e));
+  auto e = Start(test::OneAllocation(test::TestSpec(2)));
+  Client c(test::MainAddress(*e));
   for (const char* body : {R"({"session_config": 5})", R"({"session_config": {"a": 1}})", R"([])",
                            R"({"session_config": )"}) {
     auto r = Create(c, body);
@@ -83,8 +83,8 @@ TEST(SessionManagerApiTest, RefusesBadBodiesAndChangesNothing) {
 }
 
 TEST(SessionManagerApiTest, ConfigArrivesByteForByteAndNeverInList) {
-  auto e = Start(testing::OneAllocation(testing::TestSpec(1)));
-  Client c(testing::MainAddress(*e));
+  auto e = Start(test::OneAllocation(test::TestSpec(1)));
+  Client c(test::MainAddress(*e));
   const std::string config =
       "{\"n\": 1e999, \"name\": \"\\u00e9\xe2\x9c\x93 \\\"q\\\"\", \"pad\": \"" +
       std::string(200 * 1024, 'z') + "\"}";
@@ -101,10 +101,10 @@ TEST(SessionManagerApiTest, ConfigArrivesByteForByteAndNeverInList) {
 }
 
 TEST(SessionManagerApiTest, ErrorsFollowTheDocumentedCodes) {
-  core::AllocationSpec spec = testing::TestSpec(0);
+  core::AllocationSpec spec = test::TestSpec(0);
   spec.min_payloads = 1;
-  auto e = Start(testing::OneAllocation(spec));
-  Client c(testing::MainAddress(*e));
+  auto e = Start(test::OneAllocation(spec));
+  Client c(test::MainAddress(*e));
   auto missing = Create(c, "{}", kSessions);
   ExpectErrorShape(missing, 400);
   EXPECT_NE(missing.body["message"].get<std::string>().find("session_type"), std::string::npos);
@@ -119,10 +119,10 @@ TEST(SessionManagerApiTest, ErrorsFollowTheDocumentedCodes) {
 }
 
 TEST(SessionManagerApiTest, AfterNoReadyPayloadTheBufferRefillsAndARetrySucceeds) {
-  core::AllocationSpec spec = testing::TestSpec(1);
+  core::AllocationSpec spec = test::TestSpec(1);
   spec.auto_ready_delay = Duration(2000);
-  auto e = Start(testing::OneAllocation(spec));
-  Client c(testing::MainAddress(*e));
+  auto e = Start(test::OneAllocation(spec));
+  Client c(test::MainAddress(*e));
   ExpectErrorShape(Create(c, "{}"), 500);
   ASSERT_TRUE(e->AdvanceClock(Duration(2000)).ok());
   ASSERT_EQ(Create(c, "{}").status, 200);
@@ -132,8 +132,8 @@ TEST(SessionManagerApiTest, AfterNoReadyPayloadTheBufferRefillsAndARetrySucceeds
 }
 
 TEST(SessionManagerApiTest, AuthAcceptsBothTokenFormsInAnyMode) {
-  auto e = Start(testing::OneAllocation(testing::TestSpec(1)));
-  Client c(testing::MainAddress(*e));
+  auto e = Start(test::OneAllocation(test::TestSpec(1)));
+  Client c(test::MainAddress(*e));
   for (const char* header : {"Bearer secret-token:playfab/abc", "Bearer playfab/abc",
                              "Bearer secret-token:accelbyte/x.y-z"}) {
     EXPECT_EQ(c.Get(kDefault, {{"Authorization", header}}).status, 200) << header;
@@ -151,17 +151,17 @@ TEST(SessionManagerApiTest, AuthAcceptsBothTokenFormsInAnyMode) {
 }
 
 TEST(SessionManagerApiTest, AuthOffAndTokenFile) {
-  auto off = Start(testing::OneAllocation(testing::TestSpec(1)), core::StatusCacheMode::kPeriodic,
+  auto off = Start(test::OneAllocation(test::TestSpec(1)), core::StatusCacheMode::kPeriodic,
                    *http::SessionAuth::FromSpec("off"));
-  EXPECT_EQ(Client(testing::MainAddress(*off)).Get(kDefault).status, 200);
+  EXPECT_EQ(Client(test::MainAddress(*off)).Get(kDefault).status, 200);
 
-  const std::filesystem::path path = testing::TempPath("tokens") + ".txt";
+  const std::filesystem::path path = test::TempPath("tokens") + ".txt";
   std::ofstream(path) << "# allowed\nplayfab/good\n\naccelbyte/also-good\n";
   auto auth = http::SessionAuth::FromSpec("tokens:" + path.string());
   ASSERT_TRUE(auth.ok()) << auth.status().message();
   auto e =
-      Start(testing::OneAllocation(testing::TestSpec(1)), core::StatusCacheMode::kPeriodic, *auth);
-  Client c(testing::MainAddress(*e));
+      Start(test::OneAllocation(test::TestSpec(1)), core::StatusCacheMode::kPeriodic, *auth);
+  Client c(test::MainAddress(*e));
   EXPECT_EQ(c.Get(kDefault, {{"Authorization", "Bearer secret-token:playfab/good"}}).status, 200);
   EXPECT_EQ(c.Get(kDefault, {{"Authorization", "Bearer accelbyte/also-good"}}).status, 200);
   ExpectErrorShape(c.Get(kDefault, {{"Authorization", "Bearer playfab/bad"}}), 401);
@@ -177,10 +177,10 @@ TEST(SessionManagerApiTest, AuthOffAndTokenFile) {
 TEST(SessionManagerApiTest, TwoAllocationsWithOneSessionTypeAlwaysUseTheFirst) {
   core::Fixture fixture;
   fixture.projects.push_back({kProject,
-                              {{std::string("first"), testing::TestSpec(3)},
-                               {std::string("second"), testing::TestSpec(3)}}});
+                              {{std::string("first"), test::TestSpec(3)},
+                               {std::string("second"), test::TestSpec(3)}}});
   auto e = Start(fixture);
-  Client c(testing::MainAddress(*e));
+  Client c(test::MainAddress(*e));
   for (int i = 0; i < 5; ++i) {
     auto r = Create(c, "{}");
     ASSERT_EQ(r.status, 200) << r.raw;
@@ -195,8 +195,8 @@ TEST(SessionManagerApiTest, TwoAllocationsWithOneSessionTypeAlwaysUseTheFirst) {
 }
 
 TEST(SessionManagerApiTest, ListShowsReservedPayloadsInReservationOrder) {
-  auto e = Start(testing::OneAllocation(testing::TestSpec(3)), core::StatusCacheMode::kOff);
-  Client c(testing::MainAddress(*e));
+  auto e = Start(test::OneAllocation(test::TestSpec(3)), core::StatusCacheMode::kOff);
+  Client c(test::MainAddress(*e));
   EXPECT_EQ(List(c).body, Json({{"sessions", Json::array()}}));
   std::vector<std::string> ids;
   for (int i = 0; i < 3; ++i) {
@@ -216,16 +216,16 @@ TEST(SessionManagerApiTest, ListShowsReservedPayloadsInReservationOrder) {
 }
 
 TEST(SessionManagerApiTest, ThirtyTwoConcurrentClientsShareTenReadyPayloads) {
-  core::AllocationSpec spec = testing::TestSpec(0);
+  core::AllocationSpec spec = test::TestSpec(0);
   spec.min_payloads = 10;
-  auto e = Start(testing::OneAllocation(spec));
+  auto e = Start(test::OneAllocation(spec));
   std::mutex mu;
   std::vector<std::string> ids;
   std::vector<int> failures;
   std::vector<std::thread> clients;
   for (int i = 0; i < 32; ++i) {
     clients.emplace_back([&] {
-      Client c(testing::MainAddress(*e));
+      Client c(test::MainAddress(*e));
       auto r = Create(c, "{}");
       std::lock_guard lock(mu);
       if (r.status == 200) {
@@ -260,8 +260,8 @@ class StatusCacheTest : public ::testing::TestWithParam<CacheCase> {};
 
 TEST_P(StatusCacheTest, StatusShowsExactlyWhenTheModeSays) {
   const CacheCase& k = GetParam();
-  auto e = Start(testing::OneAllocation(testing::TestSpec(1)), k.mode);
-  Client c(testing::MainAddress(*e));
+  auto e = Start(test::OneAllocation(test::TestSpec(1)), k.mode);
+  Client c(test::MainAddress(*e));
   auto created = Create(c, "{}");
   ASSERT_EQ(created.status, 200);
   Client server(e->PayloadApiOf(created.body["id"]));
@@ -291,8 +291,8 @@ INSTANTIATE_TEST_SUITE_P(Modes, StatusCacheTest,
                              CacheCase{core::StatusCacheMode::kOff, 3000, -1, 3000}));
 
 TEST(StatusCacheHttpTest, DelayModeShowsEachUpdateInTurn) {
-  auto e = Start(testing::OneAllocation(testing::TestSpec(1)), core::StatusCacheMode::kDelay);
-  Client c(testing::MainAddress(*e));
+  auto e = Start(test::OneAllocation(test::TestSpec(1)), core::StatusCacheMode::kDelay);
+  Client c(test::MainAddress(*e));
   Client server(e->PayloadApiOf(Create(c, "{}").body["id"]));
   ASSERT_EQ(server.Post("/api/v0/session-manager/status", R"({"phase":"lobby"})").status, 200);
   ASSERT_TRUE(e->AdvanceClock(Duration(4000)).ok());
@@ -308,10 +308,10 @@ TEST(StatusCacheHttpTest, DelayModeShowsEachUpdateInTurn) {
 // --- The seed flow --------------------------------------------------------------
 
 TEST(SeedFlowTest, ClientCreatesServerReadsConfigSetsStatusClientSeesItAfterTheLag) {
-  auto e = Start(testing::OneAllocation(testing::TestSpec(1, /*auto_ready=*/false)));
-  Client client(testing::MainAddress(*e));
+  auto e = Start(test::OneAllocation(test::TestSpec(1, /*auto_ready=*/false)));
+  Client client(test::MainAddress(*e));
   // The game server starts, and calls ready.
-  const std::string payload_id = testing::FirstPayloadId(*e);
+  const std::string payload_id = test::FirstPayloadId(*e);
   Client server(e->PayloadApiOf(payload_id));
   EXPECT_EQ(server.Get("/api/v0/payload").body["result"]["status"]["state"], "Starting");
   ASSERT_EQ(server.Post("/api/v0/ready", "").status, 200);

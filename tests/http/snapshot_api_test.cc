@@ -12,19 +12,19 @@
 namespace imsemu {
 namespace {
 
-using testing::Client;
-using testing::ExpectErrorShape;
-using testing::Json;
+using test::Client;
+using test::ExpectErrorShape;
+using test::Json;
 
 constexpr const char* kSessions = "/api/v0/projects/test-project/sessions?session_type=default";
 const httplib::Headers kAuth = {{"Authorization", "Bearer p/t"}};
 
-core::Fixture TwoReady() { return testing::OneAllocation(testing::TestSpec(2)); }
+core::Fixture TwoReady() { return test::OneAllocation(test::TestSpec(2)); }
 
 // A world with some history: a session with a config and a status, a clean
 // exit and its replacement, 7.5 s on the clock.
 void PlayALittle(EmulatorImpl& e) {
-  Client c(testing::MainAddress(e));
+  Client c(test::MainAddress(e));
   auto created =
       c.Post(kSessions, R"({"session_config":"{\"map\":\"docks\"}"})", "application/json", kAuth);
   ASSERT_EQ(created.status, 200) << created.raw;
@@ -40,7 +40,7 @@ void PlayALittle(EmulatorImpl& e) {
 // What happens next in a world: a new session and the id of the payload
 // the control loop creates to refill the buffer.
 Json WhatHappensNext(EmulatorImpl& e) {
-  Client c(testing::MainAddress(e));
+  Client c(test::MainAddress(e));
   Json out = c.Post(kSessions, "{}", "application/json", kAuth).body;
   EXPECT_EQ(c.Post("/emulator/v0/clock/advance", R"({"seconds": 60})").status, 200);
   out["payloads"] = Json::array();
@@ -49,7 +49,7 @@ Json WhatHappensNext(EmulatorImpl& e) {
 }
 
 std::string WriteText(const std::string& name, const std::string& text) {
-  const std::string path = testing::TempPath(name);
+  const std::string path = test::TempPath(name);
   std::ofstream(path) << text;
   return path;
 }
@@ -57,15 +57,15 @@ std::string WriteText(const std::string& name, const std::string& text) {
 // The state without what belongs to the process (each payload's own
 // Payload Local API port may move when a port is taken).
 Json StateOf(EmulatorImpl& e) {
-  Json state = Client(testing::MainAddress(e)).Get("/emulator/v0/state").body;
+  Json state = Client(test::MainAddress(e)).Get("/emulator/v0/state").body;
   for (Json& p : state["payloads"]) p.erase("orchestration_payload_api");
   return state;
 }
 
 TEST(SnapshotApiTest, ExportThenImportIntoAFreshEmulatorGivesTheSameWorld) {
-  auto first = testing::StartEmulator(TwoReady());
+  auto first = test::StartEmulator(TwoReady());
   PlayALittle(*first);
-  Client c(testing::MainAddress(*first));
+  Client c(test::MainAddress(*first));
   auto exported = c.Get("/emulator/v0/export");
   ASSERT_EQ(exported.status, 200);
   EXPECT_EQ(exported.headers.find("Content-Disposition")->second,
@@ -73,16 +73,16 @@ TEST(SnapshotApiTest, ExportThenImportIntoAFreshEmulatorGivesTheSameWorld) {
   EXPECT_EQ(exported.body["format"], "ims-emulator snapshot");
   EXPECT_EQ(exported.body["version"], store::kSnapshotVersion);
   const std::string file = WriteText("export.json", exported.raw);
-  const Json state = Client(testing::MainAddress(*first)).Get("/emulator/v0/state").body;
+  const Json state = Client(test::MainAddress(*first)).Get("/emulator/v0/state").body;
   const Json journal = c.Get("/emulator/v0/events").body["events"];
   const Json next = WhatHappensNext(*first);
   first.reset();  // its ports are free again
 
   EmulatorOptions options;
   options.import_path = file;
-  auto second = testing::StartEmulator(core::Fixture{}, options);
+  auto second = test::StartEmulator(core::Fixture{}, options);
   ASSERT_NE(second, nullptr);
-  Client d(testing::MainAddress(*second));
+  Client d(test::MainAddress(*second));
   EXPECT_EQ(d.Get("/emulator/v0/state").body, state)
       << "the same world, clock and Payload Local API ports";
   Json events = d.Get("/emulator/v0/events").body["events"];
@@ -94,8 +94,8 @@ TEST(SnapshotApiTest, ExportThenImportIntoAFreshEmulatorGivesTheSameWorld) {
 }
 
 TEST(SnapshotApiTest, NamedSnapshotsRestoreTheWorldAndTheClock) {
-  auto e = testing::StartEmulator(TwoReady());
-  Client c(testing::MainAddress(*e));
+  auto e = test::StartEmulator(TwoReady());
+  Client c(test::MainAddress(*e));
   PlayALittle(*e);
   auto taken = c.Post("/emulator/v0/snapshots/before-the-match", "");
   ASSERT_EQ(taken.status, 200) << taken.raw;
@@ -120,13 +120,13 @@ TEST(SnapshotApiTest, NamedSnapshotsRestoreTheWorldAndTheClock) {
 }
 
 TEST(SnapshotApiTest, ImportIntoARunningEmulatorAndRefusals) {
-  auto source = testing::StartEmulator(TwoReady());
+  auto source = test::StartEmulator(TwoReady());
   PlayALittle(*source);
   const std::string good = WriteText("good.json", source->ExportWorld());
   const Json expected = StateOf(*source);
 
-  auto e = testing::StartEmulator(TwoReady());
-  Client c(testing::MainAddress(*e));
+  auto e = test::StartEmulator(TwoReady());
+  Client c(test::MainAddress(*e));
   const Json untouched = StateOf(*e);
   auto refuse = [&](const std::string& text, int status, const std::string& message) {
     const std::string path = WriteText("bad.json", text);
@@ -166,8 +166,8 @@ TEST(SnapshotApiTest, ImportIntoARunningEmulatorAndRefusals) {
 }
 
 TEST(SnapshotApiTest, FaultsTravelWithExportImportAndNamedSnapshots) {
-  auto first = testing::StartEmulator(TwoReady());
-  Client c(testing::MainAddress(*first));
+  auto first = test::StartEmulator(TwoReady());
+  Client c(test::MainAddress(*first));
   auto added =
       c.Post("/emulator/v0/faults",
              R"({"api": "session-manager", "status": 503, "times": 2, "message": "down"})");
@@ -189,9 +189,9 @@ TEST(SnapshotApiTest, FaultsTravelWithExportImportAndNamedSnapshots) {
 
   EmulatorOptions options;
   options.import_path = file;
-  auto second = testing::StartEmulator(core::Fixture{}, options);
+  auto second = test::StartEmulator(core::Fixture{}, options);
   ASSERT_NE(second, nullptr);
-  Client d(testing::MainAddress(*second));
+  Client d(test::MainAddress(*second));
   EXPECT_EQ(d.Get("/emulator/v0/faults").body, faults) << "the same faults, ids and counts";
   // And they fire: the Session Manager answers 503 twice, then serves.
   EXPECT_EQ(d.Post(kSessions, "{}", "application/json", kAuth).status, 503);
@@ -202,10 +202,10 @@ TEST(SnapshotApiTest, FaultsTravelWithExportImportAndNamedSnapshots) {
 }
 
 TEST(SnapshotApiTest, AFileWithABadFaultIsRefusedAndChangesNothing) {
-  auto source = testing::StartEmulator(TwoReady());
+  auto source = test::StartEmulator(TwoReady());
   Json snapshot = Json::parse(source->ExportWorld());
-  auto e = testing::StartEmulator(TwoReady());
-  Client c(testing::MainAddress(*e));
+  auto e = test::StartEmulator(TwoReady());
+  Client c(test::MainAddress(*e));
   ASSERT_EQ(c.Post("/emulator/v0/faults", R"({"status": 500})").status, 200);
   const Json before = c.Get("/emulator/v0/faults").body;
   const Json state = StateOf(*e);
@@ -226,11 +226,11 @@ TEST(SnapshotApiTest, AFileWithABadFaultIsRefusedAndChangesNothing) {
 }
 
 TEST(SnapshotApiTest, ImportingOntoAStateFileThatHoldsAWorldIsRefused) {
-  auto source = testing::StartEmulator(TwoReady());
+  auto source = test::StartEmulator(TwoReady());
   const std::string file = WriteText("import.json", source->ExportWorld());
   EmulatorOptions options;
-  options.state_path = testing::TempPath("held.db");
-  { ASSERT_NE(testing::StartEmulator(TwoReady(), options), nullptr); }
+  options.state_path = test::TempPath("held.db");
+  { ASSERT_NE(test::StartEmulator(TwoReady(), options), nullptr); }
   options.import_path = file;
   auto refused = EmulatorImpl::Start(options);
   ASSERT_FALSE(refused.ok());
@@ -239,7 +239,7 @@ TEST(SnapshotApiTest, ImportingOntoAStateFileThatHoldsAWorldIsRefused) {
 }
 
 TEST(SnapshotFileTest, WritesAtomicallyOverThePreviousFile) {
-  const std::string path = testing::TempPath("atomic.json");
+  const std::string path = test::TempPath("atomic.json");
   ASSERT_TRUE(store::WriteFileAtomically(path, "old").ok());
   ASSERT_TRUE(store::WriteFileAtomically(path, "new contents").ok());
   std::ifstream in(path);

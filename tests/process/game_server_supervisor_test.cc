@@ -19,8 +19,8 @@ namespace imsemu {
 namespace {
 
 using core::PayloadState;
-using testing::Client;
-using testing::WaitFor;
+using test::Client;
+using test::WaitFor;
 
 struct Running {
   std::unique_ptr<EmulatorImpl> emulator;
@@ -29,18 +29,18 @@ struct Running {
 
 Running Start(std::vector<std::string> args, int buffer = 1, Duration kill_grace = Duration(10000),
               bool own_listeners = true) {
-  core::AllocationSpec spec = testing::TestSpec(buffer, /*auto_ready=*/false);
+  core::AllocationSpec spec = test::TestSpec(buffer, /*auto_ready=*/false);
   spec.payload_spec.command = GAME_SERVER_HELPER;
   spec.payload_spec.args = std::move(args);
   spec.payload_spec.env["GAME_MODE"] = "ffa-{payload_id}";
   Running r;
-  r.log_dir = testing::TempPath("proc");
+  r.log_dir = test::TempPath("proc");
   std::filesystem::remove_all(r.log_dir);
   EmulatorOptions options;
   options.log_dir = r.log_dir;
   options.kill_grace = kill_grace;
   options.payload_listeners = own_listeners;
-  r.emulator = testing::StartEmulator(testing::OneAllocation(spec), options);
+  r.emulator = test::StartEmulator(test::OneAllocation(spec), options);
   return r;
 }
 
@@ -61,7 +61,7 @@ bool Alive(int pid) { return kill(pid, 0) == 0; }
 TEST(GameServerSupervisorTest, LaunchesWithEnvPlaceholdersAndCapturesOutput) {
   auto r = Start({"--ready", "--port", "{port:GamePort}", "--id", "{payload_id}", "{address}"});
   EmulatorImpl& e = *r.emulator;
-  const std::string id = testing::FirstPayloadId(e);
+  const std::string id = test::FirstPayloadId(e);
   ASSERT_TRUE(WaitFor(e, [&] { return StateOf(e, id) == PayloadState::kReady; }))
       << "the game server calls ready through ORCHESTRATION_PAYLOAD_API";
   const auto payload = *e.world().GetPayload(id);
@@ -82,7 +82,7 @@ TEST(GameServerSupervisorTest, LaunchesWithEnvPlaceholdersAndCapturesOutput) {
                        ev.level == core::EventLevel::kDebug && ev.detail == "a line on stderr");
   }
   EXPECT_TRUE(journalled);
-  Client c(testing::MainAddress(e));
+  Client c(test::MainAddress(e));
   EXPECT_EQ(c.Get("/emulator/v0/state").body["payloads"][0]["log_file"], log_path);
 
   // The log's tail, as the dashboard shows it.
@@ -92,19 +92,19 @@ TEST(GameServerSupervisorTest, LaunchesWithEnvPlaceholdersAndCapturesOutput) {
   auto tail = c.Get("/emulator/v0/payloads/" + id + "/log?lines=1000");
   ASSERT_EQ(tail.status, 200) << tail.raw;
   EXPECT_EQ(tail.body["file"], log_path);
-  EXPECT_EQ(tail.body["lines"], testing::Json(lines));
+  EXPECT_EQ(tail.body["lines"], test::Json(lines));
   auto last = c.Get("/emulator/v0/payloads/" + id + "/log?lines=1");
-  EXPECT_EQ(last.body["lines"], testing::Json::array({lines.back()}));
-  testing::ExpectErrorShape(c.Get("/emulator/v0/payloads/" + id + "/log?lines=0"), 400);
-  testing::ExpectErrorShape(c.Get("/emulator/v0/payloads/" + id + "/log?lines=1001"), 400);
-  testing::ExpectErrorShape(c.Get("/emulator/v0/payloads/nope/log"), 404);
+  EXPECT_EQ(last.body["lines"], test::Json::array({lines.back()}));
+  test::ExpectErrorShape(c.Get("/emulator/v0/payloads/" + id + "/log?lines=0"), 400);
+  test::ExpectErrorShape(c.Get("/emulator/v0/payloads/" + id + "/log?lines=1001"), 400);
+  test::ExpectErrorShape(c.Get("/emulator/v0/payloads/nope/log"), 404);
 }
 
 TEST(GameServerSupervisorTest, APayloadWithoutAProcessHasNoLog) {
-  auto e = testing::StartEmulator(testing::OneAllocation(testing::TestSpec(1)));
-  Client c(testing::MainAddress(*e));
-  auto r = c.Get("/emulator/v0/payloads/" + testing::FirstPayloadId(*e) + "/log");
-  testing::ExpectErrorShape(r, 404);
+  auto e = test::StartEmulator(test::OneAllocation(test::TestSpec(1)));
+  Client c(test::MainAddress(*e));
+  auto r = c.Get("/emulator/v0/payloads/" + test::FirstPayloadId(*e) + "/log");
+  test::ExpectErrorShape(r, 404);
   EXPECT_NE(r.body["message"].get<std::string>().find("runs no game-server process"),
             std::string::npos);
 }
@@ -118,16 +118,16 @@ TEST(GameServerSupervisorTest, GameServersReachTheSharedPort) {
     }
     return true;
   })) << "ORCHESTRATION_PAYLOAD_API names the main port from the first payload on";
-  const std::string id = testing::FirstPayloadId(e);
+  const std::string id = test::FirstPayloadId(e);
   EXPECT_NE(ReadFile(*e.LogFileOf(id))
-                .find("ORCHESTRATION_PAYLOAD_API=" + testing::MainAddress(e) + "/payloads/" + id),
+                .find("ORCHESTRATION_PAYLOAD_API=" + test::MainAddress(e) + "/payloads/" + id),
             std::string::npos);
 }
 
 TEST(GameServerSupervisorTest, NonZeroExitAfterReadyIsUnhealthyThenGone) {
   auto r = Start({"--ready", "--exit", "1"});
   EmulatorImpl& e = *r.emulator;
-  const std::string id = testing::FirstPayloadId(e);
+  const std::string id = test::FirstPayloadId(e);
   ASSERT_TRUE(WaitFor(e, [&] { return StateOf(e, id) == PayloadState::kUnhealthy; }));
   EXPECT_EQ(e.world().GetPayload(id)->details, "game server exited (exit code 1)");
   ASSERT_TRUE(e.AdvanceClock(Duration(6000)).ok());
@@ -145,14 +145,14 @@ std::optional<core::ProcessExit> JournalledExit(EmulatorImpl& e, const std::stri
 
 TEST(GameServerSupervisorTest, AnExitCodeAndASignalReachTheJournalAsTheyWere) {
   auto coded = Start({"--ready", "--exit", "255"});
-  const std::string id = testing::FirstPayloadId(*coded.emulator);
+  const std::string id = test::FirstPayloadId(*coded.emulator);
   ASSERT_TRUE(
       WaitFor(*coded.emulator, [&] { return JournalledExit(*coded.emulator, id).has_value(); }));
   EXPECT_EQ(JournalledExit(*coded.emulator, id), core::ProcessExit::Exited(255))
       << "not signal 127";
 
   auto aborted = Start({"--abort"});
-  const std::string other = testing::FirstPayloadId(*aborted.emulator);
+  const std::string other = test::FirstPayloadId(*aborted.emulator);
   ASSERT_TRUE(WaitFor(*aborted.emulator,
                       [&] { return JournalledExit(*aborted.emulator, other).has_value(); }));
   EXPECT_EQ(JournalledExit(*aborted.emulator, other), core::ProcessExit::Signaled(6));
@@ -161,12 +161,12 @@ TEST(GameServerSupervisorTest, AnExitCodeAndASignalReachTheJournalAsTheyWere) {
 }
 
 TEST(GameServerSupervisorTest, ACommandThatCannotStartIsAnErrorWithTheReason) {
-  core::AllocationSpec spec = testing::TestSpec(1, false);
+  core::AllocationSpec spec = test::TestSpec(1, false);
   spec.payload_spec.command = "/nonexistent/game-server";
   EmulatorOptions options;
-  options.log_dir = testing::TempPath("proc-missing");
-  auto e = testing::StartEmulator(testing::OneAllocation(spec), options);
-  const std::string id = testing::FirstPayloadId(*e);
+  options.log_dir = test::TempPath("proc-missing");
+  auto e = test::StartEmulator(test::OneAllocation(spec), options);
+  const std::string id = test::FirstPayloadId(*e);
   ASSERT_TRUE(WaitFor(*e, [&] { return StateOf(*e, id) == PayloadState::kError; }));
   const std::string details = e->world().GetPayload(id)->details;
   EXPECT_NE(details.find("cannot start '/nonexistent/game-server': No such file or directory"),
@@ -178,10 +178,10 @@ TEST(GameServerSupervisorTest, ACommandThatCannotStartIsAnErrorWithTheReason) {
 TEST(GameServerSupervisorTest, RemovalSendsSigtermThenSigkillAfterTheGrace) {
   auto r = Start({"--ready", "--ignore-term"}, /*buffer=*/1, /*kill_grace=*/Duration(300));
   EmulatorImpl& e = *r.emulator;
-  const std::string id = testing::FirstPayloadId(e);
+  const std::string id = test::FirstPayloadId(e);
   ASSERT_TRUE(WaitFor(e, [&] { return StateOf(e, id) == PayloadState::kReady; }));
   const int pid = *e.PidOf(id);
-  ASSERT_TRUE(e.world().DeletePayload(testing::kProject, testing::kAllocation, id, false).ok());
+  ASSERT_TRUE(e.world().DeletePayload(test::kProject, test::kAllocation, id, false).ok());
   // SIGTERM is ignored: the child lives on until the grace passes (virtual).
   ASSERT_TRUE(WaitFor(
       e, [&] { return ReadFile(*e.LogFileOf(id)).find("SIGTERM ignored") != std::string::npos; }));
@@ -198,7 +198,7 @@ TEST(GameServerSupervisorTest, RemovalSendsSigtermThenSigkillAfterTheGrace) {
 TEST(GameServerSupervisorTest, StoppingTheEmulatorLetsGameServersLeaveCleanly) {
   auto r = Start({"--graceful"});
   EmulatorImpl& e = *r.emulator;
-  const std::string id = testing::FirstPayloadId(e);
+  const std::string id = test::FirstPayloadId(e);
   ASSERT_TRUE(WaitFor(e, [&] { return e.PidOf(id).has_value(); }));
   ASSERT_TRUE(WaitFor(e, [&] {
     return ReadFile(*e.LogFileOf(id)).find("GAME_MODE") != std::string::npos;

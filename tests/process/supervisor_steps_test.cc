@@ -17,8 +17,8 @@ namespace {
 
 using core::PayloadState;
 using process::GameServerSupervisor;
-using testing::FakeProcessRunner;
-using testing::TestWorld;
+using test::FakeProcessRunner;
+using test::TestWorld;
 using Signals = std::vector<std::string>;
 
 constexpr std::chrono::milliseconds kNoWait{0};
@@ -33,12 +33,12 @@ std::string ReadFile(const std::string& path) {
 class SupervisorStepsTest : public ::testing::Test {
  protected:
   SupervisorStepsTest() : t_(TestWorld::Unopened{}) {
-    core::AllocationSpec spec = testing::TestSpec(/*buffer_size=*/1, /*auto_ready=*/false);
+    core::AllocationSpec spec = test::TestSpec(/*buffer_size=*/1, /*auto_ready=*/false);
     spec.payload_spec.command = "game-server";
     spec.payload_spec.args = {"--port", "{port:GamePort}", "{payload_id}", "{address}", "{nope}"};
     spec.payload_spec.env["GAME_MODE"] = "ffa-{payload_id}";
     process::SupervisorOptions options;
-    options.log_dir = testing::TempPath("steps");
+    options.log_dir = test::TempPath("steps");
     options.grace = Duration(300);
     options.own_thread = false;
     auto runner = std::make_unique<FakeProcessRunner>();
@@ -47,7 +47,7 @@ class SupervisorStepsTest : public ::testing::Test {
         *t_.world, t_.clock, options, [](const std::string& id) { return "http://api/" + id; },
         std::move(runner));
     t_.world->AddObserver(supervisor_.get());
-    t_.Open(testing::OneAllocation(spec));
+    t_.Open(test::OneAllocation(spec));
   }
   ~SupervisorStepsTest() override { t_.world->ClearObservers(); }
 
@@ -216,7 +216,7 @@ TEST_F(SupervisorStepsTest, CleanExitIsShutdownThenRemovedAndRefilledWithAFreshP
 TEST_F(SupervisorStepsTest, RemovalSendsSigtermThenKillsOnceTheGraceHasPassedOnTheVirtualClock) {
   Step();
   const std::string id = FirstId();
-  ASSERT_TRUE(t_.world->DeletePayload(testing::kProject, testing::kAllocation, id, false).ok());
+  ASSERT_TRUE(t_.world->DeletePayload(test::kProject, test::kAllocation, id, false).ok());
   Step();
   EXPECT_EQ(runner_->started()[0].signals, Signals{"TERM"});
   Advance(299);
@@ -235,7 +235,7 @@ TEST_F(SupervisorStepsTest, AServerThatLeavesOnSigtermIsNotKilled) {
   runner_->LeaveOnSigterm(0);
   Step();
   const std::string id = FirstId();
-  ASSERT_TRUE(t_.world->DeletePayload(testing::kProject, testing::kAllocation, id, false).ok());
+  ASSERT_TRUE(t_.world->DeletePayload(test::kProject, test::kAllocation, id, false).ok());
   Step();
   EXPECT_FALSE(supervisor_->PidOf(id).has_value());
   Advance(1000);
@@ -256,7 +256,7 @@ TEST_F(SupervisorStepsTest, ACommandThatCannotStartIsAnErrorWithTheReason) {
 
 TEST_F(SupervisorStepsTest, APayloadRemovedBeforeItsLaunchIsNeverStarted) {
   const std::string id = FirstId();
-  ASSERT_TRUE(t_.world->DeletePayload(testing::kProject, testing::kAllocation, id, false).ok());
+  ASSERT_TRUE(t_.world->DeletePayload(test::kProject, test::kAllocation, id, false).ok());
   Step();
   for (const auto& p : runner_->started()) EXPECT_NE(p.launch.payload_id, id);
 }
@@ -266,7 +266,7 @@ TEST_F(SupervisorStepsTest, ARestartedPayloadsOldProcessIsKilledBeforeTheNewOneS
   const std::string id = FirstId();
   const core::Payload payload = *t_.world->GetPayload(id);
   const core::Allocation allocation =
-      *t_.world->GetAllocation(testing::kProject, testing::kAllocation);
+      *t_.world->GetAllocation(test::kProject, test::kAllocation);
   supervisor_->OnPayloadStarted(payload, allocation);
   Step();
   ASSERT_EQ(runner_->started().size(), 2u);

@@ -85,7 +85,7 @@ TEST(PayloadRecordTest, EveryFieldAndEveryByteRoundTrips) {
   p.api_port = 40123;
   p.state_since = kDefaultVirtualStart + Duration(9);
   const std::string record = EncodePayloadRecord(p);
-  EXPECT_FALSE(testing::Json::parse(record, nullptr, false).is_discarded()) << record;
+  EXPECT_FALSE(test::Json::parse(record, nullptr, false).is_discarded()) << record;
   EXPECT_EQ(DecodePayloadRecord(record), p) << record;
 
   core::Payload bare;
@@ -220,7 +220,7 @@ TEST(SqliteWorldStoreTest, CountsPayloadsByLifecycleGroup) {
 }
 
 TEST(SqliteWorldStoreTest, MigratesVersionOneForwardAndBackfillsCounts) {
-  const std::filesystem::path path = testing::TempPath("migrate") + ".db";
+  const std::filesystem::path path = test::TempPath("migrate") + ".db";
   {
     auto store = SqliteWorldStore::Open(path.string());
     ASSERT_TRUE(store.ok());
@@ -278,7 +278,7 @@ TEST(SqliteWorldStoreTest, JournalPagesByAfter) {
 }
 
 TEST(SqliteWorldStoreTest, AFileInUseIsRefusedWithAClearError) {
-  const std::filesystem::path path = testing::TempPath("busy") + ".db";
+  const std::filesystem::path path = test::TempPath("busy") + ".db";
   auto first = SqliteWorldStore::Open(path.string());
   ASSERT_TRUE(first.ok()) << first.status().message();
   auto second = SqliteWorldStore::Open(path.string());
@@ -291,7 +291,7 @@ TEST(SqliteWorldStoreTest, AFileInUseIsRefusedWithAClearError) {
 }
 
 TEST(SqliteWorldStoreTest, FileIsVersionedAndRefusedWhenNewer) {
-  const std::filesystem::path path = testing::TempPath("store") + ".db";
+  const std::filesystem::path path = test::TempPath("store") + ".db";
   {
     auto store = SqliteWorldStore::Open(path.string());
     ASSERT_TRUE(store.ok());

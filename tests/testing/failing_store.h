@@ -6,7 +6,7 @@
 
 #include "emulator/core/world_store.h"
 
-namespace imsemu::testing {
+namespace imsemu::test {
 
 class WorldStoreWrapper : public core::WorldStore {
  public:
@@ -97,4 +97,4 @@ class FailingWorldStore : public WorldStoreWrapper {
   int fail_steps_ = 0;
 };
 
-}  // namespace imsemu::testing
+}  // namespace imsemu::test

@@ -9,7 +9,7 @@
 
 #include "emulator/process/process_runner.h"
 
-namespace imsemu::testing {
+namespace imsemu::test {
 
 class FakeProcessRunner final : public process::ProcessRunner {
  public:
@@ -79,4 +79,4 @@ class FakeProcessRunner final : public process::ProcessRunner {
   std::optional<int> leave_on_sigterm_;
 };
 
-}  // namespace imsemu::testing
+}  // namespace imsemu::test

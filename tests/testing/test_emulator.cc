@@ -11,7 +11,7 @@
 #include <filesystem>
 #include <mutex>
 
-namespace imsemu::testing {
+namespace imsemu::test {
 
 std::unique_ptr<EmulatorImpl> StartEmulator(core::Fixture fixture, EmulatorOptions options) {
   options.host = "127.0.0.1";
@@ -151,4 +151,4 @@ void ExpectErrorShape(const Reply& reply, int status) {
       << reply.raw;
 }
 
-}  // namespace imsemu::testing
+}  // namespace imsemu::test

@@ -12,7 +12,7 @@
 #include "emulator/clients/http_call.h"
 #include "emulator/emulator.h"
 
-namespace imsemu::testing {
+namespace imsemu::test {
 
 using Json = nlohmann::json;
 
@@ -67,4 +67,4 @@ bool WaitFor(EmulatorImpl& emulator, const std::function<bool()>& done,
 // Fails the test unless `reply` is an error of the documented shape.
 void ExpectErrorShape(const Reply& reply, int status);
 
-}  // namespace imsemu::testing
+}  // namespace imsemu::test

@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-namespace imsemu::testing {
+namespace imsemu::test {
 
 core::AllocationSpec TestSpec(int buffer_size, bool auto_ready, const std::string& session_type) {
   core::AllocationSpec spec;
@@ -53,4 +53,4 @@ std::vector<core::Payload> TestWorld::InState(core::PayloadState state) {
   return out;
 }
 
-}  // namespace imsemu::testing
+}  // namespace imsemu::test

@@ -9,7 +9,7 @@
 #include "emulator/store/sqlite_world_store.h"
 #include "tests/testing/failing_store.h"
 
-namespace imsemu::testing {
+namespace imsemu::test {
 
 inline constexpr const char* kProject = "test-project";
 inline constexpr const char* kAllocation = "alloc-1";
@@ -40,4 +40,4 @@ struct TestWorld {
   std::unique_ptr<core::World> world;
 };
 
-}  // namespace imsemu::testing
+}  // namespace imsemu::test

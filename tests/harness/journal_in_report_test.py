@@ -1,0 +1,34 @@
+#!/usr/bin/env python3
+"""A failed EmulatorTest carries the emulator's journal, with the status
+values, in its failure, so it is in --gtest_output=xml; a passing test
+carries none. Usage: journal_in_report_test.py FAILS_ON_PURPOSE_BINARY"""
+import os
+import subprocess
+import sys
+import tempfile
+import xml.etree.ElementTree as ET
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
+from testlib import Checks  # noqa: E402
+
+checks = Checks("journal in the report")
+binary = sys.argv[1]
+with tempfile.TemporaryDirectory() as tmp:
+    report = os.path.join(tmp, "report.xml")
+    run = subprocess.run([binary, f"--gtest_output=xml:{report}"], capture_output=True,
+                         text=True, timeout=60)
+    checks.check(run.returncode == 1, "exit code of a failing suite", run.stdout[-2000:])
+    checks.check(os.path.exists(report), "the report was written")
+    cases = {c.get("name"): c for c in ET.parse(report).getroot().iter("testcase")}
+    failed = cases.get("SetsAStatusThenFails")
+    checks.check(failed is not None, "the failing test is in the report")
+    text = "\n".join(f.get("message", "") + (f.text or "") for f in failed.iter("failure"))
+    checks.check("failing on purpose" in text, "its own failure is there")
+    checks.check("The emulator's journal" in text, "the journal is in the failure")
+    checks.check('session.status' in text and '{phase: "lobby", players: "2"}' in text,
+                 "the journal shows the status values, not a count", text)
+    checks.check("Ready -> Reserved" in text, "the journal shows the reservation")
+    passed = cases.get("PassesAndCarriesNoJournal")
+    checks.check(passed is not None and not list(passed.iter("failure")),
+                 "the passing test has no failure")
+checks.finish(at_least=7)
