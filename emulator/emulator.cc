@@ -37,8 +37,13 @@ namespace {
 // Requests the main port serves at once. Idle keep-alive connections hold no
 // worker; a request that starts and stalls holds one for the read timeout.
 constexpr size_t kMainThreads = 256;
-// Each payload's own Payload Local API listens here alone.
+// Where a process on this machine reaches a listener on every address.
 constexpr const char* kLoopback = "127.0.0.1";
+
+// The address game servers are given for a listener on `host`.
+std::string ReachableHost(const std::string& host) {
+  return host == "0.0.0.0" || host == "::" || host.empty() ? kLoopback : host;
+}
 // Under the real clock, how often due timers are applied without a request.
 constexpr std::chrono::milliseconds kTickInterval{20};
 
@@ -53,7 +58,8 @@ StatusOr<std::unique_ptr<Emulator>> Emulator::Start(const EmulatorConfig& config
     return InvalidArgument("give fixture_json or fixture_file, not both");
   }
   if (!config.fixture_json.empty()) {
-    StatusOr<nlohmann::json> json = codec::ParseJson(config.fixture_json);
+    StatusOr<nlohmann::json> json =
+        codec::ParseJson(config.fixture_json, nlohmann::json(), "fixture_json");
     fixture = json.ok() ? codec::FixtureFromJson(*json) : StatusOr<core::Fixture>(json.status());
   } else if (!config.fixture_file.empty()) {
     fixture = codec::LoadFixtureFile(config.fixture_file);
@@ -189,7 +195,7 @@ Status EmulatorImpl::Open() {
   world_->AddObserver(outages_.get());
   if (options_.payload_listeners) {
     listeners_ = std::make_unique<http::PayloadListeners>(
-        *world_, *request_ids_, *game_server_calls_, *access_, faults_.get(), kLoopback,
+        *world_, *request_ids_, *game_server_calls_, *access_, faults_.get(), options_.host,
         options_.fixed_payload_port);
     world_->AddObserver(listeners_.get());
   }
@@ -343,7 +349,8 @@ Status EmulatorImpl::StartRecording() {
     }
   }
   IMSEMU_ASSIGN_OR_RETURN(
-      recorder_, scenario::Recorder::Open(options_.record_path, std::move(world), clock_->Now()));
+      recorder_, scenario::Recorder::Open(options_.record_path, options_.record_overwrite,
+                                               std::move(world), clock_->Now()));
   recording_ = std::make_unique<RecordingObserver>(*recorder_, *clock_);
   server_->ObserveExchanges(recording_.get());
   if (listeners_) listeners_->ObserveExchanges(recording_.get());
@@ -451,10 +458,10 @@ std::vector<std::string> EmulatorImpl::PayloadIds() {
 std::string EmulatorImpl::PayloadApiOf(const std::string& payload_id) const {
   if (listeners_) {
     if (std::optional<int> port = listeners_->PortOf(payload_id)) {
-      return std::string(kLoopback) + ":" + std::to_string(*port);
+      return ReachableHost(options_.host) + ":" + std::to_string(*port);
     }
   }
-  const std::string host = options_.host == "0.0.0.0" ? kLoopback : options_.host;
+  const std::string host = ReachableHost(options_.host);
   return host + ":" + std::to_string(port()) + "/payloads/" + payload_id;
 }
 

@@ -70,6 +70,7 @@ struct EmulatorOptions {
   std::string import_path;
   // Where `serve --record` writes the scenario of this session ("" = none).
   std::string record_path;
+  bool record_overwrite = false;  // replace an existing record_path file
   // See every game-server and game-client call from the first one (before
   // any process starts); each must outlive the emulator. `ims-emulator
   // check` and the gtest harness watch here.

@@ -10,6 +10,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "emulator/cli/mistakes.h"
 #include "emulator/cli/serve_command.h"
 #include "emulator/cli/tool_commands.h"
 
@@ -80,7 +81,10 @@ int main(int argc, char** argv) {
                    [&](const Command& c) { return argv[1] == std::string(c.name); })) {
     std::string names;
     for (const Command& c : commands) names += (names.empty() ? "" : ", ") + std::string(c.name);
-    std::cerr << "ims-emulator: unknown command '" << argv[1] << "' (" << names << "; --help)\n";
+    std::vector<std::string> known;
+    for (const Command& c : commands) known.emplace_back(c.name);
+    std::cerr << "ims-emulator: " << imsemu::cli::UnknownCommand(argv[1], known) << " (" << names
+              << "; --help)\n";
     return 2;
   }
 
@@ -89,7 +93,22 @@ int main(int argc, char** argv) {
     CLI::App* sub = app.add_subcommand(c.name, c.help);
     runs.emplace_back(sub, c.declare(sub));
   }
-  CLI11_PARSE(app, argc, argv);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ExtrasError& e) {
+    for (const auto& [sub, run] : runs) {
+      if (!sub->parsed()) continue;
+      if (const std::string unknown = imsemu::cli::UnknownFlag(*sub, argc, argv);
+          !unknown.empty()) {
+        std::cerr << "ims-emulator " << sub->get_name() << ": " << unknown << " (ims-emulator "
+                  << sub->get_name() << " --help lists them)\n";
+        return 2;
+      }
+    }
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
   for (const auto& [sub, run] : runs) {
     if (sub->parsed()) return run(context);
   }

@@ -51,6 +51,15 @@ got = verdicts(r.stdout)
 check(r.returncode == 0 and set(got) == set(DEFAULT) | {"fixture-lint", "ends-a-match-with-exit-0"}
       and set(got.values()) == {"PASS"}, "the example game server passes every case",
       r.stdout + r.stderr)
+removed = re.search(r"game-server logs removed from (\S+);", r.stdout)
+check(removed is not None and not os.path.exists(removed.group(1)),
+      "a passing check removes its logs' temporary folder and says so", r.stdout)
+r_keep = run("--only", "gets-ready", "--keep-logs", "--", standin)
+kept = re.search(r"game-server logs kept in (\S+)\)", r_keep.stdout)
+check(r_keep.returncode == 0 and kept is not None and os.path.isdir(kept.group(1)),
+      "--keep-logs keeps the folder and prints where", r_keep.stdout)
+if kept:
+    shutil.rmtree(kept.group(1), ignore_errors=True)
 suite = ET.parse(junit).getroot()
 check(len(suite.findall(".//testcase")) == 9 and not suite.findall(".//failure"),
       "the JUnit report has a passing testcase per case")

@@ -9,6 +9,7 @@ import json
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -197,6 +198,74 @@ checks.check(
     r.returncode == 0,
     "a fixture's relative command runs from the fixture's folder",
     r.stderr)
+
+# --- First contact: every mistake named, with its cause and a suggestion ---
+r = run(["serv"])
+checks.check(r.returncode == 2 and "did you mean 'serve'?" in r.stderr,
+             "a misspelt command gets a suggestion", r.stderr)
+r = run(["serve", "--prot", "19620"])
+checks.check(r.returncode == 2 and "unknown flag '--prot' (did you mean '--port'?)" in r.stderr,
+             "a misspelt flag is named with a suggestion", r.stderr)
+with open(os.path.join(work, "typo.json"), "w") as f:
+    json.dump({"projects": [{"id": "p", "allocations": [{"bufer_size": 2}]}]}, f)
+r = run(["serve", "--port", "0", "--fixture", "typo.json"])
+checks.check(r.returncode != 0 and "bufer_size is not a known field (did you mean 'buffer_size'?)"
+             in r.stderr, "a misspelt fixture field gets a suggestion", r.stderr)
+with open(os.path.join(work, "syntax.json"), "w") as f:
+    f.write('{\n  "projects": [\n    {"id": "p",, }\n  ]\n}\n')
+r = run(["serve", "--port", "0", "--fixture", "syntax.json"])
+checks.check(r.returncode != 0 and "fixture file 'syntax.json' is not valid JSON" in r.stderr
+             and "at line 3, column 16" in r.stderr,
+             "a fixture's JSON syntax error names the file, line and column", r.stderr)
+for state, cause in [("missing/dir/world.db", "the folder"), (".", "it is a folder")]:
+    r = run(["serve", "--port", "0", "--state", state])
+    checks.check(r.returncode != 0 and f"state file '{state}'" in r.stderr and cause in r.stderr,
+                 f"--state {state}: the file and the cause", r.stderr)
+with open(os.path.join(work, "notes.txt"), "w") as f:
+    f.write("not a database\n" * 100)
+r = run(["serve", "--port", "0", "--state", "notes.txt"])
+checks.check(r.returncode != 0 and "'notes.txt' is not an ims-emulator state file" in r.stderr,
+             "--state on another kind of file says so", r.stderr)
+
+recording = os.path.join(work, "kept.yaml")
+with open(recording, "w") as f:
+    f.write("# a recording worth keeping\n")
+r = run(["exec", "--record", "kept.yaml", "--", "true"])
+checks.check(r.returncode != 0 and "'kept.yaml' already exists; give --record-overwrite" in r.stderr
+             and open(recording).read() == "# a recording worth keeping\n",
+             "--record refuses an existing file and leaves it as it was", r.stderr)
+r = run(["exec", "--record", "kept.yaml", "--record-overwrite", "--", "true"])
+checks.check(r.returncode == 0 and "recording this session to kept.yaml" in r.stderr
+             and "steps:" in open(recording).read(),
+             "--record-overwrite replaces it, and the banner says it records", r.stderr)
+
+probe_host = textwrap.dedent("""
+    import os, sys, urllib.request
+    api = os.environ["ORCHESTRATION_PAYLOAD_API"]
+    body = urllib.request.urlopen("http://" + api + "/api/v0/payload", timeout=10).read()
+    print(api)
+    sys.exit(0 if api.startswith("127.0.0.2:") and b"Ready" in body else 1)
+""")
+r = run(["exec", "--host", "127.0.0.2", "--", sys.executable, "-c", probe_host])
+checks.check(r.returncode == 0, "the payload APIs follow --host (127.0.0.2, a loopback address)",
+             r.stdout + r.stderr)
+
+with socket.socket() as s:
+    s.bind(("127.0.0.1", 0))
+    free_port = s.getsockname()[1]
+mock = subprocess.Popen([binary, "payload-local-api", "--port", str(free_port), "--control-port",
+                         "0"], cwd=work, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                        text=True)
+banner = []
+for line in mock.stdout:
+    banner.append(line)
+    if line.startswith("clock:"):
+        break
+mock.send_signal(signal.SIGTERM)
+mock.communicate(timeout=60)
+checks.check(any("Payload Local API on 127.0.0.1:" in l for l in banner)
+             and not any("warning" in l for l in banner),
+             "payload-local-api warns about no fixture the user did not write", "".join(banner))
 
 if not checks.failures:
     shutil.rmtree(work, ignore_errors=True)  # kept to look at after a failure

@@ -7,9 +7,12 @@
   a one-step scenario;
 - a ```json block with "payload_config" is an IMS mock config: the drop-in
   command must serve its metadata and session config;
-- the ```sh block under "Try it" runs against `serve --port 0`, with the
-  README's example ports (9350, 41235) replaced by the ones it printed; each
-  curl must answer JSON that is not an error.
+- the ```sh block under "Try it" runs against `serve --port 0` as pasted,
+  but for the main port (9350) replaced by the one it printed; each curl
+  must answer JSON that is not an error, and the reserved payload must be
+  the one the block names;
+- the start-up lines the README shows are the ones `serve` prints (the
+  payload API ports aside, which the OS picks).
 
 Usage: readme_examples.py BINARY SOURCE_DIR
 """
@@ -98,13 +101,16 @@ for n, (lang, text) in enumerate(blocks):
                           os.path.join(source, "fixtures", "default.json")])
         try:
             main = re.search(r"listening on http://127\.0\.0\.1:(\d+)", "".join(lines)).group(1)
-            payload = re.search(r"ORCHESTRATION_PAYLOAD_API=127\.0\.0\.1:(\d+)",
-                                "".join(lines)).group(1)
+            shown = re.search(r"```\n(ims-emulator listening on .*?)```", readme, re.S).group(1)
+            mask = lambda t: re.sub(r"(ORCHESTRATION_PAYLOAD_API=127\.0\.0\.1:)\d+", r"\1PORT",
+                                    t.replace(":" + main, ":9350"))
+            checks.check(mask(shown) == mask("".join(lines)),
+                         "the README's start-up lines are what serve prints", "".join(lines))
             commands = re.sub(r"\\\n\s*", "", text)
             for command in commands.splitlines():
                 if not command.startswith("curl"):
                     continue
-                command = command.replace(":9350", ":" + main).replace(":41235", ":" + payload)
+                command = command.replace(":9350", ":" + main)
                 r = run(["bash", "-c", command])
                 try:
                     body = json.loads(r.stdout)
@@ -115,5 +121,13 @@ for n, (lang, text) in enumerate(blocks):
         finally:
             stop(p)
 
+# The table of contents lists every section, each by its GitHub anchor.
+toc = re.search(r"^## Contents\n\n((?:- .*\n)+)", readme, re.M)
+sections = [h for h in re.findall(r"^## (.+)$", readme, re.M) if h != "Contents"]
+anchor = lambda h: re.sub(r"[^\w\- ]", "", h.strip().lower()).replace(" ", "-")
+listed = re.findall(r"\(#([^)]+)\)", toc.group(1)) if toc else []
+checks.check(listed == [anchor(h) for h in sections],
+             "the table of contents lists every section in order", "%s\n%s" % (listed, sections))
+
 shutil.rmtree(work)
-checks.finish(at_least=8)
+checks.finish(at_least=9)

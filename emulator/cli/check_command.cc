@@ -70,6 +70,8 @@ void AddCheckFlags(CLI::App* app, CheckFlags& f) {
   app->add_option("--cases", f.case_files, "more cases, in the shape of checks/default.yaml");
   app->add_option("--only", f.only, "run these cases (comma-separated names)");
   app->add_option("--junit", f.junit, "write a JUnit XML report to this file");
+  app->add_flag("--keep-logs", f.keep_logs,
+                "keep the game-server logs' temporary folder even when every case passes");
   app->add_option("command", f.command, "the game server and its arguments, after --");
 }
 
@@ -95,15 +97,23 @@ int RunCheckCommand(const CheckFlags& f, const Context& c) {
     return 2;
   }
   const std::vector<harness::CaseResult> results(run->begin(), run->end());
-  out << harness::Tally(results) << " (game-server logs: " << target->log_dir << ")\n";
+  const bool all_passed = std::all_of(results.begin(), results.end(),
+                                      [](const harness::CaseResult& r) { return r.passed(); });
+  // The logs are kept where they help: a failed case, or when asked.
+  out << harness::Tally(results);
+  if (all_passed && !f.keep_logs) {
+    std::error_code ignored;
+    std::filesystem::remove_all(target->log_dir, ignored);
+    out << " (game-server logs removed from " << target->log_dir << "; --keep-logs keeps them)\n";
+  } else {
+    out << " (game-server logs kept in " << target->log_dir << ")\n";
+  }
   if (!f.junit.empty()) {
     if (Status s = harness::WriteJUnit(f.junit, "check", results); !s.ok()) {
       err << "ims-emulator: " << s.message() << "\n";
       return 2;
     }
   }
-  const bool all_passed = std::all_of(results.begin(), results.end(),
-                                      [](const harness::CaseResult& r) { return r.passed(); });
   return all_passed ? 0 : 1;
 }
 

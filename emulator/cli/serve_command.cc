@@ -22,7 +22,11 @@ namespace {
 // saying why on `err`) if it cannot start.
 std::unique_ptr<EmulatorImpl> StartAndDescribe(EmulatorOptions options, const std::string& banner,
                                                std::ostream& out, std::ostream& err) {
-  const std::vector<core::LintFinding> findings = core::LintFixture(options.fixture);
+  // Findings about a fixture the user wrote (not the built-in one, nor the
+  // one payload-local-api builds from its payload config).
+  const std::vector<core::LintFinding> findings =
+      options.fixture_given ? core::LintFixture(options.fixture) : std::vector<core::LintFinding>{};
+  const std::string recording = options.record_path;
   auto emulator = EmulatorImpl::Start(std::move(options));
   if (!emulator.ok()) {
     err << "ims-emulator: " << emulator.status().message() << "\n";
@@ -33,6 +37,10 @@ std::unique_ptr<EmulatorImpl> StartAndDescribe(EmulatorOptions options, const st
   for (const std::string& note : e.resume_notes()) out << "note: " << note << "\n";
   for (const auto& f : findings) out << "warning: fixture " << f.where << ": " << f.message << "\n";
   if (!banner.empty()) out << banner << "\n";
+  if (!recording.empty()) {
+    out << "recording this session to " << recording
+        << " (replay it: ims-emulator scenario run " << recording << ")\n";
+  }
   for (const auto& p : e.world().Snapshot().payloads) {
     out << "payload " << p.id << " " << core::PayloadStateName(p.state)
         << " ORCHESTRATION_PAYLOAD_API=" << e.PayloadApiOf(p.id);
@@ -163,7 +171,10 @@ void AddServeFlags(CLI::App* app, ServeFlags& f) {
                   "start from a snapshot file (ims-emulator export) instead of the fixture")
       ->check(CLI::ExistingFile);
   app->add_option("--record", f.record,
-                  "write this session, as it runs, as a scenario that replays it (YAML)");
+                  "write this session, as it runs, as a scenario that replays it (YAML); an "
+                  "existing file is refused");
+  app->add_flag("--record-overwrite", f.record_overwrite,
+                "let --record replace an existing file");
   app->add_flag("--shared-port", f.shared_port,
                 "serve every payload's Payload Local API only under /payloads/{id} on the "
                 "main port (no listener per payload)");
@@ -184,6 +195,7 @@ StatusOr<EmulatorOptions> ServeOptions(const ServeFlags& f, std::ostream& warnin
   options.fixture_given = !f.fixture.empty();
   options.import_path = f.import;
   options.record_path = f.record;
+  options.record_overwrite = f.record_overwrite;
   options.host = f.host;
   options.port = f.port;
   options.payload_listeners = !f.shared_port;
@@ -195,7 +207,7 @@ StatusOr<EmulatorOptions> ServeOptions(const ServeFlags& f, std::ostream& warnin
                 "delete allocations, reserve payloads, read every session config, move the "
                 "clock and reset the world, with no credentials"
              << (f.allow_http_commands ? ", and run commands on this machine" : "")
-             << ". Payloads' own Payload Local API ports stay on 127.0.0.1.\n";
+             << ". Payloads' own Payload Local API ports listen there too.\n";
   }
   return options;
 }

@@ -39,6 +39,7 @@ struct ServeFlags {
   std::string fixture;  // "" = the built-in default world
   std::string import;   // a snapshot file to start from
   std::string record;   // a scenario file to write
+  bool record_overwrite = false;
   bool shared_port = false;
   std::vector<std::string> allowed_hosts;
   bool allow_http_commands = false;

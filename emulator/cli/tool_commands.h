@@ -54,6 +54,7 @@ struct CheckFlags {
   std::vector<std::string> case_files;
   std::string only;
   std::string junit;
+  bool keep_logs = false;
   std::vector<std::string> command;
 };
 void AddCheckFlags(CLI::App* app, CheckFlags& f);

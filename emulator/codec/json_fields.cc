@@ -1,9 +1,14 @@
 #include "emulator/codec/json_fields.h"
 
+#include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <limits>
 #include <sstream>
+
+#include "emulator/util/file_problem.h"
+#include "emulator/util/suggest.h"
 
 namespace imsemu::codec {
 namespace {
@@ -19,6 +24,7 @@ std::string TypeName(const Json& value) { return value.type_name(); }
 // A SAX consumer that accepts everything and remembers where parsing failed.
 struct ErrorLocator : nlohmann::json_sax<Json> {
   size_t position = 0;
+  std::string message;  // what was wrong, e.g. "syntax error while parsing ..."
   bool null() override { return true; }
   bool boolean(bool) override { return true; }
   bool number_integer(number_integer_t) override { return true; }
@@ -32,34 +38,47 @@ struct ErrorLocator : nlohmann::json_sax<Json> {
   bool start_array(std::size_t) override { return true; }
   bool end_array() override { return true; }
   bool parse_error(std::size_t pos, const std::string&,
-                   const nlohmann::detail::exception&) override {
+                   const nlohmann::detail::exception& e) override {
     position = pos;
+    const std::string what = e.what();
+    const size_t from = what.find("syntax error");
+    message = from == std::string::npos ? what : what.substr(from);
     return false;
   }
 };
 
 }  // namespace
 
-StatusOr<Json> ParseJson(std::string_view text, const Json& empty_value) {
+StatusOr<Json> ParseJson(std::string_view text, const Json& empty_value, std::string_view what) {
   if (text.find_first_not_of(" \t\r\n") == std::string_view::npos) return empty_value;
   Json parsed = Json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (parsed.is_discarded()) {
     // Only the SAX interface reports where parsing failed without throwing.
     ErrorLocator locator;
     Json::sax_parse(text, &locator, nlohmann::detail::input_format_t::json, false);
-    return InvalidArgument("request body is not valid JSON (at byte " +
-                           std::to_string(locator.position) + ")");
+    // The offending character (nlohmann counts the characters read).
+    const size_t at = std::min<size_t>(locator.position > 0 ? locator.position - 1 : 0, text.size());
+    const std::string_view before = text.substr(0, at);
+    const size_t line = 1 + std::count(before.begin(), before.end(), '\n');
+    const size_t line_start = before.rfind('\n');
+    const size_t column = at - (line_start == std::string_view::npos ? 0 : line_start + 1) + 1;
+    return InvalidArgument(std::string(what) + " is not valid JSON: " + locator.message +
+                           " at line " + std::to_string(line) + ", column " +
+                           std::to_string(column) + " (byte " + std::to_string(at + 1) + ")");
   }
   return parsed;
 }
 
 StatusOr<Json> ReadJsonFile(const std::string& path, std::string_view what) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) return InvalidArgument("cannot read " + std::string(what) + " '" + path + "'");
+  if (!in || std::filesystem::is_directory(path)) {
+    const std::string why = FileProblem(path, FileUse::kRead);
+    return InvalidArgument("cannot read " + std::string(what) + " '" + path + "'" +
+                           (why.empty() ? "" : ": " + why));
+  }
   std::ostringstream text;
   text << in.rdbuf();
-  StatusOr<Json> json = ParseJson(text.str(), Json());
-  if (!json.ok()) return InvalidArgument(path + ": " + json.status().message());
+  StatusOr<Json> json = ParseJson(text.str(), Json(), std::string(what) + " '" + path + "'");
   return json;
 }
 
@@ -79,7 +98,10 @@ Status RejectUnknownFields(const Json& object, std::string_view path,
   for (auto it = object.begin(); it != object.end(); ++it) {
     bool known = false;
     for (std::string_view name : allowed) known = known || it.key() == name;
-    if (!known) return InvalidArgument(FieldPath(path, it.key()) + " is not a known field");
+    if (!known) {
+      return InvalidArgument(FieldPath(path, it.key()) + " is not a known field" +
+                             DidYouMean(it.key(), allowed));
+    }
   }
   return OkStatus();
 }

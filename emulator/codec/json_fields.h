@@ -20,7 +20,8 @@ using Json = nlohmann::json;
 
 // Parses `text`; InvalidArgument naming the position on malformed JSON.
 // An empty (or all-whitespace) text parses as `empty_value`.
-StatusOr<Json> ParseJson(std::string_view text, const Json& empty_value = Json::object());
+StatusOr<Json> ParseJson(std::string_view text, const Json& empty_value = Json::object(),
+                         std::string_view what = "request body");
 
 // Reads and parses the JSON file at `path`; InvalidArgument naming the file
 // (`what` says what it is, e.g. "fixture file") if it cannot be read or parsed.

@@ -1,3 +1,4 @@
+#include "emulator/util/file_problem.h"
 #include "emulator/scenario/recorder.h"
 
 #include <cctype>
@@ -347,11 +348,19 @@ std::string StepText(const RecordedStep& step) {
   return text;
 }
 
-StatusOr<std::unique_ptr<Recorder>> Recorder::Open(const std::string& path, RecordingWorld world,
-                                                   Time start) {
-  std::FILE* file = std::fopen(path.c_str(), "w");
+StatusOr<std::unique_ptr<Recorder>> Recorder::Open(const std::string& path, bool overwrite,
+                                                   RecordingWorld world, Time start) {
+  // "x": fail if it exists, so a recording is never lost by a slip.
+  std::FILE* file = std::fopen(path.c_str(), overwrite ? "w" : "wx");
+  if (file == nullptr && errno == EEXIST) {
+    return InvalidArgument("--record: '" + path +
+                           "' already exists; give --record-overwrite to replace it, or "
+                           "another file");
+  }
   if (file == nullptr) {
-    return InvalidArgument("--record: cannot write '" + path + "': " + std::strerror(errno));
+    const std::string why = FileProblem(path, FileUse::kWrite);
+    return InvalidArgument("--record: cannot write '" + path +
+                           "': " + (why.empty() ? std::strerror(errno) : why));
   }
   std::unique_ptr<Recorder> recorder(new Recorder(file, std::move(world), start));
   MutexLock lock(recorder->mu_);

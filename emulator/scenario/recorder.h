@@ -79,8 +79,10 @@ std::string StepText(const RecordedStep& step);
 
 class Recorder {
  public:
-  // Creates (truncates) `path` and writes the scenario's header.
-  static StatusOr<std::unique_ptr<Recorder>> Open(const std::string& path, RecordingWorld world,
+  // Creates `path` and writes the scenario's header; an existing file is
+  // refused (InvalidArgument) unless `overwrite`.
+  static StatusOr<std::unique_ptr<Recorder>> Open(const std::string& path, bool overwrite,
+                                                  RecordingWorld world,
                                                   Time start);
   ~Recorder();
   Recorder(const Recorder&) = delete;

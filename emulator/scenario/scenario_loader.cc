@@ -1,3 +1,4 @@
+#include "emulator/util/suggest.h"
 #include "emulator/scenario/scenario_loader.h"
 
 #include <yaml-cpp/yaml.h>
@@ -22,35 +23,6 @@ namespace {
 // Every step kind and the parameters it takes: anything else in a step is a
 // typo that would make it test nothing, and is refused at load.
 // Edit distance, to suggest the name a typo meant.
-size_t Distance(const std::string& a, const std::string& b) {
-  std::vector<size_t> row(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    size_t diagonal = row[0];
-    row[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j) {
-      const size_t above = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] != b[j - 1] ? 1 : 0)});
-      diagonal = above;
-    }
-  }
-  return row[b.size()];
-}
-
-// " (did you mean 'x'?)" for the nearest of `known`, if it is near.
-std::string Suggestion(const std::string& typo, const std::set<std::string>& known) {
-  std::string best;
-  size_t best_distance = 3;  // suggest only near misses
-  for (const std::string& name : known) {
-    const size_t d = Distance(typo, name);
-    if (d < best_distance) {
-      best = name;
-      best_distance = d;
-    }
-  }
-  return best.empty() ? "" : " (did you mean '" + best + "'?)";
-}
-
 std::string Listed(const std::set<std::string>& names) {
   if (names.empty()) return "none";
   std::string out;
@@ -127,7 +99,7 @@ std::string KindOf(const YAML::Node& node, int line) {
   if (StepKinds().count(kind) == 0) {
     std::set<std::string> kinds;
     for (const auto& [name, step_kind] : StepKinds()) kinds.insert(name);
-    throw LoadError{line, "unknown step kind '" + kind + "'" + Suggestion(kind, kinds)};
+    throw LoadError{line, "unknown step kind '" + kind + "'" + DidYouMean(kind, kinds)};
   }
   return kind;
 }
@@ -140,7 +112,7 @@ Json ParseParameters(const std::string& kind, const YAML::Node& node, int line) 
       const std::string key = kv.first.Scalar();
       if (known.count(key) == 0) {
         throw LoadError{LineOf(kv.first), kind + " has no parameter '" + key + "'" +
-                                              Suggestion(key, known) + "; it takes " +
+                                              DidYouMean(key, known) + "; it takes " +
                                               Listed(known)};
       }
     }

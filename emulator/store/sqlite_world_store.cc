@@ -6,6 +6,7 @@
 
 #include "emulator/core/control_loop.h"
 #include "emulator/store/records.h"
+#include "emulator/util/file_problem.h"
 
 namespace imsemu::store {
 
@@ -163,6 +164,11 @@ constexpr const char* kMigrations[] = {kSchemaV1, kSchemaV2, kSchemaV3, kSchemaV
 StatusOr<std::unique_ptr<SqliteWorldStore>> SqliteWorldStore::Open(const std::string& path) {
   sqlite3* db = nullptr;
   const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+  const bool in_memory = path == ":memory:" || path.empty();
+  // SQLite says "unable to open database file" for every cause: find it.
+  if (const std::string why = in_memory ? "" : FileProblem(path, FileUse::kWrite); !why.empty()) {
+    return InvalidArgument("cannot open state file '" + path + "': " + why);
+  }
   if (sqlite3_open_v2(path.c_str(), &db, flags, nullptr) != SQLITE_OK) {
     std::string message = db ? sqlite3_errmsg(db) : "out of memory";
     sqlite3_close(db);
@@ -170,7 +176,7 @@ StatusOr<std::unique_ptr<SqliteWorldStore>> SqliteWorldStore::Open(const std::st
   }
   std::unique_ptr<SqliteWorldStore> store(new SqliteWorldStore(db));
   const Status opened = [&] {
-    if (path == ":memory:" || path.empty()) return store->Migrate();
+    if (in_memory) return store->Migrate();
     // One emulator per file, holding it from the first write on (and no
     // shared-memory index: fewer system calls a commit); each commit is in
     // the WAL before it is acknowledged, so a killed emulator loses nothing
@@ -186,7 +192,14 @@ StatusOr<std::unique_ptr<SqliteWorldStore>> SqliteWorldStore::Open(const std::st
     return FailedPrecondition("state file '" + path +
                               "' is in use by another process (another emulator?)");
   }
-  if (!opened.ok()) return opened;
+  if (!opened.ok() && sqlite3_errcode(db) == SQLITE_NOTADB) {
+    return InvalidArgument("state file '" + path +
+                           "' is not an ims-emulator state file (SQLite: file is not a database); "
+                           "give --state a new file or one an emulator wrote");
+  }
+  if (!opened.ok()) {
+    return Status(opened.code(), "state file '" + path + "': " + opened.message());
+  }
   return store;
 }
 
