@@ -8,6 +8,8 @@ packages=(
   libcpp-httplib-dev nlohmann-json3-dev libsqlite3-dev
   libgtest-dev libgmock-dev libcli11-dev libspdlog-dev libbenchmark-dev
   libyaml-cpp-dev python3 clang-14 libclang-rt-14-dev
+  # The .deb: its architecture, its stripped CLI, and Debian's own checks.
+  dpkg-dev file lintian
   # The dashboard's browser test: headless Chromium driven by Selenium.
   chromium chromium-driver python3-selenium fonts-liberation
 )

@@ -68,9 +68,11 @@ std::string World::WhyNoneReady(const Allocation& allocation) {
                : "; a payload becomes Ready when its game server calls POST /api/v0/ready";
   } else if (starting > 0) {
     const long long ms = spec.auto_ready_delay.count();
-    why += "; a payload becomes Ready auto_ready_delay_seconds (" + std::to_string(ms / 1000) +
-           (ms % 1000 == 0 ? "" : "." + std::to_string(1000 + ms % 1000).substr(1)) +
-           " s) after it starts";
+    // Appended piece by piece: GCC 12's -Wrestrict misfires on "lit" + string.
+    why.append("; a payload becomes Ready auto_ready_delay_seconds (")
+        .append(std::to_string(ms / 1000));
+    if (ms % 1000 != 0) why.append(".").append(std::to_string(1000 + ms % 1000).substr(1));
+    why.append(" s) after it starts");
   } else if (total >= spec.max_payloads) {
     why += "; max_payloads (" + std::to_string(spec.max_payloads) + ") is reached";
   }

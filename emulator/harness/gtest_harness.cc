@@ -39,6 +39,14 @@ std::string Describe(const WorldState& w) {
   return out;
 }
 
+// Observers hear an in-process emulator only: using one attached is said.
+void SayObserversAreInProcessOnly(bool attached, const char* what) {
+  if (!attached) return;
+  ADD_FAILURE() << what
+                << "() hears the calls to an in-process emulator only; this test is attached "
+                   "to IMS_EMULATOR_URL (skip it there: if (attached()) GTEST_SKIP())";
+}
+
 }  // namespace
 
 ::testing::AssertionResult WaitUntil(ControlClient& control, const std::string& what,
@@ -169,20 +177,12 @@ void EmulatorTest::TearDown() {
 }
 
 ::testing::NiceMock<MockGameServerObserver>& EmulatorTest::game_servers() {
-  if (attached_) {
-    ADD_FAILURE() << "game_servers() hears the game servers of an in-process emulator only; "
-                     "this test is attached to IMS_EMULATOR_URL (skip it there: "
-                     "if (attached()) GTEST_SKIP())";
-  }
+  SayObserversAreInProcessOnly(attached_, "game_servers");
   return game_servers_;
 }
 
 ::testing::NiceMock<MockGameClientObserver>& EmulatorTest::game_clients() {
-  if (attached_) {
-    ADD_FAILURE() << "game_clients() hears the game clients of an in-process emulator only; "
-                     "this test is attached to IMS_EMULATOR_URL (skip it there: "
-                     "if (attached()) GTEST_SKIP())";
-  }
+  SayObserversAreInProcessOnly(attached_, "game_clients");
   return game_clients_;
 }
 

@@ -24,7 +24,9 @@ std::string DidYouMean(std::string_view typo, const Names& known) {
       best_distance = d;
     }
   }
-  return best.empty() ? "" : " (did you mean '" + std::string(best) + "'?)";
+  if (best.empty()) return "";
+  std::string out = " (did you mean '";
+  return out.append(best).append("'?)");
 }
 
 }  // namespace imsemu
