@@ -232,8 +232,7 @@ Status EmulatorImpl::Open() {
   }
   httplib::Server& routes = server_->routes();
   http::MountOrchestrationApi(routes, *world_, *request_ids_, options_.allow_http_commands);
-  http::MountSessionManagerApi(routes, *world_, *request_ids_, options_.auth,
-                               *game_client_calls_);
+  http::MountSessionManagerApi(routes, *world_, *request_ids_, options_.auth, *game_client_calls_);
   http::MountPayloadLocalApi(routes, *world_, *request_ids_, *game_server_calls_,
                              routes::Pattern(routes::kSharedPayloadPrefix),
                              [](const httplib::Request& req) { return req.matches[1].str(); });
@@ -348,9 +347,9 @@ Status EmulatorImpl::StartRecording() {
       world.real_game_servers |= !a.spec.payload_spec.command.empty();
     }
   }
-  IMSEMU_ASSIGN_OR_RETURN(
-      recorder_, scenario::Recorder::Open(options_.record_path, options_.record_overwrite,
-                                               std::move(world), clock_->Now()));
+  IMSEMU_ASSIGN_OR_RETURN(recorder_,
+                          scenario::Recorder::Open(options_.record_path, options_.record_overwrite,
+                                                   std::move(world), clock_->Now()));
   recording_ = std::make_unique<RecordingObserver>(*recorder_, *clock_);
   server_->ObserveExchanges(recording_.get());
   if (listeners_) listeners_->ObserveExchanges(recording_.get());

@@ -38,8 +38,8 @@ std::unique_ptr<EmulatorImpl> StartAndDescribe(EmulatorOptions options, const st
   for (const auto& f : findings) out << "warning: fixture " << f.where << ": " << f.message << "\n";
   if (!banner.empty()) out << banner << "\n";
   if (!recording.empty()) {
-    out << "recording this session to " << recording
-        << " (replay it: ims-emulator scenario run " << recording << ")\n";
+    out << "recording this session to " << recording << " (replay it: ims-emulator scenario run "
+        << recording << ")\n";
   }
   for (const auto& p : e.world().Snapshot().payloads) {
     out << "payload " << p.id << " " << core::PayloadStateName(p.state)
@@ -173,8 +173,7 @@ void AddServeFlags(CLI::App* app, ServeFlags& f) {
   app->add_option("--record", f.record,
                   "write this session, as it runs, as a scenario that replays it (YAML); an "
                   "existing file is refused");
-  app->add_flag("--record-overwrite", f.record_overwrite,
-                "let --record replace an existing file");
+  app->add_flag("--record-overwrite", f.record_overwrite, "let --record replace an existing file");
   app->add_flag("--shared-port", f.shared_port,
                 "serve every payload's Payload Local API only under /payloads/{id} on the "
                 "main port (no listener per payload)");

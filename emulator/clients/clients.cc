@@ -82,9 +82,14 @@ ClockInfo ClockOf(const Json& j) {
 PayloadInfo PayloadOf(const Json& p) {
   const Json& status = Member(p, "status");
   const Json& metadata = Member(p, "metadata");
-  return PayloadInfo{Text(p, "id"),           Text(p, "allocation_id"),     Text(status, "state"),
-                     Text(status, "details"), Text(status, "address"),      Ports(status),
-                     Strings(metadata, "labels"), Strings(metadata, "annotations")};
+  return PayloadInfo{Text(p, "id"),
+                     Text(p, "allocation_id"),
+                     Text(status, "state"),
+                     Text(status, "details"),
+                     Text(status, "address"),
+                     Ports(status),
+                     Strings(metadata, "labels"),
+                     Strings(metadata, "annotations")};
 }
 
 Status OnlyStatus(const StatusOr<Json>& answer) {
@@ -289,9 +294,9 @@ StatusOr<WorldState> ControlClient::State() {
 
 StatusOr<std::vector<std::string>> ControlClient::PayloadLog(const std::string& payload_id,
                                                              int lines) {
-  IMSEMU_ASSIGN_OR_RETURN(Json answer, impl_->call.Call(routes::kPayloadLog,
-                                                        {{"payload", payload_id}}, nullptr,
-                                                        "?lines=" + std::to_string(lines)));
+  IMSEMU_ASSIGN_OR_RETURN(Json answer,
+                          impl_->call.Call(routes::kPayloadLog, {{"payload", payload_id}}, nullptr,
+                                           "?lines=" + std::to_string(lines)));
   std::vector<std::string> out;
   for (const Json& line : Array(answer, "lines")) {
     if (line.is_string()) out.push_back(line.get<std::string>());
@@ -300,9 +305,8 @@ StatusOr<std::vector<std::string>> ControlClient::PayloadLog(const std::string& 
 }
 
 StatusOr<std::string> ControlClient::AddFault(const FaultSpec& fault) {
-  Json body = {{"api", fault.api},
-               {"delay_ms", fault.delay.count()},
-               {"probability", fault.probability}};
+  Json body = {
+      {"api", fault.api}, {"delay_ms", fault.delay.count()}, {"probability", fault.probability}};
   if (!fault.method.empty()) body["method"] = fault.method;
   if (!fault.path.empty()) body["path"] = fault.path;
   if (fault.status != 0) body["status"] = fault.status;

@@ -57,7 +57,8 @@ StatusOr<Json> ParseJson(std::string_view text, const Json& empty_value, std::st
     ErrorLocator locator;
     Json::sax_parse(text, &locator, nlohmann::detail::input_format_t::json, false);
     // The offending character (nlohmann counts the characters read).
-    const size_t at = std::min<size_t>(locator.position > 0 ? locator.position - 1 : 0, text.size());
+    const size_t at =
+        std::min<size_t>(locator.position > 0 ? locator.position - 1 : 0, text.size());
     const std::string_view before = text.substr(0, at);
     const size_t line = 1 + std::count(before.begin(), before.end(), '\n');
     const size_t line_start = before.rfind('\n');

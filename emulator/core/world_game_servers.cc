@@ -18,13 +18,13 @@ std::string DescribeStatus(const StringMap& status) {
       break;
     }
     if (shown++ > 0) out += ", ";
-    out += key + ": \"" + value.substr(0, kValueChars) + (value.size() > kValueChars ? "...\"" : "\"");
+    out +=
+        key + ": \"" + value.substr(0, kValueChars) + (value.size() > kValueChars ? "...\"" : "\"");
   }
   return out + "}";
 }
 
 }  // namespace
-
 
 StatusOr<Payload> World::GetPayload(const std::string& id) {
   MutexLock lock(mu_);

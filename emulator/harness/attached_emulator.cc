@@ -9,7 +9,8 @@ namespace imsemu::harness {
 StatusOr<std::unique_ptr<Emulator>> AttachedEmulator::Attach(const std::string& url) {
   clients::HttpCall health(url);
   StatusOr<nlohmann::json> answer = health.Call(routes::kHealth);
-  if (!answer.ok()) return Unavailable("no emulator answers at " + url + ": " + answer.status().message());
+  if (!answer.ok())
+    return Unavailable("no emulator answers at " + url + ": " + answer.status().message());
   const std::string& server = health.server();  // "host:port"
   const size_t colon = server.rfind(':');
   const int port = colon == std::string::npos ? 0 : std::atoi(server.c_str() + colon + 1);

@@ -83,8 +83,7 @@ void SayObserversAreInProcessOnly(bool attached, const char* what) {
         failed << "and its next deadline (" << *clock.next_timer << ") is past the wait's "
                << limits.virtual_time.count() << " ms; ";
       } else {
-        failed << "then nothing was armed for " << limits.real_time.count()
-               << " ms of real time; ";
+        failed << "then nothing was armed for " << limits.real_time.count() << " ms of real time; ";
       }
       return failed << "at the end, " << Describe(*state);
     }
@@ -92,9 +91,9 @@ void SayObserversAreInProcessOnly(bool attached, const char* what) {
   }
 }
 
-::testing::AssertionResult WaitForPayloadState(ControlClient& control, const std::string& payload_id,
-                                               const std::string& state,
-                                               const WaitLimits& limits) {
+::testing::AssertionResult WaitForPayloadState(ControlClient& control,
+                                               const std::string& payload_id,
+                                               const std::string& state, const WaitLimits& limits) {
   return WaitUntil(
       control, "payload " + payload_id + " to be " + state,
       [&](const WorldState& w) {

@@ -18,9 +18,9 @@
 #include <vector>
 
 #include "emulator/core/world.h"
-#include "emulator/http/observers.h"
 #include "emulator/http/group_commit.h"
 #include "emulator/http/http_server.h"
+#include "emulator/http/observers.h"
 #include "emulator/util/mutex.h"
 
 namespace imsemu::http {

@@ -1,5 +1,5 @@
-#include "emulator/util/file_problem.h"
 #include "emulator/scenario/recorder.h"
+#include "emulator/util/file_problem.h"
 
 #include <cctype>
 #include <cerrno>

@@ -82,8 +82,7 @@ class Recorder {
   // Creates `path` and writes the scenario's header; an existing file is
   // refused (InvalidArgument) unless `overwrite`.
   static StatusOr<std::unique_ptr<Recorder>> Open(const std::string& path, bool overwrite,
-                                                  RecordingWorld world,
-                                                  Time start);
+                                                  RecordingWorld world, Time start);
   ~Recorder();
   Recorder(const Recorder&) = delete;
   Recorder& operator=(const Recorder&) = delete;

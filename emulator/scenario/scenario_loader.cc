@@ -1,5 +1,5 @@
-#include "emulator/util/suggest.h"
 #include "emulator/scenario/scenario_loader.h"
+#include "emulator/util/suggest.h"
 
 #include <yaml-cpp/yaml.h>
 

@@ -34,7 +34,8 @@ TEST_F(RankedMatchTest, TheClientSeesTheStatusTheServerSet) {
   ASSERT_THAT(session, IsOk());
   imsemu::PayloadClient server = payload(session->id);
   EXPECT_THAT(server.GetPayload(), PayloadInState("Reserved"));
-  EXPECT_THAT(server.GetConfig(), imsemu_testing::IsOkAndHolds(Optional(std::string(R"({"map": "dust"})"))));
+  EXPECT_THAT(server.GetConfig(),
+              imsemu_testing::IsOkAndHolds(Optional(std::string(R"({"map": "dust"})"))));
   ASSERT_THAT(server.SetStatus({{"phase", "lobby"}}), IsOk());
   AdvancePastStatusCache();
   EXPECT_THAT(session_manager().ListSessions("ranked"),

@@ -136,9 +136,9 @@ struct JournalEvent {
 struct FaultSpec {
   // "any", "payload-local", "session-manager", "orchestration" or "control".
   std::string api = "any";
-  std::string method;       // "" = any
-  std::string path;         // a regex over the request path ("" = any)
-  int status = 0;           // 400..599; 0 = no error (a delay alone)
+  std::string method;  // "" = any
+  std::string path;    // a regex over the request path ("" = any)
+  int status = 0;      // 400..599; 0 = no error (a delay alone)
   std::chrono::milliseconds delay{0};
   std::optional<int> times;  // how many matching calls; none = every one
   double probability = 1.0;

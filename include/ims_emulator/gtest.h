@@ -71,8 +71,7 @@ class MockGameClientObserver : public ::imsemu::GameClientObserver {
                const std::optional<std::string>& config, const std::string& payload_id),
               (override));
   MOCK_METHOD(void, OnSessionsListed,
-              (const std::string& project, const std::string& session_type, int count),
-              (override));
+              (const std::string& project, const std::string& session_type, int count), (override));
 };
 
 // How long a wait may take. Under the virtual clock a wait moves the clock
@@ -213,7 +212,8 @@ MATCHER_P2(SessionWithStatus, key, value,
 
 // A StatusOr<std::vector<SessionInfo>> whose sessions match `matcher`.
 MATCHER_P(HoldsSessions, matcher,
-          "holds sessions that " + ::testing::DescribeMatcher<std::vector<::imsemu::SessionInfo>>(matcher)) {
+          "holds sessions that " +
+              ::testing::DescribeMatcher<std::vector<::imsemu::SessionInfo>>(matcher)) {
   if (!arg.ok()) {
     *result_listener << "is an error: " << arg.status().message();
     return false;
@@ -309,8 +309,8 @@ inline void PrintTo(const ClockInfo& c, std::ostream* os) {
       << ", next_timer: " << c.next_timer.value_or("none") << "}";
 }
 inline void PrintTo(const AllocationInfo& a, std::ostream* os) {
-  *os << "{id: " << a.id << ", project_id: " << a.project_id << ", session_type: "
-      << a.session_type << ", state: " << a.state << ", buffer_size: " << a.buffer_size
+  *os << "{id: " << a.id << ", project_id: " << a.project_id << ", session_type: " << a.session_type
+      << ", state: " << a.state << ", buffer_size: " << a.buffer_size
       << ", min_payloads: " << a.min_payloads << ", max_payloads: " << a.max_payloads << "}";
 }
 inline void PrintTo(const WorldPayload& p, std::ostream* os) {
@@ -334,9 +334,9 @@ inline void PrintTo(const JournalEvent& e, std::ostream* os) { *os << e.ToString
 inline void PrintTo(const FaultSpec& f, std::ostream* os) {
   *os << "{api: " << f.api << ", method: " << (f.method.empty() ? "any" : f.method)
       << ", path: " << (f.path.empty() ? "any" : f.path) << ", status: " << f.status
-      << ", delay: " << f.delay.count() << " ms, times: "
-      << (f.times ? std::to_string(*f.times) : "every") << ", probability: " << f.probability
-      << "}";
+      << ", delay: " << f.delay.count()
+      << " ms, times: " << (f.times ? std::to_string(*f.times) : "every")
+      << ", probability: " << f.probability << "}";
 }
 inline void PrintTo(const FaultInfo& f, std::ostream* os) {
   *os << "{id: " << f.id << ", spec: " << ::testing::PrintToString(f.spec)
@@ -354,7 +354,7 @@ inline void PrintTo(const FaultInfo& f, std::ostream* os) {
 #define IMSEMU_ASSERT_OK(expr) ASSERT_THAT((expr), ::imsemu_testing::IsOk())
 #define IMSEMU_ASSERT_OK_AND_ASSIGN_IMPL(var, lhs, expr) \
   auto var = (expr);                                     \
-  ASSERT_THAT(var, ::imsemu_testing::IsOk());           \
+  ASSERT_THAT(var, ::imsemu_testing::IsOk());            \
   lhs = *std::move(var)
 #define IMSEMU_ASSERT_OK_AND_ASSIGN(lhs, expr) \
   IMSEMU_ASSERT_OK_AND_ASSIGN_IMPL(IMSEMU_CONCAT(imsemu_assert_statusor_, __COUNTER__), lhs, expr)

@@ -11,13 +11,13 @@
 namespace imsemu {
 namespace {
 
-using ::testing::ElementsAre;
 using imsemu_testing::HoldsSessions;
-using ::testing::IsEmpty;
 using imsemu_testing::IsOk;
 using imsemu_testing::PayloadInState;
 using imsemu_testing::SessionWithStatus;
 using imsemu_testing::StatusIs;
+using ::testing::ElementsAre;
+using ::testing::IsEmpty;
 
 class ClientsTest : public imsemu_testing::EmulatorTest {};
 

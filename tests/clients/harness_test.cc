@@ -42,7 +42,8 @@ std::vector<std::string> FailuresOf(F statement) {
     statement();
   }
   std::vector<std::string> messages;
-  for (int i = 0; i < results.size(); ++i) messages.push_back(results.GetTestPartResult(i).message());
+  for (int i = 0; i < results.size(); ++i)
+    messages.push_back(results.GetTestPartResult(i).message());
   return messages;
 }
 
@@ -109,8 +110,9 @@ TEST_F(StatusCacheTest, WaitForClientsToSeeMovesToTheCacheRefreshAndNoFurther) {
   EXPECT_EQ(after.next_timer, std::nullopt) << "nothing left to show";
   EXPECT_THAT(control().AdvanceToNextTimer(), StatusIs(imsemu::StatusCode::kFailedPrecondition));
 
-  testing::AssertionResult wrong = WaitForClientsToSee(
-      session.id, "phase", "match", WaitLimits{std::chrono::seconds(30), std::chrono::milliseconds(0)});
+  testing::AssertionResult wrong =
+      WaitForClientsToSee(session.id, "phase", "match",
+                          WaitLimits{std::chrono::seconds(30), std::chrono::milliseconds(0)});
   EXPECT_FALSE(wrong);
   EXPECT_THAT(wrong.message(), HasSubstr("clients see { (\"phase\", \"lobby\") }"));
 }
@@ -121,13 +123,13 @@ class WatchedFromTheStartTest : public EmulatorTest {
  protected:
   EmulatorConfig Config() const override {
     EmulatorConfig config;
-    config.fixture_json = FixtureBuilder()
-                              .Allocation("real", "default")
-                              .Buffer(2)
-                              .Command(EXAMPLE_GAME_SERVER, {"--port", "{port:GamePort}",
-                                                             "--idle-timeout", "60", "--poll-ms",
-                                                             "20"})
-                              .Json();
+    config.fixture_json =
+        FixtureBuilder()
+            .Allocation("real", "default")
+            .Buffer(2)
+            .Command(EXAMPLE_GAME_SERVER,
+                     {"--port", "{port:GamePort}", "--idle-timeout", "60", "--poll-ms", "20"})
+            .Json();
     return config;
   }
   bool StartsInSetUp() const override { return false; }
@@ -152,8 +154,8 @@ TEST_F(GameClientsTest, CreatedAndListedSessionsAreToldRefusedOnesAreNot) {
     testing::InSequence in_order;
     EXPECT_CALL(game_clients(),
                 OnSessionCreated("local-project", "default", Optional(std::string("dust")), _));
-    EXPECT_CALL(game_clients(), OnSessionCreated("local-project", "default",
-                                                 std::optional<std::string>(), _));
+    EXPECT_CALL(game_clients(),
+                OnSessionCreated("local-project", "default", std::optional<std::string>(), _));
     EXPECT_CALL(game_clients(), OnSessionsListed("local-project", "default", 2));
   }
   ASSERT_OK(session_manager().CreateSession("default", "dust"));
@@ -188,13 +190,13 @@ TEST_F(ControlTest, StateIsTypedAndMatchesWhatTheGameServerSees) {
   EXPECT_EQ(w.FindPayload("nope"), nullptr);
 
   ASSERT_OK_AND_ASSIGN(std::vector<imsemu::JournalEvent> events, control().Events());
-  EXPECT_THAT(events, Contains(testing::AllOf(
-                          Field(&imsemu::JournalEvent::kind, "session.status"),
-                          Field(&imsemu::JournalEvent::actor, "game-server"),
-                          Field(&imsemu::JournalEvent::detail, "{phase: \"lobby\"}"))));
-  EXPECT_THAT(events, Contains(testing::AllOf(
-                          Field(&imsemu::JournalEvent::actor, "session-manager"),
-                          Field(&imsemu::JournalEvent::new_state, "Reserved"))));
+  EXPECT_THAT(events,
+              Contains(testing::AllOf(Field(&imsemu::JournalEvent::kind, "session.status"),
+                                      Field(&imsemu::JournalEvent::actor, "game-server"),
+                                      Field(&imsemu::JournalEvent::detail, "{phase: \"lobby\"}"))));
+  EXPECT_THAT(events,
+              Contains(testing::AllOf(Field(&imsemu::JournalEvent::actor, "session-manager"),
+                                      Field(&imsemu::JournalEvent::new_state, "Reserved"))));
 }
 
 TEST_F(ControlTest, FaultsAreAddedListedFiredAndCleared) {

@@ -12,6 +12,8 @@ TEST_F(FailsOnPurposeTest, SetsAStatusThenFails) {
   EXPECT_EQ(1, 2) << "failing on purpose";
 }
 
-TEST_F(FailsOnPurposeTest, PassesAndCarriesNoJournal) { ASSERT_OK(session_manager().ListSessions("default")); }
+TEST_F(FailsOnPurposeTest, PassesAndCarriesNoJournal) {
+  ASSERT_OK(session_manager().ListSessions("default"));
+}
 
 }  // namespace

@@ -74,8 +74,8 @@ TEST_F(InputRulesTest, UnknownFieldsNullBodiesAndOutOfRangeValuesAreRefused) {
     Client client(test::MainAddress(*emulator_));
     const httplib::Headers auth = {{"Authorization", "Bearer p/t"}};
     test::Reply r = std::string(c.method) == "PUT"
-                           ? client.Put(path, c.body)
-                           : client.Post(path, c.body, "application/json", auth);
+                        ? client.Put(path, c.body)
+                        : client.Post(path, c.body, "application/json", auth);
     ExpectErrorShape(r, 400);
     EXPECT_NE(r.body.value("message", "").find(c.names), std::string::npos)
         << c.method << " " << path << " " << c.body << " -> " << r.raw;

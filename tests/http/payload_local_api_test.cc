@@ -31,8 +31,8 @@ class PayloadLocalApiTest : public ::testing::TestWithParam<Address> {
   void SetUp() override {
     EmulatorOptions options;
     options.payload_listeners = GetParam() == Address::kOwnPort;
-    emulator_ = test::StartEmulator(
-        test::OneAllocation(test::TestSpec(2, /*auto_ready=*/false)), options);
+    emulator_ =
+        test::StartEmulator(test::OneAllocation(test::TestSpec(2, /*auto_ready=*/false)), options);
     ASSERT_NE(emulator_, nullptr);
     payload_id_ = test::FirstPayloadId(*emulator_);
     api_ = emulator_->PayloadApiOf(payload_id_);

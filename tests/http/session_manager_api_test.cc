@@ -159,8 +159,7 @@ TEST(SessionManagerApiTest, AuthOffAndTokenFile) {
   std::ofstream(path) << "# allowed\nplayfab/good\n\naccelbyte/also-good\n";
   auto auth = http::SessionAuth::FromSpec("tokens:" + path.string());
   ASSERT_TRUE(auth.ok()) << auth.status().message();
-  auto e =
-      Start(test::OneAllocation(test::TestSpec(1)), core::StatusCacheMode::kPeriodic, *auth);
+  auto e = Start(test::OneAllocation(test::TestSpec(1)), core::StatusCacheMode::kPeriodic, *auth);
   Client c(test::MainAddress(*e));
   EXPECT_EQ(c.Get(kDefault, {{"Authorization", "Bearer secret-token:playfab/good"}}).status, 200);
   EXPECT_EQ(c.Get(kDefault, {{"Authorization", "Bearer accelbyte/also-good"}}).status, 200);
@@ -176,9 +175,9 @@ TEST(SessionManagerApiTest, AuthOffAndTokenFile) {
 
 TEST(SessionManagerApiTest, TwoAllocationsWithOneSessionTypeAlwaysUseTheFirst) {
   core::Fixture fixture;
-  fixture.projects.push_back({kProject,
-                              {{std::string("first"), test::TestSpec(3)},
-                               {std::string("second"), test::TestSpec(3)}}});
+  fixture.projects.push_back(
+      {kProject,
+       {{std::string("first"), test::TestSpec(3)}, {std::string("second"), test::TestSpec(3)}}});
   auto e = Start(fixture);
   Client c(test::MainAddress(*e));
   for (int i = 0; i < 5; ++i) {

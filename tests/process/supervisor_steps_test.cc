@@ -265,8 +265,7 @@ TEST_F(SupervisorStepsTest, ARestartedPayloadsOldProcessIsKilledBeforeTheNewOneS
   Step();
   const std::string id = FirstId();
   const core::Payload payload = *t_.world->GetPayload(id);
-  const core::Allocation allocation =
-      *t_.world->GetAllocation(test::kProject, test::kAllocation);
+  const core::Allocation allocation = *t_.world->GetAllocation(test::kProject, test::kAllocation);
   supervisor_->OnPayloadStarted(payload, allocation);
   Step();
   ASSERT_EQ(runner_->started().size(), 2u);
