@@ -27,6 +27,9 @@ install(FILES ${CMAKE_CURRENT_BINARY_DIR}/ims_emulatorConfig.cmake
         DESTINATION ${IMSEMU_CMAKE_DIR})
 if(IMSEMU_BUILD_CLI)
   install(TARGETS ims-emulator RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+  execute_process(COMMAND gzip -9nc ${CMAKE_CURRENT_SOURCE_DIR}/cmake/ims-emulator.1
+                  OUTPUT_FILE ${CMAKE_CURRENT_BINARY_DIR}/ims-emulator.1.gz COMMAND_ERROR_IS_FATAL ANY)
+  install(FILES ${CMAKE_CURRENT_BINARY_DIR}/ims-emulator.1.gz DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
 endif()
 # Debian's documentation files: the copyright and a compressed changelog.
 execute_process(COMMAND gzip -9nc ${CMAKE_CURRENT_SOURCE_DIR}/cmake/changelog

@@ -2,9 +2,10 @@
 #include "ims_emulator/gtest.h"
 
 #include <cstdlib>
-#include <mutex>
+#include <stdexcept>
 #include <thread>
 
+#include "emulator/clock/stopwatch.h"
 #include "emulator/harness/attached_emulator.h"
 #include "emulator/harness/scenario_runner.h"
 #include "emulator/scenario/scenario_loader.h"
@@ -52,7 +53,7 @@ void SayObserversAreInProcessOnly(bool attached, const char* what) {
 ::testing::AssertionResult WaitUntil(ControlClient& control, const std::string& what,
                                      const std::function<bool(const WorldState&)>& done,
                                      const WaitLimits& limits) {
-  const auto real_deadline = std::chrono::steady_clock::now() + limits.real_time;
+  const imsemu::Stopwatch real_time;  // a real game server is not on the virtual clock
   long long start_ms = -1;
   while (true) {
     StatusOr<WorldState> state = control.State();
@@ -75,7 +76,7 @@ void SayObserversAreInProcessOnly(bool attached, const char* what) {
       }
       continue;
     }
-    if (std::chrono::steady_clock::now() >= real_deadline) {
+    if (real_time.Elapsed() >= limits.real_time) {
       ::testing::AssertionResult failed = ::testing::AssertionFailure();
       failed << "waited in vain for " << what << ": the virtual clock moved "
              << clock.unix_ms - start_ms << " ms, ";
@@ -127,7 +128,7 @@ void EmulatorTest::SetUp() {
 }
 
 void EmulatorTest::StartEmulator() {
-  if (emulator_) return;
+  if (control_) return;  // the last thing a start makes
   imsemu::EmulatorConfig config = Config();
   cache_ttl_ =
       config.status_cache == "off" ? std::chrono::milliseconds(0) : config.status_cache_ttl;
@@ -185,12 +186,34 @@ void EmulatorTest::TearDown() {
   return game_clients_;
 }
 
+void EmulatorTest::EnsureStarted() {
+  StartEmulator();
+  if (!control_) {
+    throw std::runtime_error("the emulator did not start (the failure above says why)");
+  }
+}
+
+imsemu::Emulator& EmulatorTest::emulator() {
+  EnsureStarted();
+  return *emulator_;
+}
+
+imsemu::SessionManagerClient& EmulatorTest::session_manager() {
+  EnsureStarted();
+  return *session_manager_;
+}
+
+ControlClient& EmulatorTest::control() {
+  EnsureStarted();
+  return *control_;
+}
+
 imsemu::PayloadClient EmulatorTest::payload(const std::string& payload_id) {
-  return imsemu::PayloadClient(emulator_->PayloadApiOf(payload_id));
+  return imsemu::PayloadClient(emulator().PayloadApiOf(payload_id));
 }
 
 void EmulatorTest::Advance(std::chrono::milliseconds d) {
-  Status s = emulator_->AdvanceClock(d);
+  Status s = emulator().AdvanceClock(d);
   ASSERT_TRUE(s.ok()) << s;
 }
 
@@ -199,20 +222,20 @@ void EmulatorTest::AdvancePastStatusCache() { Advance(cache_ttl_ + std::chrono::
 ::testing::AssertionResult EmulatorTest::WaitUntil(
     const std::string& what, const std::function<bool(const WorldState&)>& done,
     const WaitLimits& limits) {
-  return imsemu_testing::WaitUntil(*control_, what, done, limits);
+  return imsemu_testing::WaitUntil(control(), what, done, limits);
 }
 
 ::testing::AssertionResult EmulatorTest::WaitForPayloadState(const std::string& payload_id,
                                                              const std::string& state,
                                                              const WaitLimits& limits) {
-  return imsemu_testing::WaitForPayloadState(*control_, payload_id, state, limits);
+  return imsemu_testing::WaitForPayloadState(control(), payload_id, state, limits);
 }
 
 ::testing::AssertionResult EmulatorTest::WaitForClientsToSee(const std::string& session_id,
                                                              const std::string& key,
                                                              const std::string& value,
                                                              const WaitLimits& limits) {
-  return imsemu_testing::WaitForClientsToSee(*control_, session_id, key, value, limits);
+  return imsemu_testing::WaitForClientsToSee(control(), session_id, key, value, limits);
 }
 
 ::testing::AssertionResult ScenarioPasses(const std::string& file) {

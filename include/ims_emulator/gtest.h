@@ -113,7 +113,8 @@ class EmulatorTest : public ::testing::Test {
   // Whether SetUp() starts the emulator. Return false to set expectations
   // on game_servers() and game_clients() first (gMock requires them before
   // the calls, and a real game server calls as soon as it starts), then call
-  // ASSERT_NO_FATAL_FAILURE(StartEmulator()) in the test.
+  // ASSERT_NO_FATAL_FAILURE(StartEmulator()) in the test (or just use an
+  // accessor below: the first use starts it).
   virtual bool StartsInSetUp() const { return true; }
 
   void SetUp() override;
@@ -126,12 +127,14 @@ class EmulatorTest : public ::testing::Test {
   // Whether this test runs (or, before StartEmulator(), will run) against
   // an emulator given by IMS_EMULATOR_URL.
   bool attached() const;
-  ::imsemu::Emulator& emulator() { return *emulator_; }
+  // Each of these starts the emulator if it has not started; if it cannot
+  // start, the test fails with why (and an exception ends the test body).
+  ::imsemu::Emulator& emulator();
   // The Session Manager of the world's first project (by id, as
   // Emulator::ProjectIds() sorts them; IMS_EMULATOR_PROJECT when attached),
   // as a game client.
-  ::imsemu::SessionManagerClient& session_manager() { return *session_manager_; }
-  ::imsemu::ControlClient& control() { return *control_; }
+  ::imsemu::SessionManagerClient& session_manager();
+  ::imsemu::ControlClient& control();
   // Every game server's and game client's calls to this test's emulator
   // (NiceMocks: calls nobody expects are allowed). In-process only: an
   // attached emulator cannot tell them (the test fails saying so).
@@ -163,6 +166,8 @@ class EmulatorTest : public ::testing::Test {
   std::unique_ptr<::imsemu::ControlClient> control_;
   std::chrono::milliseconds cache_ttl_{0};
   bool attached_ = false;
+
+  void EnsureStarted();
 };
 
 // Runs a scenario file (ims-emulator's YAML format) on an emulator of its

@@ -293,6 +293,32 @@ TEST_F(AttachedTest, TheSameTestRunsAgainstARunningEmulator) {
   EXPECT_THAT(FailuresOf([&] { game_clients(); }), SizeIs(1));
 }
 
+class StartedByFirstUseTest : public EmulatorTest {
+ protected:
+  bool StartsInSetUp() const override { return false; }
+};
+
+TEST_F(StartedByFirstUseTest, AnAccessorStartsTheEmulator) {
+  EXPECT_CALL(game_clients(), OnSessionCreated(_, "default", _, _));
+  ASSERT_OK(session_manager().CreateSession("default"));  // no StartEmulator() first
+  EXPECT_FALSE(attached());
+}
+
+TEST_F(AttachedTest, AnAccessorOnAnEmulatorThatCannotStartFailsTheTestNotTheBinary) {
+  setenv("IMS_EMULATOR_URL", "http://127.0.0.1:1", 1);
+  bool threw = false;
+  const std::vector<std::string> failures = FailuresOf([&] {
+    try {
+      session_manager();
+    } catch (const std::runtime_error& e) {
+      threw = std::string(e.what()).find("did not start") != std::string::npos;
+    }
+  });
+  EXPECT_TRUE(threw);
+  ASSERT_THAT(failures, SizeIs(1));
+  EXPECT_THAT(failures[0], HasSubstr("IMS_EMULATOR_URL=http://127.0.0.1:1"));
+}
+
 TEST_F(AttachedTest, NothingAtTheUrlFailsTheTestSayingSo) {
   setenv("IMS_EMULATOR_URL", "http://127.0.0.1:1", 1);
   const std::vector<std::string> failures = FailuresOf([&] { StartEmulator(); });
