@@ -96,7 +96,9 @@ struct SessionView {
 
 struct WorldSnapshot {
   Time now;
-  std::optional<Time> next_timer;  // the earliest deadline armed
+  // The earliest deadline armed, or status-cache refresh that shows clients
+  // a status they do not see yet (World::NextTimer).
+  std::optional<Time> next_timer;
   StatusCache status_cache;
   std::vector<std::string> projects;
   std::vector<Allocation> allocations;

@@ -28,14 +28,26 @@ std::optional<Time> World::NextTimer() {
   return NextDeadlineLocked(Prepare());
 }
 
+namespace {
+
+// Moves `next` earlier to when the status cache shows clients one of `p`'s
+// status updates they do not see yet at `now`, if that is earlier.
+void EarlierStatusShown(const Payload& p, const StatusCache& cache, Time now,
+                        std::optional<Time>& next) {
+  if (p.state != PayloadState::kReserved) return;  // List Sessions shows Reserved ones only
+  for (const StatusUpdate& u : p.status_updates) {
+    const Time visible = cache.VisibleFrom(u.set_at);
+    if (visible > now && (!next || visible < *next)) next = visible;
+  }
+}
+
+}  // namespace
+
 std::optional<Time> World::NextDeadlineLocked(Time now) {
   std::optional<Time> next = next_timer_;
   const StatusCache& cache = StatusCacheLocked();
   store_.VisitPayloads("", PayloadState::kReserved, [&](const Payload& p) {
-    for (const StatusUpdate& u : p.status_updates) {
-      const Time visible = cache.VisibleFrom(u.set_at);
-      if (visible > now && (!next || visible < *next)) next = visible;
-    }
+    EarlierStatusShown(p, cache, now, next);
     return true;
   });
   return next;
@@ -62,11 +74,12 @@ std::vector<Event> World::Journal() {
 WorldSnapshot World::SnapshotLocked() {
   WorldSnapshot s;
   s.now = Prepare();
-  s.next_timer = NextDeadlineLocked(s.now);
+  s.next_timer = next_timer_;
   s.status_cache = StatusCacheLocked();
   s.projects = store_.ListProjects();
   s.allocations = store_.ListAllocations("");
   store_.VisitPayloads("", std::nullopt, [&](const Payload& p) IMSEMU_REQUIRES(mu_) {
+    EarlierStatusShown(p, s.status_cache, s.now, s.next_timer);  // one pass for both
     s.payloads.push_back(p);
     return true;
   });
