@@ -293,7 +293,9 @@ try:
 
     # 10. The payload panel's actions, each checked against the API.
     def api_payload(payload_id):
-        _, world = call(base, "/emulator/v0/state")
+        status, world = call(base, "/emulator/v0/state")
+        if status != 200:
+            raise AssertionError(f"GET /emulator/v0/state answered {status}: {world}")
         return next(p for p in world["payloads"] if p["id"] == payload_id)
 
     target = rows("payloads")[0][0]
