@@ -2,11 +2,13 @@
 // states, output).
 #include "emulator/core/world.h"
 
+#include <algorithm>
+
 namespace imsemu::core {
 namespace {
 
 // A session status for the journal: `{phase: "lobby", players: "2"}`, each
-// value cut at 64 characters, at most 16 keys shown.
+// value cut at 64 bytes (on a character boundary), at most 16 keys shown.
 std::string DescribeStatus(const StringMap& status) {
   constexpr size_t kValueChars = 64;
   constexpr size_t kKeys = 16;
@@ -18,8 +20,14 @@ std::string DescribeStatus(const StringMap& status) {
       break;
     }
     if (shown++ > 0) out += ", ";
-    out +=
-        key + ": \"" + value.substr(0, kValueChars) + (value.size() > kValueChars ? "...\"" : "\"");
+    // Cut on a character boundary: never inside a UTF-8 sequence.
+    size_t cut = std::min(value.size(), kValueChars);
+    while (cut > 0 && cut < value.size() &&
+           (static_cast<unsigned char>(value[cut]) & 0xC0) == 0x80) {
+      --cut;
+    }
+    out.append(key).append(": \"").append(value, 0, cut);
+    out.append(cut < value.size() ? "...\"" : "\"");
   }
   return out + "}";
 }

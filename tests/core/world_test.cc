@@ -5,6 +5,7 @@
 #include <set>
 #include <thread>
 
+#include "emulator/util/utf8.h"
 #include "tests/testing/test_world.h"
 
 namespace imsemu::core {
@@ -63,6 +64,20 @@ TEST(WorldTest, ReadyIsIdempotentAndRefusedAfterAnExit) {
   ASSERT_TRUE(t.world->CreateSession(kProject, "default", std::nullopt).ok());
   EXPECT_EQ(t.world->MarkReady(id)->state, S::kReserved);
   EXPECT_EQ(t.world->MarkReady("nope0-nope0").status().code(), StatusCode::kNotFound);
+}
+
+TEST(WorldTest, TheJournalShowsAStatusByItsValuesCutOnACharacterBoundary) {
+  TestWorld t(OneAllocation(TestSpec(1)));
+  const std::string id = t.Payloads()[0].id;
+  std::string long_value = "a";
+  for (int i = 0; i < 40; ++i) long_value += "\xc3\xa9";  // é: byte 64 falls inside one
+  ASSERT_TRUE(t.world->SetSessionStatus(id, {{"map", long_value}, {"phase", "lobby"}}, {}).ok());
+  std::string detail;
+  for (const Event& e : t.world->Journal()) {
+    if (e.kind == EventKind::kSessionStatus) detail = e.detail;
+  }
+  EXPECT_TRUE(IsValidUtf8(detail)) << detail;
+  EXPECT_EQ(detail, "{map: \"" + long_value.substr(0, 63) + "...\", phase: \"lobby\"}");
 }
 
 TEST(WorldTest, ReservationTakesTheOldestReadyPayloadAndRefillsTheBuffer) {
