@@ -208,6 +208,8 @@ Status EmulatorImpl::Open() {
   process::SupervisorOptions supervisor;
   supervisor.log_dir = options_.log_dir;
   supervisor.grace = options_.kill_grace;
+  supervisor.container_runtime = options_.container_runtime;
+  supervisor.publish_address = options_.host.empty() ? kLoopback : options_.host;
   supervisor.pass_on_exit = [this](const std::string& payload_id, const core::ProcessExit& exit,
                                    const std::function<bool()>& apply) {
     if (options_.on_game_server_exit) options_.on_game_server_exit(payload_id, exit);
@@ -344,7 +346,7 @@ Status EmulatorImpl::StartRecording() {
   world.status_cache = options_.world.status_cache;
   for (const core::ProjectFixture& project : options_.fixture.projects) {
     for (const core::AllocationFixture& a : project.allocations) {
-      world.real_game_servers |= !a.spec.payload_spec.command.empty();
+      world.real_game_servers |= a.spec.payload_spec.RunsGameServer();
     }
   }
   IMSEMU_ASSIGN_OR_RETURN(recorder_,

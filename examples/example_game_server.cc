@@ -8,9 +8,12 @@
 // its UDP game port ("join NAME" / "leave NAME"), updating the status as they
 // come and go. It exits 0 when the match ends (the last player left, or a
 // player sent "end") or when nobody joins within --idle-timeout seconds, and
-// non-zero on a fatal error.
+// non-zero on a fatal error. On SIGTERM (its payload was removed) it ends the
+// match and exits 0: in a container it is PID 1, which the kernel does not
+// end on SIGTERM for it, so it must leave by itself, as on IMS.
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -36,6 +39,10 @@ using SteadyClock = std::chrono::steady_clock;
 constexpr int kMaxPlayersCap = 16;
 // The maps this server can load; a session config picks one by name.
 constexpr std::array<const char*, 4> kMaps = {"default", "docks", "dust", "foundry"};
+
+volatile sig_atomic_t g_asked_to_leave = 0;
+
+void OnSigterm(int) { g_asked_to_leave = 1; }
 
 void Log(const std::string& line) {
   std::printf("[game-server] %s\n", line.c_str());
@@ -71,6 +78,9 @@ int main(int argc, char** argv) {
     return 2;
   }
   imsemu::PayloadClient api = *std::move(from_env);
+  struct sigaction leave {};
+  leave.sa_handler = OnSigterm;
+  sigaction(SIGTERM, &leave, nullptr);
 
   const int sock = socket(AF_INET, SOCK_DGRAM, 0);
   sockaddr_in addr{};
@@ -86,9 +96,13 @@ int main(int argc, char** argv) {
 
   // The Payload Local API may come up after us: retry ready.
   bool ready = false;
-  for (int attempt = 0; attempt < 20 && !ready; ++attempt) {
+  for (int attempt = 0; attempt < 20 && !ready && !g_asked_to_leave; ++attempt) {
     ready = api.Ready().ok();
     if (!ready) std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  }
+  if (g_asked_to_leave) {
+    Log("SIGTERM before ready: leaving");
+    return 0;
   }
   if (!ready) {
     Log("fatal: the ready call failed 20 times");
@@ -97,6 +111,10 @@ int main(int argc, char** argv) {
   Log("ready on UDP port " + std::to_string(port));
 
   while (true) {
+    if (g_asked_to_leave) {
+      Log("SIGTERM while Ready: leaving");
+      return 0;
+    }
     imsemu::StatusOr<imsemu::PayloadInfo> payload = api.GetPayload();
     if (payload.ok() && payload->state == "Reserved") break;
     std::this_thread::sleep_for(std::chrono::milliseconds(poll_ms));
@@ -137,6 +155,11 @@ int main(int argc, char** argv) {
     socklen_t from_len = sizeof from;
     const ssize_t n =
         recvfrom(sock, buf, sizeof buf - 1, 0, reinterpret_cast<sockaddr*>(&from), &from_len);
+    if (g_asked_to_leave) {
+      Log("SIGTERM during the match: ending it");
+      SetStatus(api, "ended", players.size(), max_players, map);
+      return 0;
+    }
     if (n <= 0) {
       if (!anyone_joined && SteadyClock::now() >= idle_deadline) {
         Log("nobody joined: ending");

@@ -18,7 +18,10 @@ case "${1:-}" in
   --tsan)
     bash scripts/httplib-source.sh
     dir=build-tsan
-    flags=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DIMSEMU_TSAN=ON -DIMSEMU_BUILD_BENCH=OFF
+    # -O1 -g1, as ThreadSanitizer's manual suggests: reports keep file and
+    # line, and the build takes 40% less than at -O2 -g (docs/performance.md).
+    flags=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1 -DNDEBUG"
+           -DIMSEMU_TSAN=ON -DIMSEMU_BUILD_BENCH=OFF
            -DIMSEMU_HTTPLIB_SOURCE="$PWD/build-deps/cpp-httplib")
     ;;
 esac

@@ -12,6 +12,10 @@ packages=(
   dpkg-dev file lintian
   # The dashboard's browser test: headless Chromium driven by Selenium.
   chromium chromium-driver python3-selenium fonts-liberation
+  # Containers (scripts/image.sh, payload_spec.image): podman with runc
+  # (containers/containers.conf), slirp4netns for a game-server container's
+  # way back to the emulator's loopback, binutils' strip for the images.
+  podman runc slirp4netns binutils
 )
 
 missing=()

@@ -15,6 +15,7 @@
 #include "emulator/emulator.h"
 #include "emulator/http/faults.h"
 #include "emulator/process/command_lookup.h"
+#include "emulator/process/container_launch.h"
 #include "emulator/util/mutex.h"
 
 namespace imsemu::check {
@@ -125,6 +126,7 @@ class Session {
     options.fixture = core::Fixture{{core::ProjectFixture{kProject, {allocation}}}};
     options.log_dir = target.log_dir + "/" + case_name;
     options.kill_grace = kTeardownGrace;
+    options.container_runtime = target.container_runtime;
     options.world.new_payload_api_down = api_down;
     std::unique_ptr<Session> s(new Session);
     options.game_server_observers = {&s->calls_};
@@ -471,12 +473,21 @@ Driver DriverOf(Probe probe) {
   return DriveLint;
 }
 
-// The PATH the game server's command is found on: its own env's, else ours.
+// The PATH the game server's command is found on: its own env's, else ours
+// (a container runtime: ours).
 std::string PathOf(const core::AllocationSpec& spec) {
   auto it = spec.payload_spec.env.find("PATH");
-  if (it != spec.payload_spec.env.end()) return it->second;
+  if (it != spec.payload_spec.env.end() && spec.payload_spec.image.empty()) return it->second;
   const char* path = std::getenv("PATH");
   return path ? path : "/usr/bin:/bin";
+}
+
+// The program that starts the game server: its command, or the container
+// runtime that runs its image.
+std::string WhatStarts(const CheckTarget& target) {
+  const core::PayloadSpec& spec = target.spec.payload_spec;
+  if (spec.image.empty()) return spec.command;
+  return process::ChooseContainerRuntime(target.container_runtime, PathOf(target.spec)).command;
 }
 
 }  // namespace
@@ -501,8 +512,7 @@ StatusOr<std::vector<CheckResult>> RunChecks(
                                         [](const CheckCase& c) { return c.kind != Probe::kLint; });
   bool never_ready = false;
   if (needs_server) {
-    IMSEMU_RETURN_IF_ERROR(
-        process::LookUpCommand(target.spec.payload_spec.command, PathOf(target.spec)));
+    IMSEMU_RETURN_IF_ERROR(process::LookUpCommand(WhatStarts(target), PathOf(target.spec)));
     double within = kDefaultStartSeconds;
     for (const CheckCase& c : cases) {
       if (c.kind == Probe::kReady) within = Param(c, "within_seconds");
@@ -515,7 +525,7 @@ StatusOr<std::vector<CheckResult>> RunChecks(
     (*s)->Boot(within);
     const Observation seen = (*s)->Finish();
     if (seen.exit && seen.exit->how.how == core::ProcessExit::How::kNotStarted) {
-      std::string why = "cannot start '" + target.spec.payload_spec.command + "'";
+      std::string why = "cannot start '" + WhatStarts(target) + "'";
       for (const std::string& line : seen.output) why += "\n  " + line;
       return InvalidArgument(why);
     }

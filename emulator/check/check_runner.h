@@ -28,6 +28,8 @@ struct CheckTarget {
   core::Fixture fixture;
   // Where each case's game-server log goes (a folder per case).
   std::string log_dir;
+  // What runs a payload_spec.image ("": podman, else docker, on PATH).
+  std::string container_runtime;
 };
 
 using harness::Outcome;

@@ -14,33 +14,36 @@
 namespace imsemu::cli {
 namespace {
 
-// The server to check: the fixture's first allocation with a command, or
-// the command given (with a GamePort when the fixture names no ports).
+// The server to check: the fixture's first allocation with a command or an
+// image, or the command given (with a GamePort when the fixture names no
+// ports).
 StatusOr<check::CheckTarget> TargetOf(const CheckFlags& f) {
   check::CheckTarget target;
   if (!f.fixture.empty()) {
     IMSEMU_ASSIGN_OR_RETURN(target.fixture, codec::LoadFixtureFile(f.fixture));
     for (const auto& project : target.fixture.projects) {
       for (const auto& a : project.allocations) {
-        if (f.command.empty() && target.spec.payload_spec.command.empty() &&
-            !a.spec.payload_spec.command.empty()) {
+        if (f.command.empty() && !target.spec.payload_spec.RunsGameServer() &&
+            a.spec.payload_spec.RunsGameServer()) {
           target.spec = a.spec;
         }
       }
     }
   }
   if (!f.command.empty()) {
+    target.spec.payload_spec.image.clear();
     target.spec.payload_spec.command = f.command.front();
     target.spec.payload_spec.args.assign(f.command.begin() + 1, f.command.end());
     if (target.spec.payload_spec.ports.empty()) {
       target.spec.payload_spec.ports.push_back({"GamePort", 7777, "UDP"});
     }
   }
-  if (target.spec.payload_spec.command.empty()) {
+  if (!target.spec.payload_spec.RunsGameServer()) {
     return InvalidArgument(
         "check needs the game server: -- COMMAND ARGS..., or a --fixture whose allocation has a "
-        "payload_spec.command");
+        "payload_spec.command or payload_spec.image");
   }
+  target.container_runtime = f.container_runtime;
   target.log_dir =
       (std::filesystem::temp_directory_path() / ("ims-emulator-check-" + std::to_string(getpid())))
           .string();
@@ -72,6 +75,8 @@ void AddCheckFlags(CLI::App* app, CheckFlags& f) {
   app->add_option("--junit", f.junit, "write a JUnit XML report to this file");
   app->add_flag("--keep-logs", f.keep_logs,
                 "keep the game-server logs' temporary folder even when every case passes");
+  app->add_option("--container-runtime", f.container_runtime,
+                  "what runs a payload_spec.image: podman, docker or a path to either");
   app->add_option("command", f.command, "the game server and its arguments, after --");
 }
 

@@ -48,8 +48,10 @@ std::unique_ptr<EmulatorImpl> StartAndDescribe(EmulatorOptions options, const st
     out << "\n";
   }
   for (const auto& a : e.world().Snapshot().allocations) {
-    if (a.spec.payload_spec.command.empty()) continue;
-    out << "allocation " << a.id << " runs " << a.spec.payload_spec.command
+    const core::PayloadSpec& spec = a.spec.payload_spec;
+    if (!spec.RunsGameServer()) continue;
+    out << "allocation " << a.id << " runs "
+        << (spec.image.empty() ? spec.command : "the image " + spec.image)
         << "; logs: " << e.log_dir() << "/<payload id>.log\n";
   }
   out << "dashboard: " << e.base_url() << "/ (open it in a browser)\n";
@@ -140,6 +142,9 @@ void AddCommonFlags(CLI::App* app, CommonFlags& f) {
   app->add_option("--kill-grace", f.kill_grace,
                   "seconds between SIGTERM and SIGKILL when a game server is stopped")
       ->check(CLI::Range(0.0, 3600.0));
+  app->add_option("--container-runtime", f.container_runtime,
+                  "what runs payload_spec.image: podman, docker or a path to either (default: "
+                  "podman, else docker, found on PATH)");
   app->add_option("--game-ports", f.game_ports,
                   "host port range LO-HI for real game servers (default: free ports from the OS)");
 }
@@ -156,6 +161,7 @@ Status ApplyCommonFlags(const CommonFlags& f, EmulatorOptions& options) {
   IMSEMU_ASSIGN_OR_RETURN(options.auth, http::SessionAuth::FromSpec(f.auth));
   options.log_dir = f.log_dir;
   options.kill_grace = Duration(static_cast<long long>(f.kill_grace * 1000));
+  options.container_runtime = f.container_runtime;
   if (!f.game_ports.empty()) {
     IMSEMU_ASSIGN_OR_RETURN(options.game_ports, process::PortPicker::ParseRange(f.game_ports));
   }
@@ -163,7 +169,10 @@ Status ApplyCommonFlags(const CommonFlags& f, EmulatorOptions& options) {
 }
 
 void AddServeFlags(CLI::App* app, ServeFlags& f) {
-  app->add_option("--host", f.host, "address the main port listens on");
+  // IMSEMU_HOST: the emulator's image sets it to 0.0.0.0 (inside a container
+  // the published port reaches it only there).
+  app->add_option("--host", f.host, "address the main port and the payload APIs listen on")
+      ->envname("IMSEMU_HOST");
   app->add_option("--port", f.port, "main port (0 picks a free one)")->check(CLI::Range(0, 65535));
   app->add_option("--fixture", f.fixture,
                   "JSON world to start with (default: the built-in one, as fixtures/default.json)");

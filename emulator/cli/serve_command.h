@@ -28,6 +28,7 @@ struct CommonFlags {
   std::string log_dir;
   double kill_grace = 10;
   std::string game_ports;
+  std::string container_runtime;
 };
 void AddCommonFlags(CLI::App* app, CommonFlags& f);
 // Fills the options the flags set; an error naming the flag when one is bad.

@@ -55,6 +55,7 @@ struct CheckFlags {
   std::string only;
   std::string junit;
   bool keep_logs = false;
+  std::string container_runtime;
   std::vector<std::string> command;
 };
 void AddCheckFlags(CLI::App* app, CheckFlags& f);

@@ -28,9 +28,11 @@ StatusOr<core::PortSpec> PortSpecFromJson(const Json& json, const std::string& p
 
 StatusOr<core::PayloadSpec> PayloadSpecFromJson(const Json& json, const std::string& path) {
   IMSEMU_RETURN_IF_ERROR(ExpectObject(json, path));
-  IMSEMU_RETURN_IF_ERROR(RejectUnknownFields(json, path, {"command", "args", "env", "ports"}));
+  IMSEMU_RETURN_IF_ERROR(
+      RejectUnknownFields(json, path, {"command", "image", "args", "env", "ports"}));
   core::PayloadSpec spec;
   IMSEMU_RETURN_IF_ERROR(ReadString(json, "command", path, spec.command));
+  IMSEMU_RETURN_IF_ERROR(ReadString(json, "image", path, spec.image));
   IMSEMU_RETURN_IF_ERROR(ReadStringMap(json, "env", path, spec.env));
   if (auto it = json.find("args"); it != json.end() && !it->is_null()) {
     if (!it->is_array()) return InvalidArgument(FieldPath(path, "args") + " must be an array");
@@ -95,6 +97,7 @@ nlohmann::json AllocationSpecToJson(const core::AllocationSpec& spec) {
         {"env", Json(spec.payload_spec.env)},
         {"ports", std::move(ports)}}},
   };
+  if (!spec.payload_spec.image.empty()) out["payload_spec"]["image"] = spec.payload_spec.image;
   // Optional: an allocation without a name shows none (and may be sent back as is).
   if (!spec.name.empty()) out["name"] = spec.name;
   if (spec.auto_reserve) {
@@ -139,10 +142,10 @@ StatusOr<core::AllocationSpec> AllocationSpecFromJson(const nlohmann::json& json
     spec.payload_spec = std::move(p);
   }
   // One default everywhere (fixture, orchestration API, scenarios, and
-  // FixtureBuilder): a stand-in (no command) becomes Ready by itself; a real
-  // game server calls ready itself.
+  // FixtureBuilder): a stand-in (no command or image) becomes Ready by
+  // itself; a real game server calls ready itself.
   if (!json.contains("auto_ready") || json["auto_ready"].is_null()) {
-    spec.auto_ready = spec.payload_spec.command.empty();
+    spec.auto_ready = !spec.payload_spec.RunsGameServer();
   }
   Status valid = core::ValidateAllocationSpec(spec);
   if (!valid.ok() && !path.empty()) return InvalidArgument(path + ": " + valid.message());

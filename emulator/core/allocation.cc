@@ -24,6 +24,31 @@ Status ValidateName(const std::string& field, const std::string& name) {
   return OkStatus();
 }
 
+// An image reference as a container runtime takes it (name[:tag][@digest]):
+// it becomes one argument of the runtime's command line, so it must not read
+// as an option.
+Status ValidateImage(const PayloadSpec& spec) {
+  if (spec.image.empty()) return OkStatus();
+  if (!spec.command.empty()) {
+    return InvalidArgument(
+        "payload_spec: give command (a local program) or image (a container), not both");
+  }
+  if (spec.image.size() > 512) {
+    return InvalidArgument("payload_spec.image must be at most 512 characters");
+  }
+  if (spec.image.front() == '-') {
+    return InvalidArgument("payload_spec.image must not start with '-'; got '" + spec.image + "'");
+  }
+  for (char c : spec.image) {
+    if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7F) {
+      return InvalidArgument(
+          "payload_spec.image must not contain spaces or control characters (an image "
+          "reference such as localhost/game-server:1.4)");
+    }
+  }
+  return OkStatus();
+}
+
 }  // namespace
 
 Status ValidateAllocationSpec(const AllocationSpec& spec) {
@@ -69,6 +94,7 @@ Status ValidateAllocationSpec(const AllocationSpec& spec) {
   if (spec.payload_spec.command.find('\0') != std::string::npos) {
     return InvalidArgument("payload_spec.command must not contain NUL");
   }
+  IMSEMU_RETURN_IF_ERROR(ValidateImage(spec.payload_spec));
   std::set<std::string> names;
   for (size_t i = 0; i < spec.payload_spec.ports.size(); ++i) {
     const PortSpec& port = spec.payload_spec.ports[i];

@@ -25,11 +25,16 @@ struct PortSpec {
   bool operator==(const PortSpec&) const = default;
 };
 
+// What runs for each payload: a local `command` (the emulator's own field)
+// or a container `image` (IMS's), never both; neither is a stand-in.
 struct PayloadSpec {
   std::string command;
+  std::string image;
   std::vector<std::string> args;
   StringMap env;
   std::vector<PortSpec> ports;
+  // Whether a real game server runs (a process or a container).
+  bool RunsGameServer() const { return !command.empty() || !image.empty(); }
   bool operator==(const PayloadSpec&) const = default;
 };
 
@@ -66,7 +71,10 @@ struct AllocationSpec {
 // (optional) and port names (required) of at most 128 characters without
 // control characters, metadata
 // rules, non-negative sizes, min <= max, buffer <= max, unique port names,
-// ports in 1..65535, protocol UDP|TCP|TCPUDP, no NUL in command, args or env.
+// ports in 1..65535, protocol UDP|TCP|TCPUDP, no NUL in command, args or env,
+// command or image, not both, and an image reference of at most 512
+// characters without spaces or control characters that does not start
+// with '-'.
 Status ValidateAllocationSpec(const AllocationSpec& spec);
 
 struct Allocation {

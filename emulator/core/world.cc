@@ -246,7 +246,7 @@ void World::CreatePayload(const std::shared_ptr<const Allocation>& shared, Time 
   p.state = PayloadState::kStarting;
   p.address = options_.advertise_address;
   const bool real_game_server =
-      !allocation.spec.payload_spec.command.empty() && options_.pick_game_port;
+      allocation.spec.payload_spec.RunsGameServer() && options_.pick_game_port;
   for (const PortSpec& spec : allocation.spec.payload_spec.ports) {
     if (real_game_server) {
       p.ports.push_back({spec.name, options_.pick_game_port()});

@@ -62,8 +62,9 @@ std::string World::WhyNoneReady(const Allocation& allocation) {
   }
   const int starting = counts[PayloadState::kCreating] + counts[PayloadState::kStarting];
   if (starting > 0 && !spec.auto_ready) {
-    why += spec.payload_spec.command.empty()
-               ? "; auto_ready is off and no command runs, so a payload becomes Ready only when "
+    why += !spec.payload_spec.RunsGameServer()
+               ? "; auto_ready is off and no command or image runs, so a payload becomes Ready "
+                 "only when "
                  "something calls its POST /api/v0/ready (or set auto_ready: true)"
                : "; a payload becomes Ready when its game server calls POST /api/v0/ready";
   } else if (starting > 0) {

@@ -239,7 +239,7 @@ void MountControlApi(httplib::Server& server, core::World& world, RequestIds& id
                if (!file) {
                  return fail(res, NotFound("payload " + id +
                                            " runs no game-server process (its allocation has "
-                                           "no payload_spec.command), so it has no log"));
+                                           "no payload_spec.command or .image), so it has no log"));
                }
                StatusOr<std::vector<std::string>> tail = TailLines(*file, *lines);
                if (!tail.ok()) return fail(res, tail.status());

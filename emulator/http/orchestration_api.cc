@@ -19,21 +19,23 @@ StatusOr<core::AllocationSpec> ReadSpec(const httplib::Request& req) {
 
 // The process an allocation's payloads run: all that starting one depends on.
 bool SameProcess(const core::PayloadSpec& a, const core::PayloadSpec& b) {
-  return a.command == b.command && a.args == b.args && a.env == b.env;
+  return a.command == b.command && a.image == b.image && a.args == b.args && a.env == b.env;
 }
 
 // PermissionDenied when `spec` would start a process that `current` (the
 // allocation as it is, if any) does not already run.
 Status CheckCommandAllowed(const core::AllocationSpec& spec, const core::AllocationSpec* current,
                            bool allow_commands) {
-  if (allow_commands || spec.payload_spec.command.empty()) return OkStatus();
+  if (allow_commands || !spec.payload_spec.RunsGameServer()) return OkStatus();
   if (current != nullptr && SameProcess(spec.payload_spec, current->payload_spec)) {
     return OkStatus();
   }
+  const bool image = !spec.payload_spec.image.empty();
   return PermissionDenied(
-      "payload_spec.command: starting game-server processes from an allocation sent over HTTP "
-      "is off; put the command in the fixture, or start the emulator with "
-      "--allow-http-commands");
+      std::string(image ? "payload_spec.image: starting containers"
+                        : "payload_spec.command: starting game-server processes") +
+      " from an allocation sent over HTTP is off; put the " + (image ? "image" : "command") +
+      " in the fixture, or start the emulator with --allow-http-commands");
 }
 
 Json AllocationsJson(const std::vector<core::Allocation>& allocations) {

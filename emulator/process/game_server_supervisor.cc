@@ -8,6 +8,7 @@
 #include <spdlog/spdlog.h>
 
 #include "emulator/clock/stopwatch.h"
+#include "emulator/process/container_launch.h"
 #include "emulator/process/keeper_runner.h"
 #include "emulator/util/rfc3339.h"
 
@@ -72,22 +73,57 @@ GameServerSupervisor::~GameServerSupervisor() { StopAll(std::chrono::millisecond
 ProcessLaunch GameServerSupervisor::Prepare(const core::Payload& payload,
                                             const core::Allocation& allocation) const {
   const core::PayloadSpec& spec = allocation.spec.payload_spec;
+  std::vector<std::string> args;
+  for (const std::string& arg : spec.args) args.push_back(Expand(arg, payload, options_.address));
+  std::map<std::string, std::string> spec_env;
+  for (const auto& [name, value] : spec.env) {
+    spec_env[name] = Expand(value, payload, options_.address);
+  }
+  const std::map<std::string, std::string> inherited = InheritedEnvironment();
+  if (!spec.image.empty()) return PrepareContainer(payload, allocation, args, spec_env, inherited);
+
   ProcessLaunch launch;
   launch.payload_id = payload.id;
   launch.command = Expand(spec.command, payload, options_.address);
-  for (const std::string& arg : spec.args) {
-    launch.args.push_back(Expand(arg, payload, options_.address));
-  }
-  std::map<std::string, std::string> env = InheritedEnvironment();
-  for (const auto& [name, value] : spec.env) env[name] = Expand(value, payload, options_.address);
+  launch.args = std::move(args);
+  std::map<std::string, std::string> env = inherited;
+  for (auto& [name, value] : spec_env) env[name] = std::move(value);  // the spec wins
   env["ORCHESTRATION_PAYLOAD_API"] = payload_api_of_(payload.id);
   for (const auto& [name, value] : env) launch.env.push_back(name + "=" + value);
   return launch;
 }
 
+ProcessLaunch GameServerSupervisor::PrepareContainer(
+    const core::Payload& payload, const core::Allocation& allocation, std::vector<std::string> args,
+    std::map<std::string, std::string> env,
+    const std::map<std::string, std::string>& inherited) const {
+  static std::atomic<long long> containers{0};
+  ContainerRun run;
+  run.payload_id = payload.id;
+  run.image = allocation.spec.payload_spec.image;
+  run.args = std::move(args);
+  run.env = std::move(env);
+  run.payload_api = payload_api_of_(payload.id);
+  run.publish_address = options_.publish_address;
+  for (const core::PortSpec& spec : allocation.spec.payload_spec.ports) {
+    for (const core::Port& port : payload.ports) {
+      if (port.name == spec.name)
+        run.ports.push_back({port.port, spec.container_port, spec.protocol});
+    }
+  }
+  run.name = "ims-emulator-" + std::to_string(getpid()) + "-" + std::to_string(++containers) + "-" +
+             payload.id;
+  auto path = inherited.find("PATH");
+  const ContainerRuntime runtime = ChooseContainerRuntime(
+      options_.container_runtime, path == inherited.end() ? "" : path->second);
+  std::vector<std::string> runtime_env;
+  for (const auto& [name, value] : inherited) runtime_env.push_back(name + "=" + value);
+  return ContainerLaunch(runtime, run, std::move(runtime_env));
+}
+
 void GameServerSupervisor::OnPayloadStarted(const core::Payload& payload,
                                             const core::Allocation& allocation) {
-  if (allocation.spec.payload_spec.command.empty()) return;
+  if (!allocation.spec.payload_spec.RunsGameServer()) return;
   ProcessLaunch launch = Prepare(payload, allocation);
   MutexLock lock(mu_);
   if (stopping_) return;

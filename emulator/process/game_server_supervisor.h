@@ -1,5 +1,7 @@
 // GameServerSupervisor: runs each payload of an allocation with a
-// `payload_spec.command` as a real child process, with IMS's exit semantics.
+// `payload_spec.command` as a real child process, and of one with a
+// `payload_spec.image` as a container (container_launch.h), with IMS's exit
+// semantics.
 //
 // When the world starts a payload (created, or restarted after back-off) the
 // supervisor launches the command with its args and env, placeholders
@@ -43,6 +45,10 @@ struct SupervisorOptions {
   std::string log_dir;  // created if missing
   Duration grace{10000};
   std::string address = "127.0.0.1";  // the {address} placeholder
+  // Containers (payload_spec.image): the runtime ("" finds podman, then
+  // docker, on PATH) and where their published ports listen on the host.
+  std::string container_runtime;
+  std::string publish_address = "127.0.0.1";
   // Who takes the steps: the supervisor's own thread, or the caller (tests).
   bool own_thread = true;
   // Passes each exit on to the world: calls `apply` (which does) and may do
@@ -101,6 +107,10 @@ class GameServerSupervisor final : public core::PayloadObserver {
   void Absorb(const std::vector<ProcessNews>& news);
   Child* Find(int handle);
   ProcessLaunch Prepare(const core::Payload& payload, const core::Allocation& allocation) const;
+  ProcessLaunch PrepareContainer(const core::Payload& payload, const core::Allocation& allocation,
+                                 std::vector<std::string> args,
+                                 std::map<std::string, std::string> env,
+                                 const std::map<std::string, std::string>& inherited) const;
 
   core::World& world_;
   const Clock& clock_;

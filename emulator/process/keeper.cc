@@ -9,6 +9,7 @@
 
 #include <cerrno>
 #include <csignal>
+#include <ctime>
 
 #include "emulator/process/process_runner.h"
 
@@ -83,6 +84,32 @@ void KillDescendants() {
 
 void WriteInt(int fd, int value) { (void)!write(fd, &value, sizeof value); }
 
+// Runs the launch's cleanup command, its output discarded, and waits for it
+// up to kCleanupSteps x 10 ms; then kills it.
+constexpr int kCleanupSteps = 3000;
+
+void RunCleanup(const KeeperLaunch& launch) {
+  if (launch.cleanup_argv == nullptr) return;
+  const pid_t pid = fork();
+  if (pid == 0) {
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, nullptr);
+    const int null = open("/dev/null", O_RDWR);
+    for (int fd = 0; fd <= 2; ++fd) dup2(null, fd);
+    execvpe(launch.cleanup_argv[0], launch.cleanup_argv, launch.envp);
+    _exit(127);
+  }
+  if (pid < 0) return;
+  for (int step = 0; step < kCleanupSteps; ++step) {
+    if (waitpid(pid, nullptr, WNOHANG) == pid) return;
+    const timespec pause{0, 10 * 1000 * 1000};
+    nanosleep(&pause, nullptr);
+  }
+  kill(pid, SIGKILL);
+  waitpid(pid, nullptr, 0);
+}
+
 }  // namespace
 
 [[noreturn]] void RunKeeper(const KeeperLaunch& launch) {
@@ -127,7 +154,9 @@ void WriteInt(int fd, int value) { (void)!write(fd, &value, sizeof value); }
     if (sig == SIGTERM) {
       kill(-game, SIGTERM);
     } else if (sig == SIGUSR1) {
+      RunCleanup(launch);
       KillDescendants();
+      RunCleanup(launch);
       WriteInt(launch.game_end_fd, -SIGKILL);
       _exit(128 + SIGKILL);
     } else if (sig == SIGCHLD) {
@@ -135,6 +164,7 @@ void WriteInt(int fd, int value) { (void)!write(fd, &value, sizeof value); }
       pid_t pid;
       while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
         if (pid == game) {
+          RunCleanup(launch);
           KillDescendants();
           WriteInt(launch.game_end_fd, EncodeExit(status));
           _exit(ExitCodeOf(status));

@@ -8,8 +8,12 @@
 // and execs the game server in a process group of its own. Then it waits:
 // - SIGTERM from the supervisor: passed on to the game server's group;
 // - SIGUSR1 (the supervisor's "kill now", or the emulator died, however it
-//   died, SIGKILL and crashes included): every descendant is killed;
-// - the game server exits: whatever it left behind is killed, the keeper
+//   died, SIGKILL and crashes included): the cleanup command runs, every
+//   descendant is killed, and the cleanup runs again (for what a dying
+//   container runtime was still creating);
+// - the game server exits: the cleanup command runs (when there is one: it
+//   removes a container whose runtime left it behind), whatever the game
+//   server left behind is killed, the keeper
 //   writes how it ended (its code, or the signal, as it was) on a pipe, and
 //   exits with the game server's code (128 + N for signal N).
 // Unprivileged and container-friendly (no namespaces or cgroups needed).
@@ -31,9 +35,10 @@ namespace imsemu::process {
 struct KeeperLaunch {
   char* const* argv = nullptr;  // the game server's command and arguments
   char* const* envp = nullptr;
-  int output_fd = -1;      // write end: the game server's stdout and stderr
-  int exec_error_fd = -1;  // write end (close-on-exec): errno if exec fails
-  int game_pid_fd = -1;    // write end: the game server's pid once forked
+  char* const* cleanup_argv = nullptr;  // null, or run after the game server ends or is killed
+  int output_fd = -1;                   // write end: the game server's stdout and stderr
+  int exec_error_fd = -1;               // write end (close-on-exec): errno if exec fails
+  int game_pid_fd = -1;                 // write end: the game server's pid once forked
   // Write end: how the game server ended (EncodeExit), just before the
   // keeper exits; the read end is closed in the keeper.
   int game_end_fd = -1;

@@ -58,6 +58,9 @@ StatusOr<StartedProcess> KeeperRunner::Start(const ProcessLaunch& launch) {
   std::vector<char*> envp;
   for (const std::string& e : launch.env) envp.push_back(const_cast<char*>(e.c_str()));
   envp.push_back(nullptr);
+  std::vector<char*> cleanup;
+  for (const std::string& a : launch.cleanup) cleanup.push_back(const_cast<char*>(a.c_str()));
+  cleanup.push_back(nullptr);
 
   int out[2] = {-1, -1};
   int failed[2] = {-1, -1};
@@ -73,6 +76,7 @@ StatusOr<StartedProcess> KeeperRunner::Start(const ProcessLaunch& launch) {
   KeeperLaunch keeper;
   keeper.argv = argv.data();
   keeper.envp = envp.data();
+  keeper.cleanup_argv = launch.cleanup.empty() ? nullptr : cleanup.data();
   keeper.output_fd = out[1];
   keeper.exec_error_fd = failed[1];
   keeper.game_pid_fd = game_pid[1];

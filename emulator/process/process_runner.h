@@ -26,6 +26,10 @@ struct ProcessLaunch {
   std::string command;
   std::vector<std::string> args;
   std::vector<std::string> env;  // NAME=value, the whole environment
+  // Run (with `env`) after the process ends and when it is killed, its
+  // output discarded: what the process leaves outside its own process tree
+  // (a container runtime's `rm` of its container). Empty: nothing.
+  std::vector<std::string> cleanup;
 };
 
 // A started process: `handle` names it to the runner, `pid` is what users see.

@@ -146,6 +146,41 @@ TEST_F(HttpServerTest, HttpAllocationsMayNotStartProcessesUnlessAllowed) {
             200);
 }
 
+TEST_F(HttpServerTest, HttpAllocationsMayNotStartContainersUnlessAllowed) {
+  const std::string image_spec =
+      R"({"name":"x","annotations":{"session_type":"x"},"buffer_size":0,
+          "payload_spec":{"image":"localhost/game:1"}})";
+  auto r = main_->Post(kAllocations, image_spec);
+  ExpectErrorShape(r, 403);
+  EXPECT_NE(r.body["message"].get<std::string>().find("payload_spec.image"), std::string::npos);
+  EXPECT_EQ(Allocations(), 1u);
+  ExpectErrorShape(main_->Put(kAllocations + "/" + kAllocation, image_spec), 403);
+
+  EmulatorOptions open;
+  open.allow_http_commands = true;
+  Start(open);
+  auto created = main_->Post(kAllocations, image_spec);
+  ASSERT_EQ(created.status, 200) << created.raw;
+  EXPECT_EQ(created.body["result"]["payload_spec"]["image"], "localhost/game:1");
+  // Absent, auto_ready is off: a container runs a real game server.
+  EXPECT_EQ(created.body["result"]["auto_ready"], false);
+  // Bad images are refused by rule, naming the field, and change nothing.
+  for (const auto& [image, rule] : {std::pair{R"("--privileged")", "must not start with '-'"},
+                                    std::pair{R"("game server")", "must not contain spaces"},
+                                    std::pair{R"(7)", "payload_spec.image must be a string"}}) {
+    auto bad = main_->Post(kAllocations, R"({"name":"y","annotations":{"session_type":"y"},
+        "payload_spec":{"image":)" + std::string(image) +
+                                             "}}");
+    ExpectErrorShape(bad, 400);
+    EXPECT_NE(bad.body["message"].get<std::string>().find(rule), std::string::npos) << bad.raw;
+  }
+  auto both = main_->Post(kAllocations, R"({"name":"y","annotations":{"session_type":"y"},
+      "payload_spec":{"image":"a","command":"/bin/true"}})");
+  ExpectErrorShape(both, 400);
+  EXPECT_NE(both.body["message"].get<std::string>().find("not both"), std::string::npos);
+  EXPECT_EQ(Allocations(), 2u);
+}
+
 TEST_F(HttpServerTest, ReplacingKeepsAFixtureCommandAndTheFlagAllowsNewOnes) {
   core::AllocationSpec spec = test::TestSpec(0);
   spec.payload_spec.command = "/bin/true";

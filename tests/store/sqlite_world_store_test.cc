@@ -120,6 +120,7 @@ TEST(AllocationRecordTest, EveryFieldRoundTripsExactly) {
   s.auto_ready_delay = Duration(1500);
   s.auto_reserve = core::AutoReserve{Duration(2500), {{"l", "1"}}, {{"a", "2"}}, hostile};
   s.payload_spec = {"./server",
+                    "",
                     {"--port", "{port:GamePort}", hostile},
                     {{"MODE", hostile}},
                     {{"GamePort", 7777, "UDP"}, {"Query", 27015, "TCPUDP"}}};

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Builds the OCI images, with podman, from this tree and without pulling.
+#   bash scripts/image.sh                   builds (scripts/build.sh), then the images from build/
+#   bash scripts/image.sh --build-dir DIR   the images from DIR's binaries, without building
+#   localhost/ims-emulator:latest and :VERSION      (containers/emulator.Containerfile)
+#   localhost/ims-example-game-server:latest        (containers/example-game-server.Containerfile)
+# Each holds one binary from build/ (stripped) and exactly the shared
+# libraries it loads, as `ldd` lists them, and a non-root user.
+# podman reads containers/containers.conf (CONTAINERS_CONF), never the
+# user's own configuration.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+build_dir=build
+case "${1:-}" in
+  --build-dir) build_dir=${2:?--build-dir needs a folder} ;;
+  "") bash scripts/build.sh ;;
+  *) echo "image.sh: unknown option '$1' (--build-dir DIR)" >&2; exit 2 ;;
+esac
+export CONTAINERS_CONF="${CONTAINERS_CONF:-$PWD/containers/containers.conf}"
+version=$(sed -n 's/^project(ims_emulator VERSION \([0-9.]*\).*/\1/p' CMakeLists.txt)
+
+# stage BINARY DIR: DIR/rootfs with BINARY at /usr/bin, its libraries where
+# the loader looks for them, /etc/passwd and /etc/group naming user 10001,
+# its home and a /tmp.
+stage() {
+  local binary=$1 dir=$2 root=$2/rootfs
+  rm -rf "$dir" && mkdir -p "$root/usr/bin" "$root/etc" "$root/tmp" "$root/home/ims"
+  strip --strip-unneeded -o "$root/usr/bin/$(basename "$binary")" "$binary"
+  ldd "$binary" | awk '/=> \// {print $3} /^\t\// {print $1}' | while read -r lib; do
+    mkdir -p "$root$(dirname "$lib")"
+    cp -L "$lib" "$root$lib"
+  done
+  echo 'ims:x:10001:10001:ims-emulator:/home/ims:/nonexistent' > "$root/etc/passwd"
+  echo 'ims:x:10001:' > "$root/etc/group"
+  chmod 1777 "$root/tmp"
+  chown 10001:10001 "$root/home/ims"
+}
+
+out=$build_dir/images
+stage "$build_dir/ims-emulator" "$out/emulator"
+podman build --quiet -f containers/emulator.Containerfile \
+  -t localhost/ims-emulator:latest -t "localhost/ims-emulator:$version" "$out/emulator"
+stage "$build_dir/examples/example-game-server" "$out/example-game-server"
+podman build --quiet -f containers/example-game-server.Containerfile \
+  -t localhost/ims-example-game-server:latest "$out/example-game-server"
+for image in localhost/ims-emulator:latest localhost/ims-example-game-server:latest; do
+  size=$(podman image inspect --format '{{.Size}}' "$image")
+  echo "$image: $((size / 1000000)) MB"
+done
