@@ -11,6 +11,7 @@
 #include "emulator/codec/json_fields.h"
 #include "emulator/http/control_api.h"
 #include "emulator/http/dashboard.h"
+#include "emulator/http/exchange_log.h"
 #include "emulator/http/faults.h"
 #include "emulator/http/group_commit.h"
 #include "emulator/http/http_server.h"
@@ -231,6 +232,14 @@ Status EmulatorImpl::Open() {
   if (options_.world.group_commit) {
     group_commit_ = std::make_unique<http::GroupCommit>(*world_);
     server_->BracketRequests(group_commit_.get());
+  }
+  if (options_.exchange_log.empty()) {
+    if (const char* env = std::getenv("IMSEMU_EXCHANGE_LOG")) options_.exchange_log = env;
+  }
+  if (!options_.exchange_log.empty()) {
+    IMSEMU_ASSIGN_OR_RETURN(exchange_log_, http::ExchangeLog::Open(options_.exchange_log));
+    server_->ObserveExchanges(exchange_log_.get());
+    if (listeners_) listeners_->ObserveExchanges(exchange_log_.get());
   }
   httplib::Server& routes = server_->routes();
   http::MountOrchestrationApi(routes, *world_, *request_ids_, options_.allow_http_commands);

@@ -46,6 +46,7 @@ namespace http {
 class Faults;
 class HttpServer;
 struct AccessPolicy;
+class ExchangeLog;
 class GroupCommit;
 class PayloadApiOutages;
 class PayloadListeners;
@@ -98,6 +99,9 @@ struct EmulatorOptions {
   // What runs payload_spec.image: "podman", "docker" or a path to either;
   // "" finds podman, then docker, on PATH.
   std::string container_runtime;
+  // A file every request and answer is appended to, one JSON object a line
+  // (http/exchange_log.h); "" = $IMSEMU_EXCHANGE_LOG, if set.
+  std::string exchange_log;
 };
 
 class EmulatorImpl final : public Emulator {
@@ -197,6 +201,8 @@ class EmulatorImpl final : public Emulator {
   std::unique_ptr<http::GameClientCalls> game_client_calls_;
   std::unique_ptr<http::AccessPolicy> access_;
   std::unique_ptr<http::Faults> faults_;
+  // Sees every exchange of the listeners below, so it outlives them.
+  std::unique_ptr<http::ExchangeLog> exchange_log_;
   // Follow World::TakePayloadApiDown: the shared port answers 503, and an
   // own listener closes.
   std::unique_ptr<http::PayloadApiOutages> outages_;

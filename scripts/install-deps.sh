@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Installs the Debian packages ims-emulator needs to build and test.
+# Installs the Debian packages ims-emulator needs to build and test, and the
+# contract test's npm packages.
 # Idempotent: packages already present are left as they are.
 set -euo pipefail
+cd "$(dirname "$0")/.."
 
 packages=(
   build-essential cmake pkg-config clang-format
@@ -23,9 +25,18 @@ for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 done
 
+# The OpenAPI contract test's validators come from npm (Node.js is on these
+# machines; Debian's nodejs and npm where it is not).
+command -v npm >/dev/null || missing+=(nodejs npm)
+
 if [ "${#missing[@]}" -gt 0 ]; then
   sudo_cmd=""
   [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
   $sudo_cmd apt-get update
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y --no-install-recommends "${missing[@]}"
+fi
+
+# tests/contract's validators, pinned by its package-lock.json.
+if [ ! -d tests/contract/node_modules/@apidevtools ]; then
+  npm ci --prefix tests/contract --no-audit --no-fund >/dev/null
 fi

@@ -183,6 +183,9 @@ void AddServeFlags(CLI::App* app, ServeFlags& f) {
                   "write this session, as it runs, as a scenario that replays it (YAML); an "
                   "existing file is refused");
   app->add_flag("--record-overwrite", f.record_overwrite, "let --record replace an existing file");
+  app->add_option("--exchange-log", f.exchange_log,
+                  "append every request and its answer to this file, one JSON object a line")
+      ->envname("IMSEMU_EXCHANGE_LOG");
   app->add_flag("--shared-port", f.shared_port,
                 "serve every payload's Payload Local API only under /payloads/{id} on the "
                 "main port (no listener per payload)");
@@ -204,6 +207,7 @@ StatusOr<EmulatorOptions> ServeOptions(const ServeFlags& f, std::ostream& warnin
   options.import_path = f.import;
   options.record_path = f.record;
   options.record_overwrite = f.record_overwrite;
+  options.exchange_log = f.exchange_log;
   options.host = f.host;
   options.port = f.port;
   options.payload_listeners = !f.shared_port;

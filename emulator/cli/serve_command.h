@@ -41,6 +41,7 @@ struct ServeFlags {
   std::string import;   // a snapshot file to start from
   std::string record;   // a scenario file to write
   bool record_overwrite = false;
+  std::string exchange_log;
   bool shared_port = false;
   std::vector<std::string> allowed_hosts;
   bool allow_http_commands = false;

@@ -126,6 +126,15 @@ void MountControlApi(httplib::Server& server, core::World& world, RequestIds& id
                WriteJson(res, {{"status", "ok"}});
              });
 
+  // docs/openapi.json, built in: what any language generates a client from.
+  server.Get(routes::Pattern(routes::kOpenApi.path),
+             [](const httplib::Request&, httplib::Response& res) {
+               static constexpr const char kDocument[] =
+#include "openapi.inc"
+                   ;
+               res.set_content(kDocument, sizeof kDocument - 1, "application/json");
+             });
+
   // The names the journal and the state use, for the dashboard's filters.
   server.Get(routes::Pattern(routes::kNames.path),
              [](const httplib::Request&, httplib::Response& res) {

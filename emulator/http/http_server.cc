@@ -40,8 +40,9 @@ constexpr std::chrono::seconds kLingerTime{2};
 thread_local bool t_close_after_response = false;
 // Set when the request checks refused the request being answered.
 thread_local bool t_refused_by_checks = false;
-// Set when an ExchangeObserver asked to see the answer being prepared.
-thread_local bool t_observed = false;
+// Bit i set when the i-th ExchangeObserver asked to see the answer being
+// prepared.
+thread_local uint32_t t_observed = 0;
 // Set when a RequestBracket began the request being answered.
 thread_local bool t_bracketed = false;
 
@@ -270,7 +271,10 @@ HttpServer::HttpServer(RequestIds& ids, size_t worker_threads, const AccessPolic
   server_->set_keep_alive_max_count(kKeepAliveMaxRequests);
   server_->set_pre_routing_handler(
       [this, &ids, &access, faults](const httplib::Request& req, httplib::Response& res) {
-        t_observed = observer_ && observer_->OnRequest(observed_payload_, req);
+        t_observed = 0;
+        for (size_t i = 0; i < observers_.size(); ++i) {
+          if (observers_[i]->OnRequest(observed_payload_, req)) t_observed |= 1u << i;
+        }
         t_refused_by_checks = CheckRequest(req, res, ids, access) == HandlerResponse::Handled;
         if (t_refused_by_checks) return HandlerResponse::Handled;
         std::optional<Fault> fault = faults ? faults->Fire(req.method, req.path) : std::nullopt;
@@ -296,8 +300,10 @@ HttpServer::HttpServer(RequestIds& ids, size_t worker_threads, const AccessPolic
           }
         }
         const bool refused = std::exchange(t_refused_by_checks, false);
-        if (std::exchange(t_observed, false))
-          observer_->OnAnswer(observed_payload_, req, res, refused);
+        const uint32_t observed = std::exchange(t_observed, 0);
+        for (size_t i = 0; i < observers_.size(); ++i) {
+          if (observed & (1u << i)) observers_[i]->OnAnswer(observed_payload_, req, res, refused);
+        }
       });
   server_->set_error_handler(httplib::Server::HandlerWithResponse(
       [&ids](const httplib::Request& req, httplib::Response& res) {
@@ -330,7 +336,8 @@ HttpServer::~HttpServer() { Stop(); }
 httplib::Server& HttpServer::routes() { return *server_; }
 
 void HttpServer::ObserveExchanges(ExchangeObserver* observer, std::string payload_id) {
-  observer_ = observer;
+  if (observers_.size() >= 32) return;  // t_observed's bits
+  observers_.push_back(observer);
   observed_payload_ = std::move(payload_id);
 }
 

@@ -25,6 +25,7 @@
 #include <string>
 #include <string_view>
 #include <thread>
+#include <vector>
 
 #include <httplib.h>
 
@@ -87,7 +88,7 @@ class HttpServer {
   httplib::Server& routes();
   // Set before Start() or Serve(): `observer` (which must outlive the
   // server) sees every request and answer, with `payload_id` naming this
-  // listener's payload.
+  // listener's payload. Several observers may be added (up to 32).
   void ObserveExchanges(ExchangeObserver* observer, std::string payload_id = "");
   // Set before Start() or Serve(): `bracket` (which must outlive the server)
   // brackets every request; the observer sees the answer End() left.
@@ -117,7 +118,7 @@ class HttpServer {
   class Listener;
 
   std::unique_ptr<Listener> server_;
-  ExchangeObserver* observer_ = nullptr;
+  std::vector<ExchangeObserver*> observers_;
   std::string observed_payload_;
   RequestBracket* bracket_ = nullptr;
   Mutex serve_mu_;  // Serve() against RequestStop()

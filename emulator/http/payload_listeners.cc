@@ -29,7 +29,7 @@ StatusOr<std::unique_ptr<HttpServer>> PayloadListeners::Bind(const std::string& 
   auto server = std::make_unique<HttpServer>(ids_, kListenerThreads, access_, faults_);
   MountPayloadLocalApi(server->routes(), world_, ids_, calls_, "",
                        [payload_id](const httplib::Request&) { return payload_id; });
-  if (observer_) server->ObserveExchanges(observer_, payload_id);
+  for (ExchangeObserver* observer : observers_) server->ObserveExchanges(observer, payload_id);
   if (world_.options().group_commit) server->BracketRequests(&group_commit_);
   IMSEMU_RETURN_IF_ERROR(server->Bind(host_, port));
   return server;

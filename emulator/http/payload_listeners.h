@@ -51,7 +51,7 @@ class PayloadListeners final : public core::PayloadObserver {
   void StopAll();
   // Set before the first payload is added: every listener's answers are
   // shown to `observer` before they are sent.
-  void ObserveExchanges(ExchangeObserver* observer) { observer_ = observer; }
+  void ObserveExchanges(ExchangeObserver* observer) { observers_.push_back(observer); }
 
  private:
   // The listeners' thread: serves what was bound, destroys what was retired.
@@ -66,7 +66,7 @@ class PayloadListeners final : public core::PayloadObserver {
   RequestIds& ids_;
   GameServerCalls& calls_;
   const AccessPolicy& access_;
-  ExchangeObserver* observer_ = nullptr;
+  std::vector<ExchangeObserver*> observers_;
   GroupCommit group_commit_{world_};
   Faults* faults_;
   const std::string host_;

@@ -47,6 +47,7 @@ struct Route {
   X(kReserve, "POST", "/api/v0/projects/{project}/allocations/{allocation}/reservations") \
   /* --- Control (the emulator's own) */ \
   X(kHealth, "GET", "/emulator/v0/health") \
+  X(kOpenApi, "GET", "/emulator/v0/openapi.json") \
   X(kGetClock, "GET", "/emulator/v0/clock") \
   X(kAdvanceClock, "POST", "/emulator/v0/clock/advance") \
   X(kReset, "POST", "/emulator/v0/reset") \

@@ -4,7 +4,9 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <set>
 
+#include "emulator/util/api_routes.h"
 #include "tests/testing/test_emulator.h"
 #include "tests/testing/test_world.h"
 
@@ -31,6 +33,28 @@ TEST_F(ControlApiTest, Health) {
   auto r = client_->Get("/emulator/v0/health");
   EXPECT_EQ(r.status, 200);
   EXPECT_EQ(r.body, Json({{"status", "ok"}}));
+}
+
+// The OpenAPI document describes exactly the calls the emulator mounts (the
+// route table), no more and no fewer; tests/contract/ checks the answers.
+TEST_F(ControlApiTest, TheOpenApiDocumentNamesEveryRouteAndNoOther) {
+  auto r = client_->Get("/emulator/v0/openapi.json");
+  ASSERT_EQ(r.status, 200) << r.raw.substr(0, 200);
+  EXPECT_EQ(r.headers.find("Content-Type")->second, "application/json");
+  EXPECT_EQ(r.body["openapi"], "3.0.3");
+  std::set<std::pair<std::string, std::string>> documented;
+  for (const auto& [path, item] : r.body["paths"].items()) {
+    for (const auto& [method, operation] : item.items()) {
+      if (method == "servers" || method == "parameters") continue;
+      std::string upper = method;
+      std::transform(upper.begin(), upper.end(), upper.begin(), ::toupper);
+      documented.insert({upper, path});
+      EXPECT_TRUE(operation.contains("operationId")) << method << " " << path;
+    }
+  }
+  std::set<std::pair<std::string, std::string>> mounted;
+  for (const routes::Route& route : routes::kAllRoutes) mounted.insert({route.method, route.path});
+  EXPECT_EQ(documented, mounted);
 }
 
 // The dashboard's filters read these; the journal and the state use them.
