@@ -7,10 +7,9 @@
 #                                  clang 14, at the top level (the library and
 #                                  the CLI) and as a studio's subproject through
 #                                  FetchContent (examples/studio, its tests run)
-#   scripts/build-matrix.sh --ci   what CI builds besides the README's build: a
-#                                  Release build of the library with warnings as
-#                                  errors (check-package.sh builds a studio
-#                                  pulling it with FetchContent in Release)
+# (CI's Release build with warnings as errors is the Containerfile's,
+# scripts/check-containerfile.sh; check-package.sh builds a studio pulling
+# the tree with FetchContent in Release.)
 # A subproject must never get -Werror from us: the studio's compile commands
 # are checked for it.
 set -euo pipefail
@@ -59,10 +58,6 @@ sub() {
   echo "ok   subproject $1 $2 (FetchContent, its tests pass): $((SECONDS - start)) s"
 }
 
-if [ "${1:-}" = "--ci" ]; then
-  top gcc Release ON
-  exit 0
-fi
 failed=0
 compilers=("$@")
 [ "${#compilers[@]}" -eq 0 ] && compilers=(gcc clang)

@@ -4,8 +4,9 @@
 #   bash scripts/image.sh --build-dir DIR   the images from DIR's binaries, without building
 #   localhost/ims-emulator:latest and :VERSION      (containers/emulator.Containerfile)
 #   localhost/ims-example-game-server:latest        (containers/example-game-server.Containerfile)
-# Each holds one binary from build/ (stripped) and exactly the shared
-# libraries it loads, as `ldd` lists them, and a non-root user.
+# Each holds its binaries from build/ (stripped: the emulator; the example
+# game server, and the example client for compose.yaml's match) and exactly
+# the shared libraries they load, as `ldd` lists them, and a non-root user.
 # podman reads containers/containers.conf (CONTAINERS_CONF), never the
 # user's own configuration.
 set -euo pipefail
@@ -19,16 +20,19 @@ esac
 export CONTAINERS_CONF="${CONTAINERS_CONF:-$PWD/containers/containers.conf}"
 version=$(sed -n 's/^project(ims_emulator VERSION \([0-9.]*\).*/\1/p' CMakeLists.txt)
 
-# stage BINARY DIR: DIR/rootfs with BINARY at /usr/bin, its libraries where
-# the loader looks for them, /etc/passwd and /etc/group naming user 10001,
-# its home and a /tmp.
+# stage DIR BINARY...: DIR/rootfs with each BINARY at /usr/bin, their
+# libraries where the loader looks for them, /etc/passwd and /etc/group
+# naming user 10001, its home and a /tmp.
 stage() {
-  local binary=$1 dir=$2 root=$2/rootfs
+  local dir=$1 root=$1/rootfs
+  shift
   rm -rf "$dir" && mkdir -p "$root/usr/bin" "$root/etc" "$root/tmp" "$root/home/ims"
-  strip --strip-unneeded -o "$root/usr/bin/$(basename "$binary")" "$binary"
-  ldd "$binary" | awk '/=> \// {print $3} /^\t\// {print $1}' | while read -r lib; do
-    mkdir -p "$root$(dirname "$lib")"
-    cp -L "$lib" "$root$lib"
+  for binary in "$@"; do
+    strip --strip-unneeded -o "$root/usr/bin/$(basename "$binary")" "$binary"
+    ldd "$binary" | awk '/=> \// {print $3} /^\t\// {print $1}' | while read -r lib; do
+      mkdir -p "$root$(dirname "$lib")"
+      cp -L "$lib" "$root$lib"
+    done
   done
   echo 'ims:x:10001:10001:ims-emulator:/home/ims:/nonexistent' > "$root/etc/passwd"
   echo 'ims:x:10001:' > "$root/etc/group"
@@ -37,10 +41,11 @@ stage() {
 }
 
 out=$build_dir/images
-stage "$build_dir/ims-emulator" "$out/emulator"
+stage "$out/emulator" "$build_dir/ims-emulator"
 podman build --quiet -f containers/emulator.Containerfile \
   -t localhost/ims-emulator:latest -t "localhost/ims-emulator:$version" "$out/emulator"
-stage "$build_dir/examples/example-game-server" "$out/example-game-server"
+stage "$out/example-game-server" "$build_dir/examples/example-game-server" \
+  "$build_dir/examples/example-game-client"
 podman build --quiet -f containers/example-game-server.Containerfile \
   -t localhost/ims-example-game-server:latest "$out/example-game-server"
 for image in localhost/ims-emulator:latest localhost/ims-example-game-server:latest; do

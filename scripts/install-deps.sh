@@ -18,6 +18,9 @@ packages=(
   # (containers/containers.conf), slirp4netns for a game-server container's
   # way back to the emulator's loopback, binutils' strip for the images.
   podman runc slirp4netns binutils
+  # compose.yaml with podman-compose (service names resolve through CNI's
+  # dnsname plugin); the Containerfile's base made from the archive.
+  podman-compose golang-github-containernetworking-plugin-dnsname mmdebstrap curl
 )
 
 missing=()

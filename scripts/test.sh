@@ -6,14 +6,16 @@
 #   scripts/test.sh --quick     normal build, without the slow and browser tests
 #                               (labels: unit, http, process, browser, check, slow,
 #                               container; ctest --test-dir build -L LABEL runs one kind)
-# The sanitizer builds leave out the container tests: the images hold the
-# normal build's binaries (scripts/image.sh), which those tests are about.
+# The sanitizer builds leave out the container tests (the images hold the
+# normal build's binaries, scripts/image.sh, which those tests are about) and
+# check/mutations (the table of broken stand-ins judges the verdicts, the same
+# code check/cases runs under the sanitizers).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build_flag=""
 select=()
 case "${1:-}" in
-  --sanitize | --tsan) build_flag="$1"; select=(-LE container) ;;
+  --sanitize | --tsan) build_flag="$1"; select=(-LE container -E 'check/mutations') ;;
   --quick) select=(-LE "slow|browser") ;;
   "") ;;
   *) echo "test.sh: unknown option '$1' (--sanitize, --tsan, --quick)" >&2; exit 2 ;;

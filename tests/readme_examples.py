@@ -111,9 +111,14 @@ for n, (lang, text) in enumerate(blocks):
                 if not command.startswith("curl"):
                     continue
                 command = command.replace(":9350", ":" + main)
-                r = run(["bash", "-c", command])
+                r = run(["bash", "-c", command], cwd=work)
+                # `-o FILE` (the OpenAPI download): the answer is the file.
+                saved = re.search(r" -o (\S+)", command)
+                answer = r.stdout
+                if saved and os.path.exists(os.path.join(work, saved.group(1))):
+                    answer = open(os.path.join(work, saved.group(1))).read()
                 try:
-                    body = json.loads(r.stdout)
+                    body = json.loads(answer)
                 except ValueError:
                     body = None
                 checks.check(r.returncode == 0 and isinstance(body, dict) and "message" not in body,

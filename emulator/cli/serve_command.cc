@@ -2,6 +2,8 @@
 
 #include <pthread.h>
 
+#include <algorithm>
+#include <cctype>
 #include <memory>
 #include <ostream>
 #include <thread>
@@ -186,6 +188,9 @@ void AddServeFlags(CLI::App* app, ServeFlags& f) {
   app->add_option("--exchange-log", f.exchange_log,
                   "append every request and its answer to this file, one JSON object a line")
       ->envname("IMSEMU_EXCHANGE_LOG");
+  app->add_option("--payload-address", f.payload_address,
+                  "the address the Session Manager hands clients for a payload (a compose "
+                  "service name, say); default: 127.0.0.1");
   app->add_flag("--shared-port", f.shared_port,
                 "serve every payload's Payload Local API only under /payloads/{id} on the "
                 "main port (no listener per payload)");
@@ -208,6 +213,18 @@ StatusOr<EmulatorOptions> ServeOptions(const ServeFlags& f, std::ostream& warnin
   options.record_path = f.record;
   options.record_overwrite = f.record_overwrite;
   options.exchange_log = f.exchange_log;
+  if (!f.payload_address.empty()) {
+    const bool plain =
+        f.payload_address.size() <= 253 &&
+        std::all_of(f.payload_address.begin(), f.payload_address.end(), [](char c) {
+          return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == ':';
+        });
+    if (!plain) {
+      return InvalidArgument("--payload-address must be a host name or an IP address; got '" +
+                             f.payload_address + "'");
+    }
+    options.world.advertise_address = f.payload_address;
+  }
   options.host = f.host;
   options.port = f.port;
   options.payload_listeners = !f.shared_port;

@@ -42,6 +42,7 @@ struct ServeFlags {
   std::string record;   // a scenario file to write
   bool record_overwrite = false;
   std::string exchange_log;
+  std::string payload_address;  // "" = 127.0.0.1
   bool shared_port = false;
   std::vector<std::string> allowed_hosts;
   bool allow_http_commands = false;
