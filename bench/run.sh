@@ -60,6 +60,17 @@ out=docs/performance.md
   echo "|---|---|---|"
   build/bench/swarm_bench 8
   echo
+  echo "## Containers"
+  echo
+  echo "\`bash bench/container_start.sh 10\`: \`podman run\` of the emulator's image to its"
+  echo "first answer of \`/emulator/v0/health\` through the published port (target: within"
+  echo "1 s), and the images' sizes (target: the emulator's at most 40 MB)."
+  echo
+  echo '```'
+  bash scripts/image.sh --build-dir build >/dev/null
+  bash bench/container_start.sh 10
+  echo '```'
+  echo
   echo "## Build"
   echo
   echo "\`bash bench/build_time.sh\`: a clean clone of the committed tree configured and"

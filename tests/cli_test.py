@@ -250,6 +250,31 @@ r = run(["exec", "--host", "127.0.0.2", "--", sys.executable, "-c", probe_host])
 checks.check(r.returncode == 0, "the payload APIs follow --host (127.0.0.2, a loopback address)",
              r.stdout + r.stderr)
 
+probe_session = textwrap.dedent("""
+    import json, os, urllib.request
+    req = urllib.request.Request(
+        os.environ["IMS_EMULATOR_URL"] + "/api/v0/projects/local-project/sessions?session_type=default",
+        data=b"{}", method="POST", headers={"Authorization": "Bearer secret-token:playfab/t"})
+    print(json.load(urllib.request.urlopen(req, timeout=10))["address"])
+""")
+exchanges = os.path.join(work, "exchanges.jsonl")
+r = run(["exec", "--payload-address", "game-server", "--exchange-log", exchanges, "--",
+         sys.executable, "-c", probe_session])
+checks.check(r.returncode == 0 and r.stdout.strip() == "game-server",
+             "--payload-address is the address the Session Manager hands clients",
+             r.stdout + r.stderr)
+logged = [json.loads(l) for l in open(exchanges)] if os.path.exists(exchanges) else []
+created = [x for x in logged if x["method"] == "POST" and x["path"].endswith("/sessions")]
+checks.check(len(created) == 1 and created[0]["status"] == 200
+             and created[0]["query"] == "session_type=default"
+             and created[0]["body"]["address"] == "game-server"
+             and created[0]["listener"] == "main",
+             "--exchange-log writes each request and its answer as a JSON line", logged)
+r = run(["serve", "--port", "0", "--payload-address", "game server;rm"])
+checks.check(r.returncode == 2 and "--payload-address must be a host name or an IP address"
+             in r.stderr, "a --payload-address that is no host name is refused, naming the rule",
+             r.stderr)
+
 with socket.socket() as s:
     s.bind(("127.0.0.1", 0))
     free_port = s.getsockname()[1]
