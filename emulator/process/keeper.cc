@@ -95,8 +95,8 @@ void RunCleanup(const KeeperLaunch& launch) {
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, nullptr);
-    const int null = open("/dev/null", O_RDWR);
-    for (int fd = 0; fd <= 2; ++fd) dup2(null, fd);
+    const int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+    for (int fd = 0; fd <= 2; ++fd) dup2(null, fd);  // dup2 clears close-on-exec
     execvpe(launch.cleanup_argv[0], launch.cleanup_argv, launch.envp);
     _exit(127);
   }

@@ -5,11 +5,14 @@ client, its output is the payload's log, its exit codes feed IMS's exit
 semantics, removal is SIGTERM, and no container outlives the emulator
 however it ends (Ctrl-C, SIGTERM, SIGKILL).
 
-Usage: game_image_test.py EMULATOR CLIENT
+Usage: game_image_test.py EMULATOR CLIENT HELPER
+(HELPER: tests/process/game_server_helper, made an image here to play a game
+server that ignores SIGTERM.)
 """
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -18,7 +21,7 @@ import tempfile
 from podman import REPO, Emulator, containers_named, http, podman, wait_until
 from testlib import Checks
 
-emulator_binary, client_binary = map(os.path.abspath, sys.argv[1:3])
+emulator_binary, client_binary, helper_binary = map(os.path.abspath, sys.argv[1:4])
 FIXTURE = os.path.join(REPO, "fixtures", "example-game-image.json")
 IMAGE = "localhost/ims-example-game-server:latest"
 checks = Checks("containers/game-image")
@@ -33,6 +36,23 @@ def fixture_with(payload_spec, buffer_size=1):
             {"name": "game", "annotations": {"session_type": "default"},
              "buffer_size": buffer_size, "max_payloads": 4, "payload_spec": payload_spec}]}]}, f)
     return path
+
+
+def helper_image():
+    """localhost/ims-test-game-server-helper: the helper binary and the
+    libraries it loads, as scripts/image.sh stages an image."""
+    context = tempfile.mkdtemp(prefix="imsemu-helper-image-")
+    root = os.path.join(context, "rootfs")
+    os.makedirs(os.path.join(root, "usr", "bin"))
+    shutil.copy(helper_binary, os.path.join(root, "usr", "bin", "helper"))
+    libs = subprocess.run(["ldd", helper_binary], capture_output=True, text=True).stdout
+    for lib in re.findall(r"(?:=> )?(/\S+) \(0x", libs):
+        os.makedirs(root + os.path.dirname(lib), exist_ok=True)
+        shutil.copy(lib, root + lib)  # follows the symlink
+    with open(os.path.join(context, "Containerfile"), "w") as f:
+        f.write("FROM scratch\nCOPY rootfs/ /\nENTRYPOINT [\"/usr/bin/helper\"]\n")
+    podman("build", "--quiet", "-t", "localhost/ims-test-game-server-helper:latest", context)
+    return "localhost/ims-test-game-server-helper:latest"
 
 
 def client(e, *args):
@@ -92,6 +112,8 @@ try:
         checks.check("[game-server] reserved: map docks, up to 4 players" in text
                      and "--- exited: exit code 0" in text,
                      "the container's output is the payload's log, and its exit code", text)
+        checks.check(f"--env EXAMPLE_PAYLOAD_ID={payload} " in text,
+                     "env placeholders are expanded for the container", text[:600])
         checks.check(wait_until("a refill", lambda: ready_count(e) == 2),
                      "the buffer refills with a new container", e.state())
 
@@ -131,6 +153,26 @@ try:
                  and any("ims-no-such" in line for line in log.get("lines", [])),
                  "an image that is not there: the runtime's 125 and its reason in the log",
                  f"{seen} {log}")
+finally:
+    e.stop()
+
+# --- A server that ignores SIGTERM is killed after --kill-grace, and its
+# container goes.
+e = Emulator(emulator_binary, ["--kill-grace", "1", "--fixture", fixture_with(
+    {"image": helper_image(), "args": ["--ready", "--ignore-term"]})])
+try:
+    ready = wait_until("a Ready helper", lambda: e.payloads_in("Ready"))
+    victim = ready[0]["id"] if ready else ""
+    allocation = ready[0]["allocation_id"] if ready else ""
+    http(f"{e.url}/api/v0/projects/local-project/allocations/{allocation}/payloads/{victim}",
+         "DELETE")
+    killed = wait_until("the helper's end",
+                        lambda: "--- exited: signal 9 (SIGKILL)" in log_of(e, victim))
+    checks.check(killed and "SIGTERM ignored" in log_of(e, victim),
+                 "a container ignoring SIGTERM is killed after --kill-grace", log_of(e, victim))
+    checks.check(wait_until("its container to go", lambda: not any(
+        n.endswith(victim) for n in containers_named(e.container_prefix)), limit=30),
+                 "...and its container is removed", containers_named(e.container_prefix))
 finally:
     e.stop()
 
