@@ -394,7 +394,13 @@ CheckResult DriveSigterm(const CheckTarget& t, const CheckCase& c) {
     s.WaitFor([](const Observation& o) { return o.exit.has_value(); }, Param(c, "grace_seconds"));
   }
   const Observation seen = s.Finish();
-  return Judged(c, JudgeSigterm(seen, c.params), seen);
+  Verdict verdict = JudgeSigterm(seen, c.params);
+  if (!verdict.passed && !seen.exit && !t.spec.payload_spec.image.empty()) {
+    verdict.text +=
+        "; in its container the game server is PID 1, which SIGTERM does not end unless it "
+        "handles the signal itself";
+  }
+  return Judged(c, verdict, seen);
 }
 
 // Sends each message to the game port over UDP, reading any answer.

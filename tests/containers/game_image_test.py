@@ -157,9 +157,15 @@ finally:
     e.stop()
 
 # --- A server that ignores SIGTERM is killed after --kill-grace, and its
-# container goes.
-e = Emulator(emulator_binary, ["--kill-grace", "1", "--fixture", fixture_with(
-    {"image": helper_image(), "args": ["--ready", "--ignore-term"]})])
+# container goes; `check` fails it, saying why a container's server must
+# handle SIGTERM.
+deaf = fixture_with({"image": helper_image(), "args": ["--ready", "--ignore-term"]})
+r = subprocess.run([emulator_binary, "check", "--fixture", deaf, "--only", "exits-on-sigterm"],
+                   capture_output=True, text=True, timeout=120)
+checks.check(r.returncode == 1 and "FAIL exits-on-sigterm" in r.stdout
+             and "PID 1, which SIGTERM does not end" in r.stdout,
+             "check fails a container deaf to SIGTERM, saying it is PID 1", r.stdout + r.stderr)
+e = Emulator(emulator_binary, ["--kill-grace", "1", "--fixture", deaf])
 try:
     ready = wait_until("a Ready helper", lambda: e.payloads_in("Ready"))
     victim = ready[0]["id"] if ready else ""
