@@ -16,6 +16,7 @@
 #include "emulator/http/faults.h"
 #include "emulator/process/command_lookup.h"
 #include "emulator/process/container_launch.h"
+#include "emulator/process/image_lookup.h"
 #include "emulator/util/mutex.h"
 
 namespace imsemu::check {
@@ -519,6 +520,10 @@ StatusOr<std::vector<CheckResult>> RunChecks(
   bool never_ready = false;
   if (needs_server) {
     IMSEMU_RETURN_IF_ERROR(process::LookUpCommand(WhatStarts(target), PathOf(target.spec)));
+    if (const std::string& image = target.spec.payload_spec.image; !image.empty()) {
+      IMSEMU_RETURN_IF_ERROR(process::LookUpImage(
+          process::ChooseContainerRuntime(target.container_runtime, PathOf(target.spec)), image));
+    }
     double within = kDefaultStartSeconds;
     for (const CheckCase& c : cases) {
       if (c.kind == Probe::kReady) within = Param(c, "within_seconds");

@@ -182,6 +182,14 @@ try:
 finally:
     e.stop()
 
+# --- check names an image that is not there before any case runs.
+r = subprocess.run([emulator_binary, "check", "--fixture",
+                    fixture_with({"image": "localhost/ims-no-such:1"})],
+                   capture_output=True, text=True, timeout=120)
+checks.check(r.returncode == 2 and "cannot run the image 'localhost/ims-no-such:1' with podman"
+             in r.stderr and "build or pull it first" in r.stderr and "PASS" not in r.stdout,
+             "check refuses an image the runtime does not have, up front", r.stdout + r.stderr)
+
 # --- No container outlives the emulator, however it ends.
 for how, sig in (("Ctrl-C", signal.SIGINT), ("SIGTERM", signal.SIGTERM),
                  ("SIGKILL", signal.SIGKILL)):
