@@ -206,4 +206,36 @@ Status ReadKeyValue(const Json& body, std::string& key, std::string& value) {
   return ReadString(body, "value", "", value);
 }
 
+StatusOr<Duration> ParseDuration(const Json& value) {
+  if (value.is_number()) {
+    const double seconds = value.get<double>();
+    if (!std::isfinite(seconds) || seconds < 0) return InvalidArgument("durations are >= 0");
+    return Duration(std::llround(seconds * 1000));
+  }
+  if (!value.is_string()) return InvalidArgument("a duration is like 12s, 500ms or 2m");
+  const std::string text = value.get<std::string>();
+  size_t end = 0;
+  double number = 0;
+  try {
+    number = std::stod(text, &end);
+  } catch (const std::exception&) {
+    return InvalidArgument("'" + text + "' is not a duration (like 12s, 500ms or 2m)");
+  }
+  const std::string unit = text.substr(end);
+  double ms = 0;
+  if (unit == "ms") {
+    ms = number;
+  } else if (unit == "s" || unit.empty()) {
+    ms = number * 1000;
+  } else if (unit == "m") {
+    ms = number * 60000;
+  } else if (unit == "h") {
+    ms = number * 3600000;
+  } else {
+    return InvalidArgument("'" + text + "' has an unknown unit (ms, s, m or h)");
+  }
+  if (!std::isfinite(ms) || ms < 0) return InvalidArgument("durations are >= 0");
+  return Duration(std::llround(ms));
+}
+
 }  // namespace imsemu::codec

@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "emulator/clock/clock.h"
 #include "emulator/core/metadata.h"
 #include "ims_emulator/status.h"
 
@@ -52,6 +53,10 @@ Status ReadSeconds(const Json& object, std::string_view key, std::string_view pa
 // A flat object of strings.
 Status ReadStringMap(const Json& object, std::string_view key, std::string_view path,
                      core::StringMap& out);
+
+// "12s", "500ms", "2m", "1.5h", "1.5s" or a number of seconds, as written in
+// the files people write (scenarios, rehearsal plans).
+StatusOr<Duration> ParseDuration(const Json& value);
 
 // A metadata body {"key": string, "value": string}: both required.
 Status ReadKeyValue(const Json& body, std::string& key, std::string& value);

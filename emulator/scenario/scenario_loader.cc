@@ -141,7 +141,7 @@ Step ParseStep(const YAML::Node& node, int number) {
     if (!inner.IsMap()) throw LoadError{line, "wait_until needs a step to repeat"};
     for (const char* key : {"every", "within"}) {
       if (!inner[key]) continue;
-      StatusOr<Duration> d = ParseDuration(ToJson(inner[key]));
+      StatusOr<Duration> d = codec::ParseDuration(ToJson(inner[key]));
       if (!d.ok())
         throw LoadError{LineOf(inner[key]), std::string(key) + ": " + d.status().message()};
       (std::string(key) == "every" ? step.every : step.within) = *d;
@@ -209,7 +209,7 @@ void ParseTop(const YAML::Node& root, const std::string& path, Scenario& s) {
         s.status_cache = *mode;
       }
       if (cache.contains("ttl")) {
-        StatusOr<Duration> ttl = ParseDuration(cache["ttl"]);
+        StatusOr<Duration> ttl = codec::ParseDuration(cache["ttl"]);
         if (!ttl.ok()) throw LoadError{at, "status_cache.ttl: " + ttl.status().message()};
         s.status_cache_ttl = *ttl;
       }
@@ -263,38 +263,6 @@ void ParseTop(const YAML::Node& root, const std::string& path, Scenario& s) {
 }
 
 }  // namespace
-
-StatusOr<Duration> ParseDuration(const Json& value) {
-  if (value.is_number()) {
-    const double seconds = value.get<double>();
-    if (!std::isfinite(seconds) || seconds < 0) return InvalidArgument("durations are >= 0");
-    return Duration(std::llround(seconds * 1000));
-  }
-  if (!value.is_string()) return InvalidArgument("a duration is like 12s, 500ms or 2m");
-  const std::string text = value.get<std::string>();
-  size_t end = 0;
-  double number = 0;
-  try {
-    number = std::stod(text, &end);
-  } catch (const std::exception&) {
-    return InvalidArgument("'" + text + "' is not a duration (like 12s, 500ms or 2m)");
-  }
-  const std::string unit = text.substr(end);
-  double ms = 0;
-  if (unit == "ms") {
-    ms = number;
-  } else if (unit == "s" || unit.empty()) {
-    ms = number * 1000;
-  } else if (unit == "m") {
-    ms = number * 60000;
-  } else if (unit == "h") {
-    ms = number * 3600000;
-  } else {
-    return InvalidArgument("'" + text + "' has an unknown unit (ms, s, m or h)");
-  }
-  if (!std::isfinite(ms) || ms < 0) return InvalidArgument("durations are >= 0");
-  return Duration(std::llround(ms));
-}
 
 StatusOr<Scenario> ParseScenario(const std::string& text, const std::string& path) {
   Scenario s;

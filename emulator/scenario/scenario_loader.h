@@ -18,7 +18,4 @@ StatusOr<Scenario> LoadScenario(const std::string& path);
 // fixture paths.
 StatusOr<Scenario> ParseScenario(const std::string& text, const std::string& path);
 
-// "12s", "500ms", "2m", "1.5s" or a number of seconds.
-StatusOr<Duration> ParseDuration(const Json& value);
-
 }  // namespace imsemu::scenario

@@ -1,5 +1,6 @@
 #include "emulator/scenario/step_kinds.h"
 
+#include "emulator/codec/json_fields.h"
 #include "emulator/scenario/scenario_loader.h"
 #include "emulator/scenario/variables.h"
 #include "emulator/util/percent_encode.h"
@@ -83,7 +84,7 @@ BodyFn JsonBody(std::function<StatusOr<Json>(const Json&)> make) {
 }
 
 StatusOr<Json> Seconds(const Json& value, const std::string& field) {
-  StatusOr<Duration> d = ParseDuration(value);
+  StatusOr<Duration> d = codec::ParseDuration(value);
   if (!d.ok()) return InvalidArgument(field + ": " + d.status().message());
   return Json({{"seconds", static_cast<double>(d->count()) / 1000.0}});
 }

@@ -1,4 +1,5 @@
 #include "emulator/scenario/scenario_loader.h"
+#include "emulator/codec/json_fields.h"
 
 #include <gtest/gtest.h>
 
@@ -122,6 +123,7 @@ TEST(ScenarioLoaderTest, UnknownStepParametersAreRefused) {
 }
 
 TEST(ScenarioLoaderTest, ParsesDurations) {
+  using codec::ParseDuration;
   EXPECT_EQ(*ParseDuration("12s"), Duration(12000));
   EXPECT_EQ(*ParseDuration("500ms"), Duration(500));
   EXPECT_EQ(*ParseDuration("2m"), Duration(120000));
@@ -131,6 +133,7 @@ TEST(ScenarioLoaderTest, ParsesDurations) {
   EXPECT_FALSE(ParseDuration("3 weeks").ok());
   EXPECT_FALSE(ParseDuration("-1s").ok());
   EXPECT_FALSE(ParseDuration(nullptr).ok());
+  EXPECT_EQ(*ParseDuration("24h"), Duration(86400000));
 }
 
 TEST(ScenarioLoaderTest, VarsCanRepeatText) {

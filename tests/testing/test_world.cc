@@ -2,6 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+#include <string_view>
+
+#include "emulator/store/memory_world_store.h"
+#include "emulator/store/sqlite_world_store.h"
+
 namespace imsemu::test {
 
 core::AllocationSpec TestSpec(int buffer_size, bool auto_ready, const std::string& session_type) {
@@ -26,9 +32,14 @@ TestWorld::TestWorld(core::Fixture fixture, core::WorldOptions options)
 }
 
 TestWorld::TestWorld(Unopened, core::WorldOptions options) {
-  auto opened = store::SqliteWorldStore::Open(":memory:");
-  EXPECT_TRUE(opened.ok()) << opened.status().message();
-  store = *std::move(opened);
+  const char* which = std::getenv("IMSEMU_TEST_STORE");
+  if (which != nullptr && std::string_view(which) == "memory") {
+    store = std::make_unique<store::MemoryWorldStore>();
+  } else {
+    auto opened = store::SqliteWorldStore::Open(":memory:");
+    EXPECT_TRUE(opened.ok()) << opened.status().message();
+    store = *std::move(opened);
+  }
   failing = std::make_unique<FailingWorldStore>(*store);
   world = std::make_unique<core::World>(*failing, clock, std::move(options));
 }

@@ -1,12 +1,13 @@
-// Test helpers for the core: a World over an in-memory SQLite store and a
-// virtual clock, plus small fixtures.
+// Test helpers for the core: a World over an in-memory store and a virtual
+// clock, plus small fixtures. The store is SQLite's `:memory:`, or the
+// MemoryWorldStore when IMSEMU_TEST_STORE=memory (CTest runs the core's
+// suite both ways: the two stores must make the same world).
 #pragma once
 
 #include <memory>
 
 #include "emulator/clock/clock.h"
 #include "emulator/core/world.h"
-#include "emulator/store/sqlite_world_store.h"
 #include "tests/testing/failing_store.h"
 
 namespace imsemu::test {
@@ -33,7 +34,7 @@ struct TestWorld {
   std::vector<core::Payload> Payloads();
   std::vector<core::Payload> InState(core::PayloadState state);
 
-  std::unique_ptr<store::SqliteWorldStore> store;
+  std::unique_ptr<core::WorldStore> store;
   // Between the world and `store`: passes everything through until told to fail.
   std::unique_ptr<FailingWorldStore> failing;
   VirtualClock clock{kDefaultVirtualStart};
