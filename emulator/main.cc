@@ -59,6 +59,10 @@ std::vector<Command> Commands() {
       Row<LintFlags>("lint",
                      "check fixture files against IMS's integration guide (exit 1 on a finding)",
                      AddLintFlags, LintFixtureFiles),
+      Row<RehearseFlags>("rehearse",
+                         "simulate a plan's players and game servers on the virtual clock, "
+                         "for each allocation setting of its sweep, and report what each costs",
+                         AddRehearseFlags, RunRehearseCommand),
       Row<CheckFlags>("check",
                       "put a game server through IMS's realities (checks/default.yaml) and report",
                       AddCheckFlags, RunCheckCommand),

@@ -32,8 +32,9 @@ MAY_INCLUDE = {
     "facade": BASE | {"core", "codec", "store", "http", "process", "scenario"},
     "harness": BASE | {"core", "codec", "scenario", "clients", "facade"},
     "check": BASE | {"core", "codec", "http", "process", "facade", "harness"},
+    "rehearse": BASE | {"core", "codec", "store"},
     "cli": BASE | {"core", "codec", "store", "http", "process", "scenario", "clients",
-                   "facade", "harness", "check"},
+                   "facade", "harness", "check", "rehearse"},
     "main": {"cli"},
 }
 INCLUDE = re.compile(r'\s*#\s*include\s*([<"])([^>"]+)[>"]')

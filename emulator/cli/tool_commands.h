@@ -1,6 +1,7 @@
 // The commands that run no emulator of their own: `timeline` and `export`
 // (they ask a running one), `lint` (fixture files), `scenario run` and
-// `check` (each starts the emulators it needs). Each writes what people read
+// `check` (each starts the emulators it needs), `rehearse` (simulates worlds
+// in memory). Each writes what people read
 // to the context's `out`, errors to its `err`, and returns the process's exit
 // code.
 #pragma once
@@ -61,5 +62,19 @@ struct CheckFlags {
 void AddCheckFlags(CLI::App* app, CheckFlags& f);
 // 0 when every case passes, 1 when one fails, 2 on a usage error.
 int RunCheckCommand(const CheckFlags& f, const Context& c);
+
+struct RehearseFlags {
+  std::string plan;
+  std::string json;  // "-": standard output
+  std::string html;
+  std::vector<std::string> targets;
+  int jobs = 0;  // 0: one per core
+  bool quiet = false;
+};
+void AddRehearseFlags(CLI::App* app, RehearseFlags& f);
+// Simulates the plan's every setting and reports. 0 when done (and, with
+// targets, a setting meets them), 1 when targets are given and no setting
+// meets them, 2 on a bad plan, target or flag, or a report it cannot write.
+int RunRehearseCommand(const RehearseFlags& f, const Context& c);
 
 }  // namespace imsemu::cli

@@ -214,6 +214,10 @@ class World {
   // When the earliest armed timer or API outage falls due, or the status
   // cache next shows clients a status they do not see yet (nullopt: none).
   std::optional<Time> NextTimer();
+  // When the earliest armed timer or API outage falls due (nullopt: none),
+  // leaving out the status cache's refreshes: for a caller that moves time
+  // itself and reads statuses as they are shown (rehearse). O(1).
+  std::optional<Time> NextPayloadDeadline();
   // The seq of the newest event in the journal (0: none).
   long long JournalEnd();
   // Forces `state`, disarming any timer (for reproducing bugs).

@@ -28,6 +28,12 @@ std::optional<Time> World::NextTimer() {
   return NextDeadlineLocked(Prepare());
 }
 
+std::optional<Time> World::NextPayloadDeadline() {
+  MutexLock lock(mu_);
+  Prepare();
+  return next_timer_;
+}
+
 namespace {
 
 // Moves `next` earlier to when the status cache shows clients one of `p`'s
