@@ -101,6 +101,41 @@ def trace_format_errors(doc):
     return errors
 
 
+# rehearse: a plan through the real binary; the JSON to standard output is
+# the same bytes every run.
+plan = os.path.join(work, "plan.yaml")
+with open(plan, "w") as f:
+    f.write(textwrap.dedent("""\
+        name: cli
+        duration: 1h
+        allocation: {session_type: ranked, buffer_size: 2, max_payloads: 50}
+        demand:
+          arrivals: {poisson: {per_minute: 4}}
+          match_length: {exponential: {mean: 3m}}
+        sweep: {buffer_size: [0, 8]}
+        """))
+first = run(["rehearse", plan, "--json", "-", "--target", "refused_fraction<0.5"])
+second = run(["rehearse", plan, "--json", "-", "--target", "refused_fraction<0.5", "--jobs", "1"])
+try:
+    report = json.loads(first.stdout)
+except ValueError:
+    report = {}
+checks.check(
+    first.returncode == 0 and first.stdout == second.stdout and report.get("cheapest") == 1 and
+        "rehearse: cli: 2 settings" in first.stderr and "cheapest meeting" in first.stderr,
+    "rehearse: JSON on standard output, the same bytes on one core as on two, the table and "
+    "progress on standard error",
+    first.stdout[:500] + first.stderr + second.stderr)
+r = run(["rehearse", plan, "--target", "refused_fraction<0"])
+checks.check(r.returncode == 1 and "no setting meets the target" in r.stdout,
+             "rehearse: no setting meets the target is exit 1", r.stdout + r.stderr)
+r = run(["rehearse", os.path.join(work, "no-plan.yaml")])
+checks.check(r.returncode == 2 and "no-plan.yaml" in r.stderr,
+             "rehearse: a missing plan is exit 2, named", r.stderr)
+r = run(["rehearse", plan, "--qiet"])
+checks.check(r.returncode == 2 and "--quiet" in r.stderr,
+             "rehearse: a mistyped flag is named with the one meant", r.stderr)
+
 # lint: findings and exit codes through the real binary.
 shared = os.path.join(work, "shared.json")
 with open(shared, "w") as f:

@@ -42,6 +42,62 @@ TEST(LintCommandTest, ExitCodeIsTheWorstFileAndFindingsNameTheFile) {
   EXPECT_NE(err.str().find("lint-missing.json"), std::string::npos) << err.str();
 }
 
+constexpr const char* kRehearsal = R"(name: small
+duration: 2h
+allocation: {session_type: ranked, buffer_size: 0, max_payloads: 100}
+demand:
+  arrivals: {poisson: {per_minute: 6}}
+  match_length: {exponential: {mean: 5m}}
+sweep:
+  buffer_size: [0, 4, 12]
+)";
+
+TEST(RehearseCommandTest, ReportsEverySettingAndExitsByTheTarget) {
+  const std::string plan = Write("rehearse-plan.yaml", kRehearsal);
+  const std::string json = TempPath("rehearse.json");
+  const std::string html = TempPath("rehearse.html");
+  RehearseFlags f;
+  f.plan = plan;
+  f.json = json;
+  f.html = html;
+  f.targets = {"refused_fraction<0.05"};
+  f.quiet = true;
+  std::ostringstream out, err;
+  EXPECT_EQ(RunRehearseCommand(f, {out, err}), 0) << err.str();
+  const nlohmann::json report = nlohmann::json::parse(Read(json));
+  ASSERT_EQ(report["results"].size(), 3u);
+  EXPECT_EQ(report["results"][0]["refused_fraction"], 1.0);
+  EXPECT_EQ(report["results"][2]["settings"]["buffer_size"], 12);
+  EXPECT_TRUE(report["cheapest"].is_number());
+  EXPECT_NE(out.str().find("<- cheapest meeting the target"), std::string::npos) << out.str();
+  EXPECT_NE(Read(html).find("class='cheapest'"), std::string::npos);
+  EXPECT_EQ(err.str(), "");  // quiet
+
+  // No setting meets an impossible target: exit 1, said.
+  f.targets = {"refused_fraction<0"};
+  f.quiet = false;
+  out.str("");
+  EXPECT_EQ(RunRehearseCommand(f, {out, err}), 1);
+  EXPECT_NE(out.str().find("no setting meets the target"), std::string::npos) << out.str();
+  EXPECT_NE(err.str().find("[3/3]"), std::string::npos) << err.str();  // progress
+
+  // Usage errors: exit 2, named, nothing written.
+  f.targets = {"refused<<1"};
+  err.str("");
+  EXPECT_EQ(RunRehearseCommand(f, {out, err}), 2);
+  EXPECT_NE(err.str().find("--target 'refused<<1'"), std::string::npos) << err.str();
+  f.targets = {};
+  f.plan = Write("rehearse-typo.yaml", std::string(kRehearsal) + "seeed: 3\n");
+  err.str("");
+  EXPECT_EQ(RunRehearseCommand(f, {out, err}), 2);
+  EXPECT_NE(err.str().find("did you mean 'seed'"), std::string::npos) << err.str();
+  f.plan = plan;
+  f.json = TempPath("no-such-folder") + "/r.json";
+  err.str("");
+  EXPECT_EQ(RunRehearseCommand(f, {out, err}), 2);
+  EXPECT_NE(err.str().find("no-such-folder"), std::string::npos) << err.str();
+}
+
 constexpr const char* kScenario = R"(name: one step
 world:
   projects:
