@@ -47,6 +47,18 @@ out=docs/performance.md
   echo "|---|---|---|---|"
   "$fleet" growth
   echo
+  echo "## Rehearsals"
+  echo
+  echo "\`bash bench/rehearse_bench.sh\`: \`ims-emulator rehearse\` through the CLI on"
+  echo "\`bench/plans/day-100k.yaml\` (one day, 69.44 players a minute, 20-minute matches,"
+  echo "30 s start-up, two retries) and \`day-100k-sweep.yaml\` (the same over 8 buffer"
+  echo "sizes, settings simulated in parallel); wall time and peak resident memory by"
+  echo "\`/usr/bin/time\`."
+  echo
+  echo "| measure | value | target |"
+  echo "|---|---|---|"
+  bash bench/rehearse_bench.sh
+  echo
   echo "## Many clients at once"
   echo
   echo "\`build/bench/swarm_bench 8\`: every client on its own keep-alive connection,"

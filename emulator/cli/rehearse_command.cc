@@ -20,13 +20,6 @@ std::string Fixed(double x, int decimals) {
   return buffer;
 }
 
-std::string SettingText(const Json& settings) {
-  std::string out;
-  for (const auto& [name, value] : settings.items()) {
-    out += (out.empty() ? "" : " ") + name + "=" + std::to_string(value.get<int>());
-  }
-  return out;
-}
 
 // One line a setting, for people.
 void WriteTable(const Json& report, std::ostream& out) {
@@ -34,7 +27,7 @@ void WriteTable(const Json& report, std::ostream& out) {
   const long long cheapest = rehearse::CheapestIndex(report);
   for (size_t i = 0; i < results.size(); ++i) {
     const Json& r = results[i];
-    out << SettingText(r["settings"]) << ": refused " << Fixed(r["refused_fraction"].get<double>() * 100, 3)
+    out << rehearse::SettingsText(r["settings"]) << ": refused " << Fixed(r["refused_fraction"].get<double>() * 100, 3)
         << "%, gave up " << r["players_gave_up"].get<long long>() << " of "
         << r["sessions_requested"].get<long long>() << ", time to session p99 "
         << Fixed(r["time_to_session_ms"]["p99"].get<double>() / 1000, 1) << " s, peak "

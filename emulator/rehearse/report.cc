@@ -163,6 +163,15 @@ std::optional<size_t> Cheapest(const Json& results, const std::vector<Target>& t
   return best;
 }
 
+std::string SettingsText(const Json& settings) {
+  std::string out;
+  for (const std::string& name : SettingNames()) {
+    if (!settings.contains(name)) continue;
+    out += (out.empty() ? "" : ", ") + name + " " + std::to_string(settings[name].get<int>());
+  }
+  return out;
+}
+
 long long CheapestIndex(const Json& report) {
   auto it = report.find("cheapest");
   return it != report.end() && it->is_number() ? it->get<long long>() : -1;

@@ -47,6 +47,10 @@ std::optional<size_t> Cheapest(const nlohmann::json& results, const std::vector<
 // has no targets or no result meets them.
 long long CheapestIndex(const nlohmann::json& report);
 
+// A result's settings for people, in the plan's order of fields:
+// "buffer_size 10, min_payloads 0, max_payloads 500".
+std::string SettingsText(const nlohmann::json& settings);
+
 // The whole report: the plan, the targets and which result is the cheapest
 // meeting them (when targets are given), and every result.
 nlohmann::json ReportJson(const Plan& plan, const std::vector<Result>& results,

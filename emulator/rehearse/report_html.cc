@@ -74,7 +74,8 @@ std::string Frame(double y_max, const std::vector<double>& start_s, double end_s
   for (int i = 0; i <= 4; ++i) {
     const double s = end_s * i / 4;
     const double x = kLeft + (kWidth - kLeft) * (i / 4.0);
-    svg << "<text x='" << Number(x, 1) << "' y='" << kHeight - 4 << "' class='xlabel'>"
+    svg << "<text x='" << Number(x, 1) << "' y='" << kHeight - 4 << "' class='xlabel"
+        << (i == 4 ? " last" : "") << "'>"
         << Hours(s) << "</text>";
   }
   (void)start_s;
@@ -152,13 +153,6 @@ std::string Stacked(const std::vector<Series>& series, const std::vector<double>
   return svg.str();
 }
 
-std::string SettingText(const Json& settings) {
-  std::string out;
-  for (const auto& [name, value] : settings.items()) {
-    out += (out.empty() ? "" : " · ") + name + " " + std::to_string(value.get<int>());
-  }
-  return out;
-}
 
 std::vector<double> PerMinute(const Json& counts, double bucket_s) {
   std::vector<double> out;
@@ -184,6 +178,7 @@ svg .axis { stroke: #8a949d; stroke-width: 1; }
 svg text { font-size: 10px; fill: #55606b; }
 svg .ylabel { text-anchor: end; }
 svg .xlabel { text-anchor: middle; }
+svg .xlabel.last { text-anchor: end; }
 svg polyline { stroke-width: 1.5; }
 .legend span { display: inline-block; margin-right: 12px; font-size: 12px; }
 .legend i { display: inline-block; width: 10px; height: 10px; margin-right: 4px; vertical-align: -1px; }
@@ -231,7 +226,7 @@ std::string ReportHtml(const Json& report) {
     if (cheapest == static_cast<long long>(i)) cls = "cheapest";
     if (judged && !r["meets_targets"].get<bool>()) cls = "misses";
     html << "<tr id='setting-" << i << "'" << (cls.empty() ? "" : " class='" + cls + "'") << ">"
-         << "<td>" << SettingText(r["settings"]) << "</td>"
+         << "<td>" << SettingsText(r["settings"]) << "</td>"
          << "<td>" << r["sessions_requested"].get<long long>() << "</td>"
          << "<td>" << Number(r["refused_fraction"].get<double>() * 100, 2) << "%</td>"
          << "<td>" << r["players_gave_up"].get<long long>() << "</td>"
@@ -264,7 +259,7 @@ std::string ReportHtml(const Json& report) {
         {"starting", "#f9ab00", t["starting"].get<std::vector<double>>()},
         {"leaving", "#9aa0a6", t["leaving"].get<std::vector<double>>()}};
     html << "<section class='setting' id='chart-" << i << "'><h2>"
-         << SettingText(results[i]["settings"]) << "</h2><div class='plots'><div>"
+         << SettingsText(results[i]["settings"]) << "</h2><div class='plots'><div>"
          << Lines(demand, start_s, bucket_s, "players a minute", "demand-" + std::to_string(i))
          << Legend(demand) << "</div><div>"
          << Stacked(payloads, start_s, bucket_s, "payloads by state",
