@@ -126,6 +126,24 @@ for n, (lang, text) in enumerate(blocks):
         finally:
             stop(p)
 
+# The rehearsal: the plan shown is plans/launch-day.yaml, and the command
+# shown prints the table shown, byte for byte (the report is deterministic).
+plan_blocks = [text for lang, text in blocks if lang == "yaml" and "\ndemand:" in text]
+plan_file = open(os.path.join(source, "plans", "launch-day.yaml")).read()
+checks.check(plan_blocks == [plan_file], "the README's rehearsal plan is plans/launch-day.yaml")
+tables = [text for lang, text in blocks if lang == "text" and text.startswith("setting ")]
+command = re.search(r"^build/ims-emulator (rehearse .*)$", readme, re.M)
+if command and tables:
+    args = command.group(1).replace("'", "").split()
+    shutil.copytree(os.path.join(source, "plans"), os.path.join(work, "plans"))
+    r = run([binary] + args, cwd=work)
+    checks.check(r.returncode == 0 and r.stdout == tables[0] and
+                 os.path.exists(os.path.join(work, "rehearse.html")),
+                 "the README's rehearse command prints the table it shows",
+                 r.stdout + r.stderr)
+else:
+    checks.check(False, "the README shows a rehearse command and its table")
+
 # The table of contents lists every section, each by its GitHub anchor.
 toc = re.search(r"^## Contents\n\n((?:- .*\n)+)", readme, re.M)
 sections = [h for h in re.findall(r"^## (.+)$", readme, re.M) if h != "Contents"]

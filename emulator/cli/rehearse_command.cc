@@ -21,23 +21,37 @@ std::string Fixed(double x, int decimals) {
 }
 
 
-// One line a setting, for people.
+// The settings the sweep varies (all of them when it varies none).
+std::string Varied(const Json& report, const Json& settings) {
+  const Json& sweep = report["plan"]["sweep"];
+  if (sweep.empty()) return rehearse::SettingsText(settings);
+  Json varied = Json::object();
+  for (const auto& [name, values] : sweep.items()) varied[name] = settings[name];
+  return rehearse::SettingsText(varied);
+}
+
+// A table, a row a setting, for people.
 void WriteTable(const Json& report, std::ostream& out) {
   const Json& results = report["results"];
   const long long cheapest = rehearse::CheapestIndex(report);
+  size_t width = 7;
+  for (const Json& r : results) width = std::max(width, Varied(report, r["settings"]).size());
+  char line[512];
+  std::snprintf(line, sizeof line, "%-*s %9s %8s %12s %6s %10s %13s\n", static_cast<int>(width),
+                "setting", "refused", "gave up", "session p99", "peak", "payload h", "idle Ready h");
+  out << line;
   for (size_t i = 0; i < results.size(); ++i) {
     const Json& r = results[i];
-    out << rehearse::SettingsText(r["settings"]) << ": refused " << Fixed(r["refused_fraction"].get<double>() * 100, 3)
-        << "%, gave up " << r["players_gave_up"].get<long long>() << " of "
-        << r["sessions_requested"].get<long long>() << ", time to session p99 "
-        << Fixed(r["time_to_session_ms"]["p99"].get<double>() / 1000, 1) << " s, peak "
-        << r["peak_payloads"].get<int>() << " payloads, "
-        << Fixed(r["payload_hours"].get<double>(), 1) << " payload hours ("
-        << Fixed(r["idle_ready_payload_hours"].get<double>(), 1) << " idle Ready)";
+    std::snprintf(line, sizeof line, "%-*s %8.3f%% %8lld %10.1f s %6d %10.1f %13.1f",
+                  static_cast<int>(width), Varied(report, r["settings"]).c_str(),
+                  r["refused_fraction"].get<double>() * 100, r["players_gave_up"].get<long long>(),
+                  r["time_to_session_ms"]["p99"].get<double>() / 1000, r["peak_payloads"].get<int>(),
+                  r["payload_hours"].get<double>(), r["idle_ready_payload_hours"].get<double>());
+    out << line;
     if (r.contains("meets_targets")) {
       out << (cheapest == static_cast<long long>(i) ? "  <- cheapest meeting the target"
-              : r["meets_targets"].get<bool>() ? "  meets the target"
-                                               : "  misses the target");
+              : r["meets_targets"].get<bool>()     ? "  meets the target"
+                                                   : "  misses the target");
     }
     out << "\n";
   }
@@ -74,7 +88,8 @@ int RunRehearseCommand(const RehearseFlags& f, const Context& c) {
     err << "ims-emulator rehearse: " << plan.status().message() << "\n";
     return 2;
   }
-  const size_t settings = plan->SweptSettings().size();
+  const std::vector<rehearse::Settings> swept = plan->SweptSettings();
+  const size_t settings = swept.size();
   const int jobs = f.jobs > 0 ? f.jobs : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   if (!f.quiet) {
     err << "rehearse: " << plan->name << ": " << settings
@@ -87,8 +102,9 @@ int RunRehearseCommand(const RehearseFlags& f, const Context& c) {
       rehearse::RunSweep(*plan, jobs, [&](size_t index) {
         ++finished;
         if (f.quiet) return;
-        err << "rehearse: [" << finished << "/" << settings << "] setting " << index + 1 << " done ("
-            << Fixed(wall.ElapsedMs() / 1000, 1) << " s)\n";
+        err << "rehearse: [" << finished << "/" << settings << "] "
+            << rehearse::SettingsText(rehearse::SettingsJson(swept[index])) << " done (" << Fixed(wall.ElapsedMs() / 1000, 1)
+            << " s)\n";
       });
   const Json report = rehearse::ReportJson(*plan, results, targets);
   auto write = [&](const std::string& path, const std::string& text) {

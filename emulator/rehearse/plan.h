@@ -84,6 +84,9 @@ struct Plan {
   Arrivals arrivals;
   Distribution match_length;
   Patience patience;
+  // Players come from this long after the start, when the allocation has had
+  // time to fill its buffer (0: at once, as at a launch).
+  Duration demand_starts_after{0};
   Distribution ready_after;
   double crash_probability = 0;
   // Status-cache lag the Session Manager shows (the emulator's default: a

@@ -171,7 +171,7 @@ class Loader {
   void ReadDemand(const YAML::Node& node, const std::string& path, Plan& plan) {
     bool has_arrivals = false;
     bool has_length = false;
-    Map(node, path, path, {"arrivals", "match_length", "patience"},
+    Map(node, path, path, {"arrivals", "match_length", "patience", "starts_after"},
         [&](const std::string& key, const YAML::Node& v, const std::string& field) {
           if (key == "arrivals") {
             has_arrivals = true;
@@ -179,6 +179,8 @@ class Loader {
           } else if (key == "match_length") {
             has_length = true;
             plan.match_length = ReadDistribution(v, field);
+          } else if (key == "starts_after") {
+            plan.demand_starts_after = ReadDuration(v, field);
           } else {
             Map(v, field, field, {"retries", "every"},
                 [&](const std::string& k, const YAML::Node& x, const std::string& f) {
@@ -457,6 +459,9 @@ class Loader {
       }
     }
     const double players = plan.arrivals.MaxRate() * static_cast<double>(plan.duration.count()) / 60000;
+    if (plan.demand_starts_after >= plan.duration) {
+      Fail(root, "demand.starts_after must be shorter than the plan's duration");
+    }
     if (players > kMaxArrivalsPerPlan) {
       Fail(root, "the plan's demand could bring up to " + std::to_string(std::llround(players)) +
                      " players; a plan may bring at most 20000000 (shorten it or split it)");

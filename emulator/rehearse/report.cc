@@ -91,16 +91,20 @@ StatusOr<Target> ParseTarget(const std::string& text) {
   return t;
 }
 
-Json ResultJson(const Result& r) {
+Json SettingsJson(const Settings& s) {
   Json settings = Json::object();
-  for (const std::string& name : SettingNames()) settings[name] = SettingField(r.settings, name);
+  for (const std::string& name : SettingNames()) settings[name] = SettingField(s, name);
+  return settings;
+}
+
+Json ResultJson(const Result& r) {
   const double duration_h = static_cast<double>(r.duration_ms) / 3600000.0;
   const double gave_up =
       r.sessions_requested == 0
           ? 0.0
           : static_cast<double>(r.players_gave_up) / static_cast<double>(r.sessions_requested);
   return {
-      {"settings", settings},
+      {"settings", SettingsJson(r.settings)},
       {"sessions_requested", r.sessions_requested},
       {"requests", r.requests},
       {"refused", r.refused},

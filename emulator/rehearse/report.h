@@ -47,6 +47,8 @@ std::optional<size_t> Cheapest(const nlohmann::json& results, const std::vector<
 // has no targets or no result meets them.
 long long CheapestIndex(const nlohmann::json& report);
 
+// Settings as the report writes them: {"buffer_size": 10, ...}.
+nlohmann::json SettingsJson(const Settings& settings);
 // A result's settings for people, in the plan's order of fields:
 // "buffer_size 10, min_payloads 0, max_payloads 500".
 std::string SettingsText(const nlohmann::json& settings);

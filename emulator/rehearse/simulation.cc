@@ -101,7 +101,7 @@ class Simulation final : public core::PayloadObserver {
       std::abort();
     }
     cache_ = world_.status_cache();
-    NextArrival(start_);
+    NextArrival(start_ + plan_.demand_starts_after);
     double reported = 0;
     while (true) {
       const std::optional<Time> timer = world_.NextPayloadDeadline();

@@ -15,6 +15,7 @@ demand:
   arrivals: {poisson: {per_minute: 20}}
   match_length: {exponential: {mean: 20m}}
   patience: {retries: 2, every: 5s}
+  starts_after: 1m
 servers:
   ready_after: {fixed: 30s}
   crash_probability: 0.01
@@ -65,6 +66,7 @@ TEST(PlanLoaderTest, ReadsEveryField) {
   EXPECT_EQ(plan->match_length.kind, Distribution::Kind::kExponential);
   EXPECT_EQ(plan->match_length.value, Duration(1200000));
   EXPECT_EQ(plan->patience.retries, 2);
+  EXPECT_EQ(plan->demand_starts_after, Duration(60000));
   EXPECT_EQ(plan->ready_after.value, Duration(30000));
   EXPECT_DOUBLE_EQ(plan->crash_probability, 0.01);
   const std::vector<Settings> swept = plan->SweptSettings();
@@ -130,6 +132,7 @@ TEST(PlanLoaderTest, RefusesWhatWouldTestNothingNamingTheFieldAndTheRule) {
       {With("  buffer_size: [0, 5]", "  buffer_size: []"), "sweep.buffer_size must be a non-empty list"},
       {With("  buffer_size: [0, 5]", "  buffer_size: [0, 600]"), "buffer_size (600) must be at most max_payloads (100)"},
       {With("duration:", "duration: 0s"), "duration must be longer than 0s"},
+      {With("  starts_after:", "  starts_after: 24h"), "demand.starts_after must be shorter"},
       {With("duration:", "duration: 40d"), "unknown unit"},
       {With("duration:", "duration: 800h"), "at most 31 days"},
       {With("name:", "# no name"), "a plan needs a name"},
