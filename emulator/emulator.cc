@@ -25,6 +25,7 @@
 #include "emulator/process/game_server_supervisor.h"
 #include "emulator/process/port_picker.h"
 #include "emulator/scenario/recorder.h"
+#include "emulator/store/memory_world_store.h"
 #include "emulator/store/snapshot_file.h"
 #include "emulator/store/sqlite_world_store.h"
 #include "emulator/util/api_routes.h"
@@ -153,9 +154,14 @@ Status EmulatorImpl::Open() {
   // our threads starts, so that every thread sees it built (ThreadSanitizer
   // cannot see the library's own guard).
   (void)spdlog::default_logger_raw();
-  IMSEMU_ASSIGN_OR_RETURN(std::unique_ptr<store::SqliteWorldStore> store,
-                          store::SqliteWorldStore::Open(options_.state_path));
-  store_ = std::move(store);
+  // Without a state file the world lives in memory alone, indexed for its
+  // queries; with one, in SQLite (a file that a restart resumes).
+  const bool in_memory = options_.state_path == ":memory:" || options_.state_path.empty();
+  if (in_memory) {
+    store_ = std::make_unique<store::MemoryWorldStore>();
+  } else {
+    IMSEMU_ASSIGN_OR_RETURN(store_, store::SqliteWorldStore::Open(options_.state_path));
+  }
 
   std::optional<store::Snapshot> import;
   if (!options_.import_path.empty()) {
@@ -169,7 +175,7 @@ Status EmulatorImpl::Open() {
     options_.world.pick_api_port = [] { return process::PortPicker::FreeTcpPort(); };
   }
   // A commit to a file is a write: concurrent requests' changes share one.
-  options_.world.group_commit = options_.state_path != ":memory:" && !options_.state_path.empty();
+  options_.world.group_commit = !in_memory;
   world_ = std::make_unique<core::World>(*store_, *clock_, options_.world);
   world_->SetEventSink([](const core::Event& e) {
     if (e.level == core::EventLevel::kWarning) {

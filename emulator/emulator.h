@@ -194,7 +194,7 @@ class EmulatorImpl final : public Emulator {
   EmulatorOptions options_;
   std::vector<std::string> resume_notes_;
   std::unique_ptr<Clock> clock_;
-  std::unique_ptr<store::SqliteWorldStore> store_;
+  std::unique_ptr<core::WorldStore> store_;
   std::unique_ptr<core::World> world_;
   std::unique_ptr<http::RequestIds> request_ids_;
   std::unique_ptr<http::GameServerCalls> game_server_calls_;

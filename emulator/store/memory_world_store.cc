@@ -17,7 +17,7 @@ void MemoryWorldStore::Begin() {
 
 Status MemoryWorldStore::Commit() {
   in_transaction_ = false;
-  undo_.clear();
+  ForgetUndo();
   steps_.clear();
   while (journal_limit_ > 0 && events_.size() > journal_limit_) events_.pop_front();
   return OkStatus();
@@ -26,7 +26,17 @@ Status MemoryWorldStore::Commit() {
 void MemoryWorldStore::Rollback() {
   UndoTo(0);
   in_transaction_ = false;
+  ForgetUndo();
   steps_.clear();
+}
+
+void MemoryWorldStore::ForgetUndo() {
+  // A big transaction's log gives its memory back; a small one keeps it.
+  if (undo_.capacity() > 4096) {
+    std::vector<Undo>().swap(undo_);
+  } else {
+    undo_.clear();
+  }
 }
 
 void MemoryWorldStore::BeginStep() { steps_.push_back(undo_.size()); }
@@ -62,9 +72,9 @@ void MemoryWorldStore::UndoTo(size_t keep) {
         projects_.erase(p->id);
       }
     } else if (auto* a = std::get_if<AllocationWas>(&undo)) {
-      SetAllocation(a->id, std::move(a->value));
+      SetAllocation(a->id, a->value ? std::optional(std::move(*a->value)) : std::nullopt);
     } else if (auto* w = std::get_if<PayloadWas>(&undo)) {
-      SetPayload(w->id, std::move(w->value));
+      SetPayload(w->id, w->value ? std::optional(std::move(*w->value)) : std::nullopt);
     } else {
       events_.pop_back();
       --next_event_seq_;
@@ -119,11 +129,11 @@ void MemoryWorldStore::SetAllocation(const std::string& id,
                                      std::optional<core::Allocation> value) {
   auto it = allocations_.find(id);
   if (it != allocations_.end()) {
-    Remember(AllocationWas{id, it->second});
+    Remember(AllocationWas{id, std::make_unique<core::Allocation>(it->second)});
     allocation_order_.erase(it->second.seq);
     allocations_.erase(it);
   } else {
-    Remember(AllocationWas{id, std::nullopt});
+    Remember(AllocationWas{id, nullptr});
   }
   if (!value) return;
   allocation_order_[value->seq] = id;
@@ -183,17 +193,19 @@ void MemoryWorldStore::SetPayload(const std::string& id, std::optional<core::Pay
     Index(it->second, -1);
     if (value) {
       // The node stays where it is: the indexes point at it.
-      if (in_transaction_) undo_.push_back(PayloadWas{id, std::move(it->second)});
+      if (in_transaction_) {
+        undo_.push_back(PayloadWas{id, std::make_unique<core::Payload>(std::move(it->second))});
+      }
       it->second = *std::move(value);
       Index(it->second, +1);
       return;
     }
-    Remember(PayloadWas{id, std::move(it->second)});
+    Remember(PayloadWas{id, std::make_unique<core::Payload>(std::move(it->second))});
     payloads_.erase(it);
     return;
   }
   if (!value) return;
-  Remember(PayloadWas{id, std::nullopt});
+  Remember(PayloadWas{id, nullptr});
   auto [inserted, ok] = payloads_.emplace(id, *std::move(value));
   Index(inserted->second, +1);
 }
