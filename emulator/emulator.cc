@@ -27,7 +27,7 @@
 #include "emulator/scenario/recorder.h"
 #include "emulator/store/memory_world_store.h"
 #include "emulator/store/snapshot_file.h"
-#include "emulator/store/sqlite_world_store.h"
+#include "emulator/store/write_behind_store.h"
 #include "emulator/util/api_routes.h"
 #include "emulator/util/rfc3339.h"
 
@@ -155,12 +155,13 @@ Status EmulatorImpl::Open() {
   // cannot see the library's own guard).
   (void)spdlog::default_logger_raw();
   // Without a state file the world lives in memory alone, indexed for its
-  // queries; with one, in SQLite (a file that a restart resumes).
+  // queries; with one, in memory too, written behind to SQLite at each commit
+  // (a file that a restart resumes).
   const bool in_memory = options_.state_path == ":memory:" || options_.state_path.empty();
   if (in_memory) {
     store_ = std::make_unique<store::MemoryWorldStore>();
   } else {
-    IMSEMU_ASSIGN_OR_RETURN(store_, store::SqliteWorldStore::Open(options_.state_path));
+    IMSEMU_ASSIGN_OR_RETURN(store_, store::WriteBehindStore::Open(options_.state_path));
   }
 
   std::optional<store::Snapshot> import;

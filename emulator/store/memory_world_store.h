@@ -31,7 +31,15 @@ namespace imsemu::store {
 
 class MemoryWorldStore final : public core::WorldStore {
  public:
-  explicit MemoryWorldStore(size_t journal_limit = 0) : journal_limit_(journal_limit) {}
+  // The journal's first event gets `journal_after` + 1 (a journal that goes
+  // on from a file's).
+  explicit MemoryWorldStore(size_t journal_limit = 0, long long journal_after = 0)
+      : journal_limit_(journal_limit), next_event_seq_(journal_after + 1) {}
+
+  // The oldest event kept (the next to come when none is).
+  long long OldestEventSeq() const {
+    return events_.empty() ? next_event_seq_ : events_.front().seq;
+  }
 
   void Begin() override;
   Status Commit() override;
@@ -120,7 +128,7 @@ class MemoryWorldStore final : public core::WorldStore {
   std::unordered_map<std::string, AllocationIndex> by_allocation_;
   std::set<std::pair<Time, long long>> deadlines_;  // (deadline, seq)
   std::deque<core::Event> events_;
-  long long next_event_seq_ = 1;
+  long long next_event_seq_;
 };
 
 }  // namespace imsemu::store

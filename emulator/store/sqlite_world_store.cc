@@ -466,6 +466,9 @@ void SqliteWorldStore::WriteUnwritten() {
         "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)");
     bind(insert).Bind(6, p.allocation_id).Bind(7, p.seq).Run();
   }
+  if (!keep_decoded_) {
+    for (const std::string& id : unwritten_) payload_cache_.erase(id);
+  }
   DropUnwritten();
 }
 
@@ -593,6 +596,24 @@ std::vector<core::Event> SqliteWorldStore::ListEvents(long long after, int limit
     out.push_back(std::move(e));
   }
   return out;
+}
+
+std::vector<std::pair<std::string, std::string>> SqliteWorldStore::ListMeta() {
+  std::vector<std::pair<std::string, std::string>> out;
+  Statement s = Prepare("SELECT key, value FROM meta ORDER BY key");
+  while (s.Step()) out.emplace_back(s.Text(0), s.Text(1));
+  return out;
+}
+
+void SqliteWorldStore::KeepPayloadsDecoded(bool keep) {
+  keep_decoded_ = keep;
+  if (!keep) std::unordered_map<std::string, core::Payload>().swap(payload_cache_);
+}
+
+long long SqliteWorldStore::LastEventSeq() {
+  Statement s = Prepare("SELECT max(seq) FROM events");
+  if (!s.Step() || s.IsNull(0)) return 0;
+  return s.Int(0);
 }
 
 }  // namespace imsemu::store

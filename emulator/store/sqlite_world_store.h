@@ -65,6 +65,16 @@ class SqliteWorldStore final : public core::WorldStore {
   long long AppendEvent(const core::Event& event) override;
   std::vector<core::Event> ListEvents(long long after, int limit) override;
 
+  // Beyond WorldStore, for loading a file's world into memory: every meta
+  // key and value, and the last event's seq (0: none).
+  std::vector<std::pair<std::string, std::string>> ListMeta();
+  long long LastEventSeq();
+  // Whether payloads stay decoded in memory after they are written (on: the
+  // store answers reads; off: a store written behind memory, which answers
+  // them itself, keeps no second copy).
+  // Turning it off drops what is decoded now. Outside a transaction.
+  void KeepPayloadsDecoded(bool keep);
+
  private:
   class Statement;
 
@@ -96,6 +106,7 @@ class SqliteWorldStore final : public core::WorldStore {
   std::unordered_set<std::string> unwritten_;
   Status error_;
   bool in_transaction_ = false;
+  bool keep_decoded_ = true;
 };
 
 }  // namespace imsemu::store

@@ -2,11 +2,15 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <cstdio>
 #include <cstdlib>
 #include <string_view>
 
 #include "emulator/store/memory_world_store.h"
 #include "emulator/store/sqlite_world_store.h"
+#include "emulator/store/write_behind_store.h"
+#include "tests/testing/test_emulator.h"
 
 namespace imsemu::test {
 
@@ -35,6 +39,12 @@ TestWorld::TestWorld(Unopened, core::WorldOptions options) {
   const char* which = std::getenv("IMSEMU_TEST_STORE");
   if (which != nullptr && std::string_view(which) == "memory") {
     store = std::make_unique<store::MemoryWorldStore>();
+  } else if (which != nullptr && std::string_view(which) == "write-behind") {
+    static std::atomic<int> n{0};
+    file = TempPath("world-" + std::to_string(n++) + ".db");
+    auto opened = store::WriteBehindStore::Open(file);
+    EXPECT_TRUE(opened.ok()) << opened.status().message();
+    store = *std::move(opened);
   } else {
     auto opened = store::SqliteWorldStore::Open(":memory:");
     EXPECT_TRUE(opened.ok()) << opened.status().message();
@@ -42,6 +52,14 @@ TestWorld::TestWorld(Unopened, core::WorldOptions options) {
   }
   failing = std::make_unique<FailingWorldStore>(*store);
   world = std::make_unique<core::World>(*failing, clock, std::move(options));
+}
+
+TestWorld::~TestWorld() {
+  world.reset();
+  failing.reset();
+  store.reset();
+  if (file.empty()) return;
+  for (const char* suffix : {"", "-wal", "-shm"}) std::remove((file + suffix).c_str());
 }
 
 void TestWorld::Open(const core::Fixture& fixture) {

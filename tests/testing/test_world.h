@@ -1,7 +1,9 @@
-// Test helpers for the core: a World over an in-memory store and a virtual
-// clock, plus small fixtures. The store is SQLite's `:memory:`, or the
-// MemoryWorldStore when IMSEMU_TEST_STORE=memory (CTest runs the core's
-// suite both ways: the two stores must make the same world).
+// Test helpers for the core: a World over a store and a virtual clock, plus
+// small fixtures. The store is SQLite's `:memory:`; with
+// IMSEMU_TEST_STORE=memory the MemoryWorldStore, with
+// IMSEMU_TEST_STORE=write-behind a WriteBehindStore on a file of its own
+// (CTest runs the core's world suite all three ways: every store must make
+// the same world).
 #pragma once
 
 #include <memory>
@@ -27,6 +29,7 @@ struct TestWorld {
   // A world not opened yet: add observers first, then Open().
   struct Unopened {};
   explicit TestWorld(Unopened, core::WorldOptions options = {});
+  ~TestWorld();
   void Open(const core::Fixture& fixture);
 
   // Moves the clock and applies what is due.
@@ -35,6 +38,7 @@ struct TestWorld {
   std::vector<core::Payload> InState(core::PayloadState state);
 
   std::unique_ptr<core::WorldStore> store;
+  std::string file;  // the write-behind store's, removed at the end
   // Between the world and `store`: passes everything through until told to fail.
   std::unique_ptr<FailingWorldStore> failing;
   VirtualClock clock{kDefaultVirtualStart};
