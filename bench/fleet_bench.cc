@@ -10,6 +10,8 @@
 //   growth            create, list and reconcile at 10 to 100,000 payloads
 //   reconcile N       one clock advance at which N game servers become Ready
 //   scenario FILE     a scenario's wall time and its speed-up over real time
+//   drive URL N       N session creates from 32 clients against a running
+//                     emulator: "sessions/s errors" (bench/cli_fleet.sh)
 // Each prints Markdown table rows.
 #include <unistd.h>
 #include <algorithm>
@@ -80,8 +82,8 @@ std::string MainUrl(const EmulatorImpl& e) {
   return "http://127.0.0.1:" + std::to_string(e.port());
 }
 
-imsemu::SessionManagerClient GameClient(const EmulatorImpl& e) {
-  return imsemu::SessionManagerClient(MainUrl(e), "bench", "Bearer secret-token:bench/player");
+imsemu::SessionManagerClient GameClient(const std::string& url) {
+  return imsemu::SessionManagerClient(url, "bench", "Bearer secret-token:bench/player");
 }
 
 const httplib::Headers kAuth = {{"Authorization", "Bearer secret-token:bench/player"}};
@@ -94,7 +96,7 @@ struct Created {
   double seconds = 0;
 };
 
-Created CreateSessions(const EmulatorImpl& e, int clients, int n) {
+Created CreateSessions(const std::string& url, int clients, int n) {
   std::atomic<int> next{0};
   std::mutex mu;
   Created out;
@@ -102,7 +104,7 @@ Created CreateSessions(const EmulatorImpl& e, int clients, int n) {
   std::vector<std::thread> threads;
   for (int i = 0; i < clients; ++i) {
     threads.emplace_back([&] {
-      imsemu::SessionManagerClient c = GameClient(e);
+      imsemu::SessionManagerClient c = GameClient(url);
       std::vector<std::string> mine;
       int errors = 0;
       while (next.fetch_add(1) < n) {
@@ -129,7 +131,7 @@ double CreateRate(const std::string& state_path, int clients, int payloads) {
   EmulatorOptions options = Fleet(payloads, /*own_listeners=*/false);
   options.state_path = state_path;
   auto e = Start(std::move(options));
-  const Created created = CreateSessions(*e, clients, payloads);
+  const Created created = CreateSessions(MainUrl(*e), clients, payloads);
   e->Stop();
   return static_cast<double>(created.ids.size()) / created.seconds;
 }
@@ -156,7 +158,7 @@ void Sessions() {
   constexpr int kClients = 32;
   constexpr int kPayloads = 8000;
   auto e = Start(Fleet(kPayloads, /*own_listeners=*/false));
-  const Created created = CreateSessions(*e, kClients, kPayloads);
+  const Created created = CreateSessions(MainUrl(*e), kClients, kPayloads);
   const std::vector<std::string>& ids = created.ids;
   const double seconds = created.seconds;
   // Double reservations: two answers with one id, or a payload the journal
@@ -246,7 +248,7 @@ void Growth() {
     auto e = Start(Fleet(n + 50, false));
     std::vector<double> create;
     {
-      imsemu::SessionManagerClient c = GameClient(*e);
+      imsemu::SessionManagerClient c = GameClient(MainUrl(*e));
       for (int i = 0; i < 50; ++i) {
         const auto start = SteadyClock::now();
         const bool ok = c.CreateSession("default").ok();
@@ -309,6 +311,12 @@ int main(int argc, char** argv) {
     const double ms = ReconcileMs(n);
     std::printf("| reconcile of %d payloads (ms) | %.1f (%.2f us/payload) | |\n", n, ms,
                 ms * 1000.0 / n);
+  } else if (mode == "drive" && argc > 3) {
+    // An emulator another process runs (bench/cli_fleet.sh): project bench,
+    // session_type default.
+    const Created created = CreateSessions(argv[2], 32, std::atoi(argv[3]));
+    std::printf("%.0f %d\n", static_cast<double>(created.ids.size()) / created.seconds,
+                created.errors);
   } else if (mode == "growth") {
     Growth();
   } else if (mode == "scenario" && argc > 2) {
@@ -317,7 +325,7 @@ int main(int argc, char** argv) {
     std::fprintf(
         stderr,
         "usage: fleet_bench sessions|state|list|own N|shared N|growth|reconcile N|scenario "
-        "FILE\n");
+        "FILE|drive URL N\n");
     return 2;
   }
   return 0;

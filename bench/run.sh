@@ -36,6 +36,13 @@ out=docs/performance.md
   "$fleet" shared 100000
   "$fleet" scenario scenarios/01-seed-flow.yaml
   echo
+  echo "Through the CLI, as users run it (\`bench/cli_fleet.py\`: \`serve\` as a process,"
+  echo "\`fleet_bench drive\` as its 32 clients):"
+  echo
+  echo "| measure | value | target |"
+  echo "|---|---|---|"
+  python3 bench/cli_fleet.py
+  echo
   echo "## Cost growth"
   echo
   echo "\`$fleet growth\`: the median of 50 session creates with N Ready payloads;"

@@ -1,5 +1,6 @@
 #include "emulator/cli/serve_command.h"
 
+#include <malloc.h>
 #include <pthread.h>
 
 #include <algorithm>
@@ -43,19 +44,32 @@ std::unique_ptr<EmulatorImpl> StartAndDescribe(EmulatorOptions options, const st
     out << "recording this session to " << recording << " (replay it: ims-emulator scenario run "
         << recording << ")\n";
   }
-  for (const auto& p : e.world().Snapshot().payloads) {
+  const core::WorldSnapshot world = e.world().Snapshot();
+  // A screenful: a fleet of thousands is listed by the state endpoint.
+  constexpr size_t kPayloadsListed = 20;
+  for (size_t i = 0; i < world.payloads.size() && i < kPayloadsListed; ++i) {
+    const core::Payload& p = world.payloads[i];
     out << "payload " << p.id << " " << core::PayloadStateName(p.state)
         << " ORCHESTRATION_PAYLOAD_API=" << e.PayloadApiOf(p.id);
     for (const auto& port : p.ports) out << " " << port.name << "=" << port.port;
     out << "\n";
   }
-  for (const auto& a : e.world().Snapshot().allocations) {
+  if (world.payloads.size() > kPayloadsListed) {
+    out << "... and " << world.payloads.size() - kPayloadsListed
+        << " more payloads (GET /emulator/v0/state lists every one)\n";
+  }
+  for (const auto& a : world.allocations) {
     const core::PayloadSpec& spec = a.spec.payload_spec;
     if (!spec.RunsGameServer()) continue;
     out << "allocation " << a.id << " runs "
         << (spec.image.empty() ? spec.command : "the image " + spec.image)
         << "; logs: " << e.log_dir() << "/<payload id>.log\n";
   }
+#ifdef __GLIBC__
+  // Loading a big world leaves its temporaries' memory free but resident
+  // (a fleet's copies on their way to the store): give it back.
+  malloc_trim(0);
+#endif
   out << "dashboard: " << e.base_url() << "/ (open it in a browser)\n";
   out << "clock: " << (e.clock().IsVirtual() ? "virtual" : "real") << "; state: GET "
       << e.base_url() << "/emulator/v0/state; Ctrl-C stops" << std::endl;
