@@ -5,12 +5,13 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace imsemu;
-  StatusOr<rehearse::Plan> plan = rehearse::ParsePlan(
-      std::string(fuzz::AsText(data, size)), "fuzz.yaml",
-      [](const std::string& path) -> StatusOr<std::string> {
-        if (path == "rates.csv") return std::string("minute,per_minute\n0,5\n3,9\n");
-        return InvalidArgument("cannot read '" + path + "'");
-      });
+  StatusOr<rehearse::Plan> plan =
+      rehearse::ParsePlan(std::string(fuzz::AsText(data, size)), "fuzz.yaml",
+                          [](const std::string& path) -> StatusOr<std::string> {
+                            if (path == "rates.csv")
+                              return std::string("minute,per_minute\n0,5\n3,9\n");
+                            return InvalidArgument("cannot read '" + path + "'");
+                          });
   if (!plan.ok() && plan.status().message().rfind("fuzz.yaml:", 0) != 0) std::abort();
   if (plan.ok()) {
     // What the loader accepts, the simulation can plan for.

@@ -20,7 +20,6 @@ std::string Fixed(double x, int decimals) {
   return buffer;
 }
 
-
 // The settings the sweep varies (all of them when it varies none).
 std::string Varied(const Json& report, const Json& settings) {
   const Json& sweep = report["plan"]["sweep"];
@@ -38,20 +37,22 @@ void WriteTable(const Json& report, std::ostream& out) {
   for (const Json& r : results) width = std::max(width, Varied(report, r["settings"]).size());
   char line[512];
   std::snprintf(line, sizeof line, "%-*s %9s %8s %12s %6s %10s %13s\n", static_cast<int>(width),
-                "setting", "refused", "gave up", "session p99", "peak", "payload h", "idle Ready h");
+                "setting", "refused", "gave up", "session p99", "peak", "payload h",
+                "idle Ready h");
   out << line;
   for (size_t i = 0; i < results.size(); ++i) {
     const Json& r = results[i];
     std::snprintf(line, sizeof line, "%-*s %8.3f%% %8lld %10.1f s %6d %10.1f %13.1f",
                   static_cast<int>(width), Varied(report, r["settings"]).c_str(),
                   r["refused_fraction"].get<double>() * 100, r["players_gave_up"].get<long long>(),
-                  r["time_to_session_ms"]["p99"].get<double>() / 1000, r["peak_payloads"].get<int>(),
-                  r["payload_hours"].get<double>(), r["idle_ready_payload_hours"].get<double>());
+                  r["time_to_session_ms"]["p99"].get<double>() / 1000,
+                  r["peak_payloads"].get<int>(), r["payload_hours"].get<double>(),
+                  r["idle_ready_payload_hours"].get<double>());
     out << line;
     if (r.contains("meets_targets")) {
       out << (cheapest == static_cast<long long>(i) ? "  <- cheapest meeting the target"
-              : r["meets_targets"].get<bool>()     ? "  meets the target"
-                                                   : "  misses the target");
+              : r["meets_targets"].get<bool>()      ? "  meets the target"
+                                                    : "  misses the target");
     }
     out << "\n";
   }
@@ -90,7 +91,8 @@ int RunRehearseCommand(const RehearseFlags& f, const Context& c) {
   }
   const std::vector<rehearse::Settings> swept = plan->SweptSettings();
   const size_t settings = swept.size();
-  const int jobs = f.jobs > 0 ? f.jobs : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  const int jobs =
+      f.jobs > 0 ? f.jobs : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   if (!f.quiet) {
     err << "rehearse: " << plan->name << ": " << settings
         << (settings == 1 ? " setting" : " settings") << ", "
@@ -98,14 +100,13 @@ int RunRehearseCommand(const RehearseFlags& f, const Context& c) {
   }
   const Stopwatch wall;
   size_t finished = 0;
-  const std::vector<rehearse::Result> results =
-      rehearse::RunSweep(*plan, jobs, [&](size_t index) {
-        ++finished;
-        if (f.quiet) return;
-        err << "rehearse: [" << finished << "/" << settings << "] "
-            << rehearse::SettingsText(rehearse::SettingsJson(swept[index])) << " done (" << Fixed(wall.ElapsedMs() / 1000, 1)
-            << " s)\n";
-      });
+  const std::vector<rehearse::Result> results = rehearse::RunSweep(*plan, jobs, [&](size_t index) {
+    ++finished;
+    if (f.quiet) return;
+    err << "rehearse: [" << finished << "/" << settings << "] "
+        << rehearse::SettingsText(rehearse::SettingsJson(swept[index])) << " done ("
+        << Fixed(wall.ElapsedMs() / 1000, 1) << " s)\n";
+  });
   const Json report = rehearse::ReportJson(*plan, results, targets);
   auto write = [&](const std::string& path, const std::string& text) {
     if (path == "-") {

@@ -4,39 +4,10 @@
 #include <fstream>
 #include <sstream>
 
+#include "emulator/util/markup.h"
+
 namespace imsemu::harness {
 namespace {
-
-std::string XmlEscape(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&apos;";
-        break;
-      default:
-        // XML 1.0 allows no control characters but tab, newline and return.
-        if (static_cast<unsigned char>(c) < 0x20 && c != '\t' && c != '\n' && c != '\r') {
-          out += '?';
-        } else {
-          out += c;
-        }
-    }
-  }
-  return out;
-}
 
 struct Counts {
   int passed = 0;
@@ -71,24 +42,24 @@ std::string JUnitXml(std::string_view suite, const std::vector<CaseResult>& resu
   char seconds[32];
   std::snprintf(seconds, sizeof seconds, "%.3f", c.wall_ms / 1000.0);
   out << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-      << "<testsuites>\n  <testsuite name=\"" << XmlEscape(std::string(suite)) << "\" tests=\""
+      << "<testsuites>\n  <testsuite name=\"" << EscapeMarkup(std::string(suite)) << "\" tests=\""
       << results.size() << "\" failures=\"" << c.failed << "\" errors=\"0\" skipped=\"" << c.skipped
       << "\" time=\"" << seconds << "\">\n";
   for (const CaseResult& r : results) {
     std::snprintf(seconds, sizeof seconds, "%.3f", r.wall_ms / 1000.0);
-    out << "    <testcase classname=\"" << XmlEscape(r.file) << "\" name=\"" << XmlEscape(r.name)
+    out << "    <testcase classname=\"" << EscapeMarkup(r.file) << "\" name=\"" << EscapeMarkup(r.name)
         << "\" time=\"" << seconds << "\"";
     switch (r.outcome) {
       case Outcome::kPass:
         out << "/>\n";
         break;
       case Outcome::kSkip:
-        out << ">\n      <skipped message=\"" << XmlEscape(r.report) << "\"/>\n    </testcase>\n";
+        out << ">\n      <skipped message=\"" << EscapeMarkup(r.report) << "\"/>\n    </testcase>\n";
         break;
       case Outcome::kFail: {
         const std::string first_line = r.report.substr(0, r.report.find('\n'));
-        out << ">\n      <failure message=\"" << XmlEscape(first_line) << "\">"
-            << XmlEscape(r.report) << "</failure>\n    </testcase>\n";
+        out << ">\n      <failure message=\"" << EscapeMarkup(first_line) << "\">"
+            << EscapeMarkup(r.report) << "</failure>\n    </testcase>\n";
         break;
       }
     }

@@ -57,7 +57,8 @@ double Arrivals::RateAt(Duration t) const {
 
 double Arrivals::MaxRate() const {
   double base = per_minute;
-  if (shape == Shape::kCurve && !curve.empty()) base = *std::max_element(curve.begin(), curve.end());
+  if (shape == Shape::kCurve && !curve.empty())
+    base = *std::max_element(curve.begin(), curve.end());
   if (shape == Shape::kDaily) base = std::max(min_per_minute, max_per_minute);
   double spikes_sum = 0;
   for (const Spike& s : spikes) spikes_sum += s.per_minute;

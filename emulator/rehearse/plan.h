@@ -42,10 +42,10 @@ struct Spike {
 struct Arrivals {
   enum class Shape { kPoisson, kCurve, kDaily };
   Shape shape = Shape::kPoisson;
-  double per_minute = 0;              // kPoisson: constant
-  std::vector<double> curve;          // kCurve: minute i's rate (repeats when the plan is longer)
-  double min_per_minute = 0;          // kDaily: a cosine from min at peak_at + 12 h
-  double max_per_minute = 0;          //   to max at peak_at, every 24 h
+  double per_minute = 0;      // kPoisson: constant
+  std::vector<double> curve;  // kCurve: minute i's rate (repeats when the plan is longer)
+  double min_per_minute = 0;  // kDaily: a cosine from min at peak_at + 12 h
+  double max_per_minute = 0;  //   to max at peak_at, every 24 h
   Duration peak_at{0};
   std::vector<Spike> spikes;
 

@@ -41,8 +41,8 @@ class Loader {
   Plan Load(const YAML::Node& root) {
     Plan plan;
     plan.file = path_;
-    Map(root, "", "the plan", {"name", "seed", "duration", "allocation", "demand", "servers",
-                               "session_manager", "sweep"},
+    Map(root, "", "the plan",
+        {"name", "seed", "duration", "allocation", "demand", "servers", "session_manager", "sweep"},
         [&](const std::string& key, const YAML::Node& v, const std::string& field) {
           if (key == "name") {
             plan.name = String(v, field);
@@ -114,8 +114,7 @@ class Loader {
         std::vector<std::string> all = forms;
         all.insert(all.end(), beside.begin(), beside.end());
         Fail(kv.first, "unknown field '" + codec::FieldPath(field, key) + "'" +
-                           DidYouMean(key, all) + "; " + field + " takes one of " +
-                           Listed(forms));
+                           DidYouMean(key, all) + "; " + field + " takes one of " + Listed(forms));
       }
       if (!form.empty()) {
         Fail(kv.first, field + " takes one of " + Listed(forms) + ", not both '" + form +
@@ -458,7 +457,8 @@ class Loader {
         Fail(root, "the sweep makes over " + std::to_string(kMaxSweepSettings) + " settings");
       }
     }
-    const double players = plan.arrivals.MaxRate() * static_cast<double>(plan.duration.count()) / 60000;
+    const double players =
+        plan.arrivals.MaxRate() * static_cast<double>(plan.duration.count()) / 60000;
     if (plan.demand_starts_after >= plan.duration) {
       Fail(root, "demand.starts_after must be shorter than the plan's duration");
     }

@@ -18,7 +18,7 @@ namespace imsemu::rehearse {
 
 // Limits a plan must keep (refused at load beyond them).
 inline constexpr long long kMaxPlanDurationMs = 31LL * 86400000;  // 31 days
-inline constexpr double kMaxArrivalsPerPlan = 20e6;                // expected players
+inline constexpr double kMaxArrivalsPerPlan = 20e6;               // expected players
 inline constexpr int kMaxSweepSettings = 256;
 inline constexpr int kMaxPayloads = 100000;
 inline constexpr int kMaxRetries = 1000;

@@ -3,23 +3,17 @@
 #include <algorithm>
 #include <cmath>
 
+#include "emulator/util/id_source.h"
+
 namespace imsemu::rehearse {
 namespace {
-
-// splitmix64: spreads (seed, stream) over the generator's seed.
-uint64_t Mix(uint64_t x) {
-  x += 0x9e3779b97f4a7c15ULL;
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-  return x ^ (x >> 31);
-}
 
 constexpr double kTwoPi = 6.283185307179586;
 
 }  // namespace
 
 Random::Random(uint64_t seed, Stream stream)
-    : engine_(Mix(seed ^ Mix(static_cast<uint64_t>(stream)))) {}
+    : engine_(SplitMix64(seed ^ SplitMix64(static_cast<uint64_t>(stream)))) {}
 
 double Random::Uniform() { return static_cast<double>(engine_() >> 11) * 0x1.0p-53; }
 

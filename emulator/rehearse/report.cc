@@ -20,7 +20,8 @@ Json PercentilesJson(const Percentiles& p, double unit) {
 }
 
 Json TimelineJson(const Result& r) {
-  Json t = {{"bucket_s", r.timeline.empty() ? 0.0 : static_cast<double>(r.timeline[0].length_ms) / 1000}};
+  Json t = {
+      {"bucket_s", r.timeline.empty() ? 0.0 : static_cast<double>(r.timeline[0].length_ms) / 1000}};
   Json start = Json::array();
   Json players = Json::array();
   Json requests = Json::array();
@@ -48,16 +49,26 @@ Json TimelineJson(const Result& r) {
 }  // namespace
 
 std::vector<std::string> MetricNames() {
-  return {"sessions_requested",      "requests",
-          "refused",                 "refused_fraction",
-          "sessions_created",        "players_gave_up",
-          "gave_up_fraction",        "matches_crashed",
-          "time_to_session_ms.p50",  "time_to_session_ms.p99",
-          "peak_payloads",           "idle_ready_payload_hours",
-          "reserved_payload_hours",  "starting_payload_hours",
-          "leaving_payload_hours",   "payload_hours",
-          "mean_reserved_payloads",  "list_staleness_s.p50",
-          "list_staleness_s.p99",    "statuses_never_shown"};
+  return {"sessions_requested",
+          "requests",
+          "refused",
+          "refused_fraction",
+          "sessions_created",
+          "players_gave_up",
+          "gave_up_fraction",
+          "matches_crashed",
+          "time_to_session_ms.p50",
+          "time_to_session_ms.p99",
+          "peak_payloads",
+          "idle_ready_payload_hours",
+          "reserved_payload_hours",
+          "starting_payload_hours",
+          "leaving_payload_hours",
+          "payload_hours",
+          "mean_reserved_payloads",
+          "list_staleness_s.p50",
+          "list_staleness_s.p99",
+          "statuses_never_shown"};
 }
 
 StatusOr<Target> ParseTarget(const std::string& text) {
@@ -99,10 +110,9 @@ Json SettingsJson(const Settings& s) {
 
 Json ResultJson(const Result& r) {
   const double duration_h = static_cast<double>(r.duration_ms) / 3600000.0;
-  const double gave_up =
-      r.sessions_requested == 0
-          ? 0.0
-          : static_cast<double>(r.players_gave_up) / static_cast<double>(r.sessions_requested);
+  const double gave_up = r.sessions_requested == 0 ? 0.0
+                                                   : static_cast<double>(r.players_gave_up) /
+                                                         static_cast<double>(r.sessions_requested);
   return {
       {"settings", SettingsJson(r.settings)},
       {"sessions_requested", r.sessions_requested},
@@ -159,8 +169,8 @@ std::optional<size_t> Cheapest(const Json& results, const std::vector<Target>& t
   std::optional<size_t> best;
   for (size_t i = 0; i < results.size(); ++i) {
     if (!Meets(results[i], targets)) continue;
-    if (!best || results[i]["payload_hours"].get<double>() <
-                     results[*best]["payload_hours"].get<double>()) {
+    if (!best ||
+        results[i]["payload_hours"].get<double>() < results[*best]["payload_hours"].get<double>()) {
       best = i;
     }
   }

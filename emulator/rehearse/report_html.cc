@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "emulator/rehearse/report.h"
+#include "emulator/util/markup.h"
 
 namespace imsemu::rehearse {
 namespace {
@@ -17,29 +18,6 @@ constexpr int kWidth = 640;
 constexpr int kHeight = 160;
 constexpr int kLeft = 48;  // room for the y labels
 constexpr int kBottom = 20;
-
-std::string Escape(const std::string& text) {
-  std::string out;
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
 
 std::string Number(double x, int decimals) {
   char buffer[64];
@@ -70,19 +48,20 @@ std::string Frame(double y_max, const std::vector<double>& start_s, double end_s
       << "' class='axis'/>"
       << "<text x='" << kLeft - 4 << "' y='10' class='ylabel'>" << Number(y_max, 0) << "</text>"
       << "<text x='" << kLeft - 4 << "' y='" << plot_h << "' class='ylabel'>0</text>"
-      << "<text x='" << kLeft + 4 << "' y='10' class='unit'>" << Escape(unit) << "</text>";
+      << "<text x='" << kLeft + 4 << "' y='10' class='unit'>" << EscapeMarkup(unit) << "</text>";
   for (int i = 0; i <= 4; ++i) {
     const double s = end_s * i / 4;
     const double x = kLeft + (kWidth - kLeft) * (i / 4.0);
     svg << "<text x='" << Number(x, 1) << "' y='" << kHeight - 4 << "' class='xlabel"
-        << (i == 4 ? " last" : "") << "'>"
-        << Hours(s) << "</text>";
+        << (i == 4 ? " last" : "") << "'>" << Hours(s) << "</text>";
   }
   (void)start_s;
   return svg.str();
 }
 
-double XOf(double s, double end_s) { return kLeft + (kWidth - kLeft) * (end_s > 0 ? s / end_s : 0); }
+double XOf(double s, double end_s) {
+  return kLeft + (kWidth - kLeft) * (end_s > 0 ? s / end_s : 0);
+}
 double YOf(double v, double y_max) {
   const int plot_h = kHeight - kBottom;
   return plot_h - plot_h * (y_max > 0 ? v / y_max : 0);
@@ -99,11 +78,10 @@ std::string Lines(const std::vector<Series>& series, const std::vector<double>& 
   y_max = std::ceil(y_max);
   std::ostringstream svg;
   svg << "<svg id='" << id << "' viewBox='0 0 " << kWidth << " " << kHeight
-      << "' role='img' aria-label='" << Escape(unit) << "'>"
-      << Frame(y_max, start_s, end_s, unit);
+      << "' role='img' aria-label='" << EscapeMarkup(unit) << "'>" << Frame(y_max, start_s, end_s, unit);
   for (const Series& s : series) {
-    svg << "<polyline class='series' data-series='" << s.name << "' fill='none' stroke='"
-        << s.color << "' points='";
+    svg << "<polyline class='series' data-series='" << s.name << "' fill='none' stroke='" << s.color
+        << "' points='";
     for (size_t i = 0; i < s.values.size(); ++i) {
       const double y = YOf(s.values[i], y_max);
       svg << Number(XOf(start_s[i], end_s), 1) << "," << Number(y, 1) << " "
@@ -130,8 +108,7 @@ std::string Stacked(const std::vector<Series>& series, const std::vector<double>
   y_max = std::ceil(y_max);
   std::ostringstream svg;
   svg << "<svg id='" << id << "' viewBox='0 0 " << kWidth << " " << kHeight
-      << "' role='img' aria-label='" << Escape(unit) << "'>"
-      << Frame(y_max, start_s, end_s, unit);
+      << "' role='img' aria-label='" << EscapeMarkup(unit) << "'>" << Frame(y_max, start_s, end_s, unit);
   for (const Series& s : series) {
     std::vector<double> bottom = top;
     for (size_t i = 0; i < n; ++i) top[i] += s.values[i];
@@ -143,16 +120,15 @@ std::string Stacked(const std::vector<Series>& series, const std::vector<double>
           << " ";
     }
     for (size_t i = n; i-- > 0;) {
-      svg << Number(XOf(start_s[i] + bucket_s, end_s), 1) << ","
-          << Number(YOf(bottom[i], y_max), 1) << " " << Number(XOf(start_s[i], end_s), 1) << ","
-          << Number(YOf(bottom[i], y_max), 1) << " ";
+      svg << Number(XOf(start_s[i] + bucket_s, end_s), 1) << "," << Number(YOf(bottom[i], y_max), 1)
+          << " " << Number(XOf(start_s[i], end_s), 1) << "," << Number(YOf(bottom[i], y_max), 1)
+          << " ";
     }
     svg << "'/>";
   }
   svg << "</svg>";
   return svg.str();
 }
-
 
 std::vector<double> PerMinute(const Json& counts, double bucket_s) {
   std::vector<double> out;
@@ -201,19 +177,20 @@ std::string ReportHtml(const Json& report) {
   const long long cheapest = CheapestIndex(report);
   std::ostringstream html;
   html << "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
-       << "<title>Rehearsal: " << Escape(plan["name"].get<std::string>()) << "</title><style>"
-       << kStyle << "</style></head><body>\n<h1>Rehearsal: "
-       << Escape(plan["name"].get<std::string>()) << "</h1><p class='plan'>"
-       << Hours(plan["duration_s"].get<double>()) << " simulated, seed "
+       << "<title>Rehearsal: " << EscapeMarkup(plan["name"].get<std::string>()) << "</title><style>"
+       << kStyle
+       << "</style></head><body>\n<h1>Rehearsal: " << EscapeMarkup(plan["name"].get<std::string>())
+       << "</h1><p class='plan'>" << Hours(plan["duration_s"].get<double>()) << " simulated, seed "
        << plan["seed"].get<uint64_t>() << ", session_type "
-       << Escape(plan["session_type"].get<std::string>()) << ", " << results.size()
+       << EscapeMarkup(plan["session_type"].get<std::string>()) << ", " << results.size()
        << (results.size() == 1 ? " setting" : " settings");
   if (judged) {
     std::string targets;
-    for (const Json& t : report["targets"]) targets += (targets.empty() ? "" : ", ") + t.get<std::string>();
-    html << "; target " << Escape(targets) << ": "
+    for (const Json& t : report["targets"])
+      targets += (targets.empty() ? "" : ", ") + t.get<std::string>();
+    html << "; target " << EscapeMarkup(targets) << ": "
          << (cheapest >= 0 ? "the cheapest setting meeting it is marked"
-                      : "<strong id='no-setting'>no setting meets it</strong>");
+                           : "<strong id='no-setting'>no setting meets it</strong>");
   }
   html << "</p>\n<table id='settings'><thead><tr><th>setting</th><th>players</th>"
        << "<th>refused</th><th>gave up</th><th>time to session p99</th><th>peak payloads</th>"
@@ -239,8 +216,8 @@ std::string ReportHtml(const Json& report) {
     if (judged) {
       html << "<td class='verdict'>"
            << (cheapest == static_cast<long long>(i) ? "cheapest meeting the target"
-               : r["meets_targets"].get<bool>() ? "meets"
-                                                : "misses")
+               : r["meets_targets"].get<bool>()      ? "meets"
+                                                     : "misses")
            << "</td>";
     }
     html << "</tr>\n";

@@ -105,7 +105,8 @@ class Simulation final : public core::PayloadObserver {
     double reported = 0;
     while (true) {
       const std::optional<Time> timer = world_.NextPayloadDeadline();
-      const std::optional<Time> next = queue_.empty() ? std::nullopt : std::optional(queue_.top().at);
+      const std::optional<Time> next =
+          queue_.empty() ? std::nullopt : std::optional(queue_.top().at);
       if (!timer && !next) break;
       const Time at = !timer ? *next : !next ? *timer : std::min(*timer, *next);
       if (at > end_) break;
@@ -116,8 +117,8 @@ class Simulation final : public core::PayloadObserver {
         queue_.pop();
         Handle(p);
       }
-      const double fraction = static_cast<double>((at - start_).count()) /
-                              static_cast<double>(plan_.duration.count());
+      const double fraction =
+          static_cast<double>((at - start_).count()) / static_cast<double>(plan_.duration.count());
       if (progress_ && fraction - reported >= 0.1) {
         reported = fraction;
         progress_(fraction);
@@ -139,7 +140,7 @@ class Simulation final : public core::PayloadObserver {
     Time first;           // kPlayer: the player's first request
     int tries_left = 0;   // kPlayer: retries left after this request
     bool first_request = true;
-    bool crash = false;   // kMatchEnd
+    bool crash = false;  // kMatchEnd
   };
   struct Later {
     bool operator()(const Pending& a, const Pending& b) const {
@@ -262,9 +263,9 @@ class Simulation final : public core::PayloadObserver {
     }
     ++result_.requests;
     ++bucket.requests;
-    StatusOr<core::Payload> session = world_.CreateSession(
-        kProject, plan_.session_type,
-        "{\"player\":" + std::to_string(result_.sessions_requested) + "}");
+    StatusOr<core::Payload> session =
+        world_.CreateSession(kProject, plan_.session_type,
+                             "{\"player\":" + std::to_string(result_.sessions_requested) + "}");
     if (!session.ok()) {
       ++result_.refused;
       ++bucket.refused;
@@ -292,7 +293,9 @@ class Simulation final : public core::PayloadObserver {
     const Duration length = matches_.Sample(plan_.match_length);
     const bool crash = plan_.crash_probability > 0 && crashes_.Uniform() < plan_.crash_probability;
     Duration ends = length;
-    if (crash) ends = Duration(static_cast<long long>(crashes_.Uniform() * static_cast<double>(length.count())));
+    if (crash)
+      ends = Duration(
+          static_cast<long long>(crashes_.Uniform() * static_cast<double>(length.count())));
     const Time shown = cache_.VisibleFrom(now);
     if (shown <= now + ends && shown <= end_) {
       staleness_.push_back((shown - now).count());

@@ -56,8 +56,8 @@ struct Result {
   long long sessions_created = 0;
   long long players_gave_up = 0;
   long long matches_crashed = 0;
-  Percentiles time_to_session_ms;  // first request to session, retries included
-  Percentiles list_staleness_ms;   // status set -> first shown in List Sessions
+  Percentiles time_to_session_ms;      // first request to session, retries included
+  Percentiles list_staleness_ms;       // status set -> first shown in List Sessions
   long long statuses_never_shown = 0;  // the match ended before the cache showed it
   int peak_payloads = 0;
   std::array<long long, kGroups> payload_ms{};  // over the whole run

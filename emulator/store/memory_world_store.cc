@@ -125,8 +125,7 @@ std::vector<std::string> MemoryWorldStore::ListProjects() {
 // ----------------------------------------------------------------------------
 // Allocations
 
-void MemoryWorldStore::SetAllocation(const std::string& id,
-                                     std::optional<core::Allocation> value) {
+void MemoryWorldStore::SetAllocation(const std::string& id, std::optional<core::Allocation> value) {
   auto it = allocations_.find(id);
   if (it != allocations_.end()) {
     Remember(AllocationWas{id, std::make_unique<core::Allocation>(it->second)});
@@ -272,7 +271,8 @@ std::vector<core::Event> MemoryWorldStore::ListEvents(long long after, int limit
   if (events_.empty() || limit <= 0) return out;
   const long long first = events_.front().seq;
   const long long skip = std::max(0LL, after + 1 - first);
-  for (auto it = events_.begin() + std::min<long long>(skip, static_cast<long long>(events_.size()));
+  for (auto it =
+           events_.begin() + std::min<long long>(skip, static_cast<long long>(events_.size()));
        it != events_.end() && static_cast<int>(out.size()) < limit; ++it) {
     out.push_back(*it);
   }

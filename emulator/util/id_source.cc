@@ -3,19 +3,15 @@
 #include <cstdio>
 
 namespace imsemu {
-namespace {
 
-// SplitMix64: a fast, well-mixed function of (seed, counter).
-uint64_t Mix(uint64_t x) {
+uint64_t SplitMix64(uint64_t x) {
   x += 0x9e3779b97f4a7c15ULL;
   x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
   x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
   return x ^ (x >> 31);
 }
 
-}  // namespace
-
-uint64_t IdSource::Next() { return Mix(seed_ * 0x2545f4914f6cdd1dULL + ++draws_); }
+uint64_t IdSource::Next() { return SplitMix64(seed_ * 0x2545f4914f6cdd1dULL + ++draws_); }
 
 std::string IdSource::NextPayloadId() {
   static constexpr char kAlphabet[] = "abcdefghijklmnopqrstuvwxyz0123456789";

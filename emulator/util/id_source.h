@@ -11,6 +11,10 @@
 
 namespace imsemu {
 
+// SplitMix64: a fast, well-mixed function of its input (ids here, the
+// random streams of `rehearse`).
+uint64_t SplitMix64(uint64_t x);
+
 class IdSource {
  public:
   explicit IdSource(uint64_t seed, uint64_t draws = 0) : seed_(seed), draws_(draws) {}

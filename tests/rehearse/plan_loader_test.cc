@@ -77,7 +77,9 @@ TEST(PlanLoaderTest, ReadsEveryField) {
 }
 
 TEST(PlanLoaderTest, ReadsEveryShapeOfDemand) {
-  StatusOr<Plan> plan = Parse(With("  arrivals:", "  arrivals: {curve: {csv: rates.csv}, spikes: [{at: 1h, for: 10m, per_minute: 50}]}"));
+  StatusOr<Plan> plan = Parse(
+      With("  arrivals:",
+           "  arrivals: {curve: {csv: rates.csv}, spikes: [{at: 1h, for: 10m, per_minute: 50}]}"));
   ASSERT_TRUE(plan.ok()) << plan.status().message();
   EXPECT_EQ(plan->arrivals.curve, (std::vector<double>{10, 10, 30, 5}));
   EXPECT_EQ(plan->arrivals.RateAt(Duration(60000 * 2 + 5)), 30);
@@ -85,21 +87,22 @@ TEST(PlanLoaderTest, ReadsEveryShapeOfDemand) {
   EXPECT_EQ(plan->arrivals.RateAt(Duration(3600000)), 10 + 50);
   EXPECT_EQ(plan->arrivals.MaxRate(), 80);
 
-  plan = Parse(With("  arrivals:", "  arrivals: {daily: {min_per_minute: 2, max_per_minute: 40, peak_at: 20h}}"));
+  plan = Parse(With("  arrivals:",
+                    "  arrivals: {daily: {min_per_minute: 2, max_per_minute: 40, peak_at: 20h}}"));
   ASSERT_TRUE(plan.ok()) << plan.status().message();
   EXPECT_DOUBLE_EQ(plan->arrivals.RateAt(Duration(20 * 3600000)), 40);
   EXPECT_DOUBLE_EQ(plan->arrivals.RateAt(Duration(8 * 3600000)), 2);
 
-  for (const char* length :
-       {"  match_length: 20m", "  match_length: {fixed: 20m}",
-        "  match_length: {lognormal: {mean: 20m, sd: 5m}}",
-        "  match_length: {uniform: {min: 10m, max: 30m}}",
-        "  match_length: {empirical: {csv: lengths.csv}}"}) {
+  for (const char* length : {"  match_length: 20m", "  match_length: {fixed: 20m}",
+                             "  match_length: {lognormal: {mean: 20m, sd: 5m}}",
+                             "  match_length: {uniform: {min: 10m, max: 30m}}",
+                             "  match_length: {empirical: {csv: lengths.csv}}"}) {
     plan = Parse(With("  match_length:", length));
     ASSERT_TRUE(plan.ok()) << length << ": " << plan.status().message();
     EXPECT_NE(plan->match_length.MeanMs(), 0) << length;
   }
-  EXPECT_EQ(plan->match_length.samples, (std::vector<Duration>{Duration(600000), Duration(1200500)}));
+  EXPECT_EQ(plan->match_length.samples,
+            (std::vector<Duration>{Duration(600000), Duration(1200500)}));
 }
 
 TEST(PlanLoaderTest, RefusesWhatWouldTestNothingNamingTheFieldAndTheRule) {
@@ -111,26 +114,36 @@ TEST(PlanLoaderTest, RefusesWhatWouldTestNothingNamingTheFieldAndTheRule) {
       {With("seed:", "sede: 3"), "p.yaml:2: unknown field 'sede' (did you mean 'seed'?)"},
       {With("  arrivals:", "  arrivals: {poison: {per_minute: 20}}"),
        "unknown field 'demand.arrivals.poison' (did you mean 'poisson'?)"},
-      {With("  arrivals:", "  arrivals: {poisson: {per_minut: 20}}"),
-       "did you mean 'per_minute'?"},
-      {With("  arrivals:", "  arrivals: {poisson: {per_minute: 20}, daily: {min_per_minute: 1, max_per_minute: 2}}"),
+      {With("  arrivals:", "  arrivals: {poisson: {per_minut: 20}}"), "did you mean 'per_minute'?"},
+      {With("  arrivals:",
+            "  arrivals: {poisson: {per_minute: 20}, daily: {min_per_minute: 1, max_per_minute: "
+            "2}}"),
        "not both"},
       {With("  arrivals:", "  arrivals: {poisson: {per_minute: -1}}"),
        "demand.arrivals.poisson.per_minute must be a number of players a minute"},
       {With("  arrivals:", "  arrivals: {poisson: {}}"), "needs per_minute"},
       {With("  arrivals:", "  arrivals: {curve: {csv: bad.csv}}"), "bad.csv:2: '1,x' is not a row"},
-      {With("  arrivals:", "  arrivals: {curve: {csv: late.csv}}"), "the first row must be minute 0"},
+      {With("  arrivals:", "  arrivals: {curve: {csv: late.csv}}"),
+       "the first row must be minute 0"},
       {With("  arrivals:", "  arrivals: {curve: {csv: none.csv}}"), "cannot read 'plans/none.csv'"},
-      {With("  match_length:", "  match_length: {exponential: {mean: 0s}}"), "mean must be longer than 0s"},
-      {With("  match_length:", "  match_length: {exponential: {mean: soon}}"), "demand.match_length.exponential.mean: 'soon'"},
-      {With("  match_length:", "  match_length: {gamma: {mean: 2m}}"), "takes one of fixed, exponential"},
-      {With("  match_length:", "  match_length: {uniform: {min: 3m, max: 2m}}"), "min must be at most max"},
-      {With("  crash_probability:", "  crash_probability: 2"), "servers.crash_probability must be a probability"},
+      {With("  match_length:", "  match_length: {exponential: {mean: 0s}}"),
+       "mean must be longer than 0s"},
+      {With("  match_length:", "  match_length: {exponential: {mean: soon}}"),
+       "demand.match_length.exponential.mean: 'soon'"},
+      {With("  match_length:", "  match_length: {gamma: {mean: 2m}}"),
+       "takes one of fixed, exponential"},
+      {With("  match_length:", "  match_length: {uniform: {min: 3m, max: 2m}}"),
+       "min must be at most max"},
+      {With("  crash_probability:", "  crash_probability: 2"),
+       "servers.crash_probability must be a probability"},
       {With("  ready_after:", "  ready_afer: 3s"), "did you mean 'ready_after'?"},
-      {With("  patience:", "  patience: {retries: 2.5}"), "demand.patience.retries must be an integer"},
+      {With("  patience:", "  patience: {retries: 2.5}"),
+       "demand.patience.retries must be an integer"},
       {With("  buffer_size: [0, 5]", "  buffer_sise: [0, 5]"), "did you mean 'buffer_size'?"},
-      {With("  buffer_size: [0, 5]", "  buffer_size: []"), "sweep.buffer_size must be a non-empty list"},
-      {With("  buffer_size: [0, 5]", "  buffer_size: [0, 600]"), "buffer_size (600) must be at most max_payloads (100)"},
+      {With("  buffer_size: [0, 5]", "  buffer_size: []"),
+       "sweep.buffer_size must be a non-empty list"},
+      {With("  buffer_size: [0, 5]", "  buffer_size: [0, 600]"),
+       "buffer_size (600) must be at most max_payloads (100)"},
       {With("duration:", "duration: 0s"), "duration must be longer than 0s"},
       {With("  starts_after:", "  starts_after: 24h"), "demand.starts_after must be shorter"},
       {With("duration:", "duration: 40d"), "unknown unit"},

@@ -18,8 +18,10 @@ TEST(ReportTest, ParsesTargetsAndNamesTheRuleOfABadOne) {
   t = ParseTarget("time_to_session_ms.p99<=5000");
   ASSERT_TRUE(t.ok());
   EXPECT_EQ(t->op, "<=");
-  EXPECT_EQ(ParseTarget("refused_fractoin<0.1").status().message().find("did you mean 'refused_fraction'") !=
-                std::string::npos,
+  EXPECT_EQ(ParseTarget("refused_fractoin<0.1")
+                    .status()
+                    .message()
+                    .find("did you mean 'refused_fraction'") != std::string::npos,
             true);
   EXPECT_FALSE(ParseTarget("refused_fraction<").ok());
   EXPECT_FALSE(ParseTarget("refused_fraction<abc").ok());

@@ -107,7 +107,7 @@ TEST(SimulationTest, AFixedFleetRefusesWhatErlangBSays) {
               theory, refused.mean, refused.half_width, r.requests);
   EXPECT_LT(refused.half_width, theory * 0.15);  // the run is long enough to judge
   EXPECT_GT(r.sessions_requested, 100000);
-  EXPECT_EQ(r.peak_payloads, 20);  // max_payloads holds
+  EXPECT_EQ(r.peak_payloads, 20);           // max_payloads holds
   EXPECT_EQ(r.players_gave_up, r.refused);  // no retries: each refusal is a player lost
 
   // Little's law: the mean number of Reserved payloads is the rate of
@@ -134,8 +134,7 @@ TEST(SimulationTest, ABrokenRuleIsCaughtByTheTheory) {
   // The same comparison judges the other way: a fleet whose servers are
   // held twice as long (two-minute matches) is far from the one-minute
   // formula.
-  const Plan plan =
-      FixedFleet(20, 15, Exponential(Duration(120000)), Duration(2 * 86400000LL), 7);
+  const Plan plan = FixedFleet(20, 15, Exponential(Duration(120000)), Duration(2 * 86400000LL), 7);
   const Result r = Simulate(plan, plan.allocation);
   const Estimate refused = RefusedFraction(r);
   EXPECT_GT(std::abs(refused.mean - ErlangB(20, 15.0 / 60 * 61)), 10 * refused.half_width);

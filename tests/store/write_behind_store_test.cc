@@ -35,9 +35,9 @@ class WriteBehindStoreTest : public ::testing::Test {
     e.detail = detail;
     return e;
   }
-  std::string file_ = test::TempPath("write-behind-" + std::to_string(::getpid()) + "-" +
-                                     ::testing::UnitTest::GetInstance()->current_test_info()->name() +
-                                     ".db");
+  std::string file_ =
+      test::TempPath("write-behind-" + std::to_string(::getpid()) + "-" +
+                     ::testing::UnitTest::GetInstance()->current_test_info()->name() + ".db");
 };
 
 TEST_F(WriteBehindStoreTest, WhatCommitsIsInTheFileAndUndoneStepsAreNot) {
