@@ -47,14 +47,15 @@ std::string JUnitXml(std::string_view suite, const std::vector<CaseResult>& resu
       << "\" time=\"" << seconds << "\">\n";
   for (const CaseResult& r : results) {
     std::snprintf(seconds, sizeof seconds, "%.3f", r.wall_ms / 1000.0);
-    out << "    <testcase classname=\"" << EscapeMarkup(r.file) << "\" name=\"" << EscapeMarkup(r.name)
-        << "\" time=\"" << seconds << "\"";
+    out << "    <testcase classname=\"" << EscapeMarkup(r.file) << "\" name=\""
+        << EscapeMarkup(r.name) << "\" time=\"" << seconds << "\"";
     switch (r.outcome) {
       case Outcome::kPass:
         out << "/>\n";
         break;
       case Outcome::kSkip:
-        out << ">\n      <skipped message=\"" << EscapeMarkup(r.report) << "\"/>\n    </testcase>\n";
+        out << ">\n      <skipped message=\"" << EscapeMarkup(r.report)
+            << "\"/>\n    </testcase>\n";
         break;
       case Outcome::kFail: {
         const std::string first_line = r.report.substr(0, r.report.find('\n'));

@@ -78,7 +78,8 @@ std::string Lines(const std::vector<Series>& series, const std::vector<double>& 
   y_max = std::ceil(y_max);
   std::ostringstream svg;
   svg << "<svg id='" << id << "' viewBox='0 0 " << kWidth << " " << kHeight
-      << "' role='img' aria-label='" << EscapeMarkup(unit) << "'>" << Frame(y_max, start_s, end_s, unit);
+      << "' role='img' aria-label='" << EscapeMarkup(unit) << "'>"
+      << Frame(y_max, start_s, end_s, unit);
   for (const Series& s : series) {
     svg << "<polyline class='series' data-series='" << s.name << "' fill='none' stroke='" << s.color
         << "' points='";
@@ -108,7 +109,8 @@ std::string Stacked(const std::vector<Series>& series, const std::vector<double>
   y_max = std::ceil(y_max);
   std::ostringstream svg;
   svg << "<svg id='" << id << "' viewBox='0 0 " << kWidth << " " << kHeight
-      << "' role='img' aria-label='" << EscapeMarkup(unit) << "'>" << Frame(y_max, start_s, end_s, unit);
+      << "' role='img' aria-label='" << EscapeMarkup(unit) << "'>"
+      << Frame(y_max, start_s, end_s, unit);
   for (const Series& s : series) {
     std::vector<double> bottom = top;
     for (size_t i = 0; i < n; ++i) top[i] += s.values[i];
