@@ -5,17 +5,24 @@
 #   scripts/test.sh --tsan      ThreadSanitizer build
 #   scripts/test.sh --quick     normal build, without the slow and browser tests
 #                               (labels: unit, http, process, browser, check, slow,
-#                               container; ctest --test-dir build -L LABEL runs one kind)
+#                               container, theory; ctest --test-dir build -L LABEL
+#                               runs one kind)
 # The sanitizer builds leave out the container tests (the images hold the
-# normal build's binaries, scripts/image.sh, which those tests are about) and
+# normal build's binaries, scripts/image.sh, which those tests are about),
 # check/mutations (the table of broken stand-ins judges the verdicts, the same
-# code check/cases runs under the sanitizers).
+# code check/cases runs under the sanitizers), the browser tests (the page in
+# Chromium; the server code they reach is the http tests'), the rehearsal's
+# theory runs and readme/examples (both simulate whole days: minutes under
+# the sanitizers, on the code the short simulation tests run there).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build_flag=""
 select=()
 case "${1:-}" in
-  --sanitize | --tsan) build_flag="$1"; select=(-LE container -E 'check/mutations') ;;
+  --sanitize | --tsan)
+    build_flag="$1"
+    select=(-LE 'container|browser|theory' -E 'check/mutations|readme/examples')
+    ;;
   --quick) select=(-LE "slow|browser") ;;
   "") ;;
   *) echo "test.sh: unknown option '$1' (--sanitize, --tsan, --quick)" >&2; exit 2 ;;
