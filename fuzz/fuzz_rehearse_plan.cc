@@ -1,6 +1,7 @@
 // The rehearsal plan loader: any text as a plan file. Errors name the file
 // and line; files the plan names are refused (no disk reads while fuzzing).
 #include "emulator/rehearse/plan_loader.h"
+#include "emulator/rehearse/simulation.h"
 #include "fuzz/fuzz_input.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -14,9 +15,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
                           });
   if (!plan.ok() && plan.status().message().rfind("fuzz.yaml:", 0) != 0) std::abort();
   if (plan.ok()) {
-    // What the loader accepts, the simulation can plan for.
-    (void)plan->SweptSettings();
+    // What the loader accepts, the simulation can run: every setting makes a
+    // valid allocation (Simulate aborts on one that is not).
     if (plan->arrivals.MaxRate() < 0) std::abort();
+    for (const rehearse::Settings& s : plan->SweptSettings()) {
+      const core::Fixture fixture = rehearse::FixtureOf(*plan, s);
+      if (!core::ValidateAllocationSpec(fixture.projects[0].allocations[0].spec).ok()) {
+        std::abort();
+      }
+    }
   }
   return 0;
 }

@@ -11,6 +11,7 @@
 
 #include "emulator/codec/json_fields.h"
 #include "emulator/codec/yaml_json.h"
+#include "emulator/core/metadata.h"
 #include "emulator/util/file_problem.h"
 #include "emulator/util/suggest.h"
 #include "emulator/util/utf8.h"
@@ -161,6 +162,10 @@ class Loader {
         [&](const std::string& key, const YAML::Node& v, const std::string& field) {
           if (key == "session_type") {
             plan.session_type = String(v, field);
+            const Status rule =
+                core::ValidateMetadataValue("allocation.annotations.session_type",
+                                            core::MetadataKind::kAnnotation, plan.session_type);
+            if (!rule.ok()) Fail(v, field + ": " + rule.message());
           } else {
             SettingField(plan.allocation, key) = Int(v, field, 0, kMaxPayloads);
           }

@@ -5,7 +5,6 @@
 #include <queue>
 #include <string>
 
-#include "emulator/core/world.h"
 #include "emulator/rehearse/random.h"
 #include "emulator/store/memory_world_store.h"
 
@@ -54,19 +53,6 @@ Percentiles PercentilesOf(std::vector<long long> values) {
   return out;
 }
 
-core::Fixture FixtureOf(const Plan& plan, const Settings& settings) {
-  core::AllocationSpec spec;
-  spec.name = plan.name;
-  spec.annotations["session_type"] = plan.session_type;
-  spec.buffer_size = settings.buffer_size;
-  spec.min_payloads = settings.min_payloads;
-  spec.max_payloads = settings.max_payloads;
-  spec.payload_spec.ports.push_back({"GamePort", 7777, "UDP"});
-  core::Fixture fixture;
-  fixture.projects.push_back({kProject, {{std::string(kAllocation), std::move(spec)}}});
-  return fixture;
-}
-
 class Simulation final : public core::PayloadObserver {
  public:
   Simulation(const Plan& plan, const Settings& settings, const Progress& progress)
@@ -97,7 +83,8 @@ class Simulation final : public core::PayloadObserver {
 
   Result Run() {
     if (Status s = world_.Open(FixtureOf(plan_, result_.settings)); !s.ok()) {
-      // The loader checks every rule the fixture has; this is a bug.
+      // The loader refuses every plan that breaks a rule of the fixture
+      // (fuzz_rehearse_plan holds it to that): this is a bug.
       std::abort();
     }
     cache_ = world_.status_cache();
@@ -347,6 +334,19 @@ const char* GroupName(Group group) {
       return "leaving";
   }
   return "";
+}
+
+core::Fixture FixtureOf(const Plan& plan, const Settings& settings) {
+  core::AllocationSpec spec;
+  spec.name = "rehearsal";
+  spec.annotations["session_type"] = plan.session_type;
+  spec.buffer_size = settings.buffer_size;
+  spec.min_payloads = settings.min_payloads;
+  spec.max_payloads = settings.max_payloads;
+  spec.payload_spec.ports.push_back({"GamePort", 7777, "UDP"});
+  core::Fixture fixture;
+  fixture.projects.push_back({kProject, {{std::string(kAllocation), std::move(spec)}}});
+  return fixture;
 }
 
 double Result::refused_fraction() const {

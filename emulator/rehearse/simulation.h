@@ -23,6 +23,7 @@
 #include <functional>
 #include <vector>
 
+#include "emulator/core/world.h"
 #include "emulator/rehearse/plan.h"
 
 namespace imsemu::rehearse {
@@ -73,6 +74,11 @@ struct Result {
 using Progress = std::function<void(double fraction)>;
 
 Result Simulate(const Plan& plan, const Settings& settings, const Progress& progress = nullptr);
+
+// The world a setting runs in: one project, one allocation of `settings`
+// serving the plan's session_type. A plan the loader accepted makes a valid
+// one for each of its settings (the fuzz target holds it to that).
+core::Fixture FixtureOf(const Plan& plan, const Settings& settings);
 
 // The timeline's buckets: at most this many.
 inline constexpr int kTimelineBuckets = 288;

@@ -145,6 +145,8 @@ TEST(PlanLoaderTest, RefusesWhatWouldTestNothingNamingTheFieldAndTheRule) {
       {With("  buffer_size: [0, 5]", "  buffer_size: [0, 600]"),
        "buffer_size (600) must be at most max_payloads (100)"},
       {With("duration:", "duration: 0s"), "duration must be longer than 0s"},
+      {With("allocation:", "allocation: {session_type: " + std::string(300000, 'x') + "}"),
+       "allocation.session_type: allocation.annotations.session_type: annotation value is larger"},
       {With("  starts_after:", "  starts_after: 24h"), "demand.starts_after must be shorter"},
       {With("duration:", "duration: 40d"), "unknown unit"},
       {With("duration:", "duration: 800h"), "at most 31 days"},
