@@ -90,16 +90,15 @@ class Simulation final : public core::PayloadObserver {
     cache_ = world_.status_cache();
     NextArrival(start_ + plan_.demand_starts_after);
     double reported = 0;
+    constexpr Time kNever = Time::max();
     while (true) {
-      const std::optional<Time> timer = world_.NextPayloadDeadline();
-      const std::optional<Time> next =
-          queue_.empty() ? std::nullopt : std::optional(queue_.top().at);
-      if (!timer && !next) break;
-      const Time at = !timer ? *next : !next ? *timer : std::min(*timer, *next);
-      if (at > end_) break;
+      const Time timer = world_.NextPayloadDeadline().value_or(kNever);
+      const Time next = queue_.empty() ? kNever : queue_.top().at;
+      const Time at = std::min(timer, next);
+      if (at == kNever || at > end_) break;
       clock_.SetTime(at);
-      if (timer && *timer <= at) world_.Reconcile();
-      if (next && *next == at) {
+      if (timer <= at) world_.Reconcile();
+      if (next == at) {
         Pending p = queue_.top();
         queue_.pop();
         Handle(p);
