@@ -8,36 +8,12 @@
 #include <cmath>
 
 #include "emulator/rehearse/report.h"
+#include "tests/rehearse/test_plans.h"
 
 namespace imsemu::rehearse {
 namespace {
 
-using Kind = Distribution::Kind;
-
-Distribution Exponential(Duration mean) {
-  Distribution d;
-  d.kind = Kind::kExponential;
-  d.value = mean;
-  return d;
-}
-
-Distribution Fixed(Duration value) {
-  Distribution d;
-  d.value = value;
-  return d;
-}
-
-// A fleet of exactly `n`, ready at once, no retries, Poisson arrivals.
-Plan FixedFleet(int n, double per_minute, Distribution match, Duration duration, uint64_t seed) {
-  Plan plan;
-  plan.name = "fixed fleet";
-  plan.seed = seed;
-  plan.duration = duration;
-  plan.allocation = {n, n, n};
-  plan.arrivals.per_minute = per_minute;
-  plan.match_length = match;
-  return plan;
-}
+using namespace imsemu::rehearse::test;  // NOLINT: the test plans
 
 TEST(SimulationTest, StatusesShowInListSessionsWithinTheCacheLag) {
   Plan plan;

@@ -14,11 +14,12 @@
 #include <numeric>
 
 #include "emulator/rehearse/report.h"
+#include "tests/rehearse/test_plans.h"
 
 namespace imsemu::rehearse {
 namespace {
 
-using Kind = Distribution::Kind;
+using namespace imsemu::rehearse::test;  // NOLINT: the test plans
 
 constexpr double kLingerS = 1.0;  // Shutdown -> removed (LifecycleTimings)
 
@@ -28,31 +29,6 @@ double ErlangB(int n, double a) {
   double b = 1;
   for (int k = 1; k <= n; ++k) b = a * b / (k + a * b);
   return b;
-}
-
-Distribution Exponential(Duration mean) {
-  Distribution d;
-  d.kind = Kind::kExponential;
-  d.value = mean;
-  return d;
-}
-
-Distribution Fixed(Duration value) {
-  Distribution d;
-  d.value = value;
-  return d;
-}
-
-// A fleet of exactly `n`, ready at once, no retries, Poisson arrivals.
-Plan FixedFleet(int n, double per_minute, Distribution match, Duration duration, uint64_t seed) {
-  Plan plan;
-  plan.name = "fixed fleet";
-  plan.seed = seed;
-  plan.duration = duration;
-  plan.allocation = {n, n, n};
-  plan.arrivals.per_minute = per_minute;
-  plan.match_length = match;
-  return plan;
 }
 
 // Mean and the half-width of its 99.9% confidence interval from 24 batches
