@@ -37,12 +37,13 @@ struct Series {
   std::vector<double> values;
 };
 
-// The frame of a plot: axes, the y maximum and the x labels.
-std::string Frame(double y_max, const std::vector<double>& start_s, double end_s,
-                  const std::string& unit) {
+// A plot's opening: its svg element, axes, the y maximum and the x labels.
+std::string Frame(const std::string& id, double y_max, double end_s, const std::string& unit) {
   std::ostringstream svg;
   const int plot_h = kHeight - kBottom;
-  svg << "<line x1='" << kLeft << "' y1='" << plot_h << "' x2='" << kWidth << "' y2='" << plot_h
+  svg << "<svg id='" << id << "' viewBox='0 0 " << kWidth << " " << kHeight
+      << "' role='img' aria-label='" << EscapeMarkup(unit) << "'>"
+      << "<line x1='" << kLeft << "' y1='" << plot_h << "' x2='" << kWidth << "' y2='" << plot_h
       << "' class='axis'/>"
       << "<line x1='" << kLeft << "' y1='0' x2='" << kLeft << "' y2='" << plot_h
       << "' class='axis'/>"
@@ -55,7 +56,6 @@ std::string Frame(double y_max, const std::vector<double>& start_s, double end_s
     svg << "<text x='" << Number(x, 1) << "' y='" << kHeight - 4 << "' class='xlabel"
         << (i == 4 ? " last" : "") << "'>" << Hours(s) << "</text>";
   }
-  (void)start_s;
   return svg.str();
 }
 
@@ -77,9 +77,7 @@ std::string Lines(const std::vector<Series>& series, const std::vector<double>& 
   }
   y_max = std::ceil(y_max);
   std::ostringstream svg;
-  svg << "<svg id='" << id << "' viewBox='0 0 " << kWidth << " " << kHeight
-      << "' role='img' aria-label='" << EscapeMarkup(unit) << "'>"
-      << Frame(y_max, start_s, end_s, unit);
+  svg << Frame(id, y_max, end_s, unit);
   for (const Series& s : series) {
     svg << "<polyline class='series' data-series='" << s.name << "' fill='none' stroke='" << s.color
         << "' points='";
@@ -108,9 +106,7 @@ std::string Stacked(const std::vector<Series>& series, const std::vector<double>
   }
   y_max = std::ceil(y_max);
   std::ostringstream svg;
-  svg << "<svg id='" << id << "' viewBox='0 0 " << kWidth << " " << kHeight
-      << "' role='img' aria-label='" << EscapeMarkup(unit) << "'>"
-      << Frame(y_max, start_s, end_s, unit);
+  svg << Frame(id, y_max, end_s, unit);
   for (const Series& s : series) {
     std::vector<double> bottom = top;
     for (size_t i = 0; i < n; ++i) top[i] += s.values[i];
