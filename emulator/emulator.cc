@@ -161,7 +161,11 @@ Status EmulatorImpl::Open() {
   if (in_memory) {
     store_ = std::make_unique<store::MemoryWorldStore>();
   } else {
-    IMSEMU_ASSIGN_OR_RETURN(store_, store::WriteBehindStore::Open(options_.state_path));
+    IMSEMU_ASSIGN_OR_RETURN(
+        store_, store::WriteBehindStore::Open(options_.state_path, /*events_in_memory=*/100000,
+                                              options_.state_writes_behind
+                                                  ? store::FileWrites::kBehind
+                                                  : store::FileWrites::kBeforeAnswer));
   }
 
   std::optional<store::Snapshot> import;
@@ -175,8 +179,9 @@ Status EmulatorImpl::Open() {
   if (options_.payload_listeners && !options_.fixed_payload_port) {
     options_.world.pick_api_port = [] { return process::PortPicker::FreeTcpPort(); };
   }
-  // A commit to a file is a write: concurrent requests' changes share one.
-  options_.world.group_commit = !in_memory;
+  // A commit to a file is a write: concurrent requests' changes share one
+  // (written behind, a commit only queues its writes: the writer batches them).
+  options_.world.group_commit = !in_memory && !options_.state_writes_behind;
   world_ = std::make_unique<core::World>(*store_, *clock_, options_.world);
   world_->SetEventSink([](const core::Event& e) {
     if (e.level == core::EventLevel::kWarning) {

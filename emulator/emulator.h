@@ -66,6 +66,9 @@ struct EmulatorOptions {
   bool keep_saved_clock = false;
   Time virtual_start = kDefaultVirtualStart;
   std::string state_path = ":memory:";
+  // With a state file: each change is written to it after it is answered,
+  // by a writer of its own (serve --state-writes behind), instead of before.
+  bool state_writes_behind = false;
   // A snapshot file to start from instead of the fixture (serve --import);
   // its clock mode too, unless `keep_saved_clock` is false.
   std::string import_path;

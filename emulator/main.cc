@@ -69,6 +69,11 @@ std::vector<Command> Commands() {
   };
 }
 
+// CLI11 prints the error (or the help asked for); every mistake in the
+// command line exits 2, as the commands' own usage errors do (CLI11's codes,
+// such as 105 for a value not in a list, are its own).
+int UsageExit(const CLI::App& app, const CLI::Error& e) { return app.exit(e) == 0 ? 0 : 2; }
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -109,9 +114,9 @@ int main(int argc, char** argv) {
         return 2;
       }
     }
-    return app.exit(e);
+    return UsageExit(app, e);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    return UsageExit(app, e);
   }
   for (const auto& [sub, run] : runs) {
     if (sub->parsed()) return run(context);

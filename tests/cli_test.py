@@ -241,6 +241,12 @@ checks.check(r.returncode == 2 and "did you mean 'serve'?" in r.stderr,
 r = run(["serve", "--prot", "19620"])
 checks.check(r.returncode == 2 and "unknown flag '--prot' (did you mean '--port'?)" in r.stderr,
              "a misspelt flag is named with a suggestion", r.stderr)
+r = run(["serve", "--port", "0", "--state-writes", "behind"])
+checks.check(r.returncode == 2 and "--state-writes needs --state FILE" in r.stderr,
+             "--state-writes without a state file is refused (it would change nothing)", r.stderr)
+r = run(["serve", "--port", "0", "--state", "w.db", "--state-writes", "later"])
+checks.check(r.returncode == 2 and "--state-writes" in r.stderr and "behind" in r.stderr,
+             "an unknown --state-writes value is named with the ones there are", r.stderr)
 with open(os.path.join(work, "typo.json"), "w") as f:
     json.dump({"projects": [{"id": "p", "allocations": [{"bufer_size": 2}]}]}, f)
 r = run(["serve", "--port", "0", "--fixture", "typo.json"])

@@ -144,6 +144,11 @@ void AddCommonFlags(CLI::App* app, CommonFlags& f) {
                   "or the clock a resumed --state world ran on")
       ->check(CLI::IsMember({"real", "virtual"}));
   app->add_option("--state", f.state, "SQLite state file to keep and resume the world in");
+  app->add_option("--state-writes", f.state_writes,
+                  "when a change reaches the --state file: before-answer (default: kill -9 "
+                  "loses nothing answered) or behind (after the answer, batched: faster, a "
+                  "kill -9 can lose the last moments)")
+      ->check(CLI::IsMember({"before-answer", "behind"}));
   app->add_option("--seed", f.seed, "seed of every id and port the emulator hands out");
   app->add_option("--log-level", f.log_level, "trace, debug, info, warn, error or off")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}));
@@ -170,6 +175,10 @@ Status ApplyCommonFlags(const CommonFlags& f, EmulatorOptions& options) {
   options.virtual_clock = f.clock == "virtual";
   options.keep_saved_clock = f.clock.empty();
   options.state_path = f.state;
+  if (!f.state_writes.empty() && (f.state.empty() || f.state == ":memory:")) {
+    return InvalidArgument("--state-writes needs --state FILE (without one nothing is written)");
+  }
+  options.state_writes_behind = f.state_writes == "behind";
   options.world.seed = f.seed;
   options.world.status_cache.mode =
       core::ParseStatusCacheMode(f.status_cache).value_or(core::StatusCacheMode::kPeriodic);

@@ -1,14 +1,18 @@
 #include "emulator/store/write_behind_store.h"
 
 #include <algorithm>
+#include <iterator>
+#include <utility>
 
 namespace imsemu::store {
 StatusOr<std::unique_ptr<WriteBehindStore>> WriteBehindStore::Open(const std::string& path,
-                                                                   size_t events_in_memory) {
+                                                                   size_t events_in_memory,
+                                                                   FileWrites writes) {
   IMSEMU_ASSIGN_OR_RETURN(std::unique_ptr<SqliteWorldStore> file, SqliteWorldStore::Open(path));
   const long long journal_end = file->LastEventSeq();
   std::unique_ptr<WriteBehindStore> store(
       new WriteBehindStore(std::move(file), journal_end, events_in_memory));
+  store->path_ = path;
   // The file's world, into memory (outside a transaction: nothing to write).
   SqliteWorldStore& f = *store->file_;
   MemoryWorldStore& m = store->memory_;
@@ -20,7 +24,53 @@ StatusOr<std::unique_ptr<WriteBehindStore>> WriteBehindStore::Open(const std::st
     return true;
   });
   f.KeepPayloadsDecoded(false);
+  if (writes == FileWrites::kBehind) {
+    store->behind_ = std::make_unique<Behind>();
+    store->behind_->thread = std::thread([s = store.get()] { s->WriteQueued(); });
+  }
   return store;
+}
+
+WriteBehindStore::~WriteBehindStore() {
+  if (!behind_) return;
+  {
+    MutexLock lock(behind_->mu);
+    behind_->stopping = true;
+    behind_->queued.SignalAll();
+  }
+  behind_->thread.join();
+}
+
+void WriteBehindStore::WriteQueued() {
+  Behind& b = *behind_;
+  MutexLock lock(b.mu);
+  for (;;) {
+    while (b.queue.empty() && !b.stopping) b.queued.Wait();
+    if (b.queue.empty()) return;  // stopping, and everything is written
+    const std::vector<Write> batch = std::exchange(b.queue, {});
+    if (b.failed.ok()) {
+      b.writing = true;
+      b.mu.unlock();
+      const Status written = WriteToFile(batch);
+      b.mu.lock();
+      b.writing = false;
+      if (!written.ok()) {
+        b.failed =
+            Status(written.code(),
+                   "the state file " + path_ + " could not be written (" + written.message() +
+                       "); every change is refused until the emulator is restarted "
+                       "(the file holds the world as it was before the failed write)");
+      }
+    }  // after a failure nothing more is written: it would leave a hole
+    b.written.SignalAll();
+  }
+}
+
+Status WriteBehindStore::Flush() {
+  if (!behind_) return OkStatus();
+  MutexLock lock(behind_->mu);
+  while (!behind_->queue.empty() || behind_->writing) behind_->written.Wait();
+  return behind_->failed;
 }
 
 WriteBehindStore::WriteBehindStore(std::unique_ptr<SqliteWorldStore> file, long long journal_end,
@@ -37,7 +87,17 @@ void WriteBehindStore::Begin() {
 }
 
 Status WriteBehindStore::Commit() {
-  const Status written = WriteToFile();
+  Status written;
+  if (!behind_) {
+    written = WriteToFile(writes_);
+  } else if (!writes_.empty()) {
+    MutexLock lock(behind_->mu);
+    written = behind_->failed;
+    if (written.ok()) {
+      std::move(writes_.begin(), writes_.end(), std::back_inserter(behind_->queue));
+      behind_->queued.Signal();
+    }
+  }
   if (written.ok()) {
     IMSEMU_RETURN_IF_ERROR(memory_.Commit());
   } else {
@@ -67,10 +127,10 @@ Status WriteBehindStore::EndStep(bool keep) {
   return OkStatus();
 }
 
-Status WriteBehindStore::WriteToFile() {
-  if (writes_.empty()) return OkStatus();
+Status WriteBehindStore::WriteToFile(const std::vector<Write>& writes) {
+  if (writes.empty()) return OkStatus();
   file_->Begin();
-  for (const Write& w : writes_) {
+  for (const Write& w : writes) {
     if (const auto* m = std::get_if<MetaPut>(&w)) {
       file_->PutMeta(m->key, m->value);
     } else if (const auto* p = std::get_if<ProjectPut>(&w)) {
@@ -150,7 +210,8 @@ std::vector<core::Event> WriteBehindStore::ListEvents(long long after, int limit
   const long long in_memory = memory_.OldestEventSeq();
   if (after + 1 < in_memory) {
     // Older than memory holds: in the file (committed, as everything before
-    // the open transaction is).
+    // the open transaction is, once what is queued is written).
+    (void)Flush();
     for (core::Event& e : file_->ListEvents(after, limit)) {
       if (e.seq >= in_memory) break;
       after = e.seq;

@@ -2,13 +2,21 @@
 //
 // `serve --state FILE`: the world is read from a MemoryWorldStore (every
 // query answered from an index, nothing decoded), and SQLite receives only
-// what changed, when a transaction commits: the transaction's writes (steps
-// undone are never written; a counter stored unchanged is not written), in
-// order, in one SQLite transaction. Commit() returns once SQLite has
-// committed them, so a change is in the file before it is answered (kill -9
-// loses nothing answered; group commit makes concurrent requests share the
-// write); when SQLite fails, the memory is rolled back too and the error
-// returned: a failed commit changes nothing, as with SQLite alone.
+// what changed: each transaction's writes (steps undone are never written; a
+// counter stored unchanged is not written), in order. When they reach the
+// file is the store's `FileWrites`:
+// - kBeforeAnswer (the default): Commit() returns once SQLite has committed
+//   them, so a change is in the file before it is answered (kill -9 loses
+//   nothing answered; group commit makes concurrent requests share the
+//   write); when SQLite fails, the memory is rolled back too and the error
+//   returned: a failed commit changes nothing, as with SQLite alone.
+// - kBehind: Commit() queues them and returns; a thread of the store writes
+//   whatever is queued in one SQLite transaction, so the file trails the
+//   answers by one write (kill -9 can lose the last of them; the file is
+//   always a world as it was at a commit; closing the store writes
+//   everything). Once a write fails, every later commit that changes
+//   something fails with its error and is undone: the file is never written
+//   with a hole in it.
 //
 // Open() loads the file's world into memory; the journal stays in the file
 // (this run's newest events are also kept in memory, up to a bound, and
@@ -18,20 +26,31 @@
 
 #include <memory>
 #include <string>
+#include <thread>
 #include <variant>
 #include <vector>
 
 #include "emulator/store/memory_world_store.h"
 #include "emulator/store/sqlite_world_store.h"
+#include "emulator/util/mutex.h"
 
 namespace imsemu::store {
+
+enum class FileWrites { kBeforeAnswer, kBehind };
 
 class WriteBehindStore final : public core::WorldStore {
  public:
   // Opens (creating) the SQLite file at `path` and loads its world; keeps
   // this run's newest `events_in_memory` events in memory.
-  static StatusOr<std::unique_ptr<WriteBehindStore>> Open(const std::string& path,
-                                                          size_t events_in_memory = 100000);
+  static StatusOr<std::unique_ptr<WriteBehindStore>> Open(
+      const std::string& path, size_t events_in_memory = 100000,
+      FileWrites writes = FileWrites::kBeforeAnswer);
+  // Writes what is queued (kBehind) and stops its writer.
+  ~WriteBehindStore() override;
+
+  // Returns once every committed change is in the file; the error of the
+  // write that failed, if one did.
+  Status Flush();
 
   void Begin() override;
   Status Commit() override;
@@ -106,16 +125,32 @@ class WriteBehindStore final : public core::WorldStore {
   using Write = std::variant<MetaPut, ProjectPut, AllocationPut, AllocationDelete, PayloadPut,
                              PayloadDelete, EventAppend, Cleared>;
 
+  // The writer of FileWrites::kBehind: what is queued for the file.
+  struct Behind {
+    Mutex mu;
+    CondVar queued{mu};   // something to write, or stopping
+    CondVar written{mu};  // the queue was written
+    std::vector<Write> queue IMSEMU_GUARDED_BY(mu);
+    bool writing IMSEMU_GUARDED_BY(mu) = false;
+    bool stopping IMSEMU_GUARDED_BY(mu) = false;
+    Status failed IMSEMU_GUARDED_BY(mu);  // the first write that failed
+    std::thread thread;
+  };
+
   // `journal_end`: the file's last event; the memory's journal goes on from it.
   WriteBehindStore(std::unique_ptr<SqliteWorldStore> file, long long journal_end,
                    size_t events_in_memory);
-  // Makes the transaction's writes in SQLite and commits them there.
-  Status WriteToFile();
+  // Makes `writes` in SQLite and commits them there.
+  Status WriteToFile(const std::vector<Write>& writes);
+  // kBehind: the writer's loop.
+  void WriteQueued();
 
+  std::string path_;
   std::unique_ptr<SqliteWorldStore> file_;
   MemoryWorldStore memory_;
   std::vector<Write> writes_;
-  std::vector<size_t> steps_;  // where each open step began in writes_
+  std::vector<size_t> steps_;       // where each open step began in writes_
+  std::unique_ptr<Behind> behind_;  // null: kBeforeAnswer
 };
 
 }  // namespace imsemu::store

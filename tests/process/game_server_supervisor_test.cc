@@ -112,16 +112,23 @@ TEST(GameServerSupervisorTest, APayloadWithoutAProcessHasNoLog) {
 TEST(GameServerSupervisorTest, GameServersReachTheSharedPort) {
   auto r = Start({"--ready"}, /*buffer=*/2, Duration(10000), /*own_listeners=*/false);
   EmulatorImpl& e = *r.emulator;
-  ASSERT_TRUE(WaitFor(e, [&] {
-    for (const auto& p : e.world().Snapshot().payloads) {
-      if (p.state != PayloadState::kReady) return false;
-    }
-    return true;
-  })) << "ORCHESTRATION_PAYLOAD_API names the main port from the first payload on";
+  ASSERT_TRUE(WaitFor(e,
+                      [&] {
+                        for (const auto& p : e.world().Snapshot().payloads) {
+                          if (p.state != PayloadState::kReady) return false;
+                        }
+                        return true;
+                      }))
+      << "ORCHESTRATION_PAYLOAD_API names the main port from the first payload on; the first "
+         "game server's log: "
+      << ReadFile(*e.LogFileOf(test::FirstPayloadId(e)));
   const std::string id = test::FirstPayloadId(e);
-  EXPECT_NE(ReadFile(*e.LogFileOf(id))
-                .find("ORCHESTRATION_PAYLOAD_API=" + test::MainAddress(e) + "/payloads/" + id),
-            std::string::npos);
+  // The log is written from the process's output as it comes: wait for it.
+  const std::string expected =
+      "ORCHESTRATION_PAYLOAD_API=" + test::MainAddress(e) + "/payloads/" + id;
+  EXPECT_TRUE(WaitFor(e, [&] {
+    return ReadFile(*e.LogFileOf(id)).find(expected) != std::string::npos;
+  })) << ReadFile(*e.LogFileOf(id));
 }
 
 TEST(GameServerSupervisorTest, NonZeroExitAfterReadyIsUnhealthyThenGone) {

@@ -2,6 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
+#include <sys/resource.h>
+#include <sys/stat.h>
+
+#include <csignal>
 #include <cstdio>
 
 #include "tests/testing/test_emulator.h"
@@ -17,8 +23,9 @@ class WriteBehindStoreTest : public ::testing::Test {
   void TearDown() override {
     for (const char* suffix : {"", "-wal", "-shm"}) std::remove((file_ + suffix).c_str());
   }
-  std::unique_ptr<WriteBehindStore> Open(size_t events_in_memory = 100000) {
-    auto opened = WriteBehindStore::Open(file_, events_in_memory);
+  std::unique_ptr<WriteBehindStore> Open(size_t events_in_memory = 100000,
+                                         FileWrites writes = FileWrites::kBeforeAnswer) {
+    auto opened = WriteBehindStore::Open(file_, events_in_memory, writes);
     EXPECT_TRUE(opened.ok()) << opened.status().message();
     return opened.ok() ? *std::move(opened) : nullptr;
   }
@@ -112,6 +119,99 @@ TEST_F(WriteBehindStoreTest, ACounterStoredUnchangedIsNotWrittenAgain) {
   ASSERT_TRUE(store->Commit().ok());
   EXPECT_EQ(store->GetMeta("now"), "1");
   EXPECT_EQ(store->ListProjects(), std::vector<std::string>{"p"});
+}
+
+// --- FileWrites::kBehind: written after the commit returns ---------------
+
+std::vector<std::string> PayloadIds(WriteBehindStore& store) {
+  std::vector<std::string> ids;
+  store.VisitPayloads("a", std::nullopt, [&](const Payload& p) {
+    ids.push_back(p.id);
+    return true;
+  });
+  return ids;
+}
+
+TEST_F(WriteBehindStoreTest, WrittenBehindEveryCommitIsInTheFileOnceTheStoreCloses) {
+  std::vector<std::string> committed;
+  {
+    auto store = Open(100000, FileWrites::kBehind);
+    for (int i = 1; i <= 500; ++i) {
+      store->Begin();
+      store->PutPayload(Make("p" + std::to_string(i), i));
+      store->AppendEvent(Event("e" + std::to_string(i)));
+      ASSERT_TRUE(store->Commit().ok());
+      committed.push_back("p" + std::to_string(i));
+    }
+    store->Begin();
+    store->PutPayload(Make("rolled back", 501));
+    store->Rollback();
+  }  // closing writes what is still queued
+  auto store = Open();
+  EXPECT_EQ(PayloadIds(*store), committed);
+  const std::vector<core::Event> journal = store->ListEvents(0, 1000);
+  ASSERT_EQ(journal.size(), 500u);
+  EXPECT_EQ(journal.front().detail, "e1");
+  EXPECT_EQ(journal.back().detail, "e500");
+  EXPECT_EQ(journal.back().seq, 500);
+}
+
+TEST_F(WriteBehindStoreTest, WrittenBehindOlderEventsAreReadFromTheFileOnceWritten) {
+  auto store = Open(/*events_in_memory=*/2, FileWrites::kBehind);
+  for (int i = 1; i <= 5; ++i) {
+    store->Begin();
+    store->AppendEvent(Event("e" + std::to_string(i)));
+    ASSERT_TRUE(store->Commit().ok());
+  }
+  const std::vector<core::Event> all = store->ListEvents(0, 100);
+  ASSERT_EQ(all.size(), 5u);
+  for (int i = 0; i < 5; ++i) EXPECT_EQ(all[i].detail, "e" + std::to_string(i + 1));
+}
+
+off_t FileSize(const std::string& path) {
+  struct stat st {};
+  return ::stat(path.c_str(), &st) == 0 ? st.st_size : 0;
+}
+
+TEST_F(WriteBehindStoreTest, WrittenBehindAFailedWriteRefusesEveryLaterChange) {
+  {
+    auto store = Open(100000, FileWrites::kBehind);
+    store->Begin();
+    store->PutPayload(Make("written", 1));
+    ASSERT_TRUE(store->Commit().ok());
+    ASSERT_TRUE(store->Flush().ok());
+
+    // The disk fills up: no file of this process may grow past its size now
+    // (the kernel's file size limit; the signal it sends is ignored).
+    const off_t size = std::max(FileSize(file_), FileSize(file_ + "-wal"));
+    std::signal(SIGXFSZ, SIG_IGN);
+    rlimit was{};
+    ASSERT_EQ(::getrlimit(RLIMIT_FSIZE, &was), 0);
+    rlimit full = was;
+    full.rlim_cur = static_cast<rlim_t>(size) + 4096;
+    ASSERT_EQ(::setrlimit(RLIMIT_FSIZE, &full), 0);
+    Payload big = Make("too big", 2);
+    big.session_config = std::string(1 << 20, 'x');
+    store->Begin();
+    store->PutPayload(big);
+    EXPECT_TRUE(store->Commit().ok()) << "answered before it is written";
+    const Status flushed = store->Flush();
+    ASSERT_EQ(::setrlimit(RLIMIT_FSIZE, &was), 0);
+    ASSERT_FALSE(flushed.ok()) << "the write past the limit failed";
+
+    // Every later change is refused with that error and undone; reading is not.
+    store->Begin();
+    store->PutPayload(Make("refused", 3));
+    const Status refused = store->Commit();
+    EXPECT_EQ(refused.code(), flushed.code());
+    EXPECT_EQ(refused.message(), flushed.message());
+    EXPECT_FALSE(store->GetPayload("refused").has_value());
+    store->Begin();
+    EXPECT_TRUE(store->Commit().ok()) << "a transaction that changed nothing";
+  }
+  auto store = Open();
+  EXPECT_EQ(PayloadIds(*store), std::vector<std::string>{"written"})
+      << "the file holds the world as of its last write";
 }
 
 }  // namespace
