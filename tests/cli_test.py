@@ -241,6 +241,9 @@ checks.check(r.returncode == 2 and "did you mean 'serve'?" in r.stderr,
 r = run(["serve", "--prot", "19620"])
 checks.check(r.returncode == 2 and "unknown flag '--prot' (did you mean '--port'?)" in r.stderr,
              "a misspelt flag is named with a suggestion", r.stderr)
+r = run(["serve", "--port", "0", "--keep-deleted", "-1"])
+checks.check(r.returncode == 2 and "--keep-deleted" in r.stderr,
+             "a negative --keep-deleted is refused, named", r.stderr)
 r = run(["serve", "--port", "0", "--state-writes", "behind"])
 checks.check(r.returncode == 2 and "--state-writes needs --state FILE" in r.stderr,
              "--state-writes without a state file is refused (it would change nothing)", r.stderr)

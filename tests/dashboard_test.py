@@ -163,9 +163,10 @@ try:
     wait.until(lambda d: len(rows("payloads")) == 2)
     check(driver.title == "ims-emulator", "the page's title is ims-emulator")
     allocation = rows("allocations")
-    check(len(allocation) == 1 and "default" in allocation[0][1] and "Ready 2" in allocation[0][1],
-          "the default allocation shows session type default and 2 Ready payloads: "
-          + (allocation[0][1] if allocation else "none"))
+    check(len(allocation) == 1 and "default" in allocation[0][1] and "Ready 2" in allocation[0][1]
+          and text('#allocations td.status') == "Running",
+          "the default allocation shows its status Running, session type default and 2 Ready "
+          "payloads: " + (allocation[0][1] if allocation else "none"))
     check(text("#clock-mode") == "virtual clock" and text("#clock-now") == "2026-01-01T00:00:00Z",
           "the clock shows the virtual mode and its time: " + text("#clock"))
     wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "#journal li")) >= 4)

@@ -158,6 +158,10 @@ void AddCommonFlags(CLI::App* app, CommonFlags& f) {
       ->check(CLI::IsMember({"periodic", "delay", "off"}));
   app->add_option("--status-cache-ttl", f.status_cache_ttl, "status cache lag in seconds")
       ->check(CLI::Range(0.0, 3600.0));
+  app->add_option("--keep-deleted", f.keep_deleted,
+                  "seconds a deleted allocation stays listed, as Deleted, once drained "
+                  "(default 3600)")
+      ->check(CLI::Range(0.0, 30.0 * 24 * 3600));
   app->add_option("--log-dir", f.log_dir,
                   "where real game servers' logs go (default: a folder under the temp dir)");
   app->add_option("--kill-grace", f.kill_grace,
@@ -184,6 +188,7 @@ Status ApplyCommonFlags(const CommonFlags& f, EmulatorOptions& options) {
       core::ParseStatusCacheMode(f.status_cache).value_or(core::StatusCacheMode::kPeriodic);
   options.world.status_cache.ttl = Duration(static_cast<long long>(f.status_cache_ttl * 1000));
   IMSEMU_ASSIGN_OR_RETURN(options.auth, http::SessionAuth::FromSpec(f.auth));
+  options.world.keep_deleted = Duration(static_cast<long long>(f.keep_deleted * 1000));
   options.log_dir = f.log_dir;
   options.kill_grace = Duration(static_cast<long long>(f.kill_grace * 1000));
   options.container_runtime = f.container_runtime;

@@ -20,7 +20,8 @@ namespace imsemu::cli {
 struct CommonFlags {
   std::string clock;  // "" = real, or a resumed --state world's own
   std::string state = ":memory:";
-  std::string state_writes;  // "" (before-answer) or before-answer or behind
+  std::string state_writes;
+  double keep_deleted = 3600;  // seconds  // "" (before-answer) or before-answer or behind
   uint64_t seed = 1;
   std::string log_level = "info";
   std::string auth = "any";

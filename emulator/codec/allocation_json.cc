@@ -12,7 +12,7 @@ const std::initializer_list<std::string_view> kSpecFields = {
     "name", "annotations", "labels", "buffer_size", "min_payloads", "max_payloads", "enabled",
     "auto_ready", "auto_ready_delay_seconds", "auto_reserve", "payload_spec",
     // Read-only fields of AllocationToJson, accepted so a GET body can be PUT back.
-    "id", "project_id", "created", "state"};
+    "id", "project_id", "created", "status", "deleted"};
 
 double Seconds(Duration d) { return static_cast<double>(d.count()) / 1000.0; }
 
@@ -158,7 +158,8 @@ nlohmann::json AllocationToJson(const core::Allocation& allocation) {
   out["id"] = allocation.id;
   out["project_id"] = allocation.project_id;
   out["created"] = FormatRfc3339(allocation.created);
-  out["state"] = allocation.StateName();
+  out["status"] = core::AllocationStatusName(allocation.status);
+  if (allocation.deleted) out["deleted"] = FormatRfc3339(*allocation.deleted);
   return out;
 }
 

@@ -18,12 +18,16 @@ Json Instant(int tid, const std::string& category, const std::string& name, long
           {"cat", category}, {"name", name}, {"ts", ts},        {"args", std::move(args)}};
 }
 
-// One payload's track: its id, and the state it is in since when.
+// One payload's or allocation's track: the state (or status) it is in since
+// when.
 struct Track {
   int tid = 0;
   std::string state;
   Time since;
 };
+
+// Allocations' tracks are keyed apart from payloads'.
+std::string AllocationKey(const std::string& id) { return "allocation " + id; }
 
 }  // namespace
 
@@ -41,34 +45,60 @@ Json TimelineToTraceJson(const std::vector<core::Event>& events, const core::Sta
                    {"tid", kWorldTrack},
                    {"name", "thread_name"},
                    {"args", {{"name", "allocations and world"}}}});
+  // By payload id, or AllocationKey() for an allocation's status.
   std::map<std::string, Track> tracks;
-  auto close_span = [&](const std::string& payload_id, Track& track, Time until) {
+  auto close_span = [&](const std::string& key, Track& track, Time until) {
     if (track.state.empty()) return;
+    const bool allocation = key.rfind(AllocationKey(""), 0) == 0;
     trace.push_back({{"ph", "X"},
                      {"pid", kProcess},
                      {"tid", track.tid},
-                     {"cat", "state"},
+                     {"cat", allocation ? "status" : "state"},
                      {"name", track.state},
                      {"ts", us(track.since)},
                      {"dur", us(until) - us(track.since)},
-                     {"args", {{"payload", payload_id}}}});
+                     {"args",
+                      {{allocation ? "allocation" : "payload",
+                        allocation ? key.substr(AllocationKey("").size()) : key}}}});
+  };
+  auto track_of = [&](const std::string& key, const std::string& name) -> Track& {
+    auto [it, added] = tracks.try_emplace(key);
+    if (added) {
+      it->second.tid = static_cast<int>(tracks.size());
+      trace.push_back({{"ph", "M"},
+                       {"pid", kProcess},
+                       {"tid", it->second.tid},
+                       {"name", "thread_name"},
+                       {"args", {{"name", name}}}});
+    }
+    return it->second;
   };
   for (const core::Event& e : events) {
+    if (e.payload_id.empty() && !e.allocation_id.empty() &&
+        (e.kind == core::EventKind::kAllocationCreated ||
+         e.kind == core::EventKind::kAllocationStatus ||
+         e.kind == core::EventKind::kAllocationRemoved)) {
+      // An allocation's status, as spans on a track of its own (New from its
+      // creation).
+      const std::string key = AllocationKey(e.allocation_id);
+      Track& track = track_of(key, key);
+      close_span(key, track, e.time);
+      track.state = e.kind == core::EventKind::kAllocationCreated  ? "New"
+                    : e.kind == core::EventKind::kAllocationStatus ? e.new_state
+                                                                   : "";
+      track.since = e.time;
+      if (e.kind == core::EventKind::kAllocationCreated) {
+        trace.push_back(Instant(track.tid, core::EventKindName(e.kind), core::EventKindName(e.kind),
+                                us(e.time), {{"detail", e.detail}}));
+      }
+      continue;
+    }
     if (e.payload_id.empty()) {
       trace.push_back(Instant(kWorldTrack, core::EventKindName(e.kind), core::EventKindName(e.kind),
                               us(e.time), {{"detail", e.detail}}));
       continue;
     }
-    auto [it, added] = tracks.try_emplace(e.payload_id);
-    Track& track = it->second;
-    if (added) {
-      track.tid = static_cast<int>(tracks.size());
-      trace.push_back({{"ph", "M"},
-                       {"pid", kProcess},
-                       {"tid", track.tid},
-                       {"name", "thread_name"},
-                       {"args", {{"name", "payload " + e.payload_id}}}});
-    }
+    Track& track = track_of(e.payload_id, "payload " + e.payload_id);
     switch (e.kind) {
       case core::EventKind::kPayloadCreated:
       case core::EventKind::kPayloadState:
@@ -91,7 +121,7 @@ Json TimelineToTraceJson(const std::vector<core::Event>& events, const core::Sta
                                 us(e.time), {{"detail", e.detail}}));
     }
   }
-  for (auto& [payload_id, track] : tracks) close_span(payload_id, track, end);
+  for (auto& [key, track] : tracks) close_span(key, track, end);
   return {{"traceEvents", std::move(trace)}, {"displayTimeUnit", "ms"}};
 }
 

@@ -2,6 +2,8 @@
 
 #include <set>
 
+#include "emulator/util/enum_names.h"
+
 namespace imsemu::core {
 
 const std::string& AllocationSpec::SessionType() const {
@@ -114,9 +116,27 @@ Status ValidateAllocationSpec(const AllocationSpec& spec) {
   return OkStatus();
 }
 
-const char* Allocation::StateName() const {
-  if (deleting) return "draining";
-  return spec.enabled ? "active" : "disabled";
+namespace {
+
+constexpr EnumNameTable<AllocationStatus, 8> kStatuses = {{
+    {AllocationStatus::kNew, "New"},
+    {AllocationStatus::kUpdating, "Updating"},
+    {AllocationStatus::kRunning, "Running"},
+    {AllocationStatus::kDraining, "Draining"},
+    {AllocationStatus::kStopped, "Stopped"},
+    {AllocationStatus::kDeleted, "Deleted"},
+    {AllocationStatus::kError, "Error"},
+    {AllocationStatus::kDisabled, "Disabled"},
+}};
+
+}  // namespace
+
+const char* AllocationStatusName(AllocationStatus status) {
+  return NameOf(kStatuses, status, "unknown");
+}
+std::vector<std::string> AllocationStatusNameList() { return NameList(kStatuses); }
+std::optional<AllocationStatus> ParseAllocationStatus(std::string_view name) {
+  return ValueOf(kStatuses, name);
 }
 
 }  // namespace imsemu::core

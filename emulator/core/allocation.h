@@ -10,6 +10,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "emulator/clock/clock.h"
@@ -77,13 +78,39 @@ struct AllocationSpec {
 // with '-'.
 Status ValidateAllocationSpec(const AllocationSpec& spec);
 
+// IMS's allocation status: what the control loop is doing with it (the
+// rules: StatusOf in control_loop.h; README "Allocation status").
+enum class AllocationStatus {
+  kNew,       // created; none of its game servers has been Ready yet
+  kUpdating,  // reconciling after an edit
+  kRunning,   // keeping its buffer
+  kDraining,  // disabled or deleted: waiting for its Reserved payloads to end
+  kStopped,   // enabled, with nothing to run (max_payloads 0, or no buffer and no floor)
+  kDeleted,   // deleted and drained: listed for a while, then gone
+  kError,     // its game servers keep failing (to start, or after Ready) and none is Ready
+  kDisabled,  // disabled and drained
+};
+const char* AllocationStatusName(AllocationStatus status);
+std::vector<std::string> AllocationStatusNameList();
+std::optional<AllocationStatus> ParseAllocationStatus(std::string_view name);
+
 struct Allocation {
   std::string id;
   std::string project_id;
   long long seq = 0;  // creation order across the world
   Time created;
   bool deleting = false;
+  // When a deleted allocation's last payload ended: it stays listed, as
+  // Deleted, until the world's keep_deleted has passed since.
+  std::optional<Time> deleted;
   AllocationSpec spec;
+  // One of its game servers has been Ready (New becomes Running).
+  bool has_run = false;
+  // Its game servers that failed (exited before Ready, or non-zero after
+  // it) since one was last Ready.
+  int failures = 0;
+  // The status last journalled (the world journals each change).
+  AllocationStatus status = AllocationStatus::kNew;
   // Game servers that exited non-zero after Ready, in a row: new payloads
   // wait in Creating for a back-off, so a crash loop costs little.
   int crash_streak = 0;
@@ -93,8 +120,6 @@ struct Allocation {
   bool reserved_by_session_manager = false;
   bool reserved_by_orchestration = false;
 
-  // "active", "disabled" or "draining".
-  const char* StateName() const;
   bool operator==(const Allocation&) const = default;
 };
 

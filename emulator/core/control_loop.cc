@@ -34,6 +34,22 @@ ScalePlan PlanScale(const Allocation& allocation, const StateCounts& counts) {
   return plan;
 }
 
+AllocationStatus StatusOf(const Allocation& allocation, const StateCounts& counts) {
+  using S = AllocationStatus;
+  if (allocation.deleted) return S::kDeleted;
+  if (allocation.deleting || !allocation.spec.enabled) {
+    if (counts.total > 0) return S::kDraining;
+    return allocation.deleting ? S::kDeleted : S::kDisabled;
+  }
+  if (allocation.failures >= kFailuresBeforeError && counts.ready == 0) return S::kError;
+  const AllocationSpec& spec = allocation.spec;
+  const bool nothing_to_run =
+      spec.max_payloads == 0 || (spec.buffer_size == 0 && spec.min_payloads == 0);
+  if (counts.total == 0 && nothing_to_run) return S::kStopped;
+  if (!allocation.has_run) return S::kNew;
+  return S::kRunning;
+}
+
 std::vector<Payload> ChooseToRemove(const std::vector<Payload>& payloads, int count) {
   std::vector<Payload> victims;
   for (const Payload& p : payloads) {

@@ -27,6 +27,18 @@ struct ScalePlan {
 
 ScalePlan PlanScale(const Allocation& allocation, const StateCounts& counts);
 
+// Game servers failing (to start, or after Ready) with none Ready since,
+// before an allocation with none Ready shows Error.
+inline constexpr int kFailuresBeforeError = 3;
+
+// IMS's status of `allocation` with `counts` of its payloads: Deleted once a
+// deleted one has drained; Draining while a disabled or deleted one still
+// has payloads; Disabled once a disabled one has none; Error while
+// kFailuresBeforeError or more game servers failed since one was last Ready
+// and none is; Stopped when it has nothing to run and no payload; New until one
+// of its game servers is first Ready; Running otherwise.
+AllocationStatus StatusOf(const Allocation& allocation, const StateCounts& counts);
+
 // Which `count` of an allocation's `payloads` (in creation order) scaling
 // down removes: unreserved, unforced ones, those not yet Ready first, then
 // the newest.

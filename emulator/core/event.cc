@@ -22,7 +22,7 @@ constexpr EnumNameTable<EventLevel, 3> kLevels = {{
     {EventLevel::kWarning, "warning"},
 }};
 
-constexpr EnumNameTable<EventKind, 18> kKinds = {{
+constexpr EnumNameTable<EventKind, 20> kKinds = {{
     {EventKind::kPayloadCreated, "payload.created"},
     {EventKind::kPayloadState, "payload.state"},
     {EventKind::kPayloadRemoved, "payload.removed"},
@@ -41,6 +41,8 @@ constexpr EnumNameTable<EventKind, 18> kKinds = {{
     {EventKind::kWorldReset, "world.reset"},
     {EventKind::kWorldRestored, "world.restored"},
     {EventKind::kAllocationShared, "allocation.shared"},
+    {EventKind::kAllocationStatus, "allocation.status"},
+    {EventKind::kAllocationRemoved, "allocation.removed"},
 }};
 
 }  // namespace

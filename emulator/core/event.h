@@ -52,6 +52,8 @@ enum class EventKind {
   kWorldReset,            // "world.reset"
   kWorldRestored,         // "world.restored"
   kAllocationShared,      // "allocation.shared" (a warning)
+  kAllocationStatus,      // "allocation.status" (old_state -> new_state)
+  kAllocationRemoved,     // "allocation.removed" (a Deleted one, kept long enough)
 };
 
 const char* ActorName(Actor actor);

@@ -18,6 +18,7 @@ World::World(WorldStore& store, const Clock& clock, WorldOptions options)
       commits_(store_, mu_, options_.group_commit, [this]() IMSEMU_REQUIRES(mu_) {
         counters_ = counters_at_group_;
         next_timer_ = store_.NextTimer();
+        next_forget_known_ = false;
       }) {
   counters_.ids = IdSource(options_.seed);
   counters_.next_game_port = options_.game_port_first;
@@ -99,6 +100,7 @@ Status World::CommitDeferred() {
 Status World::Mutate(const std::function<Status(Time)>& op) { return Transact(Prepare(), op); }
 
 void World::ApplyDue(Time now) {
+  ForgetDeleted(now);
   if (!next_timer_ || *next_timer_ > now) return;
   next_timer_.reset();  // nothing below may recurse into ApplyDue
   // A failed commit leaves the timers armed: the next call tries again.
@@ -216,6 +218,7 @@ void World::AfterStart(Payload& p, const Allocation& allocation, Time at) {
 
 void World::BecomeReady(Payload& p, const Allocation& allocation, Actor actor, Time at) {
   SetState(p, PayloadState::kReady, actor, "", at);
+  NoteReady(allocation.id);
   p.details.clear();
   p.restarts = 0;
   p.timer = TimerKind::kNone;
@@ -285,19 +288,93 @@ void World::CreatePayload(const std::shared_ptr<const Allocation>& shared, Time 
   pending_.added.push_back(std::move(p));
 }
 
-void World::NoteExit(const std::string& allocation_id, CrashStreak streak, Time at) {
+void World::NoteExit(const std::string& allocation_id, CrashStreak streak, bool before_ready,
+                     Time at) {
   std::optional<Allocation> a = store_.GetAllocation(allocation_id);
   if (!a) return;
-  if (streak == CrashStreak::kCrashed) {
+  if (before_ready || streak == CrashStreak::kCrashed) ++a->failures;
+  if (before_ready) {
+    // A failed start is no crash of a running game server: the streak stays.
+  } else if (streak == CrashStreak::kCrashed) {
     const bool in_a_row = a->crash_streak > 0 && at - a->last_crash < options_.timings.crash_memory;
     a->crash_streak = in_a_row ? a->crash_streak + 1 : 1;
     a->last_crash = at;
   } else if (streak == CrashStreak::kEnded && a->crash_streak > 0) {
     a->crash_streak = 0;  // a game server that ends well ends the loop
-  } else {
+  } else if (!before_ready) {
     return;
   }
   store_.PutAllocation(*a);
+}
+
+void World::NoteReady(const std::string& allocation_id) {
+  std::optional<Allocation> a = store_.GetAllocation(allocation_id);
+  if (!a || (a->has_run && a->failures == 0)) return;
+  a->has_run = true;
+  a->failures = 0;
+  store_.PutAllocation(*a);
+}
+
+void World::RefreshStatus(const std::string& allocation_id, Time at) {
+  std::optional<Allocation> a = store_.GetAllocation(allocation_id);
+  if (!a) return;
+  const StateCounts counts = store_.CountPayloads(allocation_id);
+  bool changed = false;
+  if (a->deleting && !a->deleted && counts.total == 0) {
+    Event e = Event::Of(*a, EventKind::kAllocationDeleted, Actor::kControlLoop, at);
+    e.detail = "drained";
+    Journal(std::move(e));
+    a->deleted = at;
+    const Time forget = at + options_.keep_deleted;
+    if (next_forget_known_ && (!next_forget_ || forget < *next_forget_)) next_forget_ = forget;
+    changed = true;
+  }
+  const AllocationStatus status = StatusOf(*a, counts);
+  if (status != a->status) {
+    Event e = Event::Of(*a, EventKind::kAllocationStatus, Actor::kControlLoop, at);
+    e.old_state = AllocationStatusName(a->status);
+    e.new_state = AllocationStatusName(status);
+    Journal(std::move(e));
+    a->status = status;
+    changed = true;
+  }
+  if (changed) store_.PutAllocation(*a);
+}
+
+void World::ForgetDeleted(Time now) {
+  if (next_forget_known_ && (!next_forget_ || *next_forget_ > now)) return;
+  // Read the allocations again: to find the next, or to remove those due.
+  auto due = [&](const Allocation& a) {
+    return a.deleted && *a.deleted + options_.keep_deleted <= now;
+  };
+  std::vector<Allocation> all = store_.ListAllocations("");
+  next_forget_.reset();
+  next_forget_known_ = true;
+  bool any_due = false;
+  for (const Allocation& a : all) {
+    if (!a.deleted) continue;
+    if (due(a)) {
+      any_due = true;
+    } else if (!next_forget_ || *a.deleted + options_.keep_deleted < *next_forget_) {
+      next_forget_ = *a.deleted + options_.keep_deleted;
+    }
+  }
+  if (!any_due) return;
+  // A failed commit leaves them: the next call tries again.
+  (void)Transact(now, [&](Time) IMSEMU_REQUIRES(mu_) {
+    for (const Allocation& a : all) {
+      if (!due(a)) continue;
+      Event e = Event::Of(a, EventKind::kAllocationRemoved, Actor::kControlLoop, now);
+      e.detail =
+          "deleted " +
+          std::to_string(
+              std::chrono::duration_cast<std::chrono::seconds>(options_.keep_deleted).count()) +
+          " s ago";
+      Journal(std::move(e));
+      store_.DeleteAllocation(a.id);
+    }
+    return OkStatus();
+  });
 }
 
 void World::RemovePayload(const Payload& p, Actor actor, const std::string& detail, Time at) {
@@ -333,12 +410,7 @@ void World::Converge(const Allocation& allocation, Time at) {
       RemovePayload(p, Actor::kControlLoop, why, at);
     }
   }
-  if (allocation.deleting && store_.CountPayloads(allocation_id).total == 0) {
-    Event e = Event::Of(allocation, EventKind::kAllocationDeleted, Actor::kControlLoop, at);
-    e.detail = "drained";
-    Journal(std::move(e));
-    store_.DeleteAllocation(allocation_id);
-  }
+  RefreshStatus(allocation_id, at);
 }
 
 // ----------------------------------------------------------------------------
@@ -367,6 +439,7 @@ void World::SaveCounters(Time now) {
 
 Status World::Open(const Fixture& fixture) {
   MutexLock lock(mu_);
+  next_forget_known_ = false;
   if (store_.HoldsWorld()) {
     LoadCounters();
     next_timer_ = store_.NextTimer();

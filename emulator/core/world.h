@@ -56,6 +56,8 @@ struct WorldOptions {
   // Group commit (for a store whose commits are writes to a file): see
   // World::DeferCommits().
   bool group_commit = false;
+  // How long a deleted allocation stays listed (as Deleted) once drained.
+  Duration keep_deleted{std::chrono::hours(1)};
 };
 
 struct AllocationFixture {
@@ -329,8 +331,19 @@ class World {
   void Converge(const Allocation& allocation, Time at) IMSEMU_REQUIRES(mu_);
   void CreatePayload(const std::shared_ptr<const Allocation>& allocation, Time at)
       IMSEMU_REQUIRES(mu_);
-  // Applies `streak` (lifecycle.h) to the allocation's crash streak.
-  void NoteExit(const std::string& allocation_id, CrashStreak streak, Time at) IMSEMU_REQUIRES(mu_);
+  // Applies an exit to the allocation's runs of failures: `streak`
+  // (lifecycle.h) to its crash streak, and a failure (`before_ready`, or a
+  // crash) to its failures since one was Ready.
+  void NoteExit(const std::string& allocation_id, CrashStreak streak, bool before_ready, Time at)
+      IMSEMU_REQUIRES(mu_);
+  // One of the allocation's game servers is Ready: it has run, and its
+  // failed starts are over.
+  void NoteReady(const std::string& allocation_id) IMSEMU_REQUIRES(mu_);
+  // After a change to an allocation or its payloads: marks a deleted one that
+  // has drained as deleted, and journals its status when it changed.
+  void RefreshStatus(const std::string& allocation_id, Time at) IMSEMU_REQUIRES(mu_);
+  // Removes the Deleted allocations kept for keep_deleted by `now`.
+  void ForgetDeleted(Time now) IMSEMU_REQUIRES(mu_);
   void RemovePayload(const Payload& payload, Actor actor, const std::string& detail, Time at)
       IMSEMU_REQUIRES(mu_);
   void SetState(Payload& payload, PayloadState to, Actor actor, const std::string& detail, Time at,
@@ -354,6 +367,10 @@ class World {
   std::function<void(const Event&)> event_sink_ IMSEMU_GUARDED_BY(mu_);
   Counters counters_ IMSEMU_GUARDED_BY(mu_);
   std::optional<Time> next_timer_ IMSEMU_GUARDED_BY(mu_);
+  // When the first Deleted allocation is to go (known_ false: not known, the
+  // allocations are read again to find it).
+  std::optional<Time> next_forget_ IMSEMU_GUARDED_BY(mu_);
+  bool next_forget_known_ IMSEMU_GUARDED_BY(mu_) = false;
   Pending pending_ IMSEMU_GUARDED_BY(mu_);
   CommitGroup commits_ IMSEMU_GUARDED_BY(mu_);
   Counters counters_at_group_ IMSEMU_GUARDED_BY(mu_);  // as the open group found them

@@ -117,7 +117,7 @@ StatusOr<Payload> World::ExitPayload(const std::string& id, const ProcessExit& h
   return Locked<Payload>([&](Time now) IMSEMU_REQUIRES(mu_) -> StatusOr<Payload> {
     IMSEMU_ASSIGN_OR_RETURN(Payload p, FindPayload(id));
     IMSEMU_ASSIGN_OR_RETURN(ExitPlan exit, PlanExit(p, how, reason, options_.timings));
-    NoteExit(p.allocation_id, exit.streak, now);
+    NoteExit(p.allocation_id, exit.streak, exit.state == PayloadState::kError, now);
     p.restarts = exit.restarts;
     p.details = exit.details;
     SetState(p, exit.state, Actor::kGameServer, p.details, now, how);

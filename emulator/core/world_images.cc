@@ -80,6 +80,7 @@ Status World::Restore(const WorldImage& image, const std::string& detail) {
     });
     store_.Clear();
     IMSEMU_RETURN_IF_ERROR(PutImage(image));
+    next_forget_known_ = false;
     Event e = Event::OfWorld(EventKind::kWorldRestored, Actor::kControl, now);
     e.detail = detail;
     Journal(std::move(e));
@@ -97,6 +98,7 @@ Status World::OpenFrom(const WorldImage& image, const std::vector<Event>& journa
     // The journal as it was, then the world.
     for (const Event& e : journal) counters_.journal_seq = store_.AppendEvent(e);
     IMSEMU_RETURN_IF_ERROR(PutImage(image));
+    next_forget_known_ = false;
     Event e = Event::OfWorld(EventKind::kWorldRestored, Actor::kControl, now);
     e.detail = "imported";
     Journal(std::move(e));

@@ -51,6 +51,7 @@ void EarlierStatusShown(const Payload& p, const StatusCache& cache, Time now,
 
 std::optional<Time> World::NextDeadlineLocked(Time now) {
   std::optional<Time> next = next_timer_;
+  if (next_forget_ && (!next || *next_forget_ < *next)) next = next_forget_;
   const StatusCache& cache = StatusCacheLocked();
   store_.VisitPayloads("", PayloadState::kReserved, [&](const Payload& p) {
     EarlierStatusShown(p, cache, now, next);

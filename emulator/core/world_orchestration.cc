@@ -22,7 +22,7 @@ StatusOr<Allocation> World::AddAllocation(const std::string& project, std::optio
   e.detail = a.spec.name;
   Journal(std::move(e));
   Converge(a.id, now);
-  return a;
+  return *store_.GetAllocation(a.id);  // with the status the control loop gave it
 }
 
 StatusOr<Allocation> World::FindAllocation(const std::string& project, const std::string& id) {
@@ -78,20 +78,21 @@ StatusOr<Allocation> World::UpdateAllocation(const std::string& project, const s
     store_.PutAllocation(a);
     Journal(Event::Of(a, kind, Actor::kOrchestration, now));
     Converge(id, now);
-    return a;
+    return *store_.GetAllocation(id);  // with the status the control loop gave it
   });
 }
 
 StatusOr<Allocation> World::ReplaceAllocation(const std::string& project, const std::string& id,
                                               AllocationSpec spec) {
-  return UpdateAllocation(project, id, EventKind::kAllocationReplaced,
-                          [&](Allocation& a) -> Status {
-                            if (a.deleting)
-                              return FailedPrecondition("allocation '" + id + "' is being deleted");
-                            IMSEMU_RETURN_IF_ERROR(ValidateAllocationSpec(spec));
-                            a.spec = std::move(spec);
-                            return OkStatus();
-                          });
+  return UpdateAllocation(
+      project, id, EventKind::kAllocationReplaced, [&](Allocation& a) -> Status {
+        if (a.deleting)
+          return FailedPrecondition("allocation '" + id + "' is " + AllocationStatusName(a.status) +
+                                    " (deleted): it takes no new spec");
+        IMSEMU_RETURN_IF_ERROR(ValidateAllocationSpec(spec));
+        a.spec = std::move(spec);
+        return OkStatus();
+      });
 }
 
 StatusOr<Allocation> World::DeleteAllocation(const std::string& project, const std::string& id) {
@@ -140,7 +141,8 @@ StatusOr<Payload> World::ReserveIn(const Allocation& allocation, const Reservati
                                    Actor actor, Time now) {
   IMSEMU_RETURN_IF_ERROR(ValidateReservation(request));
   if (allocation.deleting || !allocation.spec.enabled) {
-    return FailedPrecondition("allocation '" + allocation.id + "' is " + allocation.StateName() +
+    return FailedPrecondition("allocation '" + allocation.id + "' is " +
+                              AllocationStatusName(allocation.status) +
                               " and takes no reservations");
   }
   std::vector<Selector> selectors = request.selectors;

@@ -227,6 +227,8 @@
       return el('tr', { 'data-id': a.id },
         el('td', { text: a.project_id }),
         el('td', { class: 'mono', text: a.name ? `${a.name} (${a.id})` : a.id }),
+        el('td', { class: 'status' },
+          el('span', { class: `allocation-status a-${a.status}`, text: a.status })),
         el('td', { text: (a.annotations && a.annotations.session_type) || '—' }),
         el('td', { text: String(a.buffer_size) }),
         el('td', { text: `${a.min_payloads} / ${a.max_payloads}` }),

@@ -139,6 +139,7 @@ void MountControlApi(httplib::Server& server, core::World& world, RequestIds& id
   server.Get(routes::Pattern(routes::kNames.path),
              [](const httplib::Request&, httplib::Response& res) {
                WriteJson(res, {{"payload_states", core::PayloadStateNameList()},
+                               {"allocation_statuses", core::AllocationStatusNameList()},
                                {"event_kinds", core::EventKindNameList()},
                                {"actors", core::ActorNameList()},
                                {"levels", core::EventLevelNameList()}});

@@ -46,6 +46,10 @@ std::string EncodeAllocationRecord(const core::Allocation& a) {
   }
   if (a.reserved_by_session_manager) out["reserved_by_session_manager"] = true;
   if (a.reserved_by_orchestration) out["reserved_by_orchestration"] = true;
+  if (a.deleted) out["deleted_ms"] = Ms(*a.deleted);
+  if (a.has_run) out["has_run"] = true;
+  if (a.failures > 0) out["failures"] = a.failures;
+  out["status"] = core::AllocationStatusName(a.status);
   return out.dump();
 }
 
@@ -64,6 +68,16 @@ std::optional<core::Allocation> DecodeAllocationRecord(const std::string& text) 
   a.last_crash = FromMs(Integer(j, "last_crash_ms", 0));
   a.reserved_by_session_manager = j.value("reserved_by_session_manager", false);
   a.reserved_by_orchestration = j.value("reserved_by_orchestration", false);
+  if (j.contains("deleted_ms")) a.deleted = FromMs(Integer(j, "deleted_ms", 0));
+  a.has_run = j.value("has_run", false);
+  a.failures = SmallInteger(j, "failures");
+  // A record from before statuses: what it was doing then is recomputed at
+  // its next change; until then Running (or Draining) is the closest.
+  const std::optional<core::AllocationStatus> status =
+      core::ParseAllocationStatus(j.value("status", ""));
+  if (!j.contains("has_run") && !status) a.has_run = true;
+  a.status = status.value_or(a.deleting ? core::AllocationStatus::kDraining
+                                        : core::AllocationStatus::kRunning);
   a.spec = *std::move(spec);
   return a;
 } catch (const Json::exception&) {

@@ -243,7 +243,7 @@ TEST(WorldTest, DeletingAnAllocationDrainsReservedPayloadsFirst) {
   ASSERT_TRUE(reserved.ok());
   auto deleted = t.world->DeleteAllocation(kProject, kAllocation);
   ASSERT_TRUE(deleted.ok());
-  EXPECT_STREQ(deleted->StateName(), "draining");
+  EXPECT_EQ(deleted->status, AllocationStatus::kDraining);
   auto left = t.Payloads();
   ASSERT_EQ(left.size(), 1u);
   EXPECT_EQ(left[0].id, reserved->id);
@@ -251,6 +251,10 @@ TEST(WorldTest, DeletingAnAllocationDrainsReservedPayloadsFirst) {
             StatusCode::kFailedPrecondition);
   ASSERT_TRUE(t.world->ExitPayload(reserved->id, ProcessExit::Exited(0)).ok());
   t.Advance(Duration(1000));
+  auto drained = t.world->GetAllocation(kProject, kAllocation);
+  ASSERT_TRUE(drained.ok()) << "kept, listed as Deleted, for keep_deleted";
+  EXPECT_EQ(drained->status, AllocationStatus::kDeleted);
+  t.Advance(WorldOptions().keep_deleted);
   EXPECT_EQ(t.world->GetAllocation(kProject, kAllocation).status().code(), StatusCode::kNotFound);
 }
 

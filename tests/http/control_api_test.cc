@@ -63,9 +63,12 @@ TEST_F(ControlApiTest, NamesAreTheOnesTheJournalAndTheStateUse) {
   ASSERT_EQ(r.status, 200);
   EXPECT_EQ(r.body["payload_states"], Json({"Unknown", "Creating", "Starting", "Ready", "Reserved",
                                             "Shutdown", "Error", "Unhealthy"}));
+  EXPECT_EQ(r.body["allocation_statuses"], Json({"New", "Updating", "Running", "Draining",
+                                                 "Stopped", "Deleted", "Error", "Disabled"}));
   const Json& kinds = r.body["event_kinds"];
   ASSERT_TRUE(kinds.is_array());
-  EXPECT_EQ(kinds.size(), 18u);
+  EXPECT_EQ(kinds.size(), 20u);
+  EXPECT_NE(std::find(kinds.begin(), kinds.end(), Json("allocation.status")), kinds.end());
   EXPECT_NE(std::find(kinds.begin(), kinds.end(), Json("payload.state")), kinds.end());
   EXPECT_NE(std::find(r.body["actors"].begin(), r.body["actors"].end(), Json("game-server")),
             r.body["actors"].end())

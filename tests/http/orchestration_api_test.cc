@@ -45,7 +45,7 @@ TEST_F(OrchestrationApiTest, ListsAndReadsAllocations) {
   EXPECT_EQ(list.body["results"][0]["annotations"]["session_type"], "default");
   auto one = client_->Get(kAlloc);
   EXPECT_EQ(one.body["result"]["buffer_size"], 2);
-  EXPECT_EQ(one.body["result"]["state"], "active");
+  EXPECT_EQ(one.body["result"]["status"], "Running");
   ExpectErrorShape(client_->Get(kBase + "/nope"), 404);
   ExpectErrorShape(client_->Get("/api/v0/projects/nope/allocations"), 404);
 }
@@ -99,13 +99,14 @@ TEST_F(OrchestrationApiTest, ReplacesAndDeletesAllocations) {
   EXPECT_EQ(PayloadIds().size(), 4u);
   auto del = client_->Delete(kAlloc);
   ASSERT_EQ(del.status, 200);
-  ExpectErrorShape(client_->Get(kAlloc), 404);
+  EXPECT_EQ(del.body["result"]["status"], "Deleted") << "nothing Reserved: drained at once";
+  EXPECT_EQ(client_->Get(kAlloc).body["result"]["status"], "Deleted");
 }
 
 TEST_F(OrchestrationApiTest, DeleteDrainsReservedPayloadsFirst) {
   ASSERT_EQ(client_->Post(kAlloc + "/reservations", "").status, 200);
   auto del = client_->Delete(kAlloc);
-  EXPECT_EQ(del.body["result"]["state"], "draining");
+  EXPECT_EQ(del.body["result"]["status"], "Draining");
   EXPECT_EQ(PayloadIds().size(), 1u);
   ExpectErrorShape(client_->Post(kAlloc + "/reservations", ""), 412);
 }
