@@ -12,7 +12,7 @@ const std::initializer_list<std::string_view> kSpecFields = {
     "name", "annotations", "labels", "buffer_size", "min_payloads", "max_payloads", "enabled",
     "auto_ready", "auto_ready_delay_seconds", "auto_reserve", "payload_spec",
     // Read-only fields of AllocationToJson, accepted so a GET body can be PUT back.
-    "id", "project_id", "created", "status", "deleted"};
+    "id", "project_id", "created", "status", "deleted", "revision"};
 
 double Seconds(Duration d) { return static_cast<double>(d.count()) / 1000.0; }
 
@@ -159,6 +159,7 @@ nlohmann::json AllocationToJson(const core::Allocation& allocation) {
   out["project_id"] = allocation.project_id;
   out["created"] = FormatRfc3339(allocation.created);
   out["status"] = core::AllocationStatusName(allocation.status);
+  out["revision"] = allocation.revision;
   if (allocation.deleted) out["deleted"] = FormatRfc3339(*allocation.deleted);
   return out;
 }

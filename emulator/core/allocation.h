@@ -111,6 +111,11 @@ struct Allocation {
   int failures = 0;
   // The status last journalled (the world journals each change).
   AllocationStatus status = AllocationStatus::kNew;
+  // Its spec's revision: a replacement that changes what runs (the
+  // payload_spec) makes the next, and rolls it out (`updating`) until no
+  // unreserved payload of an older revision is left.
+  int revision = 1;
+  bool updating = false;
   // Game servers that exited non-zero after Ready, in a row: new payloads
   // wait in Creating for a back-off, so a crash loop costs little.
   int crash_streak = 0;

@@ -42,6 +42,7 @@ AllocationStatus StatusOf(const Allocation& allocation, const StateCounts& count
     return allocation.deleting ? S::kDeleted : S::kDisabled;
   }
   if (allocation.failures >= kFailuresBeforeError && counts.ready == 0) return S::kError;
+  if (allocation.updating) return S::kUpdating;
   const AllocationSpec& spec = allocation.spec;
   const bool nothing_to_run =
       spec.max_payloads == 0 || (spec.buffer_size == 0 && spec.min_payloads == 0);

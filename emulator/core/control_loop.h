@@ -35,7 +35,8 @@ inline constexpr int kFailuresBeforeError = 3;
 // deleted one has drained; Draining while a disabled or deleted one still
 // has payloads; Disabled once a disabled one has none; Error while
 // kFailuresBeforeError or more game servers failed since one was last Ready
-// and none is; Stopped when it has nothing to run and no payload; New until one
+// and none is; Updating while an edit rolls out; Stopped when it has nothing
+// to run and no payload; New until one
 // of its game servers is first Ready; Running otherwise.
 AllocationStatus StatusOf(const Allocation& allocation, const StateCounts& counts);
 

@@ -79,6 +79,8 @@ struct Payload {
   TimerKind timer = TimerKind::kNone;
   Time timer_at;
   int restarts = 0;  // consecutive exits before Ready, for the back-off
+  // The allocation's spec revision it was created with (what it runs).
+  int revision = 1;
   // Its state was forced through the control API: the control loop leaves it
   // alone (it neither counts towards the buffer nor is scaled away).
   bool forced = false;

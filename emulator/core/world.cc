@@ -247,6 +247,7 @@ void World::CreatePayload(const std::shared_ptr<const Allocation>& shared, Time 
   p.allocation_id = allocation.id;
   p.seq = counters_.next_seq++;
   p.state = PayloadState::kStarting;
+  p.revision = allocation.revision;
   p.address = options_.advertise_address;
   const bool real_game_server =
       allocation.spec.payload_spec.RunsGameServer() && options_.pick_game_port;
@@ -313,6 +314,70 @@ void World::NoteReady(const std::string& allocation_id) {
   a->has_run = true;
   a->failures = 0;
   store_.PutAllocation(*a);
+}
+
+void World::RollOut(const Allocation& allocation, Time at) {
+  const AllocationSpec& spec = allocation.spec;
+  // What the allocation has, by revision: the current one's, and the older
+  // ones' that are not Reserved (those finish their match untouched).
+  struct Census {
+    int total = 0, ready = 0, pending = 0;
+    std::vector<Payload> old_ready, old_pending;
+  };
+  auto census = [&]() IMSEMU_REQUIRES(mu_) {
+    Census c;
+    store_.VisitPayloads(allocation.id, std::nullopt, [&](const Payload& p) {
+      ++c.total;
+      if (p.forced) return true;
+      const bool current = p.revision == allocation.revision;
+      if (p.state == PayloadState::kReady) {
+        if (current) {
+          ++c.ready;
+        } else {
+          c.old_ready.push_back(p);
+        }
+      } else if (IsPending(p.state)) {
+        if (current) {
+          ++c.pending;
+        } else {
+          c.old_pending.push_back(p);
+        }
+      }
+      return true;
+    });
+    return c;
+  };
+  const std::string why = "replaced by revision " + std::to_string(allocation.revision);
+  Census c = census();
+  // Old payloads not yet Ready go at once: they would start the old build.
+  for (const Payload& p : c.old_pending) RemovePayload(p, Actor::kControlLoop, why, at);
+  c.total -= static_cast<int>(c.old_pending.size());
+  // Surge: the current revision's own buffer, within max_payloads. At the
+  // ceiling, with none of it starting, one old Ready payload makes room.
+  int create = std::min(spec.buffer_size - c.ready - c.pending, spec.max_payloads - c.total);
+  if (create <= 0 && c.ready + c.pending < spec.buffer_size && c.pending == 0 &&
+      !c.old_ready.empty()) {
+    RemovePayload(c.old_ready.front(), Actor::kControlLoop, why, at);
+    create = 1;
+  }
+  if (create > 0) {
+    const auto shared = std::make_shared<const Allocation>(allocation);
+    for (int i = 0; i < create; ++i) CreatePayload(shared, at);
+  }
+  // Then remove: old Ready payloads go as far as the Ready count stays at
+  // the buffer (the oldest first).
+  c = census();
+  const int old = static_cast<int>(c.old_ready.size());
+  const int excess = std::clamp(c.ready + old - spec.buffer_size, 0, old);
+  for (int i = 0; i < excess; ++i) RemovePayload(c.old_ready[i], Actor::kControlLoop, why, at);
+  if (excess == old) {
+    // No unreserved payload of an older revision is left: rolled out.
+    std::optional<Allocation> a = store_.GetAllocation(allocation.id);
+    if (a && a->updating) {
+      a->updating = false;
+      store_.PutAllocation(*a);
+    }
+  }
 }
 
 void World::RefreshStatus(const std::string& allocation_id, Time at) {
@@ -394,6 +459,11 @@ void World::Converge(const std::string& allocation_id, Time at) {
 
 void World::Converge(const Allocation& allocation, Time at) {
   const std::string& allocation_id = allocation.id;
+  if (allocation.updating && allocation.spec.enabled && !allocation.deleting) {
+    RollOut(allocation, at);
+    RefreshStatus(allocation_id, at);
+    return;
+  }
   const ScalePlan plan = PlanScale(allocation, store_.CountPayloads(allocation_id));
   if (plan.create > 0) {
     const auto shared = std::make_shared<const Allocation>(allocation);

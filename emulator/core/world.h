@@ -309,7 +309,7 @@ class World {
   // Finds the allocation, applies `change`, journals `kind` and converges.
   StatusOr<Allocation> UpdateAllocation(const std::string& project, const std::string& id,
                                         EventKind kind,
-                                        const std::function<Status(Allocation&)>& change);
+                                        const std::function<Status(Allocation&, Event&)>& change);
   StatusOr<Payload> FindPayload(const std::string& id) IMSEMU_REQUIRES(mu_);
   // A payload of `allocation` by id; NotFound if it is another's.
   StatusOr<Payload> FindPayloadOf(const std::string& project, const std::string& allocation,
@@ -339,6 +339,11 @@ class World {
   // One of the allocation's game servers is Ready: it has run, and its
   // failed starts are over.
   void NoteReady(const std::string& allocation_id) IMSEMU_REQUIRES(mu_);
+  // One step of rolling out the allocation's revision: old payloads not yet
+  // Ready go, new ones are created up to the buffer (surge), and old Ready
+  // ones go as far as the Ready count stays at the buffer; the rollout ends
+  // when no unreserved payload of an older revision is left.
+  void RollOut(const Allocation& allocation, Time at) IMSEMU_REQUIRES(mu_);
   // After a change to an allocation or its payloads: marks a deleted one that
   // has drained as deleted, and journals its status when it changed.
   void RefreshStatus(const std::string& allocation_id, Time at) IMSEMU_REQUIRES(mu_);

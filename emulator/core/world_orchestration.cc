@@ -69,14 +69,15 @@ StatusOr<Allocation> World::GetAllocation(const std::string& project, const std:
   return FindAllocation(project, id);
 }
 
-StatusOr<Allocation> World::UpdateAllocation(const std::string& project, const std::string& id,
-                                             EventKind kind,
-                                             const std::function<Status(Allocation&)>& change) {
+StatusOr<Allocation> World::UpdateAllocation(
+    const std::string& project, const std::string& id, EventKind kind,
+    const std::function<Status(Allocation&, Event&)>& change) {
   return Locked<Allocation>([&](Time now) IMSEMU_REQUIRES(mu_) -> StatusOr<Allocation> {
     IMSEMU_ASSIGN_OR_RETURN(Allocation a, FindAllocation(project, id));
-    IMSEMU_RETURN_IF_ERROR(change(a));
+    Event e = Event::Of(a, kind, Actor::kOrchestration, now);
+    IMSEMU_RETURN_IF_ERROR(change(a, e));
     store_.PutAllocation(a);
-    Journal(Event::Of(a, kind, Actor::kOrchestration, now));
+    Journal(std::move(e));
     Converge(id, now);
     return *store_.GetAllocation(id);  // with the status the control loop gave it
   });
@@ -85,18 +86,29 @@ StatusOr<Allocation> World::UpdateAllocation(const std::string& project, const s
 StatusOr<Allocation> World::ReplaceAllocation(const std::string& project, const std::string& id,
                                               AllocationSpec spec) {
   return UpdateAllocation(
-      project, id, EventKind::kAllocationReplaced, [&](Allocation& a) -> Status {
+      project, id, EventKind::kAllocationReplaced, [&](Allocation& a, Event& e) -> Status {
         if (a.deleting)
           return FailedPrecondition("allocation '" + id + "' is " + AllocationStatusName(a.status) +
                                     " (deleted): it takes no new spec");
         IMSEMU_RETURN_IF_ERROR(ValidateAllocationSpec(spec));
+        // A change of what runs is a new revision, rolled out (World::RollOut);
+        // any other change applies at once.
+        if (spec.payload_spec != a.spec.payload_spec) {
+          ++a.revision;
+          a.updating = true;
+          e.detail = "revision " + std::to_string(a.revision) +
+                     ": the payload_spec changed; rolling out (new payloads first, then the old "
+                     "unreserved ones go)";
+        } else {
+          e.detail = "revision " + std::to_string(a.revision) + " unchanged: applied at once";
+        }
         a.spec = std::move(spec);
         return OkStatus();
       });
 }
 
 StatusOr<Allocation> World::DeleteAllocation(const std::string& project, const std::string& id) {
-  return UpdateAllocation(project, id, EventKind::kAllocationDeleting, [](Allocation& a) {
+  return UpdateAllocation(project, id, EventKind::kAllocationDeleting, [](Allocation& a, Event&) {
     a.deleting = true;
     return OkStatus();
   });
@@ -150,13 +162,18 @@ StatusOr<Payload> World::ReserveIn(const Allocation& allocation, const Reservati
   std::optional<Payload> chosen;
   size_t chosen_selector = 0;
   for (size_t i = 0; i < selectors.size() && !chosen; ++i) {
-    store_.VisitPayloads(allocation.id, selectors[i].payload_state,
-                         [&](const Payload& p) IMSEMU_REQUIRES(mu_) {
-                           if (!Matches(selectors[i], p)) return true;
-                           chosen = p;
-                           chosen_selector = i;
-                           return false;
-                         });
+    // The oldest match of the allocation's current revision; an older
+    // revision's only when none of the current one matches (a rollout).
+    store_.VisitPayloads(
+        allocation.id, selectors[i].payload_state, [&](const Payload& p) IMSEMU_REQUIRES(mu_) {
+          if (!Matches(selectors[i], p)) return true;
+          if (!chosen ||
+              (p.revision == allocation.revision && chosen->revision != allocation.revision)) {
+            chosen = p;
+            chosen_selector = i;
+          }
+          return chosen->revision != allocation.revision;
+        });
   }
   if (!chosen) {
     return FailedPrecondition("no payload of allocation '" + allocation.id +

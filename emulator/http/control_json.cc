@@ -171,6 +171,7 @@ Json StateToJson(const core::WorldSnapshot& snapshot, const Clock& clock,
     j["state_since"] = FormatRfc3339(p.state_since);
     if (p.session_config) j["has_session_config"] = true;
     if (p.forced) j["forced"] = true;
+    j["revision"] = p.revision;
     if (p.api_down_until) j["api_down_until"] = FormatRfc3339(*p.api_down_until);
     if (process.log_file) j["log_file"] = *process.log_file;
     if (process.pid) j["pid"] = *process.pid;

@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <string_view>
 #include <utility>
 
@@ -49,6 +50,8 @@ std::string EncodeAllocationRecord(const core::Allocation& a) {
   if (a.deleted) out["deleted_ms"] = Ms(*a.deleted);
   if (a.has_run) out["has_run"] = true;
   if (a.failures > 0) out["failures"] = a.failures;
+  out["revision"] = a.revision;
+  if (a.updating) out["updating"] = true;
   out["status"] = core::AllocationStatusName(a.status);
   return out.dump();
 }
@@ -71,6 +74,8 @@ std::optional<core::Allocation> DecodeAllocationRecord(const std::string& text) 
   if (j.contains("deleted_ms")) a.deleted = FromMs(Integer(j, "deleted_ms", 0));
   a.has_run = j.value("has_run", false);
   a.failures = SmallInteger(j, "failures");
+  a.revision = std::max(1, SmallInteger(j, "revision"));
+  a.updating = j.value("updating", false);
   // A record from before statuses: what it was doing then is recomputed at
   // its next change; until then Running (or Draining) is the closest.
   const std::optional<core::AllocationStatus> status =
@@ -173,6 +178,7 @@ std::string EncodePayloadRecord(const core::Payload& p) {
   w.Key("timer").String(core::TimerKindName(p.timer));
   w.Key("timer_at").Integer(Ms(p.timer_at));
   w.Key("restarts").Integer(p.restarts);
+  if (p.revision != 1) w.Key("revision").Integer(p.revision);
   if (p.started) w.Key("started").Integer(Ms(*p.started));
   if (p.last_reserved) w.Key("last_reserved").Integer(Ms(*p.last_reserved));
   if (p.session_config) w.Key("session_config").String(*p.session_config);
@@ -215,6 +221,7 @@ std::optional<core::Payload> DecodePayloadRecord(const std::string& text) try {
   p.timer = core::ParseTimerKind(j.value("timer", "none")).value_or(core::TimerKind::kNone);
   p.timer_at = FromMs(Integer(j, "timer_at", 0));
   p.restarts = SmallInteger(j, "restarts");
+  p.revision = std::max(1, SmallInteger(j, "revision"));
   p.forced = j.value("forced", false);
   if (j.contains("api_down_until")) p.api_down_until = FromMs(Integer(j, "api_down_until", 0));
   const long long api_port = Integer(j, "api_port", 0);

@@ -54,8 +54,8 @@ class AllocationStatusTest : public ::testing::Test {
     ASSERT_EQ(api.Post("/api/v0/ready", "").status, 200);
   }
   void Exit(const std::string& payload, int code) {
-    auto r = client_->Post("/emulator/v0/payloads/" + payload + "/exit",
-                           Json({{"code", code}}).dump());
+    auto r =
+        client_->Post("/emulator/v0/payloads/" + payload + "/exit", Json({{"code", code}}).dump());
     ASSERT_EQ(r.status, 200) << r.raw;
   }
   void Advance(double seconds) {
@@ -97,8 +97,8 @@ TEST_F(AllocationStatusTest, StoppedWithNothingToRunAndRunningOnceItHas) {
   Set(id, "buffer_size", 0);
   Set(id, "max_payloads", 0);
   EXPECT_EQ(StatusOf(id), "Stopped") << "scaled to nothing";
-  EXPECT_EQ(Journalled(id), (std::vector<std::string>{"New>Stopped", "Stopped>Running",
-                                                      "Running>Stopped"}));
+  EXPECT_EQ(Journalled(id),
+            (std::vector<std::string>{"New>Stopped", "Stopped>Running", "Running>Stopped"}));
 }
 
 TEST_F(AllocationStatusTest, DisabledDrainsItsReservedPayloadsThenIsDisabledUntilEnabled) {
@@ -135,8 +135,7 @@ TEST_F(AllocationStatusTest, DisabledDrainsItsReservedPayloadsThenIsDisabledUnti
   for (const Json& e : timeline.body["traceEvents"]) {
     if (e.value("tid", -2) == tid && e["ph"] == "X") spans.push_back(e["name"]);
   }
-  EXPECT_EQ(spans,
-            (std::vector<std::string>{"New", "Running", "Draining", "Disabled", "Running"}));
+  EXPECT_EQ(spans, (std::vector<std::string>{"New", "Running", "Draining", "Disabled", "Running"}));
 }
 
 TEST_F(AllocationStatusTest, DeletedIsListedForKeepDeletedThenGone) {
@@ -169,8 +168,8 @@ TEST_F(AllocationStatusTest, DeletedIsListedForKeepDeletedThenGone) {
     removed |= e["kind"] == "allocation.removed" && e["allocation_id"] == id;
   }
   EXPECT_TRUE(removed) << "the journal says when it went";
-  EXPECT_EQ(Journalled(id), (std::vector<std::string>{"New>Running", "Running>Draining",
-                                                      "Draining>Deleted"}));
+  EXPECT_EQ(Journalled(id),
+            (std::vector<std::string>{"New>Running", "Running>Draining", "Draining>Deleted"}));
 }
 
 TEST_F(AllocationStatusTest, ErrorWhenGameServersKeepFailingToStartAndRunningWhenOneIsReady) {
