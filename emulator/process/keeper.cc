@@ -84,6 +84,17 @@ void KillDescendants() {
 
 void WriteInt(int fd, int value) { (void)!write(fd, &value, sizeof value); }
 
+// Closes every descriptor above standard error but `keep`. A keeper is a
+// fork of the emulator without exec, and its game server a fork of the
+// keeper: without this they would hold whatever the emulator had open at
+// that moment (its listening sockets, its state file, a pipe another thread
+// was opening), and keep it open as long as they run.
+void CloseAllBut(int keep) {
+  const unsigned int k = static_cast<unsigned int>(keep);
+  if (k > 3) close_range(3, k - 1, 0);
+  close_range(k + 1, ~0U, 0);
+}
+
 // Runs the launch's cleanup command, its output discarded, and waits for it
 // up to kCleanupSteps x 10 ms; then kills it.
 constexpr int kCleanupSteps = 3000;
@@ -134,6 +145,7 @@ void RunCleanup(const KeeperLaunch& launch) {
     sigprocmask(SIG_SETMASK, &none, nullptr);
     dup2(launch.output_fd, STDOUT_FILENO);
     dup2(launch.output_fd, STDERR_FILENO);
+    CloseAllBut(launch.exec_error_fd);  // closed by exec itself (close-on-exec)
     execvpe(launch.argv[0], launch.argv, launch.envp);
     WriteInt(launch.exec_error_fd, errno);
     _exit(127);
@@ -146,8 +158,7 @@ void RunCleanup(const KeeperLaunch& launch) {
   close(launch.output_fd);
   close(launch.exec_error_fd);
   WriteInt(launch.game_pid_fd, game);
-  close(launch.game_pid_fd);
-  close(launch.game_end_read_fd);
+  CloseAllBut(launch.game_end_fd);
 
   while (true) {
     const int sig = sigwaitinfo(&waited, nullptr);

@@ -126,6 +126,76 @@ TEST(ExampleGameTest, TwoServersAClientAMatchAndARefill) {
   }
 }
 
+// A new build rolls out while a match is played: the idle servers of the old
+// build are replaced (new processes first), the one in a match plays on with
+// its process untouched, and when its match ends the fleet is the new build.
+TEST(ExampleGameTest, ARolloutReplacesIdleServersWhileTheMatchInPlayFinishes) {
+  core::AllocationSpec spec = test::TestSpec(2, /*auto_ready=*/false);
+  spec.payload_spec.command = EXAMPLE_GAME_SERVER;
+  spec.payload_spec.args = {"--port", "{port:GamePort}", "--idle-timeout", "60", "--poll-ms", "50"};
+  EmulatorOptions options;
+  options.log_dir = test::TempPath("example-rollout");
+  options.allow_http_commands = true;  // the edit below changes what runs, over HTTP
+  auto emulator = test::StartEmulator(test::OneAllocation(spec), options);
+  EmulatorImpl& e = *emulator;
+  auto count = [&](PayloadState state, int revision) {
+    int n = 0;
+    for (const auto& p : e.world().Snapshot().payloads) {
+      n += p.state == state && p.revision == revision;
+    }
+    return n;
+  };
+  ASSERT_TRUE(WaitFor(e, [&] { return count(PayloadState::kReady, 1) == 2; }));
+
+  const std::string client = std::string(EXAMPLE_GAME_CLIENT) + " --url http://" +
+                             test::MainAddress(e) + " --project " + test::kProject;
+  const Json session =
+      Json::parse(RunCommand(client + " create --config '{\"map\": \"dust\"}'"), nullptr, false);
+  ASSERT_TRUE(session.is_object() && session.contains("id")) << session.dump();
+  const std::string match = session["id"];
+  const int port = session["ports"][0]["port"];
+  EXPECT_EQ(RunCommand(client + " join --port " + std::to_string(port) + " --name alice"),
+            "welcome alice\n");
+  const int match_pid = *e.PidOf(match);
+  ASSERT_TRUE(WaitFor(e, [&] { return count(PayloadState::kReady, 1) == 2; })) << "refilled";
+  std::vector<int> idle_pids;
+  for (const auto& p : e.world().Snapshot().payloads) {
+    if (p.state == PayloadState::kReady) idle_pids.push_back(*e.PidOf(p.id));
+  }
+
+  // The new build (here: a new environment), over the orchestration API.
+  Client http(test::MainAddress(e));
+  const std::string path =
+      std::string("/api/v0/projects/") + test::kProject + "/allocations/" + test::kAllocation;
+  Json edited = http.Get(path).body["result"];
+  edited["payload_spec"]["env"]["BUILD"] = "2";
+  const test::Reply put = http.Put(path, edited.dump());
+  ASSERT_EQ(put.status, 200) << put.raw;
+  EXPECT_EQ(put.body["result"]["status"], "Updating");
+  auto status = [&] { return e.world().GetAllocation(test::kProject, test::kAllocation)->status; };
+  ASSERT_TRUE(WaitFor(e, [&] { return status() == core::AllocationStatus::kRunning; }))
+      << "rolled out once the new build's servers called ready";
+  EXPECT_EQ(count(PayloadState::kReady, 2), 2);
+  EXPECT_EQ(count(PayloadState::kReady, 1), 0);
+  for (int pid : idle_pids) {
+    EXPECT_TRUE(WaitFor(e, [&] { return kill(pid, 0) != 0; })) << "old idle server " << pid;
+  }
+  const auto played = e.world().GetPayload(match);
+  ASSERT_TRUE(played.ok());
+  EXPECT_EQ(played->state, PayloadState::kReserved);
+  EXPECT_EQ(played->revision, 1);
+  EXPECT_EQ(*e.PidOf(match), match_pid) << "the match in play keeps its process";
+  EXPECT_EQ(kill(match_pid, 0), 0);
+
+  // The match ends: the old build's last server exits 0 and goes.
+  EXPECT_EQ(RunCommand(client + " join --port " + std::to_string(port) + " --name alice --leave"),
+            "welcome alice\nbye alice\n");
+  ASSERT_TRUE(
+      WaitFor(e, [&] { return e.world().GetPayload(match)->state == PayloadState::kShutdown; }));
+  ASSERT_TRUE(e.AdvanceClock(Duration(1000)).ok());
+  for (const auto& p : e.world().Snapshot().payloads) EXPECT_EQ(p.revision, 2) << p.id;
+}
+
 }  // namespace
 }  // namespace imsemu
 

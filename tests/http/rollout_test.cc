@@ -146,9 +146,9 @@ TEST_F(RolloutTest, ANewBuildSurgesInAndTheOldReservedOneFinishesItsMatch) {
   bool journalled = false;
   const test::Reply events = client_->Get("/emulator/v0/events?after=0&limit=1000");
   for (const Json& e : events.body["events"]) {
-    journalled |= e["kind"] == "allocation.replaced" &&
-                  e["detail"].get<std::string>().rfind("revision 2: the payload_spec changed", 0) ==
-                      0;
+    journalled |=
+        e["kind"] == "allocation.replaced" &&
+        e["detail"].get<std::string>().rfind("revision 2: the payload_spec changed", 0) == 0;
   }
   EXPECT_TRUE(journalled) << "the journal names the revision";
 }

@@ -3,8 +3,11 @@
 // with a given code (at once, or right after a successful ready call) or
 // waits for a signal, optionally ignoring SIGTERM or leaving on it.
 //   game_server_helper [--ready] [--exit CODE | --abort] [--ignore-term | --graceful] [args...]
-// Its listener is open before it starts (and the shared port is bound), so it
-// needs no retry delays: nothing here waits on time.
+// It also prints the descriptors it was started with beyond standard error
+// ("open fds: none" when there are none). Its listener is open before it
+// starts (and the shared port is bound), so it needs no retry delays:
+// nothing here waits on time.
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <csignal>
@@ -36,6 +39,11 @@ int main(int argc, char** argv) {
       });
     std::printf("arg %s\n", argv[i]);
   }
+  std::string fds;
+  for (int fd = 3; fd < 1024; ++fd) {
+    if (fcntl(fd, F_GETFD) != -1) fds += (fds.empty() ? "" : " ") + std::to_string(fd);
+  }
+  std::printf("open fds: %s\n", fds.empty() ? "none" : fds.c_str());
   const char* api = std::getenv("ORCHESTRATION_PAYLOAD_API");
   std::printf("ORCHESTRATION_PAYLOAD_API=%s\n", api ? api : "");
   std::printf("GAME_MODE=%s\n", std::getenv("GAME_MODE") ? std::getenv("GAME_MODE") : "");

@@ -109,6 +109,22 @@ TEST(GameServerSupervisorTest, APayloadWithoutAProcessHasNoLog) {
             std::string::npos);
 }
 
+// A game server starts with its standard streams only: nothing the emulator
+// (or a thread of the program it runs in) had open, close-on-exec or not.
+TEST(GameServerSupervisorTest, AGameServerInheritsNoDescriptorOfTheEmulator) {
+  int held[2];
+  ASSERT_EQ(pipe(held), 0);  // not close-on-exec: what a careless thread leaves open
+  auto r = Start({"--ready"});
+  EmulatorImpl& e = *r.emulator;
+  const std::string id = test::FirstPayloadId(e);
+  ASSERT_TRUE(WaitFor(
+      e, [&] { return ReadFile(*e.LogFileOf(id)).find("open fds: ") != std::string::npos; }));
+  EXPECT_NE(ReadFile(*e.LogFileOf(id)).find("open fds: none\n"), std::string::npos)
+      << ReadFile(*e.LogFileOf(id));
+  close(held[0]);
+  close(held[1]);
+}
+
 TEST(GameServerSupervisorTest, GameServersReachTheSharedPort) {
   auto r = Start({"--ready"}, /*buffer=*/2, Duration(10000), /*own_listeners=*/false);
   EmulatorImpl& e = *r.emulator;
