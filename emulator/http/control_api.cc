@@ -4,6 +4,7 @@
 #include <fstream>
 
 #include "emulator/clock/stopwatch.h"
+#include "emulator/codec/allocation_json.h"
 #include "emulator/codec/json_fields.h"
 #include "emulator/codec/payload_json.h"
 #include "emulator/codec/timeline_json.h"
@@ -64,6 +65,37 @@ StatusOr<Duration> ReadAdvance(const httplib::Request& req, core::World& world, 
   std::optional<Time> next = world.NextTimer();
   if (!next) return FailedPrecondition("no timer is armed: nothing happens by itself");
   return std::max(Duration(0), *next - now);
+}
+
+// Waits until the allocation is no longer Updating, for `within` at most
+// (real time): under the virtual clock by moving it to each next timer due by
+// `within` of its own time (a game server's auto-ready, a restart), and
+// otherwise by waiting for the world to change (a real game server calling
+// ready).
+StatusOr<core::Allocation> AwaitRollout(core::World& world, const ControlHooks& hooks,
+                                        const std::string& project, const std::string& id,
+                                        Duration within) {
+  const Stopwatch waited;
+  const Time deadline = hooks.clock->Now() + within;
+  for (;;) {
+    IMSEMU_ASSIGN_OR_RETURN(core::Allocation a, world.GetAllocation(project, id));
+    if (a.status != core::AllocationStatus::kUpdating) return a;
+    const std::optional<Time> next = hooks.clock->IsVirtual() ? world.NextTimer() : std::nullopt;
+    if (next && *next <= deadline) {
+      IMSEMU_RETURN_IF_ERROR(
+          hooks.advance_clock(std::max(Duration(0), *next - hooks.clock->Now())));
+      continue;
+    }
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(within) -
+                      std::chrono::duration_cast<std::chrono::milliseconds>(waited.Elapsed());
+    if (left.count() <= 0 || hooks.stopping()) {
+      return FailedPrecondition(
+          "allocation '" + id + "' is still Updating after " +
+          std::to_string(within.count() / 1000.0) +
+          " s: its new game servers have not all called ready (GET its payloads)");
+    }
+    world.AwaitEvents(world.JournalEnd(), std::min(left, std::chrono::milliseconds(1000)));
+  }
 }
 
 // GET /events: from where (after=N, or last=N for the newest N), how many,
@@ -156,6 +188,21 @@ void MountControlApi(httplib::Server& server, core::World& world, RequestIds& id
                 Status s = d.ok() ? hooks.advance_clock(*d) : d.status();
                 if (!s.ok()) return fail(res, s);
                 WriteJson(res, ClockToJson(*hooks.clock, world.NextTimer()));
+              });
+
+  server.Post(routes::Pattern(routes::kAwaitRollout.path),
+              [&world, hooks, fail](const httplib::Request& req, httplib::Response& res) {
+                StatusOr<Json> body = ReadObjectBody(req, {"within"});
+                long long ms = 60000;
+                Status s = body.ok() ? OkStatus() : body.status();
+                if (s.ok() && body->contains("within")) {
+                  s = codec::ReadSeconds(*body, "within", "", ms);
+                }
+                if (!s.ok()) return fail(res, s);
+                auto a = AwaitRollout(world, hooks, req.matches[1], req.matches[2], Duration(ms));
+                if (!a.ok()) return fail(res, a.status());
+                WriteJson(res, {{"result", codec::AllocationToJson(*a)},
+                                {"clock", ClockToJson(*hooks.clock, world.NextTimer())}});
               });
 
   server.Post(routes::Pattern(routes::kReset.path),

@@ -67,7 +67,8 @@ struct Route {
   X(kImport, "POST", "/emulator/v0/import") \
   X(kListSnapshots, "GET", "/emulator/v0/snapshots") \
   X(kTakeSnapshot, "POST", "/emulator/v0/snapshots/{name}") \
-  X(kRestoreSnapshot, "POST", "/emulator/v0/snapshots/{name}/restore")
+  X(kRestoreSnapshot, "POST", "/emulator/v0/snapshots/{name}/restore") \
+  X(kAwaitRollout, "POST", "/emulator/v0/projects/{project}/allocations/{allocation}/await-rollout")
 // clang-format on
 
 #define IMSEMU_DECLARE_ROUTE(name, method, path) inline constexpr Route name{method, path};

@@ -189,5 +189,44 @@ TEST_F(RolloutTest, AtTheCeilingOneOldPayloadMakesRoomAtATime) {
   EXPECT_EQ(Get()["status"], "Running");
 }
 
+// POST /emulator/v0/.../await-rollout: waits for a rollout to finish, moving
+// the virtual clock through the new build's start-up.
+TEST_F(RolloutTest, TheControlCallWaitsForARolloutToFinish) {
+  Replace("auto_ready", true);
+  Replace("auto_ready_delay_seconds", 5);
+  Json spec = Get()["payload_spec"];
+  spec["env"]["BUILD"] = "2";
+  Replace("payload_spec", spec);
+  ASSERT_EQ(Get()["status"], "Updating");
+  const std::string await =
+      "/emulator/v0/projects/" + std::string(kProject) + "/allocations/" + id_ + "/await-rollout";
+  const test::Reply done = client_->Post(await, R"({"within": 60})");
+  ASSERT_EQ(done.status, 200) << done.raw;
+  EXPECT_EQ(done.body["result"]["status"], "Running");
+  EXPECT_EQ(done.body["clock"]["now"], "2026-01-01T00:00:05Z") << "the new build's 5 s start-up";
+  EXPECT_EQ(Count("Ready", 2), 2);
+  const test::Reply again = client_->Post(await, "");
+  EXPECT_EQ(again.status, 200) << "nothing to wait for: answered at once";
+  EXPECT_EQ(again.body["clock"]["now"], "2026-01-01T00:00:05Z");
+}
+
+TEST_F(RolloutTest, TheControlCallSaysWhenARolloutDidNotFinishInTime) {
+  Json spec = Get()["payload_spec"];
+  spec["env"]["BUILD"] = "2";
+  Replace("payload_spec", spec);  // its servers never call ready here
+  const std::string await =
+      "/emulator/v0/projects/" + std::string(kProject) + "/allocations/" + id_ + "/await-rollout";
+  const test::Reply late = client_->Post(await, R"({"within": 0})");
+  test::ExpectErrorShape(late, 409);
+  EXPECT_NE(late.body["message"].get<std::string>().find("still Updating"), std::string::npos)
+      << late.raw;
+  test::ExpectErrorShape(client_->Post(await, R"({"within": -1})"), 400);
+  test::ExpectErrorShape(client_->Post(await, R"({"wihtin": 1})"), 400);
+  test::ExpectErrorShape(
+      client_->Post(
+          "/emulator/v0/projects/" + std::string(kProject) + "/allocations/nope/await-rollout", ""),
+      404);
+}
+
 }  // namespace
 }  // namespace imsemu
