@@ -62,16 +62,8 @@ class AllocationStatusTest : public ::testing::Test {
     auto r = client_->Post("/emulator/v0/clock/advance", Json({{"seconds", seconds}}).dump());
     ASSERT_EQ(r.status, 200) << r.raw;
   }
-  // The allocation's status changes in the journal, as "Old>New".
   std::vector<std::string> Journalled(const std::string& id) {
-    std::vector<std::string> out;
-    const test::Reply r = client_->Get("/emulator/v0/events?after=0&limit=1000");
-    for (const Json& e : r.body["events"]) {
-      if (e["kind"] == "allocation.status" && e["allocation_id"] == id) {
-        out.push_back(e["old_state"].get<std::string>() + ">" + e["new_state"].get<std::string>());
-      }
-    }
-    return out;
+    return test::AllocationStatusChanges(*client_, id);
   }
 
   std::unique_ptr<EmulatorImpl> emulator_;

@@ -90,16 +90,7 @@ class RolloutTest : public ::testing::Test {
     auto r = client_->Put(kAllocations + "/" + id_, spec.dump());
     ASSERT_EQ(r.status, 200) << r.raw;
   }
-  std::vector<std::string> StatusChanges() {
-    std::vector<std::string> out;
-    const test::Reply events = client_->Get("/emulator/v0/events?after=0&limit=1000");
-    for (const Json& e : events.body["events"]) {
-      if (e["kind"] == "allocation.status" && e["allocation_id"] == id_) {
-        out.push_back(e["old_state"].get<std::string>() + ">" + e["new_state"].get<std::string>());
-      }
-    }
-    return out;
-  }
+  std::vector<std::string> StatusChanges() { return test::AllocationStatusChanges(*client_, id_); }
 
   std::unique_ptr<EmulatorImpl> emulator_;
   std::unique_ptr<Client> client_;

@@ -142,6 +142,17 @@ bool WaitFor(EmulatorImpl& emulator, const std::function<bool()>& done,
   return true;
 }
 
+std::vector<std::string> AllocationStatusChanges(Client& client, const std::string& allocation_id) {
+  std::vector<std::string> out;
+  const Reply events = client.Get("/emulator/v0/events?after=0&limit=1000");
+  for (const Json& e : events.body["events"]) {
+    if (e["kind"] == "allocation.status" && e["allocation_id"] == allocation_id) {
+      out.push_back(e["old_state"].get<std::string>() + ">" + e["new_state"].get<std::string>());
+    }
+  }
+  return out;
+}
+
 void ExpectErrorShape(const Reply& reply, int status) {
   EXPECT_EQ(reply.status, status) << reply.raw;
   ASSERT_TRUE(reply.body.is_object()) << reply.raw;

@@ -6,6 +6,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -66,5 +67,9 @@ bool WaitFor(EmulatorImpl& emulator, const std::function<bool()>& done,
 
 // Fails the test unless `reply` is an error of the documented shape.
 void ExpectErrorShape(const Reply& reply, int status);
+
+// The allocation's status changes in the journal (GET /emulator/v0/events),
+// in order, as "Old>New".
+std::vector<std::string> AllocationStatusChanges(Client& client, const std::string& allocation_id);
 
 }  // namespace imsemu::test
