@@ -18,6 +18,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     // What the loader accepts, the simulation can run: every setting makes a
     // valid allocation (Simulate aborts on one that is not).
     if (plan->arrivals.MaxRate() < 0) std::abort();
+    // New builds ship in order, within the plan (the simulation schedules
+    // each and reports them in this order).
+    Duration last(-1);
+    for (const rehearse::Rollout& r : plan->rollouts) {
+      if (r.at <= last || r.at >= plan->duration) std::abort();
+      last = r.at;
+    }
     for (const rehearse::Settings& s : plan->SweptSettings()) {
       const core::Fixture fixture = rehearse::FixtureOf(*plan, s);
       if (!core::ValidateAllocationSpec(fixture.projects[0].allocations[0].spec).ok()) {

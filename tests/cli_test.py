@@ -132,6 +132,33 @@ checks.check(r.returncode == 1 and "no setting meets the target" in r.stdout,
 r = run(["rehearse", os.path.join(work, "no-plan.yaml")])
 checks.check(r.returncode == 2 and "no-plan.yaml" in r.stderr,
              "rehearse: a missing plan is exit 2, named", r.stderr)
+r = run(["rehearse", plan, "--target", "rollout_refused<1"])
+checks.check(r.returncode == 2 and "ships no new build" in r.stderr and "rollout_refused" in r.stderr,
+             "rehearse: a rollout target on a plan without rollouts is exit 2, not a pass",
+             r.stdout + r.stderr)
+shipping = os.path.join(work, "shipping.yaml")
+with open(shipping, "w") as f:
+    f.write(textwrap.dedent("""\
+        name: shipping
+        duration: 2h
+        allocation: {session_type: ranked, buffer_size: 4, max_payloads: 4}
+        demand:
+          arrivals: {poisson: {per_minute: 0.3}}
+          match_length: {fixed: 5m}
+        servers: {ready_after: {fixed: 30s}}
+        rollouts: [{at: 30m, ready_after: {fixed: 40m}}]
+        """))
+r = run(["rehearse", shipping, "--json", "-", "--target", "rollout_refused<1", "--quiet"])
+try:
+    rollout = json.loads(r.stdout)["results"][0]["rollouts"][0]
+except (ValueError, KeyError, IndexError):
+    rollout = {}
+checks.check(r.returncode == 1 and rollout.get("at_s") == 1800 and rollout.get("refused", 0) > 0
+             and "refused in rollouts" in r.stderr,
+             "rehearse: a slow new build at the ceiling refuses players during its rollout; the "
+             "report and the table say how many, and a target on it is judged",
+             r.stdout[:1500] + r.stderr)
+
 r = run(["rehearse", plan, "--qiet"])
 checks.check(r.returncode == 2 and "--quiet" in r.stderr,
              "rehearse: a mistyped flag is named with the one meant", r.stderr)

@@ -35,10 +35,11 @@ void WriteTable(const Json& report, std::ostream& out) {
   const long long cheapest = rehearse::CheapestIndex(report);
   size_t width = 7;
   for (const Json& r : results) width = std::max(width, Varied(report, r["settings"]).size());
+  const bool rollouts = !results.empty() && results[0].contains("rollouts");
   char line[512];
-  std::snprintf(line, sizeof line, "%-*s %9s %8s %12s %6s %10s %13s\n", static_cast<int>(width),
-                "setting", "refused", "gave up", "session p99", "peak", "payload h",
-                "idle Ready h");
+  std::snprintf(line, sizeof line, "%-*s %9s %8s %12s %6s %10s %13s%s\n", static_cast<int>(width),
+                "setting", "refused", "gave up", "session p99", "peak", "payload h", "idle Ready h",
+                rollouts ? "  refused in rollouts" : "");
   out << line;
   for (size_t i = 0; i < results.size(); ++i) {
     const Json& r = results[i];
@@ -49,6 +50,11 @@ void WriteTable(const Json& report, std::ostream& out) {
                   r["peak_payloads"].get<int>(), r["payload_hours"].get<double>(),
                   r["idle_ready_payload_hours"].get<double>());
     out << line;
+    if (rollouts) {
+      std::snprintf(line, sizeof line, "  %8lld (%.3f%%)", r["rollout_refused"].get<long long>(),
+                    r["rollout_refused_fraction"].get<double>() * 100);
+      out << line;
+    }
     if (r.contains("meets_targets")) {
       out << (cheapest == static_cast<long long>(i) ? "  <- cheapest meeting the target"
               : r["meets_targets"].get<bool>()      ? "  meets the target"
@@ -88,6 +94,13 @@ int RunRehearseCommand(const RehearseFlags& f, const Context& c) {
   if (!plan.ok()) {
     err << "ims-emulator rehearse: " << plan.status().message() << "\n";
     return 2;
+  }
+  for (const rehearse::Target& t : targets) {
+    if (rehearse::IsRolloutMetric(t.metric) && plan->rollouts.empty()) {
+      err << "ims-emulator rehearse: --target '" << t.text << "': " << f.plan
+          << " ships no new build (no rollouts:), so it has no " << t.metric << "\n";
+      return 2;
+    }
   }
   const std::vector<rehearse::Settings> swept = plan->SweptSettings();
   const size_t settings = swept.size();

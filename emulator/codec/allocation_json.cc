@@ -18,40 +18,78 @@ double Seconds(Duration d) { return static_cast<double>(d.count()) / 1000.0; }
 
 StatusOr<core::PortSpec> PortSpecFromJson(const Json& json, const std::string& path) {
   IMSEMU_RETURN_IF_ERROR(ExpectObject(json, path));
-  IMSEMU_RETURN_IF_ERROR(RejectUnknownFields(json, path, {"name", "container_port", "protocol"}));
+  IMSEMU_RETURN_IF_ERROR(
+      RejectUnknownFields(json, path, {"name", "container_port", "protocol", "port_policy"}));
   core::PortSpec port;
   IMSEMU_RETURN_IF_ERROR(ReadString(json, "name", path, port.name));
   IMSEMU_RETURN_IF_ERROR(ReadInt(json, "container_port", path, port.container_port));
   IMSEMU_RETURN_IF_ERROR(ReadString(json, "protocol", path, port.protocol));
+  IMSEMU_RETURN_IF_ERROR(ReadString(json, "port_policy", path, port.port_policy));
   return port;
+}
+
+// The array at `key`, each element read by `read(element, its path)`;
+// absent or null: none.
+template <typename Read>
+Status ReadArray(const Json& json, std::string_view key, const std::string& path, Read read) {
+  auto it = json.find(key);
+  if (it == json.end() || it->is_null()) return OkStatus();
+  if (!it->is_array()) return InvalidArgument(FieldPath(path, key) + " must be an array");
+  for (size_t i = 0; i < it->size(); ++i) {
+    IMSEMU_RETURN_IF_ERROR(read((*it)[i], FieldPath(path, key) + "[" + std::to_string(i) + "]"));
+  }
+  return OkStatus();
+}
+
+StatusOr<core::EnvironmentVariable> EnvironmentVariableFromJson(const Json& json,
+                                                                const std::string& path) {
+  IMSEMU_RETURN_IF_ERROR(ExpectObject(json, path));
+  IMSEMU_RETURN_IF_ERROR(RejectUnknownFields(json, path, {"name", "value"}));
+  IMSEMU_RETURN_IF_ERROR(Require(json, "name", path));
+  core::EnvironmentVariable v;
+  IMSEMU_RETURN_IF_ERROR(ReadString(json, "name", path, v.name));
+  IMSEMU_RETURN_IF_ERROR(ReadString(json, "value", path, v.value));
+  return v;
+}
+
+StatusOr<core::Resources> ResourcesFromJson(const Json& json, const std::string& path) {
+  IMSEMU_RETURN_IF_ERROR(ExpectObject(json, path));
+  IMSEMU_RETURN_IF_ERROR(RejectUnknownFields(json, path, {"cpu", "memory"}));
+  core::Resources r;
+  IMSEMU_RETURN_IF_ERROR(ReadString(json, "cpu", path, r.cpu));
+  IMSEMU_RETURN_IF_ERROR(ReadString(json, "memory", path, r.memory));
+  return r;
 }
 
 StatusOr<core::PayloadSpec> PayloadSpecFromJson(const Json& json, const std::string& path) {
   IMSEMU_RETURN_IF_ERROR(ExpectObject(json, path));
-  IMSEMU_RETURN_IF_ERROR(
-      RejectUnknownFields(json, path, {"command", "image", "args", "env", "ports"}));
+  IMSEMU_RETURN_IF_ERROR(RejectUnknownFields(
+      json, path,
+      {"command", "image", "args", "env", "ports", "environment_variables", "resources"}));
   core::PayloadSpec spec;
   IMSEMU_RETURN_IF_ERROR(ReadString(json, "command", path, spec.command));
   IMSEMU_RETURN_IF_ERROR(ReadString(json, "image", path, spec.image));
   IMSEMU_RETURN_IF_ERROR(ReadStringMap(json, "env", path, spec.env));
-  if (auto it = json.find("args"); it != json.end() && !it->is_null()) {
-    if (!it->is_array()) return InvalidArgument(FieldPath(path, "args") + " must be an array");
-    for (size_t i = 0; i < it->size(); ++i) {
-      if (!(*it)[i].is_string()) {
-        return InvalidArgument(FieldPath(path, "args") + "[" + std::to_string(i) +
-                               "] must be a string");
-      }
-      spec.args.push_back((*it)[i].get<std::string>());
-    }
-  }
-  if (auto it = json.find("ports"); it != json.end() && !it->is_null()) {
-    if (!it->is_array()) return InvalidArgument(FieldPath(path, "ports") + " must be an array");
-    for (size_t i = 0; i < it->size(); ++i) {
-      IMSEMU_ASSIGN_OR_RETURN(
-          core::PortSpec port,
-          PortSpecFromJson((*it)[i], FieldPath(path, "ports") + "[" + std::to_string(i) + "]"));
-      spec.ports.push_back(std::move(port));
-    }
+  IMSEMU_RETURN_IF_ERROR(ReadArray(json, "args", path, [&](const Json& arg, const std::string& at) {
+    if (!arg.is_string()) return InvalidArgument(at + " must be a string");
+    spec.args.push_back(arg.get<std::string>());
+    return OkStatus();
+  }));
+  IMSEMU_RETURN_IF_ERROR(
+      ReadArray(json, "ports", path, [&](const Json& port, const std::string& at) {
+        IMSEMU_ASSIGN_OR_RETURN(core::PortSpec p, PortSpecFromJson(port, at));
+        spec.ports.push_back(std::move(p));
+        return OkStatus();
+      }));
+  IMSEMU_RETURN_IF_ERROR(ReadArray(
+      json, "environment_variables", path, [&](const Json& variable, const std::string& at) {
+        IMSEMU_ASSIGN_OR_RETURN(core::EnvironmentVariable v,
+                                EnvironmentVariableFromJson(variable, at));
+        spec.environment_variables.push_back(std::move(v));
+        return OkStatus();
+      }));
+  if (auto it = json.find("resources"); it != json.end() && !it->is_null()) {
+    IMSEMU_ASSIGN_OR_RETURN(spec.resources, ResourcesFromJson(*it, FieldPath(path, "resources")));
   }
   return spec;
 }
@@ -79,8 +117,14 @@ StatusOr<core::AutoReserve> AutoReserveFromJson(const Json& json, const std::str
 nlohmann::json AllocationSpecToJson(const core::AllocationSpec& spec) {
   Json ports = Json::array();
   for (const core::PortSpec& p : spec.payload_spec.ports) {
-    ports.push_back(
-        {{"name", p.name}, {"container_port", p.container_port}, {"protocol", p.protocol}});
+    ports.push_back({{"name", p.name},
+                     {"container_port", p.container_port},
+                     {"protocol", p.protocol},
+                     {"port_policy", p.port_policy}});
+  }
+  Json variables = Json::array();
+  for (const core::EnvironmentVariable& v : spec.payload_spec.environment_variables) {
+    variables.push_back({{"name", v.name}, {"value", v.value}});
   }
   Json out = {
       {"annotations", Json(spec.annotations)},
@@ -95,9 +139,15 @@ nlohmann::json AllocationSpecToJson(const core::AllocationSpec& spec) {
        {{"command", spec.payload_spec.command},
         {"args", Json(spec.payload_spec.args)},
         {"env", Json(spec.payload_spec.env)},
+        {"environment_variables", std::move(variables)},
         {"ports", std::move(ports)}}},
   };
-  if (!spec.payload_spec.image.empty()) out["payload_spec"]["image"] = spec.payload_spec.image;
+  Json& payload_spec = out["payload_spec"];
+  if (!spec.payload_spec.image.empty()) payload_spec["image"] = spec.payload_spec.image;
+  // Shown when given: what the emulator does with each (README).
+  const core::Resources& resources = spec.payload_spec.resources;
+  if (!resources.cpu.empty()) payload_spec["resources"]["cpu"] = resources.cpu;
+  if (!resources.memory.empty()) payload_spec["resources"]["memory"] = resources.memory;
   // Optional: an allocation without a name shows none (and may be sent back as is).
   if (!spec.name.empty()) out["name"] = spec.name;
   if (spec.auto_reserve) {

@@ -15,13 +15,15 @@ StatusOr<core::ProcessExit> ProcessExitFromJson(const nlohmann::json& json,
   if (!json.is_object()) return InvalidArgument(where + " must be an object");
   auto how = json.find("how");
   if (how == json.end() || !how->is_string()) {
-    return InvalidArgument(where + ".how must be \"exited\", \"signaled\" or \"not-started\"");
+    return InvalidArgument(
+        where + ".how must be \"exited\", \"signaled\", \"not-started\" or \"out-of-memory\"");
   }
   std::optional<core::ProcessExit::How> parsed = core::ParseProcessExitHow(how->get<std::string>());
   if (!parsed) {
-    return InvalidArgument(where +
-                           ".how must be \"exited\", \"signaled\" or \"not-started\", got " +
-                           how->dump().substr(0, 40));
+    return InvalidArgument(
+        where +
+        ".how must be \"exited\", \"signaled\", \"not-started\" or \"out-of-memory\", got " +
+        how->dump().substr(0, 40));
   }
   auto code = json.find("code");
   if (code == json.end() || !code->is_number_integer() || code->get<long long>() < 0 ||

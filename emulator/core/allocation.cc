@@ -12,6 +12,12 @@ const std::string& AllocationSpec::SessionType() const {
   return it == annotations.end() ? kNone : it->second;
 }
 
+StringMap PayloadSpec::Environment() const {
+  StringMap out = env;
+  for (const EnvironmentVariable& v : environment_variables) out[v.name] = v.value;
+  return out;
+}
+
 namespace {
 
 // A name people read in lists and logs: at most 128 characters, none of them
@@ -51,6 +57,55 @@ Status ValidateImage(const PayloadSpec& spec) {
   return OkStatus();
 }
 
+Status ValidateEnvironmentName(const std::string& field, const std::string& name) {
+  if (name.empty() || name.find('=') != std::string::npos || name.find('\0') != std::string::npos) {
+    return InvalidArgument(field + " '" + name + "' must be non-empty, without '=' or NUL");
+  }
+  return OkStatus();
+}
+
+Status ValidateEnvironment(const PayloadSpec& spec) {
+  for (const auto& [key, value] : spec.env) {
+    IMSEMU_RETURN_IF_ERROR(ValidateEnvironmentName("payload_spec.env key", key));
+    if (value.find('\0') != std::string::npos) {
+      return InvalidArgument("payload_spec.env." + key + " must not contain NUL");
+    }
+  }
+  std::set<std::string> names;
+  for (size_t i = 0; i < spec.environment_variables.size(); ++i) {
+    const EnvironmentVariable& v = spec.environment_variables[i];
+    const std::string field = "payload_spec.environment_variables[" + std::to_string(i) + "]";
+    IMSEMU_RETURN_IF_ERROR(ValidateEnvironmentName(field + ".name", v.name));
+    if (v.value.find('\0') != std::string::npos) {
+      return InvalidArgument(field + ".value must not contain NUL");
+    }
+    if (!names.insert(v.name).second) {
+      return InvalidArgument(field + ".name '" + v.name + "' is given twice");
+    }
+    if (spec.env.count(v.name) != 0) {
+      return InvalidArgument(field + ".name '" + v.name +
+                             "' is in payload_spec.env too; give each variable once");
+    }
+  }
+  return OkStatus();
+}
+
+Status ValidateResources(const Resources& resources) {
+  if (!resources.cpu.empty() && !MilliCpuOf(resources.cpu)) {
+    return InvalidArgument(
+        "payload_spec.resources.cpu must be a positive number of cores such as "
+        "2, 0.5 or 500m (at least 1m); got '" +
+        resources.cpu + "'");
+  }
+  if (!resources.memory.empty() && !MemoryBytesOf(resources.memory)) {
+    return InvalidArgument(
+        "payload_spec.resources.memory must be a positive number of bytes with an optional "
+        "suffix k, M, G, T, Ki, Mi, Gi or Ti, such as 512Mi (at most 1Pi); got '" +
+        resources.memory + "'");
+  }
+  return OkStatus();
+}
+
 }  // namespace
 
 Status ValidateAllocationSpec(const AllocationSpec& spec) {
@@ -79,15 +134,8 @@ Status ValidateAllocationSpec(const AllocationSpec& spec) {
     IMSEMU_RETURN_IF_ERROR(ValidateMetadata("auto_reserve.annotations", MetadataKind::kAnnotation,
                                             spec.auto_reserve->annotations));
   }
-  for (const auto& [key, value] : spec.payload_spec.env) {
-    if (key.empty() || key.find('=') != std::string::npos || key.find('\0') != std::string::npos) {
-      return InvalidArgument("payload_spec.env key '" + key +
-                             "' must be non-empty, without '=' or NUL");
-    }
-    if (value.find('\0') != std::string::npos) {
-      return InvalidArgument("payload_spec.env." + key + " must not contain NUL");
-    }
-  }
+  IMSEMU_RETURN_IF_ERROR(ValidateEnvironment(spec.payload_spec));
+  IMSEMU_RETURN_IF_ERROR(ValidateResources(spec.payload_spec.resources));
   for (size_t i = 0; i < spec.payload_spec.args.size(); ++i) {
     if (spec.payload_spec.args[i].find('\0') != std::string::npos) {
       return InvalidArgument("payload_spec.args[" + std::to_string(i) + "] must not contain NUL");
@@ -111,6 +159,11 @@ Status ValidateAllocationSpec(const AllocationSpec& spec) {
     }
     if (port.protocol != "UDP" && port.protocol != "TCP" && port.protocol != "TCPUDP") {
       return InvalidArgument(field + ".protocol must be one of UDP, TCP, TCPUDP");
+    }
+    if (port.port_policy != "DYNAMIC") {
+      return InvalidArgument(field +
+                             ".port_policy must be DYNAMIC (the one policy IMS documents); got '" +
+                             port.port_policy + "'");
     }
   }
   return OkStatus();

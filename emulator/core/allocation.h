@@ -15,6 +15,7 @@
 
 #include "emulator/clock/clock.h"
 #include "emulator/core/metadata.h"
+#include "emulator/core/resources.h"
 #include "ims_emulator/status.h"
 
 namespace imsemu::core {
@@ -23,19 +24,35 @@ struct PortSpec {
   std::string name;
   int container_port = 0;
   std::string protocol = "UDP";  // UDP, TCP or TCPUDP
+  // IMS's port_policy: DYNAMIC, the one policy IMS documents (a free host
+  // port per payload, handed out by the emulator).
+  std::string port_policy = "DYNAMIC";
   bool operator==(const PortSpec&) const = default;
 };
 
+// One of IMS's `environment_variables`.
+struct EnvironmentVariable {
+  std::string name;
+  std::string value;
+  bool operator==(const EnvironmentVariable&) const = default;
+};
+
 // What runs for each payload: a local `command` (the emulator's own field)
-// or a container `image` (IMS's), never both; neither is a stand-in.
+// or a container `image` (IMS's), never both; neither is a stand-in. The
+// game server's environment is `env` (the emulator's map) and
+// `environment_variables` (IMS's list) together; a name may be in one only.
 struct PayloadSpec {
   std::string command;
   std::string image;
   std::vector<std::string> args;
   StringMap env;
+  std::vector<EnvironmentVariable> environment_variables;
   std::vector<PortSpec> ports;
+  Resources resources;
   // Whether a real game server runs (a process or a container).
   bool RunsGameServer() const { return !command.empty() || !image.empty(); }
+  // `env` and `environment_variables` together.
+  StringMap Environment() const;
   bool operator==(const PayloadSpec&) const = default;
 };
 
@@ -72,7 +89,10 @@ struct AllocationSpec {
 // (optional) and port names (required) of at most 128 characters without
 // control characters, metadata
 // rules, non-negative sizes, min <= max, buffer <= max, unique port names,
-// ports in 1..65535, protocol UDP|TCP|TCPUDP, no NUL in command, args or env,
+// ports in 1..65535, protocol UDP|TCP|TCPUDP, port_policy DYNAMIC, no NUL
+// in command, args or the environment, environment names non-empty without
+// '=' and each given once (in env and environment_variables together),
+// resources quantities as resources.h reads them,
 // command or image, not both, and an image reference of at most 512
 // characters without spaces or control characters that does not start
 // with '-'.

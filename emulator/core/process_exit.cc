@@ -25,13 +25,15 @@ const char* ProcessExitHowName(ProcessExit::How how) {
       return "signaled";
     case ProcessExit::How::kNotStarted:
       return "not-started";
+    case ProcessExit::How::kOutOfMemory:
+      return "out-of-memory";
   }
   return "exited";
 }
 
 std::optional<ProcessExit::How> ParseProcessExitHow(std::string_view name) {
-  for (ProcessExit::How how :
-       {ProcessExit::How::kExited, ProcessExit::How::kSignaled, ProcessExit::How::kNotStarted}) {
+  for (ProcessExit::How how : {ProcessExit::How::kExited, ProcessExit::How::kSignaled,
+                               ProcessExit::How::kNotStarted, ProcessExit::How::kOutOfMemory}) {
     if (name == ProcessExitHowName(how)) return how;
   }
   return std::nullopt;
@@ -47,6 +49,9 @@ std::string ProcessExit::Describe() const {
     }
     case How::kNotStarted:
       return "never started";
+    case How::kOutOfMemory:
+      return "OOMKilled: signal 9 (SIGKILL) for using more memory than "
+             "payload_spec.resources.memory";
   }
   return "";
 }

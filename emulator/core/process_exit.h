@@ -16,6 +16,9 @@ struct ProcessExit {
     kExited,      // it called exit(code)
     kSignaled,    // a signal ended it (code is the signal's number)
     kNotStarted,  // the command could not be started (code is 127, as a shell says)
+    // Killed (SIGKILL, the code) for using more memory than its
+    // payload_spec.resources.memory: Kubernetes' OOMKilled, as IMS ends it.
+    kOutOfMemory,
   };
   How how = How::kExited;
   int code = 0;
@@ -23,20 +26,22 @@ struct ProcessExit {
   static ProcessExit Exited(int code) { return {How::kExited, code}; }
   static ProcessExit Signaled(int signal) { return {How::kSignaled, signal}; }
   static ProcessExit NotStarted() { return {How::kNotStarted, 127}; }
+  static ProcessExit OutOfMemory() { return {How::kOutOfMemory, 9}; }
 
   // Exited with code 0: IMS's Shutdown rather than Unhealthy.
   bool clean() const { return how == How::kExited && code == 0; }
   // The code a shell reports for it: the exit code, or 128 + N for signal N.
-  int ShellCode() const { return how == How::kSignaled ? 128 + code : code; }
+  int ShellCode() const { return signal() != 0 ? 128 + code : code; }
   // The signal that ended it, or 0.
-  int signal() const { return how == How::kSignaled ? code : 0; }
-  // "exit code 255", "signal 11 (SIGSEGV)", "never started".
+  int signal() const { return how == How::kSignaled || how == How::kOutOfMemory ? code : 0; }
+  // "exit code 255", "signal 11 (SIGSEGV)", "never started",
+  // "OOMKilled: ...".
   std::string Describe() const;
 
   friend bool operator==(const ProcessExit&, const ProcessExit&) = default;
 };
 
-// Wire names of How: "exited", "signaled", "not-started".
+// Wire names of How: "exited", "signaled", "not-started", "out-of-memory".
 const char* ProcessExitHowName(ProcessExit::How how);
 std::optional<ProcessExit::How> ParseProcessExitHow(std::string_view name);
 

@@ -19,7 +19,8 @@ StatusOr<core::AllocationSpec> ReadSpec(const httplib::Request& req) {
 
 // The process an allocation's payloads run: all that starting one depends on.
 bool SameProcess(const core::PayloadSpec& a, const core::PayloadSpec& b) {
-  return a.command == b.command && a.image == b.image && a.args == b.args && a.env == b.env;
+  return a.command == b.command && a.image == b.image && a.args == b.args &&
+         a.Environment() == b.Environment();
 }
 
 // PermissionDenied when `spec` would start a process that `current` (the

@@ -16,7 +16,9 @@
 // allow_host_loopback (10.0.2.2), or docker's host.docker.internal (Docker
 // Desktop on Windows and macOS forwards it to the host's loopback). Each
 // `payload_spec.ports` entry is published on the host port the emulator
-// handed out, on the emulator's listening address. Pure.
+// handed out, on the emulator's listening address. payload_spec.resources
+// become the runtime's --memory (a container past it is OOM-killed by the
+// kernel: the runtime reports 137, signal 9) and --cpus. Pure.
 #pragma once
 
 #include <map>
@@ -60,6 +62,8 @@ struct ContainerRun {
   std::vector<PublishedPort> ports;
   std::string publish_address;  // where published ports listen on the host
   std::string name;             // the container's name, unique on the machine
+  long long memory_bytes = 0;   // --memory; 0: none
+  long long millicpus = 0;      // --cpus; 0: none
 };
 
 // The runtime's command line for `run`; `runtime_env` is the runtime's own

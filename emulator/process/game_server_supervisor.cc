@@ -76,7 +76,7 @@ ProcessLaunch GameServerSupervisor::Prepare(const core::Payload& payload,
   std::vector<std::string> args;
   for (const std::string& arg : spec.args) args.push_back(Expand(arg, payload, options_.address));
   std::map<std::string, std::string> spec_env;
-  for (const auto& [name, value] : spec.env) {
+  for (const auto& [name, value] : spec.Environment()) {
     spec_env[name] = Expand(value, payload, options_.address);
   }
   const std::map<std::string, std::string> inherited = InheritedEnvironment();
@@ -86,6 +86,7 @@ ProcessLaunch GameServerSupervisor::Prepare(const core::Payload& payload,
   launch.payload_id = payload.id;
   launch.command = Expand(spec.command, payload, options_.address);
   launch.args = std::move(args);
+  launch.memory_limit = core::MemoryBytesOf(spec.resources.memory).value_or(0);
   std::map<std::string, std::string> env = inherited;
   for (auto& [name, value] : spec_env) env[name] = std::move(value);  // the spec wins
   env["ORCHESTRATION_PAYLOAD_API"] = payload_api_of_(payload.id);
@@ -105,6 +106,9 @@ ProcessLaunch GameServerSupervisor::PrepareContainer(
   run.env = std::move(env);
   run.payload_api = payload_api_of_(payload.id);
   run.publish_address = options_.publish_address;
+  const core::Resources& resources = allocation.spec.payload_spec.resources;
+  run.memory_bytes = core::MemoryBytesOf(resources.memory).value_or(0);
+  run.millicpus = core::MilliCpuOf(resources.cpu).value_or(0);
   for (const core::PortSpec& spec : allocation.spec.payload_spec.ports) {
     for (const core::Port& port : payload.ports) {
       if (port.name == spec.name)

@@ -52,6 +52,38 @@ pid_t ParentOf(const char* pid_text) {
   return ParsePid(close_paren + 4);  // skip ") S "
 }
 
+// Writes `pid` in decimal at `out` (room for 12 characters); returns the end.
+char* FormatPid(pid_t pid, char* out) {
+  char digits[12];
+  int n = 0;
+  do {
+    digits[n++] = static_cast<char>('0' + pid % 10);
+    pid /= 10;
+  } while (pid > 0 && n < 11);
+  while (n > 0) *out++ = digits[--n];
+  return out;
+}
+
+// Bytes of resident memory `pid` uses (/proc/PID/statm's second field, in
+// pages), or 0 when it cannot be read (the process is gone).
+long long ResidentBytes(pid_t pid, long page_size) {
+  char path[48] = "/proc/";
+  char* end = FormatPid(pid, path + 6);
+  for (const char* s = "/statm"; *s != '\0'; ++s) *end++ = *s;
+  *end = '\0';
+  const int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return 0;
+  char buf[128];
+  const ssize_t got = read(fd, buf, sizeof buf - 1);
+  close(fd);
+  if (got <= 0) return 0;
+  buf[got] = '\0';
+  const char* field = buf;
+  while (*field != '\0' && *field != ' ') ++field;  // past the first field (size)
+  if (*field == '\0') return 0;
+  return static_cast<long long>(ParsePid(field + 1)) * page_size;
+}
+
 // Sends `sig` to every process whose parent is this one.
 void SignalChildren(int sig) {
   const pid_t self = getpid();
@@ -160,8 +192,17 @@ void RunCleanup(const KeeperLaunch& launch) {
   WriteInt(launch.game_pid_fd, game);
   CloseAllBut(launch.game_end_fd);
 
+  const timespec memory_check{0, kMemoryCheckMs * 1000L * 1000L};
   while (true) {
-    const int sig = sigwaitinfo(&waited, nullptr);
+    const int sig = launch.memory_limit > 0 ? sigtimedwait(&waited, nullptr, &memory_check)
+                                            : sigwaitinfo(&waited, nullptr);
+    if (launch.memory_limit > 0 && ResidentBytes(game, launch.page_size) > launch.memory_limit) {
+      kill(-game, SIGKILL);
+      RunCleanup(launch);
+      KillDescendants();
+      WriteInt(launch.game_end_fd, kOutOfMemoryEnd);
+      _exit(128 + SIGKILL);
+    }
     if (sig == SIGTERM) {
       kill(-game, SIGTERM);
     } else if (sig == SIGUSR1) {

@@ -11,6 +11,10 @@
 //   died, SIGKILL and crashes included): the cleanup command runs, every
 //   descendant is killed, and the cleanup runs again (for what a dying
 //   container runtime was still creating);
+// - the game server's resident memory passes `memory_limit` (checked every
+//   kMemoryCheckMs while there is a limit; the game server's own process,
+//   not its children): the game server's group is killed (SIGKILL), as a
+//   container's OOM kill ends it, and the keeper reports kOutOfMemoryEnd;
 // - the game server exits: the cleanup command runs (when there is one: it
 //   removes a container whose runtime left it behind), whatever the game
 //   server left behind is killed, the keeper
@@ -43,8 +47,13 @@ struct KeeperLaunch {
   // keeper exits; the read end is closed in the keeper.
   int game_end_fd = -1;
   int game_end_read_fd = -1;
-  pid_t emulator = 0;  // the expected parent
+  pid_t emulator = 0;          // the expected parent
+  long long memory_limit = 0;  // bytes of resident memory; 0: none
+  long page_size = 4096;       // sysconf(_SC_PAGESIZE), read before fork()
 };
+
+// How often a keeper with a memory limit reads its game server's memory.
+inline constexpr int kMemoryCheckMs = 50;
 
 // Runs the keeper; never returns. Call only in a freshly forked child.
 [[noreturn]] void RunKeeper(const KeeperLaunch& launch);

@@ -83,6 +83,8 @@ StatusOr<StartedProcess> KeeperRunner::Start(const ProcessLaunch& launch) {
   keeper.game_end_fd = game_end[1];
   keeper.game_end_read_fd = game_end[0];
   keeper.emulator = self_;
+  keeper.memory_limit = launch.memory_limit;
+  keeper.page_size = sysconf(_SC_PAGESIZE);
   const pid_t pid = fork();
   if (pid == 0) RunKeeper(keeper);
   const int fork_error = errno;

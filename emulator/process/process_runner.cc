@@ -32,6 +32,7 @@ int EncodeExit(int wait_status) {
 }
 
 core::ProcessExit DecodeExit(int encoded) {
+  if (encoded == kOutOfMemoryEnd) return core::ProcessExit::OutOfMemory();
   return encoded < 0 ? core::ProcessExit::Signaled(-encoded) : core::ProcessExit::Exited(encoded);
 }
 

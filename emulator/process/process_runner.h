@@ -30,6 +30,9 @@ struct ProcessLaunch {
   // output discarded: what the process leaves outside its own process tree
   // (a container runtime's `rm` of its container). Empty: nothing.
   std::vector<std::string> cleanup;
+  // Bytes of resident memory the process may use (0: no limit): past it, the
+  // keeper kills it (core::ProcessExit::OutOfMemory).
+  long long memory_limit = 0;
 };
 
 // A started process: `handle` names it to the runner, `pid` is what users see.
@@ -70,7 +73,9 @@ int ExitCodeOf(int wait_status);
 // A wait status as it was: the exit code, or the signal.
 core::ProcessExit ExitOf(int wait_status);
 // The keeper hands how the game server ended over a pipe as one int: the exit
-// code (0-255), or minus the signal's number.
+// code (0-255), minus the signal's number, or kOutOfMemoryEnd when the
+// keeper killed it for its memory.
+inline constexpr int kOutOfMemoryEnd = -1000;
 int EncodeExit(int wait_status);
 core::ProcessExit DecodeExit(int encoded);
 

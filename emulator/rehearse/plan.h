@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -61,6 +62,15 @@ struct Patience {
   Duration every{5000};
 };
 
+// A new build shipped at `at`: an edit of the allocation's payload_spec,
+// rolled out as `serve` rolls one out (README "An edit rolls out"). The new
+// build's game servers start in `ready_after` when given, else as the last
+// build's did.
+struct Rollout {
+  Duration at{0};
+  std::optional<Distribution> ready_after;
+};
+
 // The allocation fields a sweep may set.
 struct Settings {
   int buffer_size = 1;
@@ -92,6 +102,8 @@ struct Plan {
   // Status-cache lag the Session Manager shows (the emulator's default: a
   // cache refreshed every 12 s).
   Duration status_cache_ttl{12000};
+  // New builds shipped during the day, in time order.
+  std::vector<Rollout> rollouts;
   // Each field to sweep with its values, in the plan's order; the runs are
   // their product, the last field changing fastest.
   std::vector<std::pair<std::string, std::vector<int>>> sweep;

@@ -43,7 +43,8 @@ class Loader {
     Plan plan;
     plan.file = path_;
     Map(root, "", "the plan",
-        {"name", "seed", "duration", "allocation", "demand", "servers", "session_manager", "sweep"},
+        {"name", "seed", "duration", "allocation", "demand", "servers", "session_manager", "sweep",
+         "rollouts"},
         [&](const std::string& key, const YAML::Node& v, const std::string& field) {
           if (key == "name") {
             plan.name = String(v, field);
@@ -66,6 +67,8 @@ class Loader {
                   plan.status_cache_ttl = ReadDuration(ttl, f);
                   if (plan.status_cache_ttl.count() <= 0) Fail(ttl, f + " must be longer than 0s");
                 });
+          } else if (key == "rollouts") {
+            ReadRollouts(v, field, plan);
           } else {
             ReadSweep(v, field, plan);
           }
@@ -331,6 +334,35 @@ class Loader {
         });
   }
 
+  void ReadRollouts(const YAML::Node& node, const std::string& path, Plan& plan) {
+    if (!node.IsSequence() || node.size() == 0) {
+      Fail(node, path + " must be a non-empty list of new builds, like [{at: 14h}]");
+    }
+    if (node.size() > kMaxRollouts) {
+      Fail(node, path + " may list at most " + std::to_string(kMaxRollouts) + " new builds");
+    }
+    int i = 0;
+    for (const YAML::Node& item : node) {
+      const std::string at = path + "[" + std::to_string(i++) + "]";
+      Rollout rollout;
+      bool has_at = false;
+      Map(item, at, at, {"at", "ready_after"},
+          [&](const std::string& key, const YAML::Node& v, const std::string& field) {
+            if (key == "at") {
+              rollout.at = ReadDuration(v, field);
+              has_at = true;
+            } else {
+              rollout.ready_after = ReadDistribution(v, field);
+            }
+          });
+      if (!has_at) Fail(item, at + " needs at (when the new build ships, like 14h)");
+      if (!plan.rollouts.empty() && rollout.at <= plan.rollouts.back().at) {
+        Fail(item, at + ".at must be later than the build before it");
+      }
+      plan.rollouts.push_back(std::move(rollout));
+    }
+  }
+
   void ReadSweep(const YAML::Node& node, const std::string& path, Plan& plan) {
     Map(node, path, path, SettingNames(),
         [&](const std::string& key, const YAML::Node& v, const std::string& field) {
@@ -464,6 +496,9 @@ class Loader {
     }
     const double players =
         plan.arrivals.MaxRate() * static_cast<double>(plan.duration.count()) / 60000;
+    if (!plan.rollouts.empty() && plan.rollouts.back().at >= plan.duration) {
+      Fail(root, "rollouts: each at must be within the plan's duration");
+    }
     if (plan.demand_starts_after >= plan.duration) {
       Fail(root, "demand.starts_after must be shorter than the plan's duration");
     }

@@ -23,6 +23,7 @@ inline constexpr int kMaxSweepSettings = 256;
 inline constexpr int kMaxPayloads = 100000;
 inline constexpr int kMaxRetries = 1000;
 inline constexpr size_t kMaxCsvRows = 1000000;
+inline constexpr size_t kMaxRollouts = 100;
 
 // Reads a file a plan names (a CSV), by its path as written in the plan
 // resolved against the plan's folder; an error names why it cannot.

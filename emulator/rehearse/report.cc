@@ -1,5 +1,6 @@
 #include "emulator/rehearse/report.h"
 
+#include <algorithm>
 #include <atomic>
 #include <cmath>
 #include <mutex>
@@ -46,7 +47,53 @@ Json TimelineJson(const Result& r) {
   return t;
 }
 
+// Milliseconds as seconds, or null.
+Json Seconds(const std::optional<long long>& ms) {
+  return ms ? Json(static_cast<double>(*ms) / 1000) : Json(nullptr);
+}
+
+double Fraction(long long part, long long whole) {
+  return whole == 0 ? 0.0 : static_cast<double>(part) / static_cast<double>(whole);
+}
+
+// Each rollout, and the metrics over them, into `out` (a plan without
+// rollouts has none: a target naming one is refused, never met by default).
+void AddRollouts(const Result& r, Json& out) {
+  if (r.rollouts.empty()) return;
+  Json rollouts = Json::array();
+  long long requests = 0;
+  long long refused = 0;
+  long long longest_ms = 0;
+  for (size_t i = 0; i < r.rollouts.size(); ++i) {
+    const RolloutResult& x = r.rollouts[i];
+    // Until done, the next build, or the end of the run.
+    const std::optional<long long> done = x.done_ms();
+    const long long until = done                                        ? *done
+                            : x.superseded && i + 1 < r.rollouts.size() ? r.rollouts[i + 1].at_ms
+                                                                        : r.duration_ms;
+    longest_ms = std::max(longest_ms, until - x.at_ms);
+    requests += x.requests;
+    refused += x.refused;
+    rollouts.push_back({{"at_s", static_cast<double>(x.at_ms) / 1000},
+                        {"running_s", Seconds(x.running_ms)},
+                        {"new_build_ready_s", Seconds(x.first_ready_ms)},
+                        {"done_s", Seconds(done)},
+                        {"superseded", x.superseded},
+                        {"requests", x.requests},
+                        {"refused", x.refused},
+                        {"refused_fraction", Fraction(x.refused, x.requests)},
+                        {"peak_payloads", x.peak_payloads}});
+  }
+  out["rollouts"] = std::move(rollouts);
+  out["rollout_requests"] = requests;
+  out["rollout_refused"] = refused;
+  out["rollout_refused_fraction"] = Fraction(refused, requests);
+  out["rollout_s_max"] = static_cast<double>(longest_ms) / 1000;
+}
+
 }  // namespace
+
+bool IsRolloutMetric(const std::string& metric) { return metric.rfind("rollout_", 0) == 0; }
 
 std::vector<std::string> MetricNames() {
   return {"sessions_requested",
@@ -68,7 +115,11 @@ std::vector<std::string> MetricNames() {
           "mean_reserved_payloads",
           "list_staleness_s.p50",
           "list_staleness_s.p99",
-          "statuses_never_shown"};
+          "statuses_never_shown",
+          "rollout_requests",
+          "rollout_refused",
+          "rollout_refused_fraction",
+          "rollout_s_max"};
 }
 
 StatusOr<Target> ParseTarget(const std::string& text) {
@@ -110,10 +161,8 @@ Json SettingsJson(const Settings& s) {
 
 Json ResultJson(const Result& r) {
   const double duration_h = static_cast<double>(r.duration_ms) / 3600000.0;
-  const double gave_up = r.sessions_requested == 0 ? 0.0
-                                                   : static_cast<double>(r.players_gave_up) /
-                                                         static_cast<double>(r.sessions_requested);
-  return {
+  const double gave_up = Fraction(r.players_gave_up, r.sessions_requested);
+  Json out = {
       {"settings", SettingsJson(r.settings)},
       {"sessions_requested", r.sessions_requested},
       {"requests", r.requests},
@@ -135,6 +184,8 @@ Json ResultJson(const Result& r) {
       {"statuses_never_shown", r.statuses_never_shown},
       {"timeline", TimelineJson(r)},
   };
+  AddRollouts(r, out);
+  return out;
 }
 
 std::optional<double> MetricOf(const Json& result, const std::string& metric) {

@@ -33,6 +33,8 @@ struct Target {
 StatusOr<Target> ParseTarget(const std::string& text);
 // Every metric a target may name.
 std::vector<std::string> MetricNames();
+// The rollout_ metrics: only a plan with rollouts has them.
+bool IsRolloutMetric(const std::string& metric);
 
 // One result as the report writes it.
 nlohmann::json ResultJson(const Result& result);

@@ -158,6 +158,33 @@ svg polyline { stroke-width: 1.5; }
 .legend i { display: inline-block; width: 10px; height: 10px; margin-right: 4px; vertical-align: -1px; }
 )css";
 
+// "2:30 h" for a time into the run, "-" for null (not reached).
+std::string At(const Json& seconds) {
+  if (!seconds.is_number()) return "-";
+  const long long s = std::llround(seconds.get<double>());
+  char text[32];
+  std::snprintf(text, sizeof text, "%lld:%02lld h", s / 3600, s / 60 % 60);
+  return text;
+}
+
+// The setting's new builds and what their rollouts cost.
+std::string RolloutsTable(const Json& result, size_t index) {
+  if (!result.contains("rollouts")) return "";
+  std::string out = "<table class='rollouts' id='rollouts-" + std::to_string(index) +
+                    "'><thead><tr><th>new build at</th><th>Running again</th>"
+                    "<th>first new server Ready</th><th>requests</th><th>refused</th></tr>"
+                    "</thead><tbody>";
+  for (const Json& r : result["rollouts"]) {
+    out += "<tr><td>" + At(r["at_s"]) + "</td><td>" +
+           (r["superseded"].get<bool>() ? "superseded" : At(r["running_s"])) + "</td><td>" +
+           At(r["new_build_ready_s"]) + "</td><td>" +
+           std::to_string(r["requests"].get<long long>()) + "</td><td>" +
+           std::to_string(r["refused"].get<long long>()) + " (" +
+           Number(r["refused_fraction"].get<double>() * 100, 2) + "%)</td></tr>";
+  }
+  return out + "</tbody></table>";
+}
+
 std::string Legend(const std::vector<Series>& series) {
   std::string out = "<div class='legend'>";
   for (const Series& s : series) {
@@ -239,7 +266,7 @@ std::string ReportHtml(const Json& report) {
          << Legend(demand) << "</div><div>"
          << Stacked(payloads, start_s, bucket_s, "payloads by state",
                     "payloads-" + std::to_string(i))
-         << Legend(payloads) << "</div></div></section>\n";
+         << Legend(payloads) << "</div></div>" << RolloutsTable(results[i], i) << "</section>\n";
   }
   html << "</body></html>\n";
   return html.str();

@@ -69,6 +69,7 @@ class Simulation final : public core::PayloadObserver {
         crashes_(plan.seed, Stream::kCrashes) {
     result_.settings = settings;
     result_.duration_ms = plan.duration.count();
+    result_.rollouts.resize(plan.rollouts.size());
     const long long buckets = std::min<long long>(kTimelineBuckets, result_.duration_ms / 1000);
     bucket_ms_ = (result_.duration_ms + std::max(1LL, buckets) - 1) / std::max(1LL, buckets);
     for (long long at = 0; at < result_.duration_ms; at += bucket_ms_) {
@@ -77,6 +78,7 @@ class Simulation final : public core::PayloadObserver {
       b.length_ms = std::min(bucket_ms_, result_.duration_ms - at);
       result_.timeline.push_back(b);
     }
+    ready_after_by_revision_ = {&plan.ready_after, &plan.ready_after};  // 0 unused, 1: the first
     world_.AddObserver(this);
     world_.SetEventSink([this](const core::Event& e) { Heard(e); });
   }
@@ -89,6 +91,13 @@ class Simulation final : public core::PayloadObserver {
     }
     cache_ = world_.status_cache();
     NextArrival(start_ + plan_.demand_starts_after);
+    for (size_t i = 0; i < plan_.rollouts.size(); ++i) {
+      Pending p;
+      p.at = start_ + plan_.rollouts[i].at;
+      p.kind = Kind::kRollout;
+      p.rollout = i;
+      Schedule(std::move(p));
+    }
     double reported = 0;
     constexpr Time kNever = Time::max();
     while (true) {
@@ -117,7 +126,7 @@ class Simulation final : public core::PayloadObserver {
   }
 
  private:
-  enum class Kind { kPlayer, kReady, kMatchEnd };
+  enum class Kind { kPlayer, kReady, kMatchEnd, kRollout };
   struct Pending {
     Time at;
     long long order = 0;
@@ -127,6 +136,8 @@ class Simulation final : public core::PayloadObserver {
     int tries_left = 0;   // kPlayer: retries left after this request
     bool first_request = true;
     bool crash = false;  // kMatchEnd
+    size_t rollout = 0;  // kRollout: which of plan.rollouts
+    int revision = 0;    // kReady: the build the server runs
   };
   struct Later {
     bool operator()(const Pending& a, const Pending& b) const {
@@ -171,16 +182,27 @@ class Simulation final : public core::PayloadObserver {
   // --- What the world tells --------------------------------------------------
 
   void OnPayloadStarted(const core::Payload& payload, const core::Allocation&) override {
+    const size_t revision = std::min(static_cast<size_t>(std::max(payload.revision, 1)),
+                                     ready_after_by_revision_.size() - 1);
     Pending p;
-    p.at = clock_.Now() + start_ups_.Sample(plan_.ready_after);
+    p.at = clock_.Now() + start_ups_.Sample(*ready_after_by_revision_[revision]);
     p.kind = Kind::kReady;
     p.payload = payload.id;
+    p.revision = payload.revision;
     Schedule(std::move(p));
   }
 
   void Heard(const core::Event& e) {
     std::optional<Group> from;
     std::optional<Group> to;
+    if (e.kind == core::EventKind::kAllocationStatus) {
+      // Out of Updating (and not in Error): no older build left unreserved.
+      if (open_rollout_ && e.new_state != "Updating" && e.new_state != "Error") {
+        rollout(*open_rollout_).running_ms = (e.time - start_).count();
+        CloseRolloutWhenDone();
+      }
+      return;
+    }
     if (e.kind == core::EventKind::kPayloadCreated) {
       to = GroupOf(e.new_state);
     } else if (e.kind == core::EventKind::kPayloadState) {
@@ -197,6 +219,16 @@ class Simulation final : public core::PayloadObserver {
     int total = 0;
     for (int n : counts_) total += n;
     result_.peak_payloads = std::max(result_.peak_payloads, total);
+    if (open_rollout_) {
+      int& peak = rollout(*open_rollout_).peak_payloads;
+      peak = std::max(peak, total);
+    }
+  }
+
+  RolloutResult& rollout(size_t i) { return result_.rollouts[i]; }
+
+  void CloseRolloutWhenDone() {
+    if (open_rollout_ && rollout(*open_rollout_).done_ms()) open_rollout_.reset();
   }
 
   // Adds the payload-time since the last account up to `at`, bucket by bucket.
@@ -231,11 +263,47 @@ class Simulation final : public core::PayloadObserver {
         break;
       case Kind::kReady:
         // Gone (scaled down) before it started: nothing to do.
-        (void)world_.MarkReady(p.payload);
+        if (world_.MarkReady(p.payload).ok() && open_rollout_ && p.revision == revision_ &&
+            !rollout(*open_rollout_).first_ready_ms) {
+          rollout(*open_rollout_).first_ready_ms = (p.at - start_).count();
+          CloseRolloutWhenDone();
+        }
         break;
       case Kind::kMatchEnd:
         (void)world_.ExitPayload(p.payload, core::ProcessExit::Exited(p.crash ? 1 : 0));
         break;
+      case Kind::kRollout:
+        ShipBuild(p.rollout, p.at);
+        break;
+    }
+  }
+
+  // Build p.rollout + 2 replaces what runs; the world rolls it out.
+  void ShipBuild(size_t index, Time now) {
+    if (open_rollout_) {
+      rollout(*open_rollout_).superseded = true;
+      open_rollout_.reset();
+    }
+    RolloutResult& r = rollout(index);
+    r.at_ms = (now - start_).count();
+    StatusOr<core::Allocation> current = world_.GetAllocation(kProject, kAllocation);
+    if (!current.ok()) std::abort();  // the simulation never deletes it
+    core::AllocationSpec spec = current->spec;
+    spec.payload_spec.env["BUILD"] = std::to_string(index + 2);
+    const Rollout& build = plan_.rollouts[index];
+    ready_after_by_revision_.push_back(build.ready_after ? &*build.ready_after
+                                                         : ready_after_by_revision_.back());
+    open_rollout_ = index;
+    int total = 0;
+    for (int n : counts_) total += n;
+    r.peak_payloads = total;
+    StatusOr<core::Allocation> replaced =
+        world_.ReplaceAllocation(kProject, kAllocation, std::move(spec));
+    if (!replaced.ok()) std::abort();  // the same spec with one more variable
+    revision_ = replaced->revision;
+    if (!replaced->updating) {  // nothing old left unreserved: Running at once
+      r.running_ms = r.at_ms;
+      CloseRolloutWhenDone();
     }
   }
 
@@ -249,12 +317,14 @@ class Simulation final : public core::PayloadObserver {
     }
     ++result_.requests;
     ++bucket.requests;
+    if (open_rollout_) ++rollout(*open_rollout_).requests;
     StatusOr<core::Payload> session =
         world_.CreateSession(kProject, plan_.session_type,
                              "{\"player\":" + std::to_string(result_.sessions_requested) + "}");
     if (!session.ok()) {
       ++result_.refused;
       ++bucket.refused;
+      if (open_rollout_) ++rollout(*open_rollout_).refused;
       if (p.tries_left == 0) {
         ++result_.players_gave_up;
         return;
@@ -316,6 +386,10 @@ class Simulation final : public core::PayloadObserver {
   long long bucket_ms_ = 1;
   std::vector<long long> time_to_session_;
   std::vector<long long> staleness_;
+  // The start-up of each revision's game servers ([0] unused).
+  std::vector<const Distribution*> ready_after_by_revision_;
+  std::optional<size_t> open_rollout_;  // the build rolling out now
+  int revision_ = 1;                    // the allocation's current build
   Result result_;
 };
 
@@ -346,6 +420,11 @@ core::Fixture FixtureOf(const Plan& plan, const Settings& settings) {
   core::Fixture fixture;
   fixture.projects.push_back({kProject, {{std::string(kAllocation), std::move(spec)}}});
   return fixture;
+}
+
+std::optional<long long> RolloutResult::done_ms() const {
+  if (!running_ms || !first_ready_ms) return std::nullopt;
+  return std::max(*running_ms, *first_ready_ms);
 }
 
 double Result::refused_fraction() const {

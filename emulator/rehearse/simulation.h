@@ -11,7 +11,10 @@
 //                  when Reserved -> GetSessionConfig, SetSessionStatus
 //                  {"phase": "playing"}; after its match -> ExitPayload with
 //                  code 0, or, with `crash_probability`, code 1 at a uniform
-//                  moment of the match (the player's session is lost).
+//                  moment of the match (the player's session is lost);
+//   a new build (plan.rollouts) -> ReplaceAllocation with a changed
+//                  payload_spec, rolled out by the world; its game servers
+//                  start in the build's ready_after.
 // Time jumps from one event to the next (a player, a game server, or a
 // timer the world armed), so a day takes as long as its events do. Every
 // figure is computed from integers (milliseconds, payload-milliseconds), so
@@ -21,6 +24,7 @@
 #include <array>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <vector>
 
 #include "emulator/core/world.h"
@@ -49,6 +53,22 @@ struct Bucket {
   std::array<long long, kGroups> payload_ms{};
 };
 
+// One new build's rollout, as the run saw it: from the edit until the
+// allocation is Running again (no unreserved server of an older build left)
+// and a game server of the new build is Ready, whichever is later.
+struct RolloutResult {
+  long long at_ms = 0;
+  std::optional<long long> running_ms;      // the allocation Running again
+  std::optional<long long> first_ready_ms;  // the new build's first Ready server
+  bool superseded = false;                  // the next build shipped before it was done
+  long long requests = 0;                   // while it rolled out, retries included
+  long long refused = 0;
+  int peak_payloads = 0;  // at once, while it rolled out
+
+  // When it was done; nullopt: still rolling out when the run (or it) ended.
+  std::optional<long long> done_ms() const;
+};
+
 struct Result {
   Settings settings;
   long long sessions_requested = 0;  // players (first requests)
@@ -64,6 +84,7 @@ struct Result {
   std::array<long long, kGroups> payload_ms{};  // over the whole run
   long long duration_ms = 0;
   std::vector<Bucket> timeline;
+  std::vector<RolloutResult> rollouts;  // one per plan.rollouts entry
 
   double refused_fraction() const;
   double hours(Group group) const;

@@ -313,6 +313,7 @@ std::string HeaderText(const RecordingWorld& w, const std::string& path) {
         allocation["payload_spec"].erase("command");
         allocation["payload_spec"].erase("args");
         allocation["payload_spec"].erase("env");
+        allocation["payload_spec"].erase("environment_variables");
       }
     }
   }

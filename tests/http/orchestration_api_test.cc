@@ -79,6 +79,23 @@ TEST_F(OrchestrationApiTest, RefusesBadSpecsNamingTheField) {
       {R"({"payload_spec": {"ports": [{"name": "G", "container_port": 1, "protocol": "SCTP"}]}})",
        "protocol"},
       {R"({"annotations": {"a": 1}})", "annotations.a"},
+      {R"({"payload_spec": {"ports": [{"name": "G", "container_port": 1, "port_policy": "STATIC"}]}})",
+       "payload_spec.ports[0].port_policy must be DYNAMIC"},
+      {R"({"payload_spec": {"resources": {"memory": "64MB"}}})", "payload_spec.resources.memory"},
+      {R"({"payload_spec": {"resources": {"memory": 64}}})", "payload_spec.resources.memory"},
+      {R"({"payload_spec": {"resources": {"cpu": "0"}}})", "payload_spec.resources.cpu"},
+      {R"({"payload_spec": {"resources": {"gpu": "1"}}})", "payload_spec.resources.gpu"},
+      {R"({"payload_spec": {"environment_variables": {"MODE": "x"}}})",
+       "payload_spec.environment_variables must be an array"},
+      {R"({"payload_spec": {"environment_variables": [{"value": "x"}]}})",
+       "payload_spec.environment_variables[0].name"},
+      {R"({"payload_spec": {"environment_variables": [{"name": "A=B", "value": "x"}]}})",
+       "payload_spec.environment_variables[0].name"},
+      {R"({"payload_spec": {"environment_variables": [{"name": "M", "value": "1"},
+                                                      {"name": "M", "value": "2"}]}})",
+       "payload_spec.environment_variables[1].name 'M' is given twice"},
+      {R"({"payload_spec": {"env": {"M": "1"}, "environment_variables": [{"name": "M"}]}})",
+       "payload_spec.environment_variables[0].name 'M' is in payload_spec.env too"},
       {R"([])", "request body"},
       {R"({"name": )", "JSON"},
   };
@@ -89,6 +106,45 @@ TEST_F(OrchestrationApiTest, RefusesBadSpecsNamingTheField) {
         << c.body << " -> " << r.raw;
   }
   EXPECT_EQ(client_->Get(kBase).body["results"].size(), 1u);
+}
+
+// IMS's payload_spec fields: accepted, stored, returned as sent (and a GET's
+// body PUT back unchanged is no change at all).
+TEST_F(OrchestrationApiTest, KeepsImsPortPolicyResourcesAndEnvironmentVariables) {
+  auto r = client_->Post("/api/v0/projects/new-project/allocations", R"({
+    "annotations": {"session_type": "ranked"}, "buffer_size": 1, "auto_ready": true,
+    "payload_spec": {
+      "ports": [{"name": "GamePort", "container_port": 7777, "protocol": "UDP",
+                 "port_policy": "DYNAMIC"},
+                {"name": "Query", "container_port": 27015, "protocol": "TCP"}],
+      "resources": {"cpu": "500m", "memory": "512Mi"},
+      "environment_variables": [{"name": "MAP", "value": "dust"}, {"name": "EMPTY"}]}})");
+  ASSERT_EQ(r.status, 200) << r.raw;
+  const std::string url =
+      "/api/v0/projects/new-project/allocations/" + r.body["result"]["id"].get<std::string>();
+  auto got = client_->Get(url);
+  const Json spec = got.body["result"]["payload_spec"];
+  EXPECT_EQ(spec["ports"][0]["port_policy"], "DYNAMIC");
+  EXPECT_EQ(spec["ports"][1]["port_policy"], "DYNAMIC") << "the default, shown";
+  EXPECT_EQ(spec["resources"], Json::parse(R"({"cpu": "500m", "memory": "512Mi"})"));
+  EXPECT_EQ(spec["environment_variables"],
+            Json::parse(R"([{"name": "MAP", "value": "dust"}, {"name": "EMPTY", "value": ""}])"));
+  EXPECT_FALSE(client_->Get(kAlloc).body["result"]["payload_spec"].contains("resources"))
+      << "no resources given, none shown";
+
+  auto same = client_->Put(url, got.body["result"].dump());
+  ASSERT_EQ(same.status, 200) << same.raw;
+  EXPECT_EQ(same.body["result"]["revision"], 1) << "the same spec sent back changes nothing";
+  EXPECT_EQ(same.body["result"]["payload_spec"], spec);
+
+  // What runs changes with any of them: a new revision, rolled out.
+  Json edited = got.body["result"];
+  edited["payload_spec"]["resources"]["memory"] = "1Gi";
+  auto put = client_->Put(url, edited.dump());
+  ASSERT_EQ(put.status, 200) << put.raw;
+  EXPECT_EQ(put.body["result"]["revision"], 2);
+  edited["payload_spec"]["environment_variables"][0]["value"] = "nuke";
+  EXPECT_EQ(client_->Put(url, edited.dump()).body["result"]["revision"], 3);
 }
 
 TEST_F(OrchestrationApiTest, ReplacesAndDeletesAllocations) {

@@ -103,6 +103,24 @@ TEST(ContainerLaunchTest, PublishedPortsListenWhereTheEmulatorDoes) {
   EXPECT_THAT(ValuesOf(launch.args, "--publish"), ::testing::Each(HasSubstr("0.0.0.0:")));
 }
 
+// payload_spec.resources as the runtime takes them; none without them.
+TEST(ContainerLaunchTest, ResourcesBecomeTheRuntimesMemoryAndCpuLimits) {
+  const ProcessLaunch plain = ContainerLaunch({"podman", RuntimeFlavor::kPodman}, ARun(), {});
+  EXPECT_THAT(ValuesOf(plain.args, "--memory"), ::testing::IsEmpty());
+  EXPECT_THAT(ValuesOf(plain.args, "--cpus"), ::testing::IsEmpty());
+  ContainerRun run = ARun();
+  run.memory_bytes = 64LL << 20;
+  run.millicpus = 1500;
+  for (RuntimeFlavor flavor : {RuntimeFlavor::kPodman, RuntimeFlavor::kDocker}) {
+    const ProcessLaunch launch = ContainerLaunch({"podman", flavor}, run, {});
+    EXPECT_THAT(ValuesOf(launch.args, "--memory"), ElementsAre("67108864"));
+    EXPECT_THAT(ValuesOf(launch.args, "--cpus"), ElementsAre("1.5"));
+    // Runtime options, before the image.
+    const auto image = std::find(launch.args.begin(), launch.args.end(), "localhost/game:1.4");
+    EXPECT_LT(std::find(launch.args.begin(), launch.args.end(), "--memory"), image);
+  }
+}
+
 // A folder holding executables named `names`, as a PATH entry.
 std::string FolderWith(const std::vector<std::string>& names) {
   const std::string dir = test::TempPath("runtimes");

@@ -2,7 +2,10 @@
 // arguments and ORCHESTRATION_PAYLOAD_API, optionally calls ready, then exits
 // with a given code (at once, or right after a successful ready call) or
 // waits for a signal, optionally ignoring SIGTERM or leaving on it.
-//   game_server_helper [--ready] [--exit CODE | --abort] [--ignore-term | --graceful] [args...]
+//   game_server_helper [--ready] [--grow MB] [--exit CODE | --abort]
+//                      [--ignore-term | --graceful] [args...]
+// --grow MB: after ready, takes MB megabytes of memory and writes to every
+// page of it (resident), then prints "grown MB MB".
 // It also prints the descriptors it was started with beyond standard error
 // ("open fds: none" when there are none). Its listener is open before it
 // starts (and the shared port is bound), so it needs no retry delays:
@@ -21,10 +24,12 @@
 int main(int argc, char** argv) {
   bool ready = false;
   std::optional<int> exit_code;
+  int grow_mb = 0;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     if (arg == "--ready") ready = true;
     if (arg == "--exit" && i + 1 < argc) exit_code = std::atoi(argv[++i]);
+    if (arg == "--grow" && i + 1 < argc) grow_mb = std::atoi(argv[++i]);
     if (arg == "--abort") std::abort();
     if (arg == "--ignore-term")
       std::signal(SIGTERM, [](int) {
@@ -53,6 +58,13 @@ int main(int argc, char** argv) {
   if (ready && api != nullptr) {
     const bool ok = imsemu::PayloadClient(api).Ready().ok();
     std::printf("ready %s\n", ok ? "ok" : "failed");
+    std::fflush(stdout);
+  }
+  if (grow_mb > 0) {
+    const size_t bytes = static_cast<size_t>(grow_mb) << 20;
+    char* memory = static_cast<char*>(std::malloc(bytes));
+    for (size_t i = 0; memory != nullptr && i < bytes; i += 4096) memory[i] = 1;
+    std::printf("grown %d MB\n", grow_mb);
     std::fflush(stdout);
   }
   if (exit_code) {

@@ -27,12 +27,17 @@ struct Running {
   std::string log_dir;
 };
 
-Running Start(std::vector<std::string> args, int buffer = 1, Duration kill_grace = Duration(10000),
-              bool own_listeners = true) {
+// The helper's spec: `args`, GAME_MODE in env.
+core::AllocationSpec HelperSpec(std::vector<std::string> args, int buffer = 1) {
   core::AllocationSpec spec = test::TestSpec(buffer, /*auto_ready=*/false);
   spec.payload_spec.command = GAME_SERVER_HELPER;
   spec.payload_spec.args = std::move(args);
   spec.payload_spec.env["GAME_MODE"] = "ffa-{payload_id}";
+  return spec;
+}
+
+Running StartSpec(const core::AllocationSpec& spec, Duration kill_grace = Duration(10000),
+                  bool own_listeners = true) {
   Running r;
   r.log_dir = test::TempPath("proc");
   std::filesystem::remove_all(r.log_dir);
@@ -42,6 +47,11 @@ Running Start(std::vector<std::string> args, int buffer = 1, Duration kill_grace
   options.payload_listeners = own_listeners;
   r.emulator = test::StartEmulator(test::OneAllocation(spec), options);
   return r;
+}
+
+Running Start(std::vector<std::string> args, int buffer = 1, Duration kill_grace = Duration(10000),
+              bool own_listeners = true) {
+  return StartSpec(HelperSpec(std::move(args), buffer), kill_grace, own_listeners);
 }
 
 PayloadState StateOf(EmulatorImpl& e, const std::string& id) {
@@ -181,6 +191,46 @@ TEST(GameServerSupervisorTest, AnExitCodeAndASignalReachTheJournalAsTheyWere) {
   EXPECT_EQ(JournalledExit(*aborted.emulator, other), core::ProcessExit::Signaled(6));
   EXPECT_NE(aborted.emulator->world().GetPayload(other)->details.find("signal 6 (SIGABRT)"),
             std::string::npos);
+}
+
+// IMS's environment_variables reach the game server, placeholders expanded,
+// beside env's.
+TEST(GameServerSupervisorTest, EnvironmentVariablesReachTheGameServer) {
+  core::AllocationSpec spec = HelperSpec({"--ready"});
+  spec.payload_spec.env.clear();
+  spec.payload_spec.environment_variables = {{"GAME_MODE", "duel-{payload_id}"}};
+  auto r = StartSpec(spec);
+  const std::string id = test::FirstPayloadId(*r.emulator);
+  EXPECT_TRUE(WaitFor(*r.emulator, [&] {
+    return ReadFile(*r.emulator->LogFileOf(id)).find("GAME_MODE=duel-" + id + "\n") !=
+           std::string::npos;
+  })) << ReadFile(*r.emulator->LogFileOf(id));
+}
+
+// A game server past payload_spec.resources.memory is killed as IMS's
+// Kubernetes kills a container (OOMKilled, SIGKILL): after Ready, Unhealthy.
+TEST(GameServerSupervisorTest, AGameServerPastItsMemoryLimitIsKilledAsOutOfMemory) {
+  core::AllocationSpec spec = HelperSpec({"--ready", "--grow", "96"});
+  spec.payload_spec.resources.memory = "48Mi";
+  auto r = StartSpec(spec);
+  EmulatorImpl& e = *r.emulator;
+  const std::string id = test::FirstPayloadId(e);
+  ASSERT_TRUE(WaitFor(e, [&] { return JournalledExit(e, id).has_value(); }))
+      << ReadFile(*e.LogFileOf(id));
+  EXPECT_EQ(JournalledExit(e, id), core::ProcessExit::OutOfMemory());
+  EXPECT_EQ(StateOf(e, id), PayloadState::kUnhealthy);
+  EXPECT_NE(e.world().GetPayload(id)->details.find("OOMKilled"), std::string::npos)
+      << e.world().GetPayload(id)->details;
+
+  // Within its limit, the same game server grows and lives on.
+  spec.payload_spec.resources.memory = "1Gi";
+  auto roomy = StartSpec(spec);
+  EmulatorImpl& f = *roomy.emulator;
+  const std::string other = test::FirstPayloadId(f);
+  ASSERT_TRUE(WaitFor(
+      f, [&] { return ReadFile(*f.LogFileOf(other)).find("grown 96 MB") != std::string::npos; }));
+  EXPECT_EQ(StateOf(f, other), PayloadState::kReady);
+  EXPECT_FALSE(JournalledExit(f, other).has_value());
 }
 
 TEST(GameServerSupervisorTest, ACommandThatCannotStartIsAnErrorWithTheReason) {

@@ -76,6 +76,46 @@ TEST(PlanLoaderTest, ReadsEveryField) {
   EXPECT_EQ(swept[3], (Settings{5, 0, 500}));
 }
 
+TEST(PlanLoaderTest, ReadsNewBuildsShippedDuringThePlan) {
+  StatusOr<Plan> plan = Parse(
+      std::string(kPlan) + "rollouts:\n  - {at: 14h}\n  - {at: 18h, ready_after: {fixed: 90s}}\n");
+  ASSERT_TRUE(plan.ok()) << plan.status().message();
+  ASSERT_EQ(plan->rollouts.size(), 2u);
+  EXPECT_EQ(plan->rollouts[0].at, Duration(14 * 3600000LL));
+  EXPECT_FALSE(plan->rollouts[0].ready_after.has_value()) << "as the build before";
+  EXPECT_EQ(plan->rollouts[1].at, Duration(18 * 3600000LL));
+  ASSERT_TRUE(plan->rollouts[1].ready_after.has_value());
+  EXPECT_EQ(plan->rollouts[1].ready_after->value, Duration(90000));
+
+  struct Case {
+    std::string rollouts;
+    std::string needle;
+  };
+  const std::vector<Case> cases = {
+      {"rollouts: []", "rollouts must be a non-empty list of new builds"},
+      {"rollouts: {at: 2h}", "rollouts must be a non-empty list"},
+      {"rollouts: [{ready_after: 30s}]", "rollouts[0] needs at"},
+      {"rollouts: [{at: 2h, when: 3h}]", "unknown field 'rollouts[0].when'"},
+      {"rollouts: [{at: 3h}, {at: 2h}]", "rollouts[1].at must be later than the build before it"},
+      {"rollouts: [{at: 2h}, {at: 2h}]", "rollouts[1].at must be later"},
+      {"rollouts: [{at: 24h}]", "each at must be within the plan's duration"},
+      {"rollouts: [{at: 2h, ready_after: {fixed: soon}}]", "rollouts[0].ready_after.fixed"},
+      {"rolouts: [{at: 2h}]", "did you mean 'rollouts'?"},
+  };
+  for (const Case& c : cases) {
+    StatusOr<Plan> bad = Parse(std::string(kPlan) + c.rollouts + "\n");
+    ASSERT_FALSE(bad.ok()) << c.rollouts;
+    EXPECT_NE(bad.status().message().find(c.needle), std::string::npos)
+        << bad.status().message() << "\n  wanted: " << c.needle;
+  }
+  std::string many = "rollouts:\n";
+  for (int i = 1; i <= 101; ++i) many += "  - {at: " + std::to_string(i) + "m}\n";
+  StatusOr<Plan> too_many = Parse(std::string(kPlan) + many);
+  ASSERT_FALSE(too_many.ok());
+  EXPECT_NE(too_many.status().message().find("at most 100 new builds"), std::string::npos)
+      << too_many.status().message();
+}
+
 TEST(PlanLoaderTest, ReadsEveryShapeOfDemand) {
   StatusOr<Plan> plan = Parse(
       With("  arrivals:",
@@ -172,7 +212,7 @@ TEST(PlanLoaderTest, RefusesWhatWouldTestNothingNamingTheFieldAndTheRule) {
 }
 
 TEST(PlanLoaderTest, ReadsThePlansShippedWithTheProject) {
-  for (const char* file : {"launch-day.yaml", "evening-peak.yaml"}) {
+  for (const char* file : {"launch-day.yaml", "evening-peak.yaml", "ship-a-build.yaml"}) {
     StatusOr<Plan> plan = LoadPlan(std::string(IMSEMU_SOURCE_DIR) + "/plans/" + file);
     EXPECT_TRUE(plan.ok()) << file << ": " << plan.status().message();
   }

@@ -35,8 +35,17 @@ TEST(ReportTest, EveryMetricATargetMayNameIsANumberOfEveryResult) {
   r.duration_ms = 3600000;
   const Json j = ResultJson(r);
   for (const std::string& metric : MetricNames()) {
-    EXPECT_TRUE(MetricOf(j, metric).has_value()) << metric;
+    // The rollout_ ones only in a plan that ships a build (and a target
+    // naming one is then never met: the CLI refuses it first).
+    EXPECT_EQ(MetricOf(j, metric).has_value(), !IsRolloutMetric(metric)) << metric;
   }
+  r.rollouts.push_back({});
+  const Json with_rollouts = ResultJson(r);
+  for (const std::string& metric : MetricNames()) {
+    EXPECT_TRUE(MetricOf(with_rollouts, metric).has_value()) << metric;
+  }
+  EXPECT_FALSE(Meets(j, {*ParseTarget("rollout_refused<=0")}));
+  EXPECT_TRUE(Meets(with_rollouts, {*ParseTarget("rollout_refused<=0")}));
   EXPECT_FALSE(MetricOf(j, "settings").has_value());
   EXPECT_FALSE(MetricOf(j, "time_to_session_ms.p42").has_value());
 }
@@ -84,6 +93,30 @@ TEST(ReportTest, TheHtmlIsOneFileThatMarksTheCheapestAndFetchesNothing) {
   const std::string no_setting =
       ReportHtml(ReportJson(plan, RunSweep(plan, 1), {*ParseTarget("refused_fraction<0")}));
   EXPECT_NE(no_setting.find("no setting meets it"), std::string::npos);
+  EXPECT_EQ(html.find("class='rollouts'"), std::string::npos) << "no new build, no table";
+}
+
+TEST(ReportTest, TheHtmlListsEachNewBuildAndTheRefusalsDuringItsRollout) {
+  Result r;
+  r.duration_ms = 4 * 3600000LL;
+  r.rollouts.push_back({5400000, 5430000, 5460000, false, 40, 3, 12});
+  r.rollouts.push_back({9000000, std::nullopt, std::nullopt, false, 7, 0, 9});
+  Plan plan;
+  plan.name = "ship";
+  plan.duration = Duration(r.duration_ms);
+  const std::string html = ReportHtml(ReportJson(plan, {r}, {}));
+  EXPECT_NE(html.find("<table class='rollouts' id='rollouts-0'>"), std::string::npos) << html;
+  EXPECT_NE(html.find("<tr><td>1:30 h</td><td>1:30 h</td><td>1:31 h</td><td>40</td><td>3 (7.50%)"),
+            std::string::npos)
+      << html;
+  EXPECT_NE(html.find("<tr><td>2:30 h</td><td>-</td><td>-</td><td>7</td><td>0 (0.00%)"),
+            std::string::npos)
+      << "not done: no time";
+  const Json j = ResultJson(r);
+  EXPECT_EQ(j["rollouts"][0]["done_s"], 5460);
+  EXPECT_EQ(j["rollout_refused"], 3);
+  EXPECT_DOUBLE_EQ(j["rollout_refused_fraction"].get<double>(), 3.0 / 47);
+  EXPECT_EQ(j["rollout_s_max"], 4 * 3600 - 9000) << "the second, until the run ended";
 }
 
 }  // namespace

@@ -65,6 +65,74 @@ TEST(SimulationTest, ARetryWaitsForAServerStartingAndCountsInTimeToSession) {
   EXPECT_EQ(r.time_to_session_ms.p99 % 5000, 0);  // whole retries
 }
 
+// A new build rolls out as `serve` rolls one out: the buffer is kept while
+// the new servers start, so a rollout refuses no more than a quiet hour; a
+// build whose servers start slowly with no room to surge refuses players.
+TEST(SimulationTest, ANewBuildRollsOutAndItsRefusalsAreCounted) {
+  Plan plan;
+  plan.name = "rollout";
+  plan.duration = Duration(4 * 3600000LL);
+  plan.allocation = {6, 0, 60};
+  plan.arrivals.per_minute = 2;
+  plan.match_length = Fixed(Duration(20 * 60000));
+  plan.ready_after = Fixed(Duration(30000));
+  plan.rollouts = {{Duration(2 * 3600000LL), std::nullopt}};
+  const Result r = Simulate(plan, plan.allocation);
+  ASSERT_EQ(r.rollouts.size(), 1u);
+  const RolloutResult& x = r.rollouts[0];
+  EXPECT_EQ(x.at_ms, 2 * 3600000LL);
+  ASSERT_TRUE(x.done_ms().has_value()) << "the old idle servers go once new ones are Ready";
+  // Surge first: the new buffer Ready 30 s later, then the old idle ones go.
+  EXPECT_GE(*x.done_ms() - x.at_ms, 30000);
+  EXPECT_LE(*x.done_ms() - x.at_ms, 60000);
+  EXPECT_FALSE(x.superseded);
+  EXPECT_GT(x.requests, 0);
+  EXPECT_EQ(x.refused, 0) << "the buffer never dropped";
+  EXPECT_GE(x.peak_payloads, 12) << "old Ready, new Starting and the matches in play, side by side";
+
+  // At the ceiling there is no room to surge: one old Ready server at a
+  // time makes room, and a build whose servers take an hour to start leaves
+  // players without a server once the old Ready ones are taken.
+  Plan tight = plan;
+  tight.allocation = {4, 0, 4};
+  tight.arrivals.per_minute = 0.2;
+  tight.match_length = Fixed(Duration(5 * 60000));
+  tight.rollouts[0].ready_after = Fixed(Duration(60 * 60000));
+  Plan steady = tight;
+  steady.rollouts.clear();
+  const Result slow = Simulate(tight, tight.allocation);
+  const Result baseline = Simulate(steady, steady.allocation);
+  const RolloutResult& y = slow.rollouts.at(0);
+  ASSERT_TRUE(y.done_ms().has_value());
+  ASSERT_TRUE(y.running_ms.has_value());
+  EXPECT_LT(*y.running_ms, *y.first_ready_ms) << "no old server left unreserved long before a "
+                                                 "new one is Ready: the players in between are "
+                                                 "the rollout's";
+  EXPECT_EQ(*y.done_ms(), *y.first_ready_ms);
+  EXPECT_GE(*y.first_ready_ms - y.at_ms, 60 * 60000);
+  EXPECT_GT(y.refused, 0);
+  EXPECT_GT(slow.refused, baseline.refused + y.refused / 2) << "the refusals are the rollout's";
+  EXPECT_LE(y.peak_payloads, 4);
+  EXPECT_TRUE(baseline.rollouts.empty());
+
+  // A build shipped while the one before still rolls out supersedes it; one
+  // still rolling out at the end is not done (no player takes the old idle
+  // servers, and the new ones start after the run).
+  Plan twice = tight;
+  twice.arrivals.per_minute = 0;
+  twice.rollouts = {{Duration(3600000), Fixed(Duration(60 * 60000))},
+                    {Duration(3600000 + 60000), Fixed(Duration(4 * 3600000LL))}};
+  const Result both = Simulate(twice, twice.allocation);
+  ASSERT_EQ(both.rollouts.size(), 2u);
+  EXPECT_TRUE(both.rollouts[0].superseded);
+  EXPECT_FALSE(both.rollouts[0].done_ms().has_value());
+  EXPECT_FALSE(both.rollouts[1].superseded);
+  EXPECT_FALSE(both.rollouts[1].done_ms().has_value());
+  const nlohmann::json report = ResultJson(both);
+  EXPECT_EQ(report["rollouts"][0]["done_s"], nlohmann::json(nullptr));
+  EXPECT_EQ(report["rollout_s_max"], 3 * 3600 - 60) << "until the run ended";
+}
+
 TEST(SimulationTest, CrashesEndAboutTheirShareOfMatches) {
   Plan plan;
   plan.name = "crashes";

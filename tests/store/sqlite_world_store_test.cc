@@ -119,11 +119,12 @@ TEST(AllocationRecordTest, EveryFieldRoundTripsExactly) {
   s.auto_ready = true;
   s.auto_ready_delay = Duration(1500);
   s.auto_reserve = core::AutoReserve{Duration(2500), {{"l", "1"}}, {{"a", "2"}}, hostile};
-  s.payload_spec = {"./server",
-                    "",
-                    {"--port", "{port:GamePort}", hostile},
-                    {{"MODE", hostile}},
-                    {{"GamePort", 7777, "UDP"}, {"Query", 27015, "TCPUDP"}}};
+  s.payload_spec.command = "./server";
+  s.payload_spec.args = {"--port", "{port:GamePort}", hostile};
+  s.payload_spec.env = {{"MODE", hostile}};
+  s.payload_spec.environment_variables = {{"MAP", hostile}, {"EMPTY", ""}};
+  s.payload_spec.ports = {{"GamePort", 7777, "UDP", "DYNAMIC"}, {"Query", 27015, "TCPUDP"}};
+  s.payload_spec.resources = {"500m", "1.5Gi"};
   const std::string record = EncodeAllocationRecord(a);
   EXPECT_EQ(DecodeAllocationRecord(record), a) << record;
 
