@@ -62,15 +62,14 @@ std::optional<long long> MilliCpuOf(std::string_view text) {
 
 std::optional<long long> MemoryBytesOf(std::string_view text) {
   constexpr double kKi = 1024.0;
-  const std::optional<double> bytes =
-      Quantity(text, {{"k", 1e3},
-                      {"M", 1e6},
-                      {"G", 1e9},
-                      {"T", 1e12},
-                      {"Ki", kKi},
-                      {"Mi", kKi * kKi},
-                      {"Gi", kKi * kKi * kKi},
-                      {"Ti", kKi * kKi * kKi * kKi}});
+  const std::optional<double> bytes = Quantity(text, {{"k", 1e3},
+                                                      {"M", 1e6},
+                                                      {"G", 1e9},
+                                                      {"T", 1e12},
+                                                      {"Ki", kKi},
+                                                      {"Mi", kKi * kKi},
+                                                      {"Gi", kKi * kKi * kKi},
+                                                      {"Ti", kKi * kKi * kKi * kKi}});
   if (!bytes || *bytes > kKi * kKi * kKi * kKi * kKi) return std::nullopt;
   return static_cast<long long>(std::ceil(*bytes));
 }

@@ -69,7 +69,10 @@ ProcessLaunch ContainerLaunch(const ContainerRuntime& runtime, const ContainerRu
     a.insert(a.end(), {"--add-host", "host.docker.internal:host-gateway"});
   }
   for (const PublishedPort& port : run.ports) Publish(port, run.publish_address, a);
-  if (run.memory_bytes > 0) a.insert(a.end(), {"--memory", std::to_string(run.memory_bytes)});
+  if (run.memory_bytes > 0) {
+    a.insert(a.end(), {"--memory", std::to_string(run.memory_bytes)});
+    launch.container_memory_limit = true;
+  }
   if (run.millicpus > 0) a.insert(a.end(), {"--cpus", core::CoresText(run.millicpus)});
   std::map<std::string, std::string> env = run.env;
   env["ORCHESTRATION_PAYLOAD_API"] = PayloadApiInContainer(runtime.flavor, run.payload_api);

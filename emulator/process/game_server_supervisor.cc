@@ -204,6 +204,7 @@ void GameServerSupervisor::Spawn(const ProcessLaunch& launch) {
   child.handle = started->handle;
   child.pid = started->pid;
   child.log = log;
+  child.container_memory_limit = launch.container_memory_limit;
   MutexLock lock(mu_);
   pids_[launch.payload_id] = child.pid;
   children_.push_back(std::move(child));
@@ -230,9 +231,14 @@ void GameServerSupervisor::Absorb(const std::vector<ProcessNews>& news) {
       child->partial.erase(0, newline + 1);
     }
     if (!item.exit) continue;
+    core::ProcessExit exit = *item.exit;
+    if (child->container_memory_limit && !child->terminating &&
+        exit == core::ProcessExit::Exited(128 + core::ProcessExit::OutOfMemory().code)) {
+      exit = core::ProcessExit::OutOfMemory();
+    }
     if (!child->partial.empty()) lines[child->payload_id].push_back(child->partial);
     if (child->log >= 0) {
-      WriteAll(child->log, "--- exited: " + item.exit->Describe() + "\n");
+      WriteAll(child->log, "--- exited: " + exit.Describe() + "\n");
       close(child->log);
     }
     {
@@ -240,7 +246,7 @@ void GameServerSupervisor::Absorb(const std::vector<ProcessNews>& news) {
       auto pid = pids_.find(child->payload_id);
       if (pid != pids_.end() && pid->second == child->pid) pids_.erase(pid);
     }
-    if (!child->terminating) exits.emplace_back(child->payload_id, *item.exit);
+    if (!child->terminating) exits.emplace_back(child->payload_id, exit);
     std::erase_if(children_, [&](const Child& c) { return c.handle == item.handle; });
   }
   for (const auto& [id, payload_lines] : lines) world_.RecordOutput(id, payload_lines);

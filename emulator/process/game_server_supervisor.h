@@ -99,6 +99,7 @@ class GameServerSupervisor final : public core::PayloadObserver {
     std::string partial;  // an unfinished output line
     bool terminating = false;
     Time kill_at;
+    bool container_memory_limit = false;  // ProcessLaunch's
   };
 
   void Loop();

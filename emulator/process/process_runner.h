@@ -33,6 +33,11 @@ struct ProcessLaunch {
   // Bytes of resident memory the process may use (0: no limit): past it, the
   // keeper kills it (core::ProcessExit::OutOfMemory).
   long long memory_limit = 0;
+  // A container runtime's process for a container with a memory limit: its
+  // exit code 137 (the container's main process got SIGKILL, which the
+  // kernel's OOM killer sends when the limit is passed) is
+  // core::ProcessExit::OutOfMemory() unless the emulator killed it.
+  bool container_memory_limit = false;
 };
 
 // A started process: `handle` names it to the runner, `pid` is what users see.

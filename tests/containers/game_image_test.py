@@ -159,7 +159,8 @@ finally:
 # --- A server that ignores SIGTERM is killed after --kill-grace, and its
 # container goes; `check` fails it, saying why a container's server must
 # handle SIGTERM.
-deaf = fixture_with({"image": helper_image(), "args": ["--ready", "--ignore-term"]})
+helper = helper_image()
+deaf = fixture_with({"image": helper, "args": ["--ready", "--ignore-term"]})
 r = subprocess.run([emulator_binary, "check", "--fixture", deaf, "--only", "exits-on-sigterm"],
                    capture_output=True, text=True, timeout=120)
 checks.check(r.returncode == 1 and "FAIL exits-on-sigterm" in r.stdout
@@ -179,6 +180,25 @@ try:
     checks.check(wait_until("its container to go", lambda: not any(
         n.endswith(victim) for n in containers_named(e.container_prefix)), limit=30),
                  "...and its container is removed", containers_named(e.container_prefix))
+finally:
+    e.stop()
+
+# --- payload_spec.resources.memory is the container's --memory: a server
+# past it is OOM-killed by the kernel and ends as IMS ends it.
+e = Emulator(emulator_binary, ["--fixture", fixture_with({
+    "image": helper, "args": ["--ready", "--grow", "96"],
+    "resources": {"memory": "48Mi", "cpu": "0.5"}})])
+try:
+    seen = wait_until("an out-of-memory exit", lambda: exits_in_journal(e))
+    exit_event = seen[0] if seen else {}
+    payload = exit_event.get("payload_id", "")
+    checks.check(exit_event.get("exit", {}).get("how") == "out-of-memory"
+                 and exit_event.get("new_state") == "Unhealthy"
+                 and "--memory 50331648" in log_of(e, payload)
+                 and "--cpus 0.5" in log_of(e, payload)
+                 and "grown 96 MB" not in log_of(e, payload),
+                 "a container past resources.memory is OOM-killed: out-of-memory, Unhealthy",
+                 f"{exit_event}\n{log_of(e, payload)[:1500]}")
 finally:
     e.stop()
 
@@ -206,4 +226,4 @@ for how, sig in (("Ctrl-C", signal.SIGINT), ("SIGTERM", signal.SIGTERM),
     for name in containers_named(e.container_prefix):  # the machine stays clean anyway
         podman("rm", "--force", "--time", "0", "--ignore", name, check=False)
 
-checks.finish(at_least=14)
+checks.finish(at_least=15)

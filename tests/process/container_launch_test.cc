@@ -108,6 +108,7 @@ TEST(ContainerLaunchTest, ResourcesBecomeTheRuntimesMemoryAndCpuLimits) {
   const ProcessLaunch plain = ContainerLaunch({"podman", RuntimeFlavor::kPodman}, ARun(), {});
   EXPECT_THAT(ValuesOf(plain.args, "--memory"), ::testing::IsEmpty());
   EXPECT_THAT(ValuesOf(plain.args, "--cpus"), ::testing::IsEmpty());
+  EXPECT_FALSE(plain.container_memory_limit);
   ContainerRun run = ARun();
   run.memory_bytes = 64LL << 20;
   run.millicpus = 1500;
@@ -115,6 +116,7 @@ TEST(ContainerLaunchTest, ResourcesBecomeTheRuntimesMemoryAndCpuLimits) {
     const ProcessLaunch launch = ContainerLaunch({"podman", flavor}, run, {});
     EXPECT_THAT(ValuesOf(launch.args, "--memory"), ElementsAre("67108864"));
     EXPECT_THAT(ValuesOf(launch.args, "--cpus"), ElementsAre("1.5"));
+    EXPECT_TRUE(launch.container_memory_limit) << "its 137 is an OOM kill";
     // Runtime options, before the image.
     const auto image = std::find(launch.args.begin(), launch.args.end(), "localhost/game:1.4");
     EXPECT_LT(std::find(launch.args.begin(), launch.args.end(), "--memory"), image);
