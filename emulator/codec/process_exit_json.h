@@ -3,6 +3,7 @@
 // {"how": "exited", "code": 255}
 // {"how": "signaled", "code": 11, "signal": "SIGSEGV"}
 // {"how": "not-started", "code": 127}
+// {"how": "out-of-memory", "code": 9, "signal": "SIGKILL"}
 // `signal` is written for people and ignored when read. Pure functions;
 // never throw.
 #pragma once

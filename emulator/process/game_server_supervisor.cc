@@ -233,7 +233,7 @@ void GameServerSupervisor::Absorb(const std::vector<ProcessNews>& news) {
     if (!item.exit) continue;
     core::ProcessExit exit = *item.exit;
     if (child->container_memory_limit && !child->terminating &&
-        exit == core::ProcessExit::Exited(128 + core::ProcessExit::OutOfMemory().code)) {
+        exit == core::ProcessExit::Exited(core::ProcessExit::OutOfMemory().ShellCode())) {
       exit = core::ProcessExit::OutOfMemory();
     }
     if (!child->partial.empty()) lines[child->payload_id].push_back(child->partial);

@@ -216,13 +216,18 @@ class Simulation final : public core::PayloadObserver {
     Account(e.time);
     if (from) --counts_[static_cast<size_t>(*from)];
     if (to) ++counts_[static_cast<size_t>(*to)];
-    int total = 0;
-    for (int n : counts_) total += n;
+    const int total = PayloadCount();
     result_.peak_payloads = std::max(result_.peak_payloads, total);
     if (open_rollout_) {
       int& peak = rollout(*open_rollout_).peak_payloads;
       peak = std::max(peak, total);
     }
+  }
+
+  int PayloadCount() const {
+    int total = 0;
+    for (int n : counts_) total += n;
+    return total;
   }
 
   RolloutResult& rollout(size_t i) { return result_.rollouts[i]; }
@@ -294,9 +299,7 @@ class Simulation final : public core::PayloadObserver {
     ready_after_by_revision_.push_back(build.ready_after ? &*build.ready_after
                                                          : ready_after_by_revision_.back());
     open_rollout_ = index;
-    int total = 0;
-    for (int n : counts_) total += n;
-    r.peak_payloads = total;
+    r.peak_payloads = PayloadCount();
     StatusOr<core::Allocation> replaced =
         world_.ReplaceAllocation(kProject, kAllocation, std::move(spec));
     if (!replaced.ok()) std::abort();  // the same spec with one more variable
