@@ -161,6 +161,8 @@ with open(fixture, "w") as f:
         "payload_spec": {"command": game_server,
                          "args": ["--port", "{port:GamePort}", "--poll-ms", "20",
                                   "--idle-timeout", "60"],
+                         "env": {"GAME_REGION": "eu-local"},
+                         "environment_variables": [{"name": "GAME_TOKEN", "value": "t0k3n"}],
                          "ports": [{"name": "GamePort", "container_port": 7777}]}}]}]}, f)
 process = os.path.join(work, "process.yaml")
 emulator, base, apis = start(process, "--clock", "virtual", "--fixture", fixture)
@@ -202,7 +204,9 @@ check(wait_for(lambda: (payload(created["id"]) or {"status": {"state": "Shutdown
 emulator.send_signal(signal.SIGTERM)
 emulator.wait()
 text = open(process).read()
-check(game_server not in text, "the recording replaces the process by its calls")
+check(game_server not in text and "eu-local" not in text and "t0k3n" not in text,
+      "the recording replaces the process (command, args, env and environment_variables) by "
+      "its calls")
 check("server.ready" in text and "server.set_status" in text and "emulator.exit" in text,
       "what the process did over the Payload Local API, and its exit, are steps")
 result = replay(process)
