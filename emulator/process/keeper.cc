@@ -29,20 +29,28 @@ pid_t ParsePid(const char* s) {
   return pid;
 }
 
-// The parent pid of `pid` from /proc/PID/stat, or 0.
-pid_t ParentOf(const char* pid_text) {
+// Reads /proc/PID/FILE (`pid_text`: the pid in decimal) into `buf`, ended
+// with a NUL; false when it cannot (the process is gone).
+bool ReadProcFile(const char* pid_text, const char* file, char* buf, size_t size) {
   char path[64] = "/proc/";
   size_t n = 6;
   for (const char* s = pid_text; *s != '\0' && n < 40; ++s) path[n++] = *s;
-  for (const char* s = "/stat"; *s != '\0'; ++s) path[n++] = *s;
+  path[n++] = '/';
+  for (const char* s = file; *s != '\0' && n < sizeof path - 1; ++s) path[n++] = *s;
   path[n] = '\0';
   const int fd = open(path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return 0;
-  char buf[512];
-  const ssize_t got = read(fd, buf, sizeof buf - 1);
+  if (fd < 0) return false;
+  const ssize_t got = read(fd, buf, size - 1);
   close(fd);
-  if (got <= 0) return 0;
+  if (got <= 0) return false;
   buf[got] = '\0';
+  return true;
+}
+
+// The parent pid of `pid` from /proc/PID/stat, or 0.
+pid_t ParentOf(const char* pid_text) {
+  char buf[512];
+  if (!ReadProcFile(pid_text, "stat", buf, sizeof buf)) return 0;
   // "pid (comm) S ppid ...": comm may hold anything, so find the last ')'.
   const char* close_paren = nullptr;
   for (const char* s = buf; *s != '\0'; ++s) {
@@ -67,17 +75,10 @@ char* FormatPid(pid_t pid, char* out) {
 // Bytes of resident memory `pid` uses (/proc/PID/statm's second field, in
 // pages), or 0 when it cannot be read (the process is gone).
 long long ResidentBytes(pid_t pid, long page_size) {
-  char path[48] = "/proc/";
-  char* end = FormatPid(pid, path + 6);
-  for (const char* s = "/statm"; *s != '\0'; ++s) *end++ = *s;
-  *end = '\0';
-  const int fd = open(path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return 0;
+  char pid_text[16];
+  *FormatPid(pid, pid_text) = '\0';
   char buf[128];
-  const ssize_t got = read(fd, buf, sizeof buf - 1);
-  close(fd);
-  if (got <= 0) return 0;
-  buf[got] = '\0';
+  if (!ReadProcFile(pid_text, "statm", buf, sizeof buf)) return 0;
   const char* field = buf;
   while (*field != '\0' && *field != ' ') ++field;  // past the first field (size)
   if (*field == '\0') return 0;
