@@ -242,6 +242,7 @@ marker = os.path.join(work, "started")
 with open(os.path.join(game, "fixture.json"), "w") as f:
     f.write('{"projects": [{"id": "p", "allocations": [{"annotations": {"session_type": "x"},'
             ' "buffer_size": 1, "payload_spec": {"command": "./server.sh",'
+            ' "resources": {"cpu": "250m", "memory": "256Mi"},'
             ' "env": {"MARKER": "%s"}}}]}]}' % marker)
 wait = textwrap.dedent("""
     import os, select, sys
@@ -260,6 +261,11 @@ checks.check(
     r.returncode == 0,
     "a fixture's relative command runs from the fixture's folder",
     r.stderr)
+checks.check(
+    "memory limit 256Mi (past it: OOMKilled)" in r.stdout + r.stderr
+    and "cpu 250m (stored only: a process runs without a cpu limit)" in r.stdout + r.stderr,
+    "start-up says which resources a process is held to and which are only stored",
+    r.stdout + r.stderr)
 
 # --- First contact: every mistake named, with its cause and a suggestion ---
 r = run(["serv"])

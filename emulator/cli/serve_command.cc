@@ -62,8 +62,16 @@ std::unique_ptr<EmulatorImpl> StartAndDescribe(EmulatorOptions options, const st
     const core::PayloadSpec& spec = a.spec.payload_spec;
     if (!spec.RunsGameServer()) continue;
     out << "allocation " << a.id << " runs "
-        << (spec.image.empty() ? spec.command : "the image " + spec.image)
-        << "; logs: " << e.log_dir() << "/<payload id>.log\n";
+        << (spec.image.empty() ? spec.command : "the image " + spec.image);
+    if (!spec.resources.memory.empty()) {
+      out << "; memory limit " << spec.resources.memory << " (past it: OOMKilled)";
+    }
+    if (!spec.resources.cpu.empty()) {
+      out << "; cpu " << spec.resources.cpu
+          << (spec.image.empty() ? " (stored only: a process runs without a cpu limit)"
+                                 : " (the container's --cpus)");
+    }
+    out << "; logs: " << e.log_dir() << "/<payload id>.log\n";
   }
 #ifdef __GLIBC__
   // Loading a big world leaves its temporaries' memory free but resident
