@@ -1,6 +1,7 @@
 #include "emulator/store/snapshot_file.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -215,8 +216,43 @@ StatusOr<Snapshot> ReadSnapshotFile(const std::string& path) {
   return s;
 }
 
+namespace {
+
+// Writes all of `bytes` to `fd`; false with errno set when it cannot.
+bool WriteAllTo(int fd, std::string_view bytes) {
+  for (size_t done = 0; done < bytes.size();) {
+    const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    done += static_cast<size_t>(n);
+  }
+  return true;
+}
+
+// `bytes` written into what `path` already is, as a shell's `>` does.
+Status WriteInPlace(const std::string& path, std::string_view bytes) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
+  const bool ok = fd >= 0 && WriteAllTo(fd, bytes);
+  const std::string reason = std::strerror(errno);
+  if (fd >= 0) ::close(fd);
+  if (!ok) return Status(StatusCode::kUnavailable, "cannot write '" + path + "': " + reason);
+  return OkStatus();
+}
+
+}  // namespace
+
 Status WriteFileAtomically(const std::string& path, std::string_view bytes) {
   namespace fs = std::filesystem;
+  struct stat existing {};
+  if (::stat(path.c_str(), &existing) == 0 && !S_ISREG(existing.st_mode)) {
+    if (S_ISDIR(existing.st_mode)) {
+      return Status(StatusCode::kInvalidArgument,
+                    "cannot write '" + path + "': it is a folder; name a file");
+    }
+    // A device, a pipe or a terminal (/dev/null, /dev/stdout): a rename would
+    // replace it with a file (as root, /dev/null itself).
+    return WriteInPlace(path, bytes);
+  }
   const fs::path target(path);
   const fs::path folder = target.has_parent_path() ? target.parent_path() : fs::path(".");
   // Appended, not `"." + name`: GCC 12 at -O3 warns falsely (-Wrestrict) on that.
@@ -232,14 +268,11 @@ Status WriteFileAtomically(const std::string& path, std::string_view bytes) {
   };
   const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) return fail("create " + temp);
-  for (size_t done = 0; done < bytes.size();) {
-    const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      ::close(fd);
-      return fail("write");
-    }
-    done += static_cast<size_t>(n);
+  if (!WriteAllTo(fd, bytes)) {
+    const int error = errno;
+    ::close(fd);
+    errno = error;
+    return fail("write");
   }
   if (::fsync(fd) != 0) {
     ::close(fd);

@@ -43,7 +43,8 @@ StatusOr<Snapshot> ReadSnapshotFile(const std::string& path);
 // Writes `bytes` to `path` so that `path` holds either its old contents or
 // all of the new ones, whatever happens (a temporary file beside it, fsync,
 // rename, fsync of the folder): an interrupted export never damages the
-// previous file.
+// previous file. A `path` that is not a regular file (a device such as
+// /dev/null, a pipe, /dev/stdout) is written in place, never replaced.
 Status WriteFileAtomically(const std::string& path, std::string_view bytes);
 
 }  // namespace imsemu::store

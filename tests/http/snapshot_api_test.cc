@@ -3,6 +3,12 @@
 // one: the same state, clock, ids to come and journal.
 #include <gtest/gtest.h>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <filesystem>
 #include <fstream>
 
 #include "emulator/store/snapshot_file.h"
@@ -249,6 +255,30 @@ TEST(SnapshotFileTest, WritesAtomicallyOverThePreviousFile) {
   EXPECT_FALSE(s.ok());
   EXPECT_NE(s.message().find("cannot write '/nonexistent-folder/x.json'"), std::string::npos)
       << s.message();
+  const std::string a_folder = test::TempPath("a-folder");
+  std::filesystem::create_directories(a_folder);
+  const Status folder = store::WriteFileAtomically(a_folder, "x");
+  EXPECT_NE(folder.message().find("it is a folder"), std::string::npos) << folder.message();
+}
+
+// What is not a regular file (--json /dev/null, /dev/stdout, a pipe) is
+// written into, never replaced: a rename over /dev/null as root replaced the
+// machine's /dev/null with a file. A FIFO stands in for the device.
+TEST(SnapshotFileTest, WritesIntoADeviceOrPipeInPlace) {
+  const std::string fifo = test::TempPath("report.fifo");
+  std::filesystem::remove(fifo);
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0) << std::strerror(errno);
+  const int reader = open(fifo.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  ASSERT_GE(reader, 0);
+  ASSERT_TRUE(store::WriteFileAtomically(fifo, "{\"results\": []}\n").ok());
+  char buffer[64] = {};
+  const ssize_t got = read(reader, buffer, sizeof buffer - 1);
+  close(reader);
+  EXPECT_EQ(std::string(buffer, got > 0 ? static_cast<size_t>(got) : 0), "{\"results\": []}\n");
+  struct stat after {};
+  ASSERT_EQ(stat(fifo.c_str(), &after), 0);
+  EXPECT_TRUE(S_ISFIFO(after.st_mode)) << "replaced by a regular file";
+  std::filesystem::remove(fifo);
 }
 
 }  // namespace
