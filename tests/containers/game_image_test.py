@@ -184,10 +184,12 @@ finally:
     e.stop()
 
 # --- payload_spec.resources.memory is the container's --memory: a server
-# past it is OOM-killed by the kernel and ends as IMS ends it.
+# past it is OOM-killed by the kernel and ends as IMS ends it. (Run from the
+# temporary folder: podman's conmon writes an empty `oom` file into its
+# caller's folder when it sees the OOM kill, which landed in the repository.)
 e = Emulator(emulator_binary, ["--fixture", fixture_with({
     "image": helper, "args": ["--ready", "--grow", "96"],
-    "resources": {"memory": "48Mi", "cpu": "0.5"}})])
+    "resources": {"memory": "48Mi", "cpu": "0.5"}})], cwd=folder)
 try:
     seen = wait_until("an out-of-memory exit", lambda: exits_in_journal(e))
     exit_event = seen[0] if seen else {}
@@ -201,6 +203,8 @@ try:
                  f"{exit_event}\n{log_of(e, payload)[:1500]}")
 finally:
     e.stop()
+checks.check(not os.path.exists(os.path.join(REPO, "oom")),
+             "nothing is left in the repository", os.listdir(folder))
 
 # --- check names an image that is not there before any case runs.
 r = subprocess.run([emulator_binary, "check", "--fixture",
@@ -226,4 +230,4 @@ for how, sig in (("Ctrl-C", signal.SIGINT), ("SIGTERM", signal.SIGTERM),
     for name in containers_named(e.container_prefix):  # the machine stays clean anyway
         podman("rm", "--force", "--time", "0", "--ignore", name, check=False)
 
-checks.finish(at_least=15)
+checks.finish(at_least=16)
