@@ -110,7 +110,7 @@ TEST(ExampleGameTest, TwoServersAClientAMatchAndARefill) {
   EXPECT_EQ(shown["players"], "1");
   EXPECT_EQ(shown["phase"], "playing");
 
-  const int pid = *e.PidOf(id);
+  const int pid = test::PidOf(e, id);
   EXPECT_EQ(RunCommand(client + " join --port " + std::to_string(port) + " --name alice --leave"),
             "welcome alice\nbye alice\n");
   ASSERT_TRUE(WaitFor(e, [&] {
@@ -121,8 +121,7 @@ TEST(ExampleGameTest, TwoServersAClientAMatchAndARefill) {
   EXPECT_EQ(e.world().GetPayload(id).status().code(), StatusCode::kNotFound);
   ASSERT_TRUE(WaitFor(e, ready)) << "a fresh process refills the buffer";
   for (const auto& p : e.world().Snapshot().payloads) {
-    ASSERT_TRUE(e.PidOf(p.id).has_value());
-    EXPECT_NE(*e.PidOf(p.id), pid);
+    EXPECT_NE(test::PidOf(e, p.id), pid);
   }
 }
 
@@ -156,11 +155,11 @@ TEST(ExampleGameTest, ARolloutReplacesIdleServersWhileTheMatchInPlayFinishes) {
   const int port = session["ports"][0]["port"];
   EXPECT_EQ(RunCommand(client + " join --port " + std::to_string(port) + " --name alice"),
             "welcome alice\n");
-  const int match_pid = *e.PidOf(match);
+  const int match_pid = test::PidOf(e, match);
   ASSERT_TRUE(WaitFor(e, [&] { return count(PayloadState::kReady, 1) == 2; })) << "refilled";
   std::vector<int> idle_pids;
   for (const auto& p : e.world().Snapshot().payloads) {
-    if (p.state == PayloadState::kReady) idle_pids.push_back(*e.PidOf(p.id));
+    if (p.state == PayloadState::kReady) idle_pids.push_back(test::PidOf(e, p.id));
   }
 
   // The new build (here: a new environment), over the orchestration API.
@@ -184,7 +183,7 @@ TEST(ExampleGameTest, ARolloutReplacesIdleServersWhileTheMatchInPlayFinishes) {
   ASSERT_TRUE(played.ok());
   EXPECT_EQ(played->state, PayloadState::kReserved);
   EXPECT_EQ(played->revision, 1);
-  EXPECT_EQ(*e.PidOf(match), match_pid) << "the match in play keeps its process";
+  EXPECT_EQ(test::PidOf(e, match), match_pid) << "the match in play keeps its process";
   EXPECT_EQ(kill(match_pid, 0), 0);
 
   // The match ends: the old build's last server exits 0 and goes.

@@ -66,6 +66,13 @@ std::string ReadFile(const std::string& path) {
   return s.str();
 }
 
+// The game server's log so far: empty until the supervisor has launched it
+// (the world makes the payload before its process starts).
+std::string LogOf(const EmulatorImpl& e, const std::string& payload_id) {
+  std::optional<std::string> path = e.LogFileOf(payload_id);
+  return path ? ReadFile(*path) : std::string();
+}
+
 bool Alive(int pid) { return kill(pid, 0) == 0; }
 
 TEST(GameServerSupervisorTest, LaunchesWithEnvPlaceholdersAndCapturesOutput) {
@@ -75,6 +82,7 @@ TEST(GameServerSupervisorTest, LaunchesWithEnvPlaceholdersAndCapturesOutput) {
   ASSERT_TRUE(WaitFor(e, [&] { return StateOf(e, id) == PayloadState::kReady; }))
       << "the game server calls ready through ORCHESTRATION_PAYLOAD_API";
   const auto payload = *e.world().GetPayload(id);
+  ASSERT_TRUE(e.LogFileOf(id).has_value()) << "a Ready game server has a log";
   const std::string log_path = *e.LogFileOf(id);
   EXPECT_EQ(log_path, r.log_dir + "/" + id + ".log");
   ASSERT_TRUE(WaitFor(e, [&] { return ReadFile(log_path).find("ready ok") != std::string::npos; }));
@@ -127,10 +135,8 @@ TEST(GameServerSupervisorTest, AGameServerInheritsNoDescriptorOfTheEmulator) {
   auto r = Start({"--ready"});
   EmulatorImpl& e = *r.emulator;
   const std::string id = test::FirstPayloadId(e);
-  ASSERT_TRUE(WaitFor(
-      e, [&] { return ReadFile(*e.LogFileOf(id)).find("open fds: ") != std::string::npos; }));
-  EXPECT_NE(ReadFile(*e.LogFileOf(id)).find("open fds: none\n"), std::string::npos)
-      << ReadFile(*e.LogFileOf(id));
+  ASSERT_TRUE(WaitFor(e, [&] { return LogOf(e, id).find("open fds: ") != std::string::npos; }));
+  EXPECT_NE(LogOf(e, id).find("open fds: none\n"), std::string::npos) << LogOf(e, id);
   close(held[0]);
   close(held[1]);
 }
@@ -147,14 +153,13 @@ TEST(GameServerSupervisorTest, GameServersReachTheSharedPort) {
                       }))
       << "ORCHESTRATION_PAYLOAD_API names the main port from the first payload on; the first "
          "game server's log: "
-      << ReadFile(*e.LogFileOf(test::FirstPayloadId(e)));
+      << LogOf(e, test::FirstPayloadId(e));
   const std::string id = test::FirstPayloadId(e);
   // The log is written from the process's output as it comes: wait for it.
   const std::string expected =
       "ORCHESTRATION_PAYLOAD_API=" + test::MainAddress(e) + "/payloads/" + id;
-  EXPECT_TRUE(WaitFor(e, [&] {
-    return ReadFile(*e.LogFileOf(id)).find(expected) != std::string::npos;
-  })) << ReadFile(*e.LogFileOf(id));
+  EXPECT_TRUE(WaitFor(e, [&] { return LogOf(e, id).find(expected) != std::string::npos; }))
+      << LogOf(e, id);
 }
 
 TEST(GameServerSupervisorTest, NonZeroExitAfterReadyIsUnhealthyThenGone) {
@@ -202,9 +207,8 @@ TEST(GameServerSupervisorTest, EnvironmentVariablesReachTheGameServer) {
   auto r = StartSpec(spec);
   const std::string id = test::FirstPayloadId(*r.emulator);
   EXPECT_TRUE(WaitFor(*r.emulator, [&] {
-    return ReadFile(*r.emulator->LogFileOf(id)).find("GAME_MODE=duel-" + id + "\n") !=
-           std::string::npos;
-  })) << ReadFile(*r.emulator->LogFileOf(id));
+    return LogOf(*r.emulator, id).find("GAME_MODE=duel-" + id + "\n") != std::string::npos;
+  })) << LogOf(*r.emulator, id);
 }
 
 // A game server past payload_spec.resources.memory is killed as IMS's
@@ -215,8 +219,7 @@ TEST(GameServerSupervisorTest, AGameServerPastItsMemoryLimitIsKilledAsOutOfMemor
   auto r = StartSpec(spec);
   EmulatorImpl& e = *r.emulator;
   const std::string id = test::FirstPayloadId(e);
-  ASSERT_TRUE(WaitFor(e, [&] { return JournalledExit(e, id).has_value(); }))
-      << ReadFile(*e.LogFileOf(id));
+  ASSERT_TRUE(WaitFor(e, [&] { return JournalledExit(e, id).has_value(); })) << LogOf(e, id);
   EXPECT_EQ(JournalledExit(e, id), core::ProcessExit::OutOfMemory());
   EXPECT_EQ(StateOf(e, id), PayloadState::kUnhealthy);
   EXPECT_NE(e.world().GetPayload(id)->details.find("OOMKilled"), std::string::npos)
@@ -227,8 +230,7 @@ TEST(GameServerSupervisorTest, AGameServerPastItsMemoryLimitIsKilledAsOutOfMemor
   auto roomy = StartSpec(spec);
   EmulatorImpl& f = *roomy.emulator;
   const std::string other = test::FirstPayloadId(f);
-  ASSERT_TRUE(WaitFor(
-      f, [&] { return ReadFile(*f.LogFileOf(other)).find("grown 96 MB") != std::string::npos; }));
+  ASSERT_TRUE(WaitFor(f, [&] { return LogOf(f, other).find("grown 96 MB") != std::string::npos; }));
   EXPECT_EQ(StateOf(f, other), PayloadState::kReady);
   EXPECT_FALSE(JournalledExit(f, other).has_value());
 }
@@ -253,11 +255,11 @@ TEST(GameServerSupervisorTest, RemovalSendsSigtermThenSigkillAfterTheGrace) {
   EmulatorImpl& e = *r.emulator;
   const std::string id = test::FirstPayloadId(e);
   ASSERT_TRUE(WaitFor(e, [&] { return StateOf(e, id) == PayloadState::kReady; }));
-  const int pid = *e.PidOf(id);
+  const int pid = test::PidOf(e, id);
   ASSERT_TRUE(e.world().DeletePayload(test::kProject, test::kAllocation, id, false).ok());
   // SIGTERM is ignored: the child lives on until the grace passes (virtual).
-  ASSERT_TRUE(WaitFor(
-      e, [&] { return ReadFile(*e.LogFileOf(id)).find("SIGTERM ignored") != std::string::npos; }));
+  ASSERT_TRUE(
+      WaitFor(e, [&] { return LogOf(e, id).find("SIGTERM ignored") != std::string::npos; }));
   EXPECT_TRUE(Alive(pid));
   EXPECT_TRUE(e.PidOf(id).has_value());
   ASSERT_TRUE(e.AdvanceClock(Duration(299)).ok());
@@ -265,7 +267,7 @@ TEST(GameServerSupervisorTest, RemovalSendsSigtermThenSigkillAfterTheGrace) {
   ASSERT_TRUE(e.AdvanceClock(Duration(1)).ok());
   ASSERT_TRUE(WaitFor(e, [&] { return !e.PidOf(id).has_value(); }));
   EXPECT_FALSE(Alive(pid));
-  EXPECT_NE(ReadFile(*e.LogFileOf(id)).find("exited: signal 9 (SIGKILL)"), std::string::npos);
+  EXPECT_NE(LogOf(e, id).find("exited: signal 9 (SIGKILL)"), std::string::npos);
 }
 
 TEST(GameServerSupervisorTest, StoppingTheEmulatorLetsGameServersLeaveCleanly) {
@@ -273,9 +275,8 @@ TEST(GameServerSupervisorTest, StoppingTheEmulatorLetsGameServersLeaveCleanly) {
   EmulatorImpl& e = *r.emulator;
   const std::string id = test::FirstPayloadId(e);
   ASSERT_TRUE(WaitFor(e, [&] { return e.PidOf(id).has_value(); }));
-  ASSERT_TRUE(WaitFor(e, [&] {
-    return ReadFile(*e.LogFileOf(id)).find("GAME_MODE") != std::string::npos;
-  })) << "the handler is installed before the first output line";
+  ASSERT_TRUE(WaitFor(e, [&] { return LogOf(e, id).find("GAME_MODE") != std::string::npos; }))
+      << "the handler is installed before the first output line";
   const std::string log = *e.LogFileOf(id);
   e.Stop();
   const std::string text = ReadFile(log);

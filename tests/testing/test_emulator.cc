@@ -142,6 +142,12 @@ bool WaitFor(EmulatorImpl& emulator, const std::function<bool()>& done,
   return true;
 }
 
+int PidOf(EmulatorImpl& emulator, const std::string& payload_id) {
+  const bool known = WaitFor(emulator, [&] { return emulator.PidOf(payload_id).has_value(); });
+  EXPECT_TRUE(known) << "payload " << payload_id << " has no game server process";
+  return known ? *emulator.PidOf(payload_id) : -1;
+}
+
 std::vector<std::string> AllocationStatusChanges(Client& client, const std::string& allocation_id) {
   std::vector<std::string> out;
   const Reply events = client.Get("/emulator/v0/events?after=0&limit=1000");

@@ -65,6 +65,11 @@ std::string TempPath(const std::string& name);
 bool WaitFor(EmulatorImpl& emulator, const std::function<bool()>& done,
              std::chrono::seconds limit = std::chrono::seconds(30));
 
+// The pid of the payload's game server, waiting for the supervisor to record
+// it: a game server can call ready before its launcher has noted its pid.
+// Fails the test and returns -1 if it never has one.
+int PidOf(EmulatorImpl& emulator, const std::string& payload_id);
+
 // Fails the test unless `reply` is an error of the documented shape.
 void ExpectErrorShape(const Reply& reply, int status);
 
