@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Installs the dependencies and builds ims-emulator.
 #   scripts/build.sh            -> build/            (RelWithDebInfo)
-#   scripts/build.sh --sanitize -> build-sanitize/   (AddressSanitizer + UBSan)
+#   scripts/build.sh --sanitize -> build-sanitize/   (clang 14, Debug, AddressSanitizer +
+#                                                     UBSan; the suite and the libFuzzer targets)
 #   scripts/build.sh --tsan     -> build-tsan/       (ThreadSanitizer, httplib built from source)
+# Targets, after the option if any, build only those (scripts/build.sh --sanitize fuzz_http).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -10,10 +12,21 @@ bash scripts/install-deps.sh
 
 dir=build
 flags=(-DCMAKE_BUILD_TYPE=RelWithDebInfo)
-case "${1:-}" in
+mode=""
+case "${1:-}" in --*) mode="$1" && shift ;; esac
+case "$mode" in
+  "") ;;
   --sanitize)
+    # One compile for the suite under the sanitizers and the fuzz targets
+    # (libFuzzer needs clang; its coverage costs the tests little), instead
+    # of a GCC ASan build and a clang fuzz build (docs/performance.md, Build).
     dir=build-sanitize
-    flags=(-DCMAKE_BUILD_TYPE=Debug -DIMSEMU_SANITIZE=ON -DIMSEMU_BUILD_BENCH=OFF)
+    # A build-sanitize/ configured with another compiler is started afresh.
+    if [ -f "$dir/CMakeCache.txt" ] && ! grep -q '^CMAKE_CXX_COMPILER:.*=.*clang++-14$' "$dir/CMakeCache.txt"; then
+      rm -rf "$dir"
+    fi
+    flags=(-DCMAKE_CXX_COMPILER=clang++-14 -DCMAKE_BUILD_TYPE=Debug
+           -DIMSEMU_SANITIZE=ON -DIMSEMU_FUZZ=ON -DIMSEMU_BUILD_BENCH=OFF)
     ;;
   --tsan)
     bash scripts/httplib-source.sh
@@ -24,8 +37,10 @@ case "${1:-}" in
            -DIMSEMU_TSAN=ON -DIMSEMU_BUILD_BENCH=OFF
            -DIMSEMU_HTTPLIB_SOURCE="$PWD/build-deps/cpp-httplib")
     ;;
+  *) echo "build.sh: unknown option '$mode' (--sanitize, --tsan)" >&2; exit 2 ;;
 esac
+targets=("$@")
 
 # Our own CI sets IMSEMU_WERROR=ON (.ci/run); a user's build never needs it.
 cmake -S . -B "$dir" "${flags[@]}" -DIMSEMU_WERROR="${IMSEMU_WERROR:-OFF}" >/dev/null
-cmake --build "$dir" -j "$(nproc)"
+cmake --build "$dir" -j "$(nproc)" ${targets[@]:+--target "${targets[@]}"}
