@@ -39,7 +39,10 @@ if [ "${#missing[@]}" -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y --no-install-recommends "${missing[@]}"
 fi
 
-# tests/contract's validators, pinned by its package-lock.json.
-if [ ! -d tests/contract/node_modules/@apidevtools ]; then
+# tests/contract's validators and generators, pinned by its package-lock.json
+# (installed again when one of package.json's dependencies is missing).
+if ! node -e 'const d = require("./tests/contract/package.json").dependencies;
+    process.exit(Object.keys(d).every((n) => require("fs").existsSync(
+      "tests/contract/node_modules/" + n + "/package.json")) ? 0 : 1)'; then
   npm ci --prefix tests/contract --no-audit --no-fund >/dev/null
 fi

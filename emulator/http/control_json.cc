@@ -88,7 +88,10 @@ StatusOr<FaultSpec> FaultSpecFromJson(const Json& body) {
   std::string api = "any";
   IMSEMU_RETURN_IF_ERROR(codec::ReadString(body, "api", "", api));
   std::optional<Api> parsed = ParseApi(api);
-  if (!parsed) return InvalidArgument("api must be one of " + ApiNames() + "; got '" + api + "'");
+  if (!parsed) {
+    return InvalidArgument("api must be one of " + ApiNames() + "; got '" + api + "'" +
+                           (api == "control" ? " (the control API cannot be faulted)" : ""));
+  }
   spec.api = *parsed;
   IMSEMU_RETURN_IF_ERROR(codec::ReadString(body, "method", "", spec.method));
   IMSEMU_RETURN_IF_ERROR(codec::ReadString(body, "path", "", spec.path_pattern));

@@ -8,12 +8,13 @@
 namespace imsemu::http {
 namespace {
 
-constexpr EnumNameTable<Api, 5> kApiNames = {{
+// The APIs a fault may name: the control API is how a test sets faults, and
+// never answers with one.
+constexpr EnumNameTable<Api, 4> kApiNames = {{
     {Api::kAny, "any"},
     {Api::kPayloadLocal, "payload-local"},
     {Api::kSessionManager, "session-manager"},
     {Api::kOrchestration, "orchestration"},
-    {Api::kControl, "control"},
 }};
 
 }  // namespace
@@ -35,7 +36,6 @@ namespace {
 
 // The spec's rules; `times` may be 0 (used up) only for a fault put back.
 Status Validate(const FaultSpec& spec, bool used_up_allowed) {
-  if (spec.api == Api::kControl) return InvalidArgument("api: the control API cannot be faulted");
   if (spec.status != 0 && (spec.status < 400 || spec.status > 599)) {
     return InvalidArgument("status must be an HTTP error status (400..599)");
   }

@@ -306,10 +306,23 @@ HttpServer::HttpServer(RequestIds& ids, size_t worker_threads, const AccessPolic
         }
       });
   server_->set_error_handler(httplib::Server::HandlerWithResponse(
-      [&ids](const httplib::Request& req, httplib::Response& res) {
+      [this, &ids](const httplib::Request& req, httplib::Response& res) {
         // httplib's own 400, 413 and 414 leave unread bytes behind.
         if (res.status == 400 || res.status == 413 || res.status == 414) CloseAfterResponse(res);
         if (!res.body.empty()) return HandlerResponse::Unhandled;
+        // httplib finds no handler for a known path asked with another method.
+        if (res.status == 404) {
+          const std::vector<std::string_view> allowed = routes::MethodsAt(req.path, listener_);
+          if (!allowed.empty()) {
+            std::string allow;
+            for (std::string_view m : allowed)
+              allow += (allow.empty() ? "" : ", ") + std::string(m);
+            res.status = 405;
+            res.set_header("Allow", allow);
+            WriteErrorBody(res, 405, ErrorMessageFor(req, 405) + " (allowed: " + allow + ")", ids);
+            return HandlerResponse::Handled;
+          }
+        }
         WriteErrorBody(res, res.status, ErrorMessageFor(req, res.status), ids);
         return HandlerResponse::Handled;
       }));

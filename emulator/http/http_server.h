@@ -32,6 +32,7 @@
 #include "emulator/http/faults.h"
 #include "emulator/http/request_checks.h"
 #include "emulator/http/responses.h"
+#include "emulator/util/api_routes.h"
 #include "emulator/util/mutex.h"
 #include "ims_emulator/status.h"
 
@@ -93,6 +94,10 @@ class HttpServer {
   // Set before Start() or Serve(): `bracket` (which must outlive the server)
   // brackets every request; the observer sees the answer End() left.
   void BracketRequests(RequestBracket* bracket) { bracket_ = bracket; }
+  // Set before Start() or Serve(): which routes this listener serves (the
+  // main port's by default), so that a known path asked with a method it is
+  // not served with is a 405 naming the ones it is, not a 404.
+  void ServeRoutesOf(routes::Listener listener) { listener_ = listener; }
 
   // Binds `host:port` (0 picks a free port) and starts serving. Unavailable if
   // the address cannot be bound.
@@ -121,6 +126,7 @@ class HttpServer {
   std::vector<ExchangeObserver*> observers_;
   std::string observed_payload_;
   RequestBracket* bracket_ = nullptr;
+  routes::Listener listener_ = routes::Listener::kMain;
   Mutex serve_mu_;  // Serve() against RequestStop()
   bool stop_requested_ IMSEMU_GUARDED_BY(serve_mu_) = false;
   std::thread thread_;

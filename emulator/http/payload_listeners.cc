@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "emulator/http/payload_local_api.h"
+#include "emulator/util/api_routes.h"
 
 namespace imsemu::http {
 
@@ -27,6 +28,7 @@ PayloadListeners::~PayloadListeners() { StopAll(); }
 StatusOr<std::unique_ptr<HttpServer>> PayloadListeners::Bind(const std::string& payload_id,
                                                              int port) {
   auto server = std::make_unique<HttpServer>(ids_, kListenerThreads, access_, faults_);
+  server->ServeRoutesOf(routes::Listener::kPayload);
   MountPayloadLocalApi(server->routes(), world_, ids_, calls_, "",
                        [payload_id](const httplib::Request&) { return payload_id; });
   for (ExchangeObserver* observer : observers_) server->ObserveExchanges(observer, payload_id);

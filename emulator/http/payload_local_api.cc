@@ -12,9 +12,16 @@ using Json = nlohmann::json;
 constexpr Surface kSurface = Surface::kPayloadLocal;
 
 // The status map the game server posts: string values, null stored as "".
+// The call replaces the whole map, so an empty body is refused rather than
+// taken as {}: it would clear the status without the server saying so.
 Status ReadStatusBody(const httplib::Request& req, core::StringMap& status,
                       std::vector<std::string>& null_keys) {
-  IMSEMU_ASSIGN_OR_RETURN(Json body, ParseBody(req));
+  IMSEMU_ASSIGN_OR_RETURN(Json body, ParseBody(req, Json()));
+  if (body.is_null() && req.body.find_first_not_of(" \t\r\n") == std::string::npos) {
+    return InvalidArgument(
+        "request body is empty: the session status is a JSON object of string values, which "
+        "replaces the whole status ({} clears it)");
+  }
   IMSEMU_RETURN_IF_ERROR(codec::ExpectObject(body, ""));
   for (auto it = body.begin(); it != body.end(); ++it) {
     if (it->is_null()) {

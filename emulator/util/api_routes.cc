@@ -94,6 +94,25 @@ std::optional<std::map<std::string, std::string>> Match(std::string_view path_te
   return values;
 }
 
+std::vector<std::string_view> MethodsAt(std::string_view path, Listener listener) {
+  std::optional<std::pair<std::string, std::string>> shared;
+  if (listener == Listener::kMain) shared = SplitSharedPayloadPath(path);
+  std::vector<std::string_view> methods;
+  for (const Route& route : kAllRoutes) {
+    const bool payload_api = IsPayloadLocalApi(route);
+    bool served = false;
+    if (listener == Listener::kPayload) {
+      served = payload_api && Match(route.path, path);
+    } else if (payload_api) {
+      served = shared && Match(route.path, shared->second);
+    } else {
+      served = Match(route.path, path).has_value();
+    }
+    if (served) methods.push_back(route.method);
+  }
+  return methods;
+}
+
 std::string Pattern(std::string_view path_template) {
   std::string out;
   for (const Part& part : Split(path_template)) {

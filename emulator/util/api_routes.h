@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 namespace imsemu::routes {
 
@@ -104,6 +105,16 @@ std::string Expand(std::string_view path_template,
 // are: the server has decoded them); nullopt when it does not match.
 std::optional<std::map<std::string, std::string>> Match(std::string_view path_template,
                                                         std::string_view path);
+
+// Which listener answers a path: the main port serves every route but the
+// Payload Local API's, which it serves under kSharedPayloadPrefix; a
+// payload's own port serves the Payload Local API alone.
+enum class Listener { kMain, kPayload };
+
+// The methods `listener` serves `path` with, in the list's order (empty for
+// a path it serves with none): a request with another method is a 405 with
+// these in its Allow header.
+std::vector<std::string_view> MethodsAt(std::string_view path, Listener listener);
 
 // The template as the regular expression cpp-httplib mounts a handler on:
 // each {name} a capture of one segment, in order.

@@ -39,9 +39,13 @@ addFormats(ajv);
 const operations = [];
 const escape = (s) => s.replace(/[.*+?^$()|[\]\\]/g, "\\$&");
 const pattern = (template) => escape(template).replace(/\\?\{[^}]+\\?\}|\{[^}]+\}/g, "[^/]+");
+// A path item's own servers (the Payload Local API's: a payload's own port,
+// and /payloads/{payload} on the main port) prefix its path with theirs.
+const serverPath = (url) => url.replace(/^[a-z]+:\/\/[^/]*/, "");
 for (const [path, item] of Object.entries(doc.paths)) {
   const payloadApi = Array.isArray(item.servers);
-  const regex = new RegExp(`^${payloadApi ? "(?:/payloads/[^/]+)?" : ""}${pattern(path)}$`);
+  const prefixes = payloadApi ? item.servers.map((s) => pattern(serverPath(s.url))) : [""];
+  const regex = new RegExp(`^(?:${prefixes.join("|")})${pattern(path)}$`);
   for (const method of ["get", "put", "post", "delete", "patch"]) {
     if (!item[method]) continue;
     operations.push({ id: item[method].operationId, method: method.toUpperCase(), path, regex,

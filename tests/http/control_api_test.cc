@@ -189,8 +189,7 @@ TEST_F(ControlApiTest, AFaultOnAnUnknownApiListsTheApis) {
   auto bad = client_->Post("/emulator/v0/faults", R"({"api": "payload"})");
   ExpectErrorShape(bad, 400);
   EXPECT_EQ(bad.body["message"],
-            "api must be one of any, payload-local, session-manager, orchestration, control; got "
-            "'payload'");
+            "api must be one of any, payload-local, session-manager, orchestration; got 'payload'");
   EXPECT_EQ(client_->Get("/emulator/v0/faults").body["faults"], Json::array());
 }
 
@@ -273,6 +272,25 @@ TEST_F(ControlApiTest, RefusesBadFaults) {
     ExpectErrorShape(client_->Post("/emulator/v0/faults", body), 400);
   }
   EXPECT_EQ(client_->Get("/emulator/v0/faults").body["faults"], Json::array());
+}
+
+TEST_F(ControlApiTest, AFaultOnTheControlApiIsRefusedNamingTheApisThatMayBeFaulted) {
+  auto r = client_->Post("/emulator/v0/faults", R"({"api": "control", "status": 500})");
+  ExpectErrorShape(r, 400);
+  EXPECT_EQ(r.body["message"],
+            "api must be one of any, payload-local, session-manager, orchestration; got "
+            "'control' (the control API cannot be faulted)");
+}
+
+TEST_F(ControlApiTest, AKnownPathAskedWithAnotherMethodIs405NamingTheAllowedOnes) {
+  auto r = client_->Delete("/emulator/v0/clock");
+  ExpectErrorShape(r, 405);
+  EXPECT_EQ(r.headers.find("Allow")->second, "GET");
+  EXPECT_EQ(r.body["message"], "method DELETE is not allowed on /emulator/v0/clock (allowed: GET)");
+  EXPECT_EQ(client_->Get("/emulator/v0/reset").headers.find("Allow")->second, "POST");
+  EXPECT_EQ(client_->Put("/api/v0/projects/p/sessions", "{}").headers.find("Allow")->second,
+            "POST, GET");
+  ExpectErrorShape(client_->Delete("/emulator/v0/nothing"), 404);
 }
 
 std::string FaultPattern(uint64_t seed) {

@@ -195,6 +195,33 @@ TEST_P(PayloadLocalApiTest, SessionStatusWithANonStringValueIsRefused) {
   EXPECT_EQ(c.Get("/api/v0/session-manager/status").body, Json({{"phase", "lobby"}}));
 }
 
+TEST_P(PayloadLocalApiTest, SessionStatusWithNoBodyIsRefusedAndClearsNothing) {
+  Client c(api_);
+  ASSERT_EQ(c.Post("/api/v0/session-manager/status", R"({"phase":"lobby"})").status, 200);
+  for (const char* body : {"", "  \r\n"}) {
+    auto r = c.Post("/api/v0/session-manager/status", body);
+    ExpectErrorShape(r, 400);
+    EXPECT_NE(r.body["message"].get<std::string>().find("request body is empty"), std::string::npos)
+        << r.raw;
+  }
+  EXPECT_EQ(c.Get("/api/v0/session-manager/status").body, Json({{"phase", "lobby"}}));
+  // {} is how a server clears it on purpose.
+  ASSERT_EQ(c.Post("/api/v0/session-manager/status", "{}").status, 200);
+  EXPECT_EQ(c.Get("/api/v0/session-manager/status").body, Json::object());
+}
+
+TEST_P(PayloadLocalApiTest, AKnownPathAskedWithAnotherMethodIs405NamingTheAllowedOnes) {
+  Client c(api_);
+  auto r = c.Delete("/api/v0/session-manager/status");
+  ExpectErrorShape(r, 405);
+  EXPECT_EQ(r.headers.find("Allow")->second, "GET, POST");
+  EXPECT_NE(r.body["message"].get<std::string>().find("allowed: GET, POST"), std::string::npos)
+      << r.raw;
+  EXPECT_EQ(c.Get("/api/v0/ready").headers.find("Allow")->second, "POST");
+  // A path no route has is still a 404.
+  ExpectErrorShape(c.Delete("/api/v0/nothing"), 404);
+}
+
 TEST_P(PayloadLocalApiTest, BodiesOverOneMebibyteAre413) {
   Client c(api_);
   auto r = c.Post("/api/v0/session-manager/status", std::string(1024 * 1024 + 1, ' '));
@@ -218,6 +245,17 @@ TEST(PayloadLocalApiSharedPortTest, UnknownPayloadIs404) {
   auto r = c.Get("/api/v0/payload");
   ExpectErrorShape(r, 404);
   EXPECT_NE(r.body["message"].get<std::string>().find("zzzzz-zzzzz"), std::string::npos);
+}
+
+TEST(PayloadLocalApiListenerTest, APayloadsOwnPortServesNoOtherApisPaths) {
+  auto emulator = test::StartEmulator(test::OneAllocation(test::TestSpec(1)));
+  Client own(emulator->PayloadApiOf(test::FirstPayloadId(*emulator)));
+  // The control API lives on the main port: here it is no path at all.
+  ExpectErrorShape(own.Post("/emulator/v0/clock/advance", "{}"), 404);
+  ExpectErrorShape(own.Delete("/emulator/v0/state"), 404);
+  // And on the main port the Payload Local API is only under /payloads/{id}.
+  Client main(test::MainAddress(*emulator));
+  ExpectErrorShape(main.Delete("/api/v0/ready"), 404);
 }
 
 TEST(PayloadLocalApiListenerTest, ListenerClosesWhenThePayloadIsRemoved) {

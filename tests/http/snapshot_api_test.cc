@@ -220,7 +220,10 @@ TEST(SnapshotApiTest, AFileWithABadFaultIsRefusedAndChangesNothing) {
   const std::string path = WriteText("bad-fault.json", snapshot.dump());
   auto r = c.Post("/emulator/v0/import", Json({{"file", path}}).dump());
   ExpectErrorShape(r, 400);
-  EXPECT_EQ(r.body["message"], path + ": fault 1: api: the control API cannot be faulted");
+  EXPECT_EQ(r.body["message"],
+            path +
+                ": faults[0].spec: api must be one of any, payload-local, session-manager, "
+                "orchestration; got 'control' (the control API cannot be faulted)");
   EXPECT_EQ(c.Get("/emulator/v0/faults").body, before);
   EXPECT_EQ(StateOf(*e), state);
   snapshot["faults"] = Json::parse(R"([{"id": 1, "spec": {"status": 500}, "times_left": "x"}])");

@@ -44,6 +44,22 @@ TEST(ApiRoutesTest, EveryRouteIsOnceInTheListAndExpandsToAPathItMatches) {
   EXPECT_GE(seen.size(), 40u);
 }
 
+TEST(ApiRoutesTest, MethodsAtNameWhatEachListenerServesAPathWith) {
+  using V = std::vector<std::string_view>;
+  EXPECT_EQ(MethodsAt("/emulator/v0/faults", Listener::kMain), V({"POST", "GET", "DELETE"}));
+  EXPECT_EQ(MethodsAt("/api/v0/projects/p/allocations/a", Listener::kMain),
+            V({"GET", "PUT", "DELETE"}));
+  EXPECT_EQ(MethodsAt("/payloads/p1/api/v0/session-manager/status", Listener::kMain),
+            V({"GET", "POST"}));
+  EXPECT_EQ(MethodsAt("/api/v0/session-manager/status", Listener::kPayload), V({"GET", "POST"}));
+  // Each listener serves only its own routes.
+  EXPECT_EQ(MethodsAt("/api/v0/ready", Listener::kMain), V());
+  EXPECT_EQ(MethodsAt("/emulator/v0/faults", Listener::kPayload), V());
+  EXPECT_EQ(MethodsAt("/payloads/p1/api/v0/ready", Listener::kPayload), V());
+  EXPECT_EQ(MethodsAt("/emulator/v0/nothing", Listener::kMain), V());
+  EXPECT_EQ(MethodsAt("/emulator/v0/faults/extra", Listener::kMain), V());
+}
+
 TEST(ApiRoutesTest, PayloadLocalPathsOnTheirPortAndUnderTheSharedPrefix) {
   EXPECT_TRUE(IsPayloadLocalApi(kSetStatus));
   EXPECT_FALSE(IsPayloadLocalApi(kListSessions));
