@@ -21,6 +21,9 @@ packages=(
   # compose.yaml with podman-compose (service names resolve through CNI's
   # dnsname plugin); the Containerfile's base made from the archive.
   podman-compose golang-github-containernetworking-plugin-dnsname mmdebstrap curl
+  # The language kits (clients/): Python's through pytest, C#'s built with
+  # mono's mcs against Newtonsoft.Json and run by NUnit's console.
+  python3-pytest mono-devel nunit-console libnewtonsoft-json-cil-dev
 )
 
 missing=()
