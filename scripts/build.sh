@@ -1,6 +1,12 @@
 #!/usr/bin/env bash
 # Installs the dependencies and builds ims-emulator.
-#   scripts/build.sh            -> build/            (RelWithDebInfo)
+#   scripts/build.sh            -> build/            (RelWithDebInfo: the CLI, tests,
+#                                                     benchmarks and examples)
+#   scripts/build.sh --cli      -> build/            (only what serving needs: the CLI,
+#                                                     its libraries and built-in files,
+#                                                     and the example game server and
+#                                                     client, which images pack; the
+#                                                     build tools and libraries alone)
 #   scripts/build.sh --sanitize -> build-sanitize/   (clang 14, Debug, AddressSanitizer +
 #                                                     UBSan; the suite and the libFuzzer targets)
 #   scripts/build.sh --tsan     -> build-tsan/       (ThreadSanitizer, httplib built from source)
@@ -8,14 +14,25 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-bash scripts/install-deps.sh
-
 dir=build
-flags=(-DCMAKE_BUILD_TYPE=RelWithDebInfo)
+flags=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DIMSEMU_BUILD_TESTS=ON -DIMSEMU_BUILD_BENCH=ON
+       -DIMSEMU_BUILD_EXAMPLES=ON)
 mode=""
 case "${1:-}" in --*) mode="$1" && shift ;; esac
+purposes=(build test)
 case "$mode" in
   "") ;;
+  --cli)
+    purposes=(build)
+    # A build/ configured for the suite builds just these targets as it is.
+    if grep -qs '^IMSEMU_BUILD_TESTS:BOOL=ON' "$dir/CMakeCache.txt"; then
+      flags=()
+    else
+      flags=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DIMSEMU_BUILD_TESTS=OFF -DIMSEMU_BUILD_BENCH=OFF
+             -DIMSEMU_BUILD_EXAMPLES=ON)
+    fi
+    [ "$#" -gt 0 ] || set -- ims-emulator example-game-server example-game-client
+    ;;
   --sanitize)
     # One compile for the suite under the sanitizers and the fuzz targets
     # (libFuzzer needs clang; its coverage costs the tests little), instead
@@ -29,7 +46,6 @@ case "$mode" in
            -DIMSEMU_SANITIZE=ON -DIMSEMU_FUZZ=ON -DIMSEMU_BUILD_BENCH=OFF)
     ;;
   --tsan)
-    bash scripts/httplib-source.sh
     dir=build-tsan
     # -O1 -g1, as ThreadSanitizer's manual suggests: reports keep file and
     # line, and the build is quicker than at -O2 -g.
@@ -37,10 +53,12 @@ case "$mode" in
            -DIMSEMU_TSAN=ON -DIMSEMU_BUILD_BENCH=OFF
            -DIMSEMU_HTTPLIB_SOURCE="$PWD/build-deps/cpp-httplib")
     ;;
-  *) echo "build.sh: unknown option '$mode' (--sanitize, --tsan)" >&2; exit 2 ;;
+  *) echo "build.sh: unknown option '$mode' (--cli, --sanitize, --tsan)" >&2; exit 2 ;;
 esac
 targets=("$@")
+bash scripts/install-deps.sh "${purposes[@]}"
+[ "$mode" != --tsan ] || bash scripts/httplib-source.sh
 
 # Our own CI sets IMSEMU_WERROR=ON (.ci/run); a user's build never needs it.
-cmake -S . -B "$dir" "${flags[@]}" -DIMSEMU_WERROR="${IMSEMU_WERROR:-OFF}" >/dev/null
+cmake -S . -B "$dir" ${flags[@]+"${flags[@]}"} -DIMSEMU_WERROR="${IMSEMU_WERROR:-OFF}" >/dev/null
 cmake --build "$dir" -j "$(nproc)" ${targets[@]:+--target "${targets[@]}"}

@@ -7,6 +7,7 @@
 # (IMSEMU_WERROR=ON, which .ci/run exports).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+bash scripts/install-deps.sh containers
 export CONTAINERS_CONF="${CONTAINERS_CONF:-$PWD/containers/containers.conf}"
 base=docker.io/library/debian:bookworm-slim
 mirror=$(sed -n 's/^URIs: *//p' /etc/apt/sources.list.d/debian.sources 2>/dev/null | head -1)

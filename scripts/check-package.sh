@@ -10,6 +10,7 @@
 #  3. builds the .deb (`cpack -G DEB` in build/) and runs the CLI it holds.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+bash scripts/install-deps.sh build test package
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 

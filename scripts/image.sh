@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the OCI images, with podman, from this tree and without pulling.
-#   bash scripts/image.sh                   builds (scripts/build.sh), then the images from build/
+#   bash scripts/image.sh                   builds what the images pack (scripts/build.sh
+#                                           --cli: no tests), then the images from build/
 #   bash scripts/image.sh --build-dir DIR   the images from DIR's binaries, without building
 #   localhost/ims-emulator:latest and :VERSION      (containers/emulator.Containerfile)
 #   localhost/ims-example-game-server:latest        (containers/example-game-server.Containerfile)
@@ -14,9 +15,10 @@ cd "$(dirname "$0")/.."
 build_dir=build
 case "${1:-}" in
   --build-dir) build_dir=${2:?--build-dir needs a folder} ;;
-  "") bash scripts/build.sh ;;
+  "") bash scripts/build.sh --cli ;;
   *) echo "image.sh: unknown option '$1' (--build-dir DIR)" >&2; exit 2 ;;
 esac
+bash scripts/install-deps.sh containers
 export CONTAINERS_CONF="${CONTAINERS_CONF:-$PWD/containers/containers.conf}"
 version=$(sed -n 's/^project(ims_emulator VERSION \([0-9.]*\).*/\1/p' CMakeLists.txt)
 

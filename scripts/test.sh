@@ -5,15 +5,17 @@
 #   scripts/test.sh --tsan      ThreadSanitizer build
 #   scripts/test.sh --quick     normal build, without the slow and browser tests
 #                               (labels: unit, http, process, browser, check, slow,
-#                               container, theory; ctest --test-dir build -L LABEL
-#                               runs one kind)
+#                               container, theory, and the kits' csharp, python,
+#                               typescript; ctest --test-dir build -L LABEL runs one kind)
 # The sanitizer builds leave out the container tests (the images hold the
 # normal build's binaries, scripts/image.sh, which those tests are about),
 # check/mutations (the table of broken stand-ins judges the verdicts, the same
 # code check/cases runs under the sanitizers), the browser tests (the page in
 # Chromium; the server code they reach is the http tests'), the rehearsal's
 # theory runs and readme/examples (both simulate whole days: minutes under
-# the sanitizers, on the code the short simulation tests run there).
+# the sanitizers, on the code the short simulation tests run there) and the
+# language kits (they test the kits; the server code they reach is the http
+# tests').
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build_flag=""
@@ -21,12 +23,14 @@ select=()
 case "${1:-}" in
   --sanitize | --tsan)
     build_flag="$1"
-    select=(-LE 'container|browser|theory' -E 'check/mutations|readme/examples')
+    select=(-LE 'container|browser|theory|csharp|python|typescript' -E 'check/mutations|readme/examples')
     ;;
   --quick) select=(-LE "slow|browser") ;;
   "") ;;
   *) echo "test.sh: unknown option '$1' (--sanitize, --tsan, --quick)" >&2; exit 2 ;;
 esac
+# Everything the suite needs: the containers, browser and package tests too.
+bash scripts/install-deps.sh
 bash scripts/build.sh $build_flag
 dir=build
 [ "$build_flag" = "--sanitize" ] && dir=build-sanitize
