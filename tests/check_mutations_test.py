@@ -7,7 +7,7 @@ Every broken stand-in in tests/check/mutations.json (in C++ and in Python)
 fails exactly the case it breaks, with its evidence, and passes every other;
 the well-behaved stand-ins pass everything; a server that is never Ready
 fails once, up front, with the rest skipped; a command that cannot start is
-an error before any case; and the README's table is this table.
+an error before any case; and docs/check.md's table is this table.
 """
 import concurrent.futures
 import json
@@ -95,11 +95,11 @@ r, took = run(os.path.join(project, "README.md"))
 t.check(r.returncode == 2 and "not executable" in r.stderr, "a file that is not a program too",
         r.stderr)
 
-# The README shows this table, row for row.
-with open(os.path.join(project, "README.md")) as f:
+# The check guide shows this table, row for row.
+with open(os.path.join(project, "docs", "check.md")) as f:
     readme = f.read()
 for m in table:
     row = f"| {'C++' if m['server'] == 'cpp' else 'Python'} | `{m['flag']}` | {m['breaks']} | `{m['fails']}` |"
-    t.check(row in readme, f"the README's mutation table has {m['server']} {m['flag']}", row)
+    t.check(row in readme, f"docs/check.md's mutation table has {m['server']} {m['flag']}", row)
 
 t.finish()

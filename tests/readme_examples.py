@@ -1,5 +1,7 @@
 #!/usr/bin/env python3
-"""Runs the examples of README.md as written, against the real binary.
+"""Runs the examples of README.md and of the guides under docs/ as written,
+against the real binary (the kits' walkthroughs, docs/kits/, have their own
+runner: tests/kits/walkthrough_test.py).
 
 - a ```yaml block with `steps:` is a scenario: it runs beside a copy of
   scenarios/worlds (the fixture paths it names) and must pass;
@@ -7,12 +9,15 @@
   a one-step scenario;
 - a ```json block with "payload_config" is an IMS mock config: the drop-in
   command must serve its metadata and session config;
-- the ```sh block under "Try it" runs against `serve --port 0` as pasted,
-  but for the main port (9350) replaced by the one it printed; each curl
-  must answer JSON that is not an error, and the reserved payload must be
-  the one the block names;
+- a ```sh block with curl commands (the README's "Try it" among them) runs
+  against `serve --port 0` as pasted, but for the main port (9350) replaced
+  by the one it printed; each curl must answer JSON that is not an error;
 - the start-up lines the README shows are the ones `serve` prints (the
-  payload API ports aside, which the OS picks).
+  payload API ports aside, which the OS picks);
+- the rehearsal plan shown is plans/launch-day.yaml, and its command prints
+  the table shown;
+- every link to a file of the repository exists, and every #anchor names a
+  heading of the file it points into.
 
 Usage: readme_examples.py BINARY SOURCE_DIR
 """
@@ -31,7 +36,10 @@ from testlib import Checks
 
 binary, source = sys.argv[1], sys.argv[2]
 readme = open(os.path.join(source, "README.md"), encoding="utf-8").read()
-blocks = re.findall(r"```(\w*)\n(.*?)```", readme, re.S)
+pages = ["README.md"] + sorted(os.path.join("docs", f) for f in os.listdir(os.path.join(source, "docs"))
+                               if f.endswith(".md"))
+texts = {page: open(os.path.join(source, page), encoding="utf-8").read() for page in pages}
+blocks = [block for page in pages for block in re.findall(r"```(\w*)\n(.*?)```", texts[page], re.S)]
 work = tempfile.mkdtemp(prefix="readme-examples-")
 shutil.copytree(os.path.join(source, "scenarios", "worlds"), os.path.join(work, "worlds"))
 checks = Checks("readme examples")
@@ -132,7 +140,7 @@ plan_blocks = [text for lang, text in blocks if lang == "yaml" and "\ndemand:" i
 plan_file = open(os.path.join(source, "plans", "launch-day.yaml")).read()
 checks.check(plan_blocks == [plan_file], "the README's rehearsal plan is plans/launch-day.yaml")
 tables = [text for lang, text in blocks if lang == "text" and text.startswith("setting ")]
-command = re.search(r"^build/ims-emulator (rehearse .*)$", readme, re.M)
+command = re.search(r"^build/ims-emulator (rehearse .*)$", "\n".join(texts.values()), re.M)
 if command and tables:
     args = command.group(1).replace("'", "").split()
     shutil.copytree(os.path.join(source, "plans"), os.path.join(work, "plans"))
@@ -144,13 +152,26 @@ if command and tables:
 else:
     checks.check(False, "the README shows a rehearse command and its table")
 
-# The table of contents lists every section, each by its GitHub anchor.
-toc = re.search(r"^## Contents\n\n((?:- .*\n)+)", readme, re.M)
-sections = [h for h in re.findall(r"^## (.+)$", readme, re.M) if h != "Contents"]
+# Every link to a file of the repository exists; an #anchor names a heading
+# of the file it points into (GitHub's anchors).
 anchor = lambda h: re.sub(r"[^\w\- ]", "", h.strip().lower()).replace(" ", "-")
-listed = re.findall(r"\(#([^)]+)\)", toc.group(1)) if toc else []
-checks.check(listed == [anchor(h) for h in sections],
-             "the table of contents lists every section in order", "%s\n%s" % (listed, sections))
+broken = []
+links = 0
+for page, text in texts.items():
+    for target in re.findall(r"\]\(([^)\s]+)\)", text):
+        if re.match(r"^[a-z]+:", target):
+            continue
+        links += 1
+        path, _, fragment = target.partition("#")
+        file = os.path.normpath(os.path.join(os.path.dirname(page), path)) if path else page
+        if not os.path.exists(os.path.join(source, file)):
+            broken.append(f"{page}: {target} (no {file})")
+        elif fragment and file.endswith(".md"):
+            headings = re.findall(r"^#+ (.+)$", open(os.path.join(source, file)).read(), re.M)
+            if fragment not in [anchor(h) for h in headings]:
+                broken.append(f"{page}: {target} (no heading #{fragment} in {file})")
+checks.check(links > 20 and not broken, f"every one of {links} links of the README and the guides "
+             "leads somewhere", "\n".join(broken))
 
 shutil.rmtree(work)
 checks.finish(at_least=9)
