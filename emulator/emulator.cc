@@ -253,6 +253,10 @@ Status EmulatorImpl::Open() {
     server_->ObserveExchanges(exchange_log_.get());
     if (listeners_) listeners_->ObserveExchanges(exchange_log_.get());
   }
+  for (http::ExchangeObserver* observer : options_.exchange_observers) {
+    server_->ObserveExchanges(observer);
+    if (listeners_) listeners_->ObserveExchanges(observer);
+  }
   httplib::Server& routes = server_->routes();
   http::MountOrchestrationApi(routes, *world_, *request_ids_, options_.allow_http_commands);
   http::MountSessionManagerApi(routes, *world_, *request_ids_, options_.auth, *game_client_calls_);

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "emulator/clock/clock.h"
+#include "emulator/core/lifecycle.h"
 #include "emulator/core/world.h"
 #include "emulator/http/faults.h"
 #include "emulator/http/observers.h"
@@ -28,6 +29,10 @@
 #include "emulator/util/mutex.h"
 #include "ims_emulator/emulator.h"
 #include "ims_emulator/status.h"
+
+namespace imsemu::http {
+class ExchangeObserver;
+}  // namespace imsemu::http
 
 namespace imsemu {
 
@@ -84,6 +89,10 @@ struct EmulatorOptions {
   // before the world is (`check` times exits with it). Any thread.
   std::function<void(const std::string& payload_id, const core::ProcessExit& exit)>
       on_game_server_exit;
+  // See every request to every listener and its answer, refused ones
+  // included (`check` keeps a game server's refused calls as evidence);
+  // each must outlive the emulator.
+  std::vector<http::ExchangeObserver*> exchange_observers;
   bool payload_listeners = true;  // each payload's own Payload Local API port
   // Binds every payload's listener to this port (the drop-in mode, whose
   // allocation has one payload at a time).
@@ -97,7 +106,7 @@ struct EmulatorOptions {
   core::WorldOptions world;
   // Real game servers (allocations with payload_spec.command or .image):
   std::string log_dir;         // one log file per payload; "" = a folder under the temp dir
-  Duration kill_grace{10000};  // SIGTERM -> SIGKILL, on the emulator's clock
+  Duration kill_grace = core::kSigtermGrace;  // SIGTERM -> SIGKILL, on the emulator's clock
   std::optional<std::pair<int, int>> game_ports;  // host port range; none: the OS picks
   // What runs payload_spec.image: "podman", "docker" or a path to either;
   // "" finds podman, then docker, on PATH.

@@ -1,5 +1,6 @@
 #include "emulator/check/check_cases.h"
 
+#include <chrono>
 #include <fstream>
 #include <map>
 #include <set>
@@ -8,6 +9,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "emulator/codec/yaml_json.h"
+#include "emulator/core/lifecycle.h"
 
 namespace imsemu::check {
 namespace {
@@ -54,7 +56,10 @@ const std::map<std::string, ProbeInfo>& Probes() {
          {"max_bytes", 4096},
          {"max_sets_per_second", 2},
          {"within_seconds", 10}}}},
-      {"sigterm", {Probe::kSigterm, {{"grace_seconds", 3}, {"within_seconds", 10}}}},
+      {"sigterm",
+       {Probe::kSigterm,
+        {{"grace_seconds", std::chrono::duration<double>(core::kSigtermGrace).count()},
+         {"within_seconds", 10}}}},
       {"match_end",
        {Probe::kMatchEnd,
         {{"config", R"({"max_players": 2})"}, {"udp", Json::array()}, {"within_seconds", 10}}}},

@@ -8,12 +8,15 @@
 #include <algorithm>
 #include <cstdlib>
 #include <fstream>
+#include <map>
 
 #include "emulator/check/judgements.h"
 #include "emulator/clock/stopwatch.h"
 #include "emulator/core/fixture_lint.h"
 #include "emulator/emulator.h"
 #include "emulator/http/faults.h"
+#include "emulator/http/http_server.h"
+#include "emulator/util/api_routes.h"
 #include "emulator/process/command_lookup.h"
 #include "emulator/process/container_launch.h"
 #include "emulator/process/image_lookup.h"
@@ -33,16 +36,52 @@ constexpr std::chrono::milliseconds kLook{50};
 constexpr size_t kOutputLines = 8;
 // Teardown: how long a game server gets to leave after SIGTERM.
 constexpr Duration kTeardownGrace{500};
+// How long after reading its config a server that sets no status is left
+// before a probe acts on it.
+constexpr double kSettleMs = 1000;
 // The start gate's wait when no gets-ready case says otherwise.
 constexpr double kDefaultStartSeconds = 10;
 
 double Param(const CheckCase& c, const char* key) { return c.params[key].get<double>(); }
 
+// The Payload Local API's calls, by route.
+constexpr std::pair<const routes::Route*, CallKind> kCallKinds[] = {
+    {&routes::kGetPayload, CallKind::kPayloadRead}, {&routes::kReady, CallKind::kReady},
+    {&routes::kSetLabel, CallKind::kLabelSet},      {&routes::kSetAnnotation, CallKind::kAnnotationSet},
+    {&routes::kGetConfig, CallKind::kConfigRead},   {&routes::kGetStatus, CallKind::kStatusRead},
+    {&routes::kSetStatus, CallKind::kStatusSet},
+};
+
 // Every call the game server makes over its Payload Local API, timed on the
-// session's stopwatch. Called from the emulator's threads.
-class CallLog final : public GameServerObserver {
+// session's stopwatch: the accepted ones as the world tells them, the refused
+// ones (an error status, whoever answered it) as the listeners saw them.
+// Called from the emulator's threads.
+class CallLog final : public GameServerObserver, public http::ExchangeObserver {
  public:
   explicit CallLog(const Stopwatch& since) : since_(since) {}
+
+  bool OnRequest(const std::string&, const httplib::Request& req) override {
+    return routes::IsPayloadLocalPath(req.path);
+  }
+  void OnAnswer(const std::string&, const httplib::Request& req, const httplib::Response& res,
+                bool) override {
+    if (res.status < 400) return;
+    Refusal r;
+    r.at_ms = since_.ElapsedMs();
+    r.method = req.method;
+    const auto shared = routes::SplitSharedPayloadPath(req.path);
+    r.path = shared ? shared->second : req.path;
+    r.status = res.status;
+    const Json body = Json::parse(res.body, nullptr, false);
+    r.message = body.is_object() && body.contains("message") && body["message"].is_string()
+                    ? body["message"].get<std::string>()
+                    : res.body.substr(0, 200);
+    for (const auto& [route, kind] : kCallKinds) {
+      if (route->method == r.method && routes::Match(route->path, r.path)) r.kind = kind;
+    }
+    MutexLock lock(mu_);
+    refused_.push_back(std::move(r));
+  }
 
   void OnPayloadRead(const std::string&, const std::string& state) override {
     Call c = Of(CallKind::kPayloadRead);
@@ -83,6 +122,10 @@ class CallLog final : public GameServerObserver {
     MutexLock lock(mu_);
     return calls_;
   }
+  std::vector<Refusal> Refusals() {
+    MutexLock lock(mu_);
+    return refused_;
+  }
   // The process's first end, timed when the supervisor learnt of it.
   std::optional<Exit> FirstExit() {
     MutexLock lock(mu_);
@@ -104,6 +147,7 @@ class CallLog final : public GameServerObserver {
   const Stopwatch& since_;
   Mutex mu_;
   std::vector<Call> calls_ IMSEMU_GUARDED_BY(mu_);
+  std::vector<Refusal> refused_ IMSEMU_GUARDED_BY(mu_);
   std::optional<Exit> exit_ IMSEMU_GUARDED_BY(mu_);
 };
 
@@ -131,6 +175,7 @@ class Session {
     options.world.new_payload_api_down = api_down;
     std::unique_ptr<Session> s(new Session);
     options.game_server_observers = {&s->calls_};
+    options.exchange_observers = {&s->calls_};
     options.on_game_server_exit =
         [log = &s->calls_](const std::string&, const core::ProcessExit& how) { log->OnExit(how); };
     IMSEMU_ASSIGN_OR_RETURN(s->emulator_, EmulatorImpl::Start(std::move(options)));
@@ -148,6 +193,7 @@ class Session {
   // journal's lines about the payload.
   const Observation& Look() {
     seen_.calls = calls_.Calls();
+    seen_.refused = calls_.Refusals();
     seen_.exit = calls_.FirstExit();
     while (true) {
       std::vector<core::Event> events = emulator_->world().Events(journal_seq_, 1000);
@@ -235,8 +281,10 @@ CheckResult Result(const CheckCase& c, Outcome outcome, std::string verdict,
 }
 
 CheckResult Judged(const CheckCase& c, const Verdict& v, const Observation& seen) {
-  return Result(c, v.passed ? Outcome::kPass : Outcome::kFail, v.text,
-                v.passed ? std::vector<std::string>{} : seen.Evidence());
+  CheckResult r = Result(c, v.passed ? Outcome::kPass : Outcome::kFail, v.text,
+                         v.passed ? std::vector<std::string>{} : seen.Evidence());
+  r.cause = v.cause;
+  return r;
 }
 
 // Starts a session and boots the server; a failed result when it does not
@@ -328,8 +376,10 @@ void ServeConfig(Session& s, const std::string& config, double within, Until unt
   s.WaitFor(
       [&](const Observation& o) {
         const std::optional<double> read = o.First(CallKind::kConfigRead, *reserved);
-        const bool done =
-            read && (until == Until::kConfigRead || o.Count(CallKind::kStatusSet, *read) > 0);
+        // A refused status is as far as it gets: it will not be told again.
+        const bool done = read && (until == Until::kConfigRead ||
+                                   o.Count(CallKind::kStatusSet, *read) > 0 ||
+                                   !o.Refused(CallKind::kStatusSet, *read).empty());
         return done || o.exit.has_value();
       },
       within);
@@ -387,8 +437,21 @@ CheckResult DriveSigterm(const CheckTarget& t, const CheckCase& c) {
   std::unique_ptr<Session> session;
   if (auto failed = StartReady(t, c, session)) return *failed;
   Session& s = *session;
-  // In a session, as IMS finds it when the payload is deleted.
-  ServeConfig(s, R"({"max_players": 8})", Param(c, "within_seconds"), Until::kConfigRead);
+  // In a session, as IMS finds it when the payload is deleted, and settled:
+  // it has set its status after reading the config, or a quiet while has
+  // passed since it read it (SIGTERM in the middle of its config handling
+  // would judge that, not leaving).
+  s.CreateSession(R"({"max_players": 8})");
+  if (const std::optional<double> reserved = s.seen().reserved_at) {
+    s.WaitFor(
+        [&](const Observation& o) {
+          const std::optional<double> read = o.First(CallKind::kConfigRead, *reserved);
+          return o.exit.has_value() ||
+                 (read && (o.Count(CallKind::kStatusSet, *read) > 0 ||
+                           s.Now() - *read >= kSettleMs));
+        },
+        Param(c, "within_seconds"));
+  }
   if (!s.seen().exit) {
     s.seen().sigterm_at = s.Now();
     s.AskToLeave();  // SIGTERM; its Payload Local API keeps answering
@@ -510,7 +573,16 @@ StatusOr<std::vector<CheckResult>> RunChecks(
     const CheckTarget& target, const std::vector<CheckCase>& cases,
     const std::function<void(const CheckResult&)>& on_result) {
   std::vector<CheckResult> results;
+  std::map<std::string, std::string> judged;  // a cause -> the case that failed for it first
   auto report = [&](CheckResult r) {
+    if (r.outcome == Outcome::kFail && !r.cause.empty()) {
+      auto [first, is_new] = judged.emplace(r.cause, r.name);
+      if (!is_new) {
+        r.outcome = Outcome::kSkip;
+        r.verdict = "skipped: " + r.cause + " (FAIL " + first->second + ")";
+        r.evidence.clear();
+      }
+    }
     if (!r.passed()) r.report = r.skipped() ? r.verdict : ResultText(r);
     on_result(r);
     results.push_back(std::move(r));

@@ -40,6 +40,7 @@ struct CheckResult : harness::CaseResult {
   std::string description;
   std::string verdict;                // one line
   std::vector<std::string> evidence;  // what was seen
+  std::string cause;                  // the server's own act behind a failure (Verdict::cause)
 };
 
 // The name of the start gate's result, reported only when it fails.
@@ -48,6 +49,8 @@ inline constexpr const char* kStartGate = "starts-and-gets-ready";
 CheckResult RunCheck(const CheckTarget& target, const CheckCase& check_case);
 
 // Runs `cases` (see above), telling `on_result` of each result as it comes.
+// A case that fails for a cause an earlier case failed for (Verdict::cause)
+// is skipped, naming that case: one bug, one FAIL.
 // InvalidArgument when the command cannot be started.
 StatusOr<std::vector<CheckResult>> RunChecks(
     const CheckTarget& target, const std::vector<CheckCase>& cases,

@@ -16,8 +16,55 @@ constexpr size_t kEchoChars = 8;
 double Param(const Json& params, const char* key) { return params.at(key).get<double>(); }
 double Ms(const Json& params, const char* key) { return Param(params, key) * 1000; }
 
-Verdict Pass(std::string text) { return {true, std::move(text)}; }
-Verdict Fail(std::string text) { return {false, std::move(text)}; }
+Verdict Pass(std::string text) { return {true, std::move(text), ""}; }
+Verdict Fail(std::string text, std::string cause = "") {
+  return {false, std::move(text), std::move(cause)};
+}
+
+// The server's own unclean end after it read its session config: the cause
+// of every failure that follows from it. Empty when it did not end so.
+std::string ExitCause(const Observation& seen) {
+  if (!seen.exit || seen.exit->how.clean()) return "";
+  const std::optional<double> read = seen.First(CallKind::kConfigRead);
+  if (!read || *read > seen.exit->at_ms) return "";
+  return "it exited (" + seen.exit->how.Describe() + ") after reading its session config";
+}
+
+// "its 1 attempt to set a status was refused: 400 ..." for the refused
+// status sets at or after `from`; empty when none was refused.
+std::string StatusRefusals(const Observation& seen, double from) {
+  const std::vector<const Refusal*> refused = seen.Refused(CallKind::kStatusSet, from);
+  if (refused.empty()) return "";
+  const size_t n = refused.size();
+  return "its " + std::to_string(n) + (n == 1 ? " attempt" : " attempts") + " to set a status " +
+         (n == 1 ? "was" : "were") + " refused: " + std::to_string(refused.front()->status) + " " +
+         refused.front()->message;
+}
+// The cause a refused status gives, the same in every case.
+std::string RefusalCause(const Observation& seen, double from) {
+  const std::vector<const Refusal*> refused = seen.Refused(CallKind::kStatusSet, from);
+  if (refused.empty()) return "";
+  return "its status was refused: " + std::to_string(refused.front()->status) + " " +
+         refused.front()->message;
+}
+
+// Why a server set no status after `from`: refused, ended, never read its
+// config, or just did not; with the cause when it is the server's own.
+Verdict NoStatus(const Observation& seen, double from, const std::string& within) {
+  if (std::string refused = StatusRefusals(seen, from); !refused.empty()) {
+    return Fail("set no status: " + refused +
+                ", and clients never see a status it cannot set (values are strings)",
+                RefusalCause(seen, from));
+  }
+  if (std::string exited = ExitCause(seen); !exited.empty()) {
+    return Fail("set no status: " + exited, exited);
+  }
+  if (seen.exit) return Fail("set no status: it exited (" + seen.exit->how.Describe() + ") first");
+  if (seen.Count(CallKind::kConfigRead, from) == 0) {
+    return Fail("set no status: it did not read its session config within " + within);
+  }
+  return Fail("set no status within " + within + " of reading its session config");
+}
 
 // "exited before Ready (exit code 3)", or that it could not start at all.
 Verdict Left(const Exit& exit, const std::string& when) {
@@ -200,10 +247,21 @@ Verdict JudgeConfigAndStatus(const Observation& seen, const Json& params) {
                 exited);
   }
   if (!set || *set - reserved > within) {
+    if (std::string refused = StatusRefusals(seen, *read); !refused.empty()) {
+      return Fail("read the session config, but " + refused +
+                      ": clients never see a status the Session Manager refuses (values are "
+                      "strings)",
+                  RefusalCause(seen, *read));
+    }
     return Fail("read the session config but set no status after it within " + Millis(within) +
-                exited);
+                    exited,
+                ExitCause(seen));
   }
-  if (seen.exit && !seen.exit->how.clean()) return Left(*seen.exit, "after setting its status");
+  if (seen.exit && !seen.exit->how.clean()) {
+    Verdict left = Left(*seen.exit, "after setting its status");
+    left.cause = ExitCause(seen);
+    return left;
+  }
   return Pass("read the config " + Millis(*read - reserved) + " and set a status " +
               Millis(*set - reserved) + " after the reservation");
 }
@@ -222,8 +280,9 @@ Verdict JudgeHostileConfigs(const std::vector<ConfigTrial>& trials, const Json& 
       return Fail("cannot create a session with " + which + ": " + seen.reservation_error);
     if (seen.exit && !seen.exit->how.clean()) {
       return Fail("left with " + seen.exit->how.Describe() + " on " + which +
-                  ": IMS marks it Unhealthy and holds the allocation's next servers in crash "
-                  "back-off, so one player's config stalls the fleet");
+                      ": IMS marks it Unhealthy and holds the allocation's next servers in crash "
+                      "back-off, so one player's config stalls the fleet",
+                  ExitCause(seen));
     }
     // Leaving with 0 before reading it is no answer either.
     if (seen.Count(CallKind::kConfigRead, *seen.reserved_at) == 0) {
@@ -251,7 +310,11 @@ Verdict JudgeHostileConfigs(const std::vector<ConfigTrial>& trials, const Json& 
 Verdict JudgeStatusEtiquette(const Observation& seen, const Json& params) {
   if (!seen.reserved_at) return Fail("cannot create a session: " + seen.reservation_error);
   const std::vector<const Call*> statuses = StatusesFrom(seen, 0);
-  if (statuses.empty()) return Fail("set no status: the case tested nothing");
+  if (statuses.empty()) {
+    Verdict none = NoStatus(seen, *seen.reserved_at, Millis(Ms(params, "within_seconds")));
+    none.text += ", so the case tested nothing";
+    return none;
+  }
   const size_t max_bytes = static_cast<size_t>(Param(params, "max_bytes"));
   const size_t largest = Largest(statuses);
   if (largest > max_bytes) {
@@ -269,14 +332,24 @@ Verdict JudgeStatusEtiquette(const Observation& seen, const Json& params) {
     if (e.kind == core::EventKind::kSessionStatusNull)
       return Fail("sent null status values: values are strings");
   }
-  if (seen.exit && !seen.exit->how.clean()) return Left(*seen.exit, "while setting its status");
+  if (seen.exit && !seen.exit->how.clean()) {
+    Verdict left = Left(*seen.exit, "while setting its status");
+    left.cause = ExitCause(seen);
+    return left;
+  }
   return Pass(std::to_string(sets) + " status updates in " + Millis(to - from) + ", the largest " +
               std::to_string(largest) + " bytes");
 }
 
 Verdict JudgeSigterm(const Observation& seen, const Json& params) {
   if (seen.exit && (!seen.sigterm_at || seen.exit->at_ms < *seen.sigterm_at)) {
-    return Left(*seen.exit, "before SIGTERM was sent");
+    if (std::string exited = ExitCause(seen); !exited.empty()) {
+      return Fail(exited + ", before SIGTERM was sent: it left on its own, not when asked",
+                  exited);
+    }
+    Verdict left = Left(*seen.exit, "before SIGTERM was sent");
+    left.text += ": it left on its own, not when asked";
+    return left;
   }
   if (!seen.sigterm_at) return Fail("SIGTERM was never sent: the case tested nothing");
   const double sent = *seen.sigterm_at;
@@ -284,7 +357,7 @@ Verdict JudgeSigterm(const Observation& seen, const Json& params) {
   if (!seen.exit) {
     return Fail("still running " + Millis(grace) +
                 " after SIGTERM (the grace period), its Payload "
-                "Local API still answering: IMS kills it then");
+                "Local API still answering: IMS kills it then; leave within the grace, exit 0");
   }
   const double took = seen.exit->at_ms - sent;
   const std::string how = seen.exit->how.Describe();
@@ -294,15 +367,19 @@ Verdict JudgeSigterm(const Observation& seen, const Json& params) {
   }
   if (!LeftOnSigterm(seen.exit->how)) {
     return Fail("left " + Millis(took) + " after SIGTERM with " + how +
-                ": that is a crash, not leaving on SIGTERM (exit 0)");
+                ": that is a crash, not leaving on SIGTERM (exit 0 within the grace period of " +
+                Millis(grace) + ")");
   }
-  return Pass("left " + Millis(took) + " after SIGTERM with " + how);
+  return Pass("left " + Millis(took) + " after SIGTERM with " + how + ", within the grace period of " +
+              Millis(grace));
 }
 
 Verdict JudgeMatchEnd(const Observation& seen, const Json& params) {
   if (!seen.reserved_at) return Fail("cannot create a session: " + seen.reservation_error);
   if (seen.Count(CallKind::kStatusSet, *seen.reserved_at) == 0) {
-    return Fail("set no status after the reservation, so the match never started");
+    Verdict none = NoStatus(seen, *seen.reserved_at, Millis(Ms(params, "within_seconds")));
+    none.text += ", so the match never started";
+    return none;
   }
   if (!seen.match_ended_at)
     return Fail("the match could not be played: the payload has no game port");

@@ -20,6 +20,12 @@ namespace imsemu::check {
 struct Verdict {
   bool passed = false;
   std::string text;
+  // What the server itself did that explains this failure, in words that
+  // are the same in every case it explains ("its status was refused: 400
+  // ..."; "it exited (exit code 1) after reading its session config"): a
+  // later case that fails for the same cause is skipped, naming the case
+  // that judged it, so one bug is one FAIL. Empty: nothing of the kind.
+  std::string cause;
 };
 
 // One hostile config served to a fresh server, and what it did.

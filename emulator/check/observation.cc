@@ -69,14 +69,42 @@ std::optional<double> Observation::First(CallKind kind, double from) const {
   return std::nullopt;
 }
 
+std::string Refusal::Describe() const {
+  std::string said = message.substr(0, 160);
+  for (char& c : said) {
+    if (static_cast<unsigned char>(c) < 0x20) c = '.';
+  }
+  return (kind ? std::string(CallName(*kind)) : method + " " + path) + " refused: " +
+         std::to_string(status) + " " + said;
+}
+
+std::vector<const Refusal*> Observation::Refused(CallKind kind, double from) const {
+  std::vector<const Refusal*> out;
+  for (const Refusal& r : refused) {
+    if (r.kind == kind && r.at_ms >= from) out.push_back(&r);
+  }
+  return out;
+}
+
+std::optional<double> Observation::LastCallAt() const {
+  std::optional<double> last;
+  for (const Call& c : calls) last = std::max(last.value_or(c.at_ms), c.at_ms);
+  for (const Refusal& r : refused) last = std::max(last.value_or(r.at_ms), r.at_ms);
+  return last;
+}
+
 std::vector<std::string> Observation::Evidence() const {
   std::map<std::string, int> counts;
   for (const Call& c : calls) ++counts[CallName(c.kind)];
   std::string summary = "calls:";
   for (const auto& [what, n] : counts) summary += " " + what + " x" + std::to_string(n) + ";";
   if (counts.empty()) summary += " none";
+  if (!refused.empty()) summary += " refused x" + std::to_string(refused.size()) + ";";
   std::vector<std::string> out = {summary};
   for (size_t i = Tail(calls); i < calls.size(); ++i) out.push_back(CallText(calls[i]));
+  for (size_t i = Tail(refused); i < refused.size(); ++i) {
+    out.push_back("  +" + Millis(refused[i].at_ms) + " " + refused[i].Describe());
+  }
   out.push_back(exit ? "process: ended +" + Millis(exit->at_ms) + " with " + exit->how.Describe()
                      : "process: still running at +" + Millis(ended_at));
   out.push_back("journal:");

@@ -41,6 +41,19 @@ struct Call {
   std::string detail;                 // kLabelSet, kAnnotationSet: key=value
 };
 
+// A call the emulator refused (an error status), with its message: what a
+// server that ignores its errors never tells.
+struct Refusal {
+  double at_ms = 0;
+  std::optional<CallKind> kind;  // none: a path of no Payload Local API call
+  std::string method;
+  std::string path;  // as the Payload Local API names it (/api/v0/...)
+  int status = 0;
+  std::string message;
+  // "set status refused: 400 session status value of 'players' must be a string"
+  std::string Describe() const;
+};
+
 // The first end of the game server's process.
 struct Exit {
   double at_ms = 0;  // when the driver saw it
@@ -50,7 +63,8 @@ struct Exit {
 constexpr double kForever = std::numeric_limits<double>::infinity();
 
 struct Observation {
-  std::vector<Call> calls;
+  std::vector<Call> calls;        // the accepted ones
+  std::vector<Refusal> refused;   // the refused ones
   std::optional<Exit> exit;
   std::vector<core::Event> journal;  // the payload's, output lines left out
   std::vector<std::string> output;   // the end of what the process printed
@@ -71,6 +85,10 @@ struct Observation {
   // Calls of `kind` in [from, to).
   int Count(CallKind kind, double from = 0, double to = kForever) const;
   std::optional<double> First(CallKind kind, double from = 0) const;
+  // The refusals of calls of `kind` at or after `from`.
+  std::vector<const Refusal*> Refused(CallKind kind, double from = 0) const;
+  // The time of the last call, accepted or refused (none: no call).
+  std::optional<double> LastCallAt() const;
   // The process had ended by `at`.
   bool ExitedBy(double at) const { return exit && exit->at_ms <= at; }
   bool Ready() const { return Count(CallKind::kReady) > 0; }

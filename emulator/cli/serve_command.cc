@@ -173,7 +173,8 @@ void AddCommonFlags(CLI::App* app, CommonFlags& f) {
   app->add_option("--log-dir", f.log_dir,
                   "where real game servers' logs go (default: a folder under the temp dir)");
   app->add_option("--kill-grace", f.kill_grace,
-                  "seconds between SIGTERM and SIGKILL when a game server is stopped")
+                  "seconds between SIGTERM and SIGKILL when a game server is stopped (default "
+                  "10, as check's sigterm case gives)")
       ->check(CLI::Range(0.0, 3600.0));
   app->add_option("--container-runtime", f.container_runtime,
                   "what runs payload_spec.image: podman, docker or a path to either (default: "

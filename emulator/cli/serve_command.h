@@ -3,6 +3,7 @@
 // the second Ctrl-C that kills game servers at once).
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <ostream>
@@ -12,6 +13,7 @@
 #include <CLI/CLI.hpp>
 
 #include "emulator/cli/context.h"
+#include "emulator/core/lifecycle.h"
 #include "emulator/emulator.h"
 
 namespace imsemu::cli {
@@ -28,7 +30,7 @@ struct CommonFlags {
   std::string status_cache = "periodic";
   double status_cache_ttl = 12;
   std::string log_dir;
-  double kill_grace = 10;
+  double kill_grace = std::chrono::duration<double>(core::kSigtermGrace).count();
   std::string game_ports;
   std::string container_runtime;
 };

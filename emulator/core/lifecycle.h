@@ -16,6 +16,13 @@
 
 namespace imsemu::core {
 
+// How long a game server has between SIGTERM and SIGKILL: one period for
+// `serve` (--kill-grace), `check`'s sigterm case, containers and the
+// harness. IMS does not publish its own; 10 s is what `docker stop` and
+// `podman stop` give by default, and what a server that finishes a match's
+// bookkeeping and leaves needs (docs/game-server.md).
+inline constexpr Duration kSigtermGrace{10000};
+
 struct LifecycleTimings {
   Duration restart_backoff_base{1000};
   Duration restart_backoff_cap{60000};

@@ -35,6 +35,7 @@
 #include <vector>
 
 #include "emulator/clock/clock.h"
+#include "emulator/core/lifecycle.h"
 #include "emulator/core/world.h"
 #include "emulator/process/process_runner.h"
 #include "emulator/util/mutex.h"
@@ -43,7 +44,7 @@ namespace imsemu::process {
 
 struct SupervisorOptions {
   std::string log_dir;  // created if missing
-  Duration grace{10000};
+  Duration grace = core::kSigtermGrace;
   std::string address = "127.0.0.1";  // the {address} placeholder
   // Containers (payload_spec.image): the runtime ("" finds podman, then
   // docker, on PATH) and where their published ports listen on the host.

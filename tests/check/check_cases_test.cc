@@ -5,9 +5,12 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 
+#include "emulator/core/lifecycle.h"
+#include "emulator/emulator.h"
 #include "emulator/process/command_lookup.h"
 
 namespace imsemu::check {
@@ -25,6 +28,15 @@ TEST(CheckCasesTest, TheBuiltInCasesLoadWithEveryParameter) {
       EXPECT_TRUE(c.params.contains(it.key())) << c.name << " lacks " << it.key();
     }
   }
+}
+
+TEST(CheckCasesTest, TheSigtermCaseGivesTheGracePeriodServeGives) {
+  const double grace = std::chrono::duration<double>(core::kSigtermGrace).count();
+  EXPECT_EQ(Probes().at("sigterm").defaults["grace_seconds"].get<double>(), grace);
+  for (const CheckCase& c : DefaultCheckCases()) {
+    if (c.kind == Probe::kSigterm) EXPECT_EQ(c.params["grace_seconds"].get<double>(), grace);
+  }
+  EXPECT_EQ(EmulatorOptions{}.kill_grace, core::kSigtermGrace);
 }
 
 TEST(CheckCasesTest, AFileOverridesDefaultsAndNamesTheProbe) {

@@ -137,8 +137,9 @@ TEST(JudgeConfigAndStatusTest, ReadThenSetPassesAnythingLessFails) {
               HasSubstr("set no status after it"));
   Observation crashed = InASession();
   crashed.exit = ExitAt(3300, ProcessExit::Exited(1));
-  EXPECT_THAT(JudgeConfigAndStatus(crashed, Defaults("config_and_status")).text,
-              HasSubstr("exit code 1"));
+  const Verdict left = JudgeConfigAndStatus(crashed, Defaults("config_and_status"));
+  EXPECT_THAT(left.text, HasSubstr("exit code 1"));
+  EXPECT_EQ(left.cause, "it exited (exit code 1) after reading its session config");
   Observation refused = InASession();
   refused.reserved_at.reset();
   refused.reservation_error = "no Ready payload is free";
@@ -240,7 +241,8 @@ TEST(JudgeSigtermTest, LeavingWithZeroOrBySigtermPassesACrashOrStayingFails) {
   Observation o = InASession();
   o.sigterm_at = 4000;
   const Observation clean = Ended(o, 4100, ProcessExit::Exited(0));
-  EXPECT_EQ(JudgeSigterm(clean, params).text, "left 100 ms after SIGTERM with exit code 0");
+  EXPECT_EQ(JudgeSigterm(clean, params).text,
+            "left 100 ms after SIGTERM with exit code 0, within the grace period of 10.0 s");
   const Observation by_signal = Ended(o, 4010, ProcessExit::Signaled(15));
   EXPECT_TRUE(JudgeSigterm(by_signal, params).passed);
   const Observation by_shell = Ended(o, 4010, ProcessExit::Exited(143));
@@ -252,14 +254,87 @@ TEST(JudgeSigtermTest, LeavingWithZeroOrBySigtermPassesACrashOrStayingFails) {
   const Observation aborted = Ended(o, 4050, ProcessExit::Signaled(6));
   EXPECT_FALSE(JudgeSigterm(aborted, params).passed);
   Observation deaf = o;
-  EXPECT_THAT(JudgeSigterm(deaf, params).text, HasSubstr("still running 3.0 s after SIGTERM"));
-  const Observation slow = Ended(o, 9000, ProcessExit::Exited(0));
+  EXPECT_THAT(JudgeSigterm(deaf, params).text, HasSubstr("still running 10.0 s after SIGTERM"));
+  const Observation in_grace = Ended(o, 12000, ProcessExit::Exited(0));  // 8 s: serve waits too
+  EXPECT_TRUE(JudgeSigterm(in_grace, params).passed);
+  const Observation slow = Ended(o, 14100, ProcessExit::Exited(0));
   EXPECT_THAT(JudgeSigterm(slow, params).text, HasSubstr("over the grace period"));
   const Observation early = Ended(o, 3900, ProcessExit::Exited(0));
   EXPECT_THAT(JudgeSigterm(early, params).text, HasSubstr("before SIGTERM was sent"));
   EXPECT_THAT(JudgeSigterm(InASession(), params).text, HasSubstr("tested nothing"));
-  EXPECT_EQ(JudgeSigterm(Ended(InASession(), 3300, ProcessExit::Exited(2)), params).text,
-            "exited before SIGTERM was sent (exit code 2)");
+  // Dying of its config is that, not a failure to leave: said, with the cause.
+  const Verdict died = JudgeSigterm(Ended(InASession(), 3300, ProcessExit::Exited(2)), params);
+  EXPECT_EQ(died.text,
+            "it exited (exit code 2) after reading its session config, before SIGTERM was sent: "
+            "it left on its own, not when asked");
+  EXPECT_EQ(died.cause, "it exited (exit code 2) after reading its session config");
+  Observation unread = InASession();
+  unread.calls.erase(unread.calls.begin() + 3);  // no config read
+  const Verdict left = JudgeSigterm(Ended(unread, 3300, ProcessExit::Exited(2)), params);
+  EXPECT_EQ(left.text, "exited before SIGTERM was sent (exit code 2): it left on its own, not when asked");
+  EXPECT_EQ(left.cause, "");
+}
+
+// A call the emulator refused, as the listeners saw it.
+Refusal RefusedAt(double ms, CallKind kind, int status, std::string message) {
+  Refusal r;
+  r.at_ms = ms;
+  r.kind = kind;
+  r.method = "POST";
+  r.path = "/api/v0/session-manager/status";
+  r.status = status;
+  r.message = std::move(message);
+  return r;
+}
+
+// A server that read its config and tried to set {"players": 0}: refused.
+Observation RefusedStatus() {
+  Observation o = InASession();
+  o.calls.pop_back();
+  o.refused = {RefusedAt(3200, CallKind::kStatusSet, 400,
+                         "session status value of 'players' must be a string, got number")};
+  return o;
+}
+
+TEST(RefusedCallsTest, ARefusedStatusIsNamedAsTheCauseNotAsSilence) {
+  const Verdict set = JudgeConfigAndStatus(RefusedStatus(), Defaults("config_and_status"));
+  EXPECT_FALSE(set.passed);
+  EXPECT_THAT(set.text, HasSubstr("read the session config, but its 1 attempt to set a status was "
+                                  "refused: 400 session status value of 'players' must be a "
+                                  "string, got number"));
+  EXPECT_EQ(set.cause,
+            "its status was refused: 400 session status value of 'players' must be a string, got "
+            "number");
+  // The etiquette case says why it tested nothing, and gives the same cause.
+  const Verdict etiquette = JudgeStatusEtiquette(RefusedStatus(), Defaults("status_etiquette"));
+  EXPECT_THAT(etiquette.text, HasSubstr("set no status: its 1 attempt to set a status was refused"));
+  EXPECT_THAT(etiquette.text, HasSubstr("so the case tested nothing"));
+  EXPECT_EQ(etiquette.cause, set.cause);
+  // Evidence lists the refused call with its status and message.
+  EXPECT_THAT(RefusedStatus().Evidence(),
+              ::testing::Contains(HasSubstr("set status refused: 400 session status value of "
+                                            "'players' must be a string")));
+  EXPECT_THAT(RefusedStatus().Evidence().front(), HasSubstr("refused x1"));
+}
+
+TEST(RefusedCallsTest, TestedNothingAlwaysSaysWhy) {
+  const nlohmann::json params = Defaults("status_etiquette");
+  Observation died = InASession();
+  died.calls.pop_back();
+  died.exit = ExitAt(3150, ProcessExit::Exited(1));
+  const Verdict v = JudgeStatusEtiquette(died, params);
+  EXPECT_EQ(v.text, "set no status: it exited (exit code 1) after reading its session config, so "
+                    "the case tested nothing");
+  EXPECT_EQ(v.cause, "it exited (exit code 1) after reading its session config");
+  Observation unread = InASession();
+  unread.calls.erase(unread.calls.begin() + 3, unread.calls.end());
+  EXPECT_THAT(JudgeStatusEtiquette(unread, params).text,
+              HasSubstr("set no status: it did not read its session config within 10.0 s"));
+  Observation silent = InASession();
+  silent.calls.pop_back();
+  const Verdict quiet = JudgeStatusEtiquette(silent, params);
+  EXPECT_THAT(quiet.text, HasSubstr("set no status within 10.0 s of reading its session config"));
+  EXPECT_EQ(quiet.cause, "");  // nothing the server did: no cause to share
 }
 
 TEST(JudgeMatchEndTest, ExitZeroPassesAnythingElseFails) {

@@ -6,7 +6,8 @@ not a signal).
 
   standin_game_server.py [--no-retry | --early-config | --json-loads |
                           --echo-map | --null-status | --exit-1-on-term |
-                          --leave-when-api-fails | --no-status-after-config]
+                          --leave-when-api-fails | --no-status-after-config |
+                          --number-status | --key-error-on-map | --slow-leave]
 
 Well behaved: retries ready every 100 ms, polls its payload every 200 ms until
 Reserved, reads the session config, sets a small status, and exits 0 on
@@ -21,7 +22,8 @@ import urllib.request
 
 flags = set(sys.argv[1:])
 known = {"--no-retry", "--early-config", "--json-loads", "--echo-map", "--null-status",
-         "--exit-1-on-term", "--leave-when-api-fails", "--status-before-session"}
+         "--exit-1-on-term", "--leave-when-api-fails", "--status-before-session",
+         "--number-status", "--key-error-on-map", "--slow-leave"}
 if flags - known:
     sys.exit(f"unknown flag(s): {sorted(flags - known)}")
 api = "http://" + __import__("os").environ["ORCHESTRATION_PAYLOAD_API"]
@@ -97,12 +99,28 @@ if "--echo-map" in flags:
         pass
 if "--null-status" in flags:
     status["winner"] = None
+if "--key-error-on-map" in flags:
+    try:
+        config = json.loads(text)
+    except ValueError:
+        config = {}
+    config = config if isinstance(config, dict) else {}
+    status["map"] = {"docks": "docks"}.get(config["map"], "docks")  # KeyError: no map, exit 1
+if "--number-status" in flags:
+    status["players"] = 0  # a number: refused with a 400
 if "--status-before-session" not in flags:
-    call("POST", "/api/v0/session-manager/status", status)
+    try:
+        call("POST", "/api/v0/session-manager/status", status)
+    except urllib.error.HTTPError as e:
+        if "--number-status" not in flags:
+            raise
+        say(f"status refused ({e.code}): carrying on")  # swallowed, as servers do
 say("reserved: status set")
 
 while not terminated:
     if "--leave-when-api-fails" in flags:
         payload_state()
     time.sleep(0.1)
+if "--slow-leave" in flags:
+    time.sleep(8)  # saves its match for 8 s: inside the grace period
 sys.exit(0)
