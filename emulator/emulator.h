@@ -105,8 +105,8 @@ struct EmulatorOptions {
   bool allow_http_commands = false;
   core::WorldOptions world;
   // Real game servers (allocations with payload_spec.command or .image):
-  std::string log_dir;         // one log file per payload; "" = a folder under the temp dir
-  Duration kill_grace = core::kSigtermGrace;  // SIGTERM -> SIGKILL, on the emulator's clock
+  std::string log_dir;  // one log file per payload; "" = a folder under the temp dir
+  Duration kill_grace = core::kSigtermGrace;      // SIGTERM -> SIGKILL, on the emulator's clock
   std::optional<std::pair<int, int>> game_ports;  // host port range; none: the OS picks
   // What runs payload_spec.image: "podman", "docker" or a path to either;
   // "" finds podman, then docker, on PATH.

@@ -16,10 +16,10 @@
 #include "emulator/emulator.h"
 #include "emulator/http/faults.h"
 #include "emulator/http/http_server.h"
-#include "emulator/util/api_routes.h"
 #include "emulator/process/command_lookup.h"
 #include "emulator/process/container_launch.h"
 #include "emulator/process/image_lookup.h"
+#include "emulator/util/api_routes.h"
 #include "emulator/util/mutex.h"
 
 namespace imsemu::check {
@@ -46,9 +46,12 @@ double Param(const CheckCase& c, const char* key) { return c.params[key].get<dou
 
 // The Payload Local API's calls, by route.
 constexpr std::pair<const routes::Route*, CallKind> kCallKinds[] = {
-    {&routes::kGetPayload, CallKind::kPayloadRead}, {&routes::kReady, CallKind::kReady},
-    {&routes::kSetLabel, CallKind::kLabelSet},      {&routes::kSetAnnotation, CallKind::kAnnotationSet},
-    {&routes::kGetConfig, CallKind::kConfigRead},   {&routes::kGetStatus, CallKind::kStatusRead},
+    {&routes::kGetPayload, CallKind::kPayloadRead},
+    {&routes::kReady, CallKind::kReady},
+    {&routes::kSetLabel, CallKind::kLabelSet},
+    {&routes::kSetAnnotation, CallKind::kAnnotationSet},
+    {&routes::kGetConfig, CallKind::kConfigRead},
+    {&routes::kGetStatus, CallKind::kStatusRead},
     {&routes::kSetStatus, CallKind::kStatusSet},
 };
 
@@ -377,9 +380,9 @@ void ServeConfig(Session& s, const std::string& config, double within, Until unt
       [&](const Observation& o) {
         const std::optional<double> read = o.First(CallKind::kConfigRead, *reserved);
         // A refused status is as far as it gets: it will not be told again.
-        const bool done = read && (until == Until::kConfigRead ||
-                                   o.Count(CallKind::kStatusSet, *read) > 0 ||
-                                   !o.Refused(CallKind::kStatusSet, *read).empty());
+        const bool done =
+            read && (until == Until::kConfigRead || o.Count(CallKind::kStatusSet, *read) > 0 ||
+                     !o.Refused(CallKind::kStatusSet, *read).empty());
         return done || o.exit.has_value();
       },
       within);
@@ -446,9 +449,8 @@ CheckResult DriveSigterm(const CheckTarget& t, const CheckCase& c) {
     s.WaitFor(
         [&](const Observation& o) {
           const std::optional<double> read = o.First(CallKind::kConfigRead, *reserved);
-          return o.exit.has_value() ||
-                 (read && (o.Count(CallKind::kStatusSet, *read) > 0 ||
-                           s.Now() - *read >= kSettleMs));
+          return o.exit.has_value() || (read && (o.Count(CallKind::kStatusSet, *read) > 0 ||
+                                                 s.Now() - *read >= kSettleMs));
         },
         Param(c, "within_seconds"));
   }

@@ -53,7 +53,7 @@ std::string RefusalCause(const Observation& seen, double from) {
 Verdict NoStatus(const Observation& seen, double from, const std::string& within) {
   if (std::string refused = StatusRefusals(seen, from); !refused.empty()) {
     return Fail("set no status: " + refused +
-                ", and clients never see a status it cannot set (values are strings)",
+                    ", and clients never see a status it cannot set (values are strings)",
                 RefusalCause(seen, from));
   }
   if (std::string exited = ExitCause(seen); !exited.empty()) {
@@ -253,9 +253,9 @@ Verdict JudgeConfigAndStatus(const Observation& seen, const Json& params) {
                       "strings)",
                   RefusalCause(seen, *read));
     }
-    return Fail("read the session config but set no status after it within " + Millis(within) +
-                    exited,
-                ExitCause(seen));
+    return Fail(
+        "read the session config but set no status after it within " + Millis(within) + exited,
+        ExitCause(seen));
   }
   if (seen.exit && !seen.exit->how.clean()) {
     Verdict left = Left(*seen.exit, "after setting its status");
@@ -344,8 +344,7 @@ Verdict JudgeStatusEtiquette(const Observation& seen, const Json& params) {
 Verdict JudgeSigterm(const Observation& seen, const Json& params) {
   if (seen.exit && (!seen.sigterm_at || seen.exit->at_ms < *seen.sigterm_at)) {
     if (std::string exited = ExitCause(seen); !exited.empty()) {
-      return Fail(exited + ", before SIGTERM was sent: it left on its own, not when asked",
-                  exited);
+      return Fail(exited + ", before SIGTERM was sent: it left on its own, not when asked", exited);
     }
     Verdict left = Left(*seen.exit, "before SIGTERM was sent");
     left.text += ": it left on its own, not when asked";
@@ -370,8 +369,8 @@ Verdict JudgeSigterm(const Observation& seen, const Json& params) {
                 ": that is a crash, not leaving on SIGTERM (exit 0 within the grace period of " +
                 Millis(grace) + ")");
   }
-  return Pass("left " + Millis(took) + " after SIGTERM with " + how + ", within the grace period of " +
-              Millis(grace));
+  return Pass("left " + Millis(took) + " after SIGTERM with " + how +
+              ", within the grace period of " + Millis(grace));
 }
 
 Verdict JudgeMatchEnd(const Observation& seen, const Json& params) {

@@ -74,8 +74,8 @@ std::string Refusal::Describe() const {
   for (char& c : said) {
     if (static_cast<unsigned char>(c) < 0x20) c = '.';
   }
-  return (kind ? std::string(CallName(*kind)) : method + " " + path) + " refused: " +
-         std::to_string(status) + " " + said;
+  return (kind ? std::string(CallName(*kind)) : method + " " + path) +
+         " refused: " + std::to_string(status) + " " + said;
 }
 
 std::vector<const Refusal*> Observation::Refused(CallKind kind, double from) const {

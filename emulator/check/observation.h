@@ -63,8 +63,8 @@ struct Exit {
 constexpr double kForever = std::numeric_limits<double>::infinity();
 
 struct Observation {
-  std::vector<Call> calls;        // the accepted ones
-  std::vector<Refusal> refused;   // the refused ones
+  std::vector<Call> calls;       // the accepted ones
+  std::vector<Refusal> refused;  // the refused ones
   std::optional<Exit> exit;
   std::vector<core::Event> journal;  // the payload's, output lines left out
   std::vector<std::string> output;   // the end of what the process printed

@@ -271,7 +271,8 @@ TEST(JudgeSigtermTest, LeavingWithZeroOrBySigtermPassesACrashOrStayingFails) {
   Observation unread = InASession();
   unread.calls.erase(unread.calls.begin() + 3);  // no config read
   const Verdict left = JudgeSigterm(Ended(unread, 3300, ProcessExit::Exited(2)), params);
-  EXPECT_EQ(left.text, "exited before SIGTERM was sent (exit code 2): it left on its own, not when asked");
+  EXPECT_EQ(left.text,
+            "exited before SIGTERM was sent (exit code 2): it left on its own, not when asked");
   EXPECT_EQ(left.cause, "");
 }
 
@@ -307,7 +308,8 @@ TEST(RefusedCallsTest, ARefusedStatusIsNamedAsTheCauseNotAsSilence) {
             "number");
   // The etiquette case says why it tested nothing, and gives the same cause.
   const Verdict etiquette = JudgeStatusEtiquette(RefusedStatus(), Defaults("status_etiquette"));
-  EXPECT_THAT(etiquette.text, HasSubstr("set no status: its 1 attempt to set a status was refused"));
+  EXPECT_THAT(etiquette.text,
+              HasSubstr("set no status: its 1 attempt to set a status was refused"));
   EXPECT_THAT(etiquette.text, HasSubstr("so the case tested nothing"));
   EXPECT_EQ(etiquette.cause, set.cause);
   // Evidence lists the refused call with its status and message.
@@ -323,8 +325,9 @@ TEST(RefusedCallsTest, TestedNothingAlwaysSaysWhy) {
   died.calls.pop_back();
   died.exit = ExitAt(3150, ProcessExit::Exited(1));
   const Verdict v = JudgeStatusEtiquette(died, params);
-  EXPECT_EQ(v.text, "set no status: it exited (exit code 1) after reading its session config, so "
-                    "the case tested nothing");
+  EXPECT_EQ(v.text,
+            "set no status: it exited (exit code 1) after reading its session config, so "
+            "the case tested nothing");
   EXPECT_EQ(v.cause, "it exited (exit code 1) after reading its session config");
   Observation unread = InASession();
   unread.calls.erase(unread.calls.begin() + 3, unread.calls.end());
