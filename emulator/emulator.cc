@@ -24,6 +24,7 @@
 #include "emulator/http/snapshot_api.h"
 #include "emulator/process/game_server_supervisor.h"
 #include "emulator/process/port_picker.h"
+#include "emulator/process/startable.h"
 #include "emulator/scenario/recorder.h"
 #include "emulator/store/memory_world_store.h"
 #include "emulator/store/snapshot_file.h"
@@ -258,7 +259,12 @@ Status EmulatorImpl::Open() {
     if (listeners_) listeners_->ObserveExchanges(observer);
   }
   httplib::Server& routes = server_->routes();
-  http::MountOrchestrationApi(routes, *world_, *request_ids_, options_.allow_http_commands);
+  http::ProcessPolicy processes;
+  processes.allow_commands = options_.allow_http_commands;
+  processes.can_start = [runtime = options_.container_runtime](const core::AllocationSpec& spec) {
+    return process::CheckStartable(spec, runtime);
+  };
+  http::MountOrchestrationApi(routes, *world_, *request_ids_, std::move(processes));
   http::MountSessionManagerApi(routes, *world_, *request_ids_, options_.auth, *game_client_calls_);
   http::MountPayloadLocalApi(routes, *world_, *request_ids_, *game_server_calls_,
                              routes::Pattern(routes::kSharedPayloadPrefix),

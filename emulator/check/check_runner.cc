@@ -19,6 +19,7 @@
 #include "emulator/process/command_lookup.h"
 #include "emulator/process/container_launch.h"
 #include "emulator/process/image_lookup.h"
+#include "emulator/process/startable.h"
 #include "emulator/util/api_routes.h"
 #include "emulator/util/mutex.h"
 
@@ -545,21 +546,14 @@ Driver DriverOf(Probe probe) {
   return DriveLint;
 }
 
-// The PATH the game server's command is found on: its own env's, else ours
-// (a container runtime: ours).
-std::string PathOf(const core::AllocationSpec& spec) {
-  auto it = spec.payload_spec.env.find("PATH");
-  if (it != spec.payload_spec.env.end() && spec.payload_spec.image.empty()) return it->second;
-  const char* path = std::getenv("PATH");
-  return path ? path : "/usr/bin:/bin";
-}
-
 // The program that starts the game server: its command, or the container
 // runtime that runs its image.
 std::string WhatStarts(const CheckTarget& target) {
   const core::PayloadSpec& spec = target.spec.payload_spec;
   if (spec.image.empty()) return spec.command;
-  return process::ChooseContainerRuntime(target.container_runtime, PathOf(target.spec)).command;
+  return process::ChooseContainerRuntime(target.container_runtime,
+                                         process::SearchPathOf(target.spec))
+      .command;
 }
 
 }  // namespace
@@ -593,10 +587,13 @@ StatusOr<std::vector<CheckResult>> RunChecks(
                                         [](const CheckCase& c) { return c.kind != Probe::kLint; });
   bool never_ready = false;
   if (needs_server) {
-    IMSEMU_RETURN_IF_ERROR(process::LookUpCommand(WhatStarts(target), PathOf(target.spec)));
+    IMSEMU_RETURN_IF_ERROR(
+        process::LookUpCommand(WhatStarts(target), process::SearchPathOf(target.spec)));
     if (const std::string& image = target.spec.payload_spec.image; !image.empty()) {
-      IMSEMU_RETURN_IF_ERROR(process::LookUpImage(
-          process::ChooseContainerRuntime(target.container_runtime, PathOf(target.spec)), image));
+      IMSEMU_RETURN_IF_ERROR(
+          process::LookUpImage(process::ChooseContainerRuntime(target.container_runtime,
+                                                               process::SearchPathOf(target.spec)),
+                               image));
     }
     double within = kDefaultStartSeconds;
     for (const CheckCase& c : cases) {

@@ -17,6 +17,7 @@
 #include "emulator/http/request_checks.h"
 #include "emulator/process/exec_command.h"
 #include "emulator/process/port_picker.h"
+#include "emulator/process/startable.h"
 
 namespace imsemu::cli {
 namespace {
@@ -246,6 +247,18 @@ StatusOr<EmulatorOptions> ServeOptions(const ServeFlags& f, std::ostream& warnin
   IMSEMU_ASSIGN_OR_RETURN(options.fixture, f.fixture.empty() ? codec::DefaultFixture()
                                                              : codec::LoadFixtureFile(f.fixture));
   options.fixture_given = !f.fixture.empty();
+  // A game server that cannot start is refused before anything listens, as
+  // `check` refuses it (it would only log "cannot start" for ever).
+  for (const core::ProjectFixture& project : options.fixture.projects) {
+    for (const core::AllocationFixture& a : project.allocations) {
+      if (Status s = process::CheckStartable(a.spec, options.container_runtime); !s.ok()) {
+        return InvalidArgument(
+            (f.fixture.empty() ? std::string("the built-in world") : "fixture " + f.fixture) +
+            ": allocation '" + a.id.value_or(a.spec.name) + "' of project '" + project.id +
+            "': " + s.message());
+      }
+    }
+  }
   options.import_path = f.import;
   options.record_path = f.record;
   options.record_overwrite = f.record_overwrite;

@@ -24,13 +24,15 @@ bool SameProcess(const core::PayloadSpec& a, const core::PayloadSpec& b) {
 }
 
 // PermissionDenied when `spec` would start a process that `current` (the
-// allocation as it is, if any) does not already run.
-Status CheckCommandAllowed(const core::AllocationSpec& spec, const core::AllocationSpec* current,
-                           bool allow_commands) {
-  if (allow_commands || !spec.payload_spec.RunsGameServer()) return OkStatus();
+// allocation as it is, if any) does not already run and commands are off;
+// InvalidArgument when that process cannot start.
+Status CheckProcess(const core::AllocationSpec& spec, const core::AllocationSpec* current,
+                    const ProcessPolicy& policy) {
+  if (!spec.payload_spec.RunsGameServer()) return OkStatus();
   if (current != nullptr && SameProcess(spec.payload_spec, current->payload_spec)) {
     return OkStatus();
   }
+  if (policy.allow_commands) return policy.can_start ? policy.can_start(spec) : OkStatus();
   const bool image = !spec.payload_spec.image.empty();
   return PermissionDenied(
       std::string(image ? "payload_spec.image: starting containers"
@@ -48,7 +50,7 @@ Json AllocationsJson(const std::vector<core::Allocation>& allocations) {
 }  // namespace
 
 void MountOrchestrationApi(httplib::Server& server, core::World& world, RequestIds& ids,
-                           bool allow_commands) {
+                           ProcessPolicy processes) {
   auto fail = [&ids](httplib::Response& res, const Status& s) {
     WriteError(res, kSurface, s, ids);
   };
@@ -67,10 +69,10 @@ void MountOrchestrationApi(httplib::Server& server, core::World& world, RequestI
 
   server.Post(
       routes::Pattern(routes::kCreateAllocation.path),
-      [&world, fail, answer, allow_commands](const httplib::Request& req, httplib::Response& res) {
+      [&world, fail, answer, processes](const httplib::Request& req, httplib::Response& res) {
         StatusOr<core::AllocationSpec> spec = ReadSpec(req);
         if (!spec.ok()) return fail(res, spec.status());
-        Status allowed = CheckCommandAllowed(*spec, nullptr, allow_commands);
+        Status allowed = CheckProcess(*spec, nullptr, processes);
         if (!allowed.ok()) return fail(res, allowed);
         answer(res, world.CreateAllocation(req.matches[1], *std::move(spec)));
       });
@@ -82,12 +84,11 @@ void MountOrchestrationApi(httplib::Server& server, core::World& world, RequestI
 
   server.Put(
       routes::Pattern(routes::kReplaceAllocation.path),
-      [&world, fail, answer, allow_commands](const httplib::Request& req, httplib::Response& res) {
+      [&world, fail, answer, processes](const httplib::Request& req, httplib::Response& res) {
         StatusOr<core::AllocationSpec> spec = ReadSpec(req);
         if (!spec.ok()) return fail(res, spec.status());
         auto current = world.GetAllocation(req.matches[1], req.matches[2]);
-        Status allowed =
-            CheckCommandAllowed(*spec, current.ok() ? &current->spec : nullptr, allow_commands);
+        Status allowed = CheckProcess(*spec, current.ok() ? &current->spec : nullptr, processes);
         if (!allowed.ok()) return fail(res, allowed);
         answer(res, world.ReplaceAllocation(req.matches[1], req.matches[2], *std::move(spec)));
       });

@@ -194,6 +194,26 @@ TEST(ServeCommandTest, OptionsFollowTheFlagsAndABadOneIsNamed) {
   EXPECT_NE(missing.status().message().find("no-fixture.json"), std::string::npos);
 }
 
+TEST(ServeCommandTest, AFixtureWhoseGameServerCannotStartIsRefusedNamingIt) {
+  const std::string fixture = TempPath("unstartable.json");
+  std::ofstream(fixture) << R"({"projects": [{"id": "p", "allocations": [{"id": "a",
+      "annotations": {"session_type": "s"},
+      "payload_spec": {"command": "/nonexistent/game-server"}}]}]})";
+  ServeFlags f;
+  f.port = 0;
+  f.fixture = fixture;
+  std::ostringstream warnings;
+  const StatusOr<EmulatorOptions> refused = ServeOptions(f, warnings);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().message(),
+            "fixture " + fixture +
+                ": allocation 'a' of project 'p': payload_spec.command: cannot start "
+                "'/nonexistent/game-server': No such file or directory");
+  std::ofstream(fixture) << R"({"projects": [{"id": "p", "allocations": [{"id": "a",
+      "annotations": {"session_type": "s"}, "payload_spec": {"command": "/bin/true"}}]}]})";
+  EXPECT_TRUE(ServeOptions(f, warnings).ok());
+}
+
 class RunningEmulatorTest : public ::testing::Test {
  protected:
   void SetUp() override {

@@ -158,6 +158,7 @@ TEST_F(HttpServerTest, HttpAllocationsMayNotStartContainersUnlessAllowed) {
 
   EmulatorOptions open;
   open.allow_http_commands = true;
+  open.container_runtime = "/bin/true";  // holds every image: `image inspect` succeeds
   Start(open);
   auto created = main_->Post(kAllocations, image_spec);
   ASSERT_EQ(created.status, 200) << created.raw;
@@ -203,6 +204,35 @@ TEST_F(HttpServerTest, ReplacingKeepsAFixtureCommandAndTheFlagAllowsNewOnes) {
   Start(open);
   EXPECT_EQ(main_
                 ->Post(kAllocations, R"({"name":"x","annotations":{"session_type":"x"},
+      "buffer_size":0,"payload_spec":{"command":"/bin/true"}})")
+                .status,
+            200);
+}
+
+TEST_F(HttpServerTest, AGameServerThatCannotStartIsA400NamingTheFieldAndChangesNothing) {
+  EmulatorOptions open;
+  open.allow_http_commands = true;
+  open.container_runtime = "/bin/false";  // holds no image
+  Start(open);
+  const size_t before = Allocations();
+  auto missing = main_->Post(kAllocations, R"({"name":"x","annotations":{"session_type":"x"},
+      "payload_spec":{"command":"/nonexistent/game-server"}})");
+  ExpectErrorShape(missing, 400);
+  EXPECT_EQ(missing.body["message"],
+            "payload_spec.command: cannot start '/nonexistent/game-server': No such file or "
+            "directory");
+  auto not_held = main_->Post(kAllocations, R"({"name":"y","annotations":{"session_type":"y"},
+      "payload_spec":{"image":"localhost/never-built:1"}})");
+  ExpectErrorShape(not_held, 400);
+  EXPECT_NE(
+      not_held.body["message"].get<std::string>().find(
+          "payload_spec.image: cannot run the image 'localhost/never-built:1' with /bin/false"),
+      std::string::npos)
+      << not_held.raw;
+  EXPECT_EQ(Allocations(), before);
+  // A command that starts is taken.
+  EXPECT_EQ(main_
+                ->Post(kAllocations, R"({"name":"z","annotations":{"session_type":"z"},
       "buffer_size":0,"payload_spec":{"command":"/bin/true"}})")
                 .status,
             200);
