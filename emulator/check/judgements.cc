@@ -1,5 +1,7 @@
 #include "emulator/check/judgements.h"
 
+#include "emulator/util/utf8.h"
+
 #include <cstdio>
 #include <string_view>
 #include <unordered_set>
@@ -132,12 +134,13 @@ std::string Millis(double ms) {
 }
 
 std::string Excerpt(const std::string& text, size_t max) {
-  std::string out = text.substr(0, max);
-  for (char& c : out) {
-    if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) >= 0x7f) c = '.';
+  size_t cut = std::min(max, text.size());
+  // Not inside a character: back to where one begins.
+  while (cut > 0 && cut < text.size() && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) {
+    --cut;
   }
-  return "'" + out + "'" +
-         (text.size() > max ? "... (" + std::to_string(text.size()) + " bytes)" : "");
+  return "'" + PrintableText(std::string_view(text).substr(0, cut)) + "'" +
+         (text.size() > cut ? "... (" + std::to_string(text.size()) + " bytes)" : "");
 }
 
 std::optional<Echo> FindEcho(const core::StringMap& status, const std::string& config) {

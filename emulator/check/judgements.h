@@ -64,7 +64,8 @@ size_t StatusBytes(const core::StringMap& status);
 
 // "120 ms", "3.0 s".
 std::string Millis(double ms);
-// A text quoted for one line: control and non-ASCII bytes as '.', cut at `max`.
+// A text quoted for one line: control bytes and bytes that are not UTF-8
+// escaped (PrintableText), cut at `max` bytes (not inside a character).
 std::string Excerpt(const std::string& text, size_t max = 60);
 
 }  // namespace imsemu::check

@@ -3,6 +3,7 @@
 #include <map>
 
 #include "emulator/check/judgements.h"
+#include "emulator/util/utf8.h"
 
 namespace imsemu::check {
 namespace {
@@ -70,12 +71,8 @@ std::optional<double> Observation::First(CallKind kind, double from) const {
 }
 
 std::string Refusal::Describe() const {
-  std::string said = message.substr(0, 160);
-  for (char& c : said) {
-    if (static_cast<unsigned char>(c) < 0x20) c = '.';
-  }
-  return (kind ? std::string(CallName(*kind)) : method + " " + path) +
-         " refused: " + std::to_string(status) + " " + said;
+  return (kind ? std::string(CallName(*kind)) : PrintableText(method + " " + path)) +
+         " refused: " + std::to_string(status) + " " + PrintableText(message.substr(0, 200));
 }
 
 std::vector<const Refusal*> Observation::Refused(CallKind kind, double from) const {
@@ -112,7 +109,7 @@ std::vector<std::string> Observation::Evidence() const {
     const core::Event& e = journal[i];
     out.push_back("  " + std::string(core::EventKindName(e.kind)) + " " + e.old_state +
                   (e.old_state.empty() ? "" : " -> ") + e.new_state +
-                  (e.detail.empty() ? "" : " (" + e.detail + ")"));
+                  (e.detail.empty() ? "" : " (" + PrintableText(e.detail) + ")"));
   }
   out.push_back("output (" + (log_path.empty() ? std::string("no log") : log_path) + "):");
   for (size_t i = Tail(output); i < output.size(); ++i)

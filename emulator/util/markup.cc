@@ -1,8 +1,11 @@
 #include "emulator/util/markup.h"
 
+#include "emulator/util/utf8.h"
+
 namespace imsemu {
 
-std::string EscapeMarkup(std::string_view text) {
+std::string EscapeMarkup(std::string_view raw) {
+  const std::string text = PrintableText(raw, /*keep_newlines=*/true);
   std::string out;
   out.reserve(text.size());
   for (char c : text) {
@@ -23,11 +26,7 @@ std::string EscapeMarkup(std::string_view text) {
         out += "&apos;";
         break;
       default:
-        if (static_cast<unsigned char>(c) < 0x20 && c != '\t' && c != '\n' && c != '\r') {
-          out += '?';
-        } else {
-          out += c;
-        }
+        out += c;
     }
   }
   return out;

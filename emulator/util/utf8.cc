@@ -40,4 +40,32 @@ size_t FirstInvalidUtf8(std::string_view text) {
 
 bool IsValidUtf8(std::string_view text) { return FirstInvalidUtf8(text) == text.size(); }
 
+std::string PrintableText(std::string_view text, bool keep_newlines) {
+  std::string out;
+  out.reserve(text.size());
+  auto escape = [&out](unsigned char byte) {
+    static constexpr char kHex[] = "0123456789abcdef";
+    out += "\\x";
+    out += kHex[byte >> 4];
+    out += kHex[byte & 0xf];
+  };
+  while (!text.empty()) {
+    const size_t good = FirstInvalidUtf8(text);
+    for (char c : text.substr(0, good)) {
+      const auto u = static_cast<unsigned char>(c);
+      if ((u >= 0x20 && u != 0x7f) || (keep_newlines && (c == '\n' || c == '\t'))) {
+        out += c;
+      } else if (c == '\n' || c == '\t' || c == '\r') {
+        out += c == '\n' ? "\\n" : c == '\t' ? "\\t" : "\\r";
+      } else {
+        escape(u);
+      }
+    }
+    if (good == text.size()) break;
+    escape(static_cast<unsigned char>(text[good]));  // not part of well-formed UTF-8
+    text.remove_prefix(good + 1);
+  }
+  return out;
+}
+
 }  // namespace imsemu

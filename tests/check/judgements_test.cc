@@ -351,6 +351,19 @@ TEST(JudgeMatchEndTest, ExitZeroPassesAnythingElseFails) {
   EXPECT_THAT(JudgeMatchEnd(o, params).text, HasSubstr("still running"));
 }
 
+TEST(ExcerptTest, HostileBytesBecomeTextAndACutNeverSplitsACharacter) {
+  using namespace std::string_literals;
+  EXPECT_EQ(Excerpt("the map\0\x1b[2J"s), "'the map\\x00\\x1b[2J'");
+  EXPECT_EQ(Excerpt("\xed\xa0\x80 map"), "'\\xed\\xa0\\x80 map'");
+  EXPECT_EQ(Excerpt("ééé", 3), "'é'... (6 bytes)");
+  Observation o = InASession();
+  core::Event e;
+  e.kind = core::EventKind::kSessionStatus;
+  e.detail = "{map: \"\0\xff\"}"s;
+  o.journal.push_back(e);
+  EXPECT_THAT(o.Evidence(), ::testing::Contains(HasSubstr("{map: \"\\x00\\xff\"}")));
+}
+
 TEST(ObservationTest, EvidenceSaysHowTheProcessEnded) {
   Observation o = InASession();
   o.exit = ExitAt(3300, ProcessExit::Signaled(9));
