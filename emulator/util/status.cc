@@ -38,13 +38,12 @@ std::string Status::ToString() const {
   return ok() ? "OK" : std::string(StatusCodeName(code_)) + ": " + message_;
 }
 
+BadStatusOrAccess::BadStatusOrAccess(Status status)
+    : status_(std::move(status)), what_("the value of an error was read: " + status_.ToString()) {}
+
 namespace internal {
 
-void ValueOfError(const Status& status) {
-  std::fprintf(stderr, "ims-emulator: the value of an error was read: %s\n",
-               status.ToString().c_str());
-  std::abort();
-}
+void ValueOfError(const Status& status) { throw BadStatusOrAccess(status); }
 
 Status OkStatusGivenToStatusOr() {
   return Status(StatusCode::kInternal, "a StatusOr was given an OK status and no value");

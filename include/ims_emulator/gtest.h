@@ -193,6 +193,18 @@ MATCHER_P(StatusIs, code, std::string("has status ") + ::imsemu::StatusCodeName(
   return s.code() == code;
 }
 
+// The code and a matcher of the message (as abseil's):
+//   EXPECT_THAT(server.SetLabel("_x", "y"), StatusIs(StatusCode::kInvalidArgument,
+//                                                    HasSubstr("key")));
+MATCHER_P2(StatusIs, code, message_matcher,
+           std::string("has status ") + ::imsemu::StatusCodeName(code) + " and a message that " +
+               ::testing::DescribeMatcher<std::string>(message_matcher)) {
+  const ::imsemu::Status& s = StatusOf(arg);
+  *result_listener << "is " << s.ToString();
+  return s.code() == code && ::testing::Matches(::testing::SafeMatcherCast<const std::string&>(
+                                 message_matcher))(s.message());
+}
+
 // A StatusOr<PayloadInfo> that holds a payload in `state`.
 MATCHER_P(PayloadInState, state, "is a payload in state " + std::string(state)) {
   if (!arg.ok()) {
@@ -357,9 +369,12 @@ inline void PrintTo(const FaultInfo& f, std::ostream* os) {
 // ASSERT_OK_AND_ASSIGN is several statements: under an `if`, use braces.
 #define IMSEMU_EXPECT_OK(expr) EXPECT_THAT((expr), ::imsemu_testing::IsOk())
 #define IMSEMU_ASSERT_OK(expr) ASSERT_THAT((expr), ::imsemu_testing::IsOk())
-#define IMSEMU_ASSERT_OK_AND_ASSIGN_IMPL(var, lhs, expr) \
-  auto var = (expr);                                     \
-  ASSERT_THAT(var, ::imsemu_testing::IsOk());            \
+// A failure names the expression: "session_manager().CreateSession("x") is
+// NOT_FOUND: ...".
+#define IMSEMU_ASSERT_OK_AND_ASSIGN_IMPL(var, lhs, expr)                     \
+  auto var = (expr);                                                         \
+  if (!::imsemu_testing::StatusOf(var).ok())                                 \
+    FAIL() << #expr << " is " << ::imsemu_testing::StatusOf(var).ToString(); \
   lhs = *std::move(var)
 #define IMSEMU_ASSERT_OK_AND_ASSIGN(lhs, expr) \
   IMSEMU_ASSERT_OK_AND_ASSIGN_IMPL(IMSEMU_CONCAT(imsemu_assert_statusor_, __COUNTER__), lhs, expr)

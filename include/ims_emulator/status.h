@@ -3,9 +3,13 @@
 // A Status carries a machine-readable code (absl-style names) and a human
 // message that names the field and the rule. Nothing below the adapters
 // throws; callers branch on ok() and the adapters map codes to wire statuses.
-// Value types; safe to copy between threads.
+// Reading the value of an error is the one exception, as in abseil: it throws
+// BadStatusOrAccess, so a test that does it fails at its line and the run
+// goes on (the emulator's own code never does). Value types; safe to copy
+// between threads.
 #pragma once
 
+#include <exception>
 #include <iosfwd>
 #include <optional>
 #include <string>
@@ -73,16 +77,30 @@ inline Status Internal(std::string m) { return {StatusCode::kInternal, std::move
 // prints a Status as that, not as bytes).
 std::ostream& operator<<(std::ostream& os, const Status& status);
 
+// What reading the value of an error StatusOr throws: a bug in the caller
+// (check ok() first), reported with the error it read.
+class BadStatusOrAccess : public std::exception {
+ public:
+  explicit BadStatusOrAccess(Status status);
+  const Status& status() const { return status_; }
+  // "the value of an error was read: NOT_FOUND: no payload 'x'"
+  const char* what() const noexcept override { return what_.c_str(); }
+
+ private:
+  Status status_;
+  std::string what_;
+};
+
 namespace internal {
-// Ends the process with `status` on stderr: reading the value of an error is
-// a bug, never a recoverable condition.
+// Throws BadStatusOrAccess(status): reading the value of an error is a bug,
+// never a recoverable condition (a test framework reports it as a failure).
 [[noreturn]] void ValueOfError(const Status& status);
 Status OkStatusGivenToStatusOr();
 }  // namespace internal
 
 // Either a value or a non-OK Status. Built from an OK Status it holds
 // INTERNAL instead (there is no value to give); reading the value of an
-// error ends the process with the error's message.
+// error throws BadStatusOrAccess with the error's message.
 template <typename T>
 class [[nodiscard]] StatusOr {
   static_assert(!std::is_same_v<std::decay_t<T>, Status>, "StatusOr<Status> makes no sense");

@@ -12,8 +12,26 @@ TEST_F(FailsOnPurposeTest, SetsAStatusThenFails) {
   EXPECT_EQ(1, 2) << "failing on purpose";
 }
 
+// Reading the value of an error fails this test at its line; the binary
+// goes on to the tests after it (and writes its XML).
+TEST_F(FailsOnPurposeTest, ReadsTheValueOfAnError) {
+  const std::string id = session_manager().CreateSession("no-such-type").value().id;
+  ADD_FAILURE() << "not reached: " << id;
+}
+
+TEST_F(FailsOnPurposeTest, AssertsOkOnAnError) {
+  ASSERT_OK_AND_ASSIGN(auto session, session_manager().CreateSession("no-such-type"));
+  ADD_FAILURE() << "not reached: " << session.id;
+}
+
 TEST_F(FailsOnPurposeTest, PassesAndCarriesNoJournal) {
   ASSERT_OK(session_manager().ListSessions("default"));
+  EXPECT_THAT(session_manager().CreateSession("no-such-type"),
+              imsemu_testing::StatusIs(imsemu::StatusCode::kNotFound,
+                                       ::testing::HasSubstr("no-such-type")));
+  EXPECT_THAT(session_manager().CreateSession("no-such-type"),
+              ::testing::Not(imsemu_testing::StatusIs(imsemu::StatusCode::kNotFound,
+                                                      ::testing::HasSubstr("default"))));
 }
 
 }  // namespace

@@ -30,5 +30,19 @@ with tempfile.TemporaryDirectory() as tmp:
     checks.check("Ready -> Reserved" in text, "the journal shows the reservation")
     passed = cases.get("PassesAndCarriesNoJournal")
     checks.check(passed is not None and not list(passed.iter("failure")),
-                 "the passing test has no failure")
-checks.finish(at_least=7)
+                 "the passing test has no failure (StatusIs with a message matcher both ways)")
+
+    def failure_of(name):
+        case = cases.get(name)
+        return "" if case is None else "\n".join(
+            f.get("message", "") + (f.text or "") for f in case.iter("failure"))
+
+    value = failure_of("ReadsTheValueOfAnError")
+    checks.check("the value of an error was read: NOT_FOUND" in value and "not reached" not in value,
+                 "reading the value of an error fails that test, with the error, and the run goes "
+                 "on", value[:1500])
+    assigned = failure_of("AssertsOkOnAnError")
+    checks.check('session_manager().CreateSession("no-such-type") is NOT_FOUND' in assigned and
+                 "not reached" not in assigned and "imsemu_assert_statusor" not in assigned,
+                 "ASSERT_OK_AND_ASSIGN names the expression, not a hidden variable", assigned[:1500])
+checks.finish(at_least=9)
