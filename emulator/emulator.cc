@@ -251,13 +251,9 @@ Status EmulatorImpl::Open() {
   }
   if (!options_.exchange_log.empty()) {
     IMSEMU_ASSIGN_OR_RETURN(exchange_log_, http::ExchangeLog::Open(options_.exchange_log));
-    server_->ObserveExchanges(exchange_log_.get());
-    if (listeners_) listeners_->ObserveExchanges(exchange_log_.get());
+    ObserveExchanges(exchange_log_.get());
   }
-  for (http::ExchangeObserver* observer : options_.exchange_observers) {
-    server_->ObserveExchanges(observer);
-    if (listeners_) listeners_->ObserveExchanges(observer);
-  }
+  for (http::ExchangeObserver* observer : options_.exchange_observers) ObserveExchanges(observer);
   httplib::Server& routes = server_->routes();
   http::ProcessPolicy processes;
   processes.allow_commands = options_.allow_http_commands;
@@ -384,8 +380,7 @@ Status EmulatorImpl::StartRecording() {
                           scenario::Recorder::Open(options_.record_path, options_.record_overwrite,
                                                    std::move(world), clock_->Now()));
   recording_ = std::make_unique<RecordingObserver>(*recorder_, *clock_);
-  server_->ObserveExchanges(recording_.get());
-  if (listeners_) listeners_->ObserveExchanges(recording_.get());
+  ObserveExchanges(recording_.get());
   return OkStatus();
 }
 
@@ -463,6 +458,11 @@ std::optional<int> EmulatorImpl::PidOf(const std::string& payload_id) const {
 
 void EmulatorImpl::AskGameServerToLeave(const std::string& payload_id) {
   if (supervisor_) supervisor_->AskToLeave(payload_id);
+}
+
+void EmulatorImpl::ObserveExchanges(http::ExchangeObserver* observer) {
+  server_->ObserveExchanges(observer);
+  if (listeners_) listeners_->ObserveExchanges(observer);
 }
 
 Status EmulatorImpl::Reset() { return world_->Reset(options_.fixture); }

@@ -192,6 +192,8 @@ class EmulatorImpl final : public Emulator {
   Status ChooseClock(const store::Snapshot* import);
   // Opens the recorder of --record and shows it every exchange.
   Status StartRecording();
+  // `observer` sees every exchange of the main port and of each payload's.
+  void ObserveExchanges(http::ExchangeObserver* observer);
   // Puts a snapshot file's faults in force (at start, with --import).
   Status ImportFaults(const store::Snapshot& snapshot);
   // A world as a snapshot keeps it: the world's image and the faults in force.
