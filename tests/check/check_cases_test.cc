@@ -34,7 +34,9 @@ TEST(CheckCasesTest, TheSigtermCaseGivesTheGracePeriodServeGives) {
   const double grace = std::chrono::duration<double>(core::kSigtermGrace).count();
   EXPECT_EQ(Probes().at("sigterm").defaults["grace_seconds"].get<double>(), grace);
   for (const CheckCase& c : DefaultCheckCases()) {
-    if (c.kind == Probe::kSigterm) EXPECT_EQ(c.params["grace_seconds"].get<double>(), grace);
+    if (c.kind == Probe::kSigterm) {
+      EXPECT_EQ(c.params["grace_seconds"].get<double>(), grace);
+    }
   }
   EXPECT_EQ(EmulatorOptions{}.kill_grace, core::kSigtermGrace);
 }
