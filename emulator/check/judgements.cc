@@ -139,8 +139,12 @@ std::string Excerpt(const std::string& text, size_t max) {
   while (cut > 0 && cut < text.size() && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) {
     --cut;
   }
-  return "'" + PrintableText(std::string_view(text).substr(0, cut)) + "'" +
-         (text.size() > cut ? "... (" + std::to_string(text.size()) + " bytes)" : "");
+  // Appended, not `"'" + ...`: GCC 12's -Wrestrict misfires on that at -O3.
+  std::string out = "'";
+  out += PrintableText(std::string_view(text).substr(0, cut));
+  out += '\'';
+  if (text.size() > cut) out += "... (" + std::to_string(text.size()) + " bytes)";
+  return out;
 }
 
 std::optional<Echo> FindEcho(const core::StringMap& status, const std::string& config) {
