@@ -6,8 +6,8 @@ comment runs there in bash, with IMS_EMULATOR_SOURCE (this repository) and
 IMS_EMULATOR_BINARY set as the walkthrough tells the reader to. A block that
 fails fails the test; a walkthrough with no file or no run block fails too.
 
-For the TypeScript walkthrough, without DOCKER_HOST podman's
-Docker-compatible API serves the run on a socket of its own.
+The TypeScript walkthrough's blocks run under scripts/with-docker-api.sh
+(podman's Docker-compatible API, without DOCKER_HOST).
 
 Usage: walkthrough_test.py WALKTHROUGH.md IMS_EMULATOR_BINARY
 """
@@ -17,7 +17,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from testlib import Checks  # noqa: E402
@@ -50,28 +49,16 @@ for name, content in files:
 env = dict(os.environ, IMS_EMULATOR_SOURCE=source, IMS_EMULATOR_BINARY=binary)
 env.pop("IMS_EMULATOR_URL", None)
 
-service = None
-if doc.endswith("typescript.md") and not env.get("DOCKER_HOST"):
-    env.setdefault("CONTAINERS_CONF", os.path.join(source, "containers", "containers.conf"))
-    socket = os.path.join(work, "podman.sock")
-    service = subprocess.Popen(["podman", "system", "service", "--time=0", "unix://" + socket],
-                               env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 30
-    while not os.path.exists(socket) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    env["DOCKER_HOST"] = "unix://" + socket
-try:
-    for n, script in enumerate(runs, 1):
-        r = subprocess.run(["bash", "-euo", "pipefail", "-c", script], cwd=work, env=env,
-                           capture_output=True, text=True, timeout=540)
-        t.check(r.returncode == 0, f"run block {n} passes: {script.strip().splitlines()[-1]}",
-                f"exit {r.returncode}\n{r.stdout[-6000:]}\n{r.stderr[-3000:]}")
-        ran = [int(x) for m in PASSED.findall(r.stdout) for x in m if x]
-        t.check(sum(ran) > 0, f"run block {n} ran tests ({sum(ran)} passed)", r.stdout[-3000:])
-finally:
-    if service:
-        service.terminate()
-        service.wait()
+shell = ["bash", "-euo", "pipefail", "-c"]
+if doc.endswith("typescript.md"):
+    shell = ["bash", os.path.join(source, "scripts", "with-docker-api.sh")] + shell
+for n, script in enumerate(runs, 1):
+    r = subprocess.run(shell + [script], cwd=work, env=env, capture_output=True, text=True,
+                       timeout=540)
+    t.check(r.returncode == 0, f"run block {n} passes: {script.strip().splitlines()[-1]}",
+            f"exit {r.returncode}\n{r.stdout[-6000:]}\n{r.stderr[-3000:]}")
+    ran = [int(x) for m in PASSED.findall(r.stdout) for x in m if x]
+    t.check(sum(ran) > 0, f"run block {n} ran tests ({sum(ran)} passed)", r.stdout[-3000:])
 if not t.failures:
     shutil.rmtree(work, ignore_errors=True)
 t.finish(at_least=2)
