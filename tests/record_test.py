@@ -11,7 +11,8 @@ Usage: record_test.py IMS_EMULATOR EXAMPLE_GAME_SERVER
    usual report.
 2. Under the real clock, rounded time: the recording replays.
 3. A real game-server process (examples/example_game_server.cc): what it did
-   over the Payload Local API, and its exit, replay without the process.
+   over the Payload Local API, and its exit, replay without the process; its
+   identical polls are one step each with their count.
 Every server listens on 127.0.0.1.
 """
 import json
@@ -24,6 +25,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 import urllib.error
 import urllib.request
 
@@ -187,6 +189,10 @@ def payload(payload_id):
 first = call(base + "/emulator/v0/state")[1]["payloads"][0]["id"]
 check(wait_for(lambda: payload(first)["status"]["state"] == "Ready"),
       "the game server calls ready over the Payload Local API")
+# Idle and Ready, it polls every 20 ms: the recording counts its identical polls.
+deadline = time.monotonic() + 60
+while time.monotonic() < deadline and not re.search(r"^    times: ([5-9]|\d\d)", open(process).read(), re.M):
+    time.sleep(0.05)
 status, created = call(sessions, "POST", {"session_config": '{"max_players": 4, "map": "dust"}'})
 check(status == 200, "a session on the real game server")
 port = created["ports"][0]["port"]
@@ -209,6 +215,12 @@ check(game_server not in text and "eu-local" not in text and "t0k3n" not in text
       "its calls")
 check("server.ready" in text and "server.set_status" in text and "emulator.exit" in text,
       "what the process did over the Payload Local API, and its exit, are steps")
+# The game server polls every 20 ms: its identical polls are one step each, with a count.
+polls = sum(int(n) for n in re.findall(r"^    times: (\d+)", text, re.M))
+steps = len(re.findall(r"^  - ", text, re.M))
+check(polls >= 5 and steps < 40,
+      f"identical polls are counted, not written again ({polls} polls in repeated steps, "
+      f"{steps} steps in all)")
 result = replay(process)
 check(result.returncode == 0, "the real game server's recording replays without it: "
       + (result.stdout + result.stderr)[-600:])

@@ -13,6 +13,7 @@
 #include "emulator/scenario/step_kinds.h"
 #include "emulator/scenario/variables.h"
 #include "emulator/util/rfc3339.h"
+#include "emulator/util/utf8.h"
 
 namespace imsemu::scenario {
 namespace {
@@ -93,7 +94,8 @@ std::string Run::Fail(const scenario::Step& step, const Call* call, const Exchan
   out << "  seed " << options_.seed.value_or(scenario_.seed) << ", virtual time "
       << FormatRfc3339(now) << " (" << static_cast<double>((now - start_).count()) / 1000.0
       << " s into the scenario)\n";
-  return out.str();
+  // A hostile config or body in the request or answer stays text.
+  return PrintableText(out.str(), /*keep_newlines=*/true);
 }
 
 StatusOr<std::optional<std::string>> Run::Attempt(const scenario::Step& step, Call& call,
@@ -107,23 +109,30 @@ StatusOr<std::optional<std::string>> Run::Attempt(const scenario::Step& step, Ca
   got = Send(call);
   if (options_.verbose != nullptr) {
     *options_.verbose << "  " << scenario_.file << ":" << step.line << " " << step.kind << " -> "
-                      << got.status << " " << Truncate(got.raw, 200) << "\n";
+                      << got.status << " " << PrintableText(Truncate(got.raw, 200)) << "\n";
   }
   return Mismatch(step.expect, got.status, got.body, vars_);
 }
 
 void Run::Step(const scenario::Step& step) {
   if (step.kind == "wait_until") return WaitUntil(step);
-  Call call;
-  Exchange got;
-  StatusOr<std::optional<std::string>> mismatch = Attempt(step, call, got);
-  Status saved = mismatch.ok() && !mismatch->has_value() ? Save(step, got) : OkStatus();
-  const std::string why = !mismatch.ok()          ? mismatch.status().message()
-                          : mismatch->has_value() ? **mismatch
-                                                  : saved.message();
-  if (why.empty()) return;
-  failure_ = Fail(step, call.method.empty() ? nullptr : &call,
-                  got.status == 0 && got.raw.empty() ? nullptr : &got, why);
+  for (int time = 1; time <= step.times; ++time) {
+    Call call;
+    Exchange got;
+    StatusOr<std::optional<std::string>> mismatch = Attempt(step, call, got);
+    Status saved = mismatch.ok() && !mismatch->has_value() ? Save(step, got) : OkStatus();
+    std::string why = !mismatch.ok()          ? mismatch.status().message()
+                      : mismatch->has_value() ? **mismatch
+                                              : saved.message();
+    if (why.empty()) continue;
+    if (step.times > 1) {
+      why =
+          "(sent " + std::to_string(time) + " of " + std::to_string(step.times) + " times) " + why;
+    }
+    failure_ = Fail(step, call.method.empty() ? nullptr : &call,
+                    got.status == 0 && got.raw.empty() ? nullptr : &got, why);
+    return;
+  }
 }
 
 void Run::WaitUntil(const scenario::Step& step) {

@@ -4,8 +4,11 @@
 #include <cctype>
 #include <cerrno>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <tuple>
+
+#include <unistd.h>
 
 #include "emulator/codec/allocation_json.h"
 #include "emulator/scenario/json_path.h"
@@ -26,6 +29,9 @@ constexpr size_t kMaxExpectations = 40;
 constexpr const char* kRefusedCredentials = "Bearer (refused credentials, not recorded)";
 // Under the real clock, time between calls is written in steps of this.
 constexpr long long kRealClockGrainMs = 100;
+// Reads since the last other step are rewritten as they repeat up to this
+// size; past it, they start afresh (each rewrite is one write of them all).
+constexpr size_t kMaxReadsBytes = 64 * 1024;
 
 // `text` on one line of a YAML comment: control characters as spaces, bytes
 // that are not UTF-8 as '?'.
@@ -342,6 +348,12 @@ std::string StepText(const RecordedStep& step) {
   if (step.kind.empty()) return "  # " + OneLine(step.comment) + "\n";
   std::string text = "  - " + step.kind + ": " + Dump(step.params) + "\n";
   if (step.save) text += "    save: " + Dump(Json{{step.save->first, step.save->second}}) + "\n";
+  if (step.times > 1) {
+    char span[32];
+    std::snprintf(span, sizeof span, "%.1f", static_cast<double>(step.span.count()) / 1000.0);
+    text += "    times: " + std::to_string(step.times) + "  # the same answer " +
+            std::to_string(step.times) + " times in " + span + " s (replayed back to back)\n";
+  }
   text += "    expect:\n      status: " + std::to_string(step.status) + "\n";
   if (!step.body_expectations.empty()) {
     text += "      body: " + Dump(step.body_expectations) + "\n";
@@ -388,9 +400,37 @@ Recorder::Recorder(std::FILE* file, RecordingWorld world, Time start)
 
 Recorder::~Recorder() { std::fclose(file_); }
 
+namespace {
+
+// Writes all of `text` at `offset` (one write for a text that fits, as a
+// step's does: a SIGKILL never leaves half of it).
+void WriteAt(int fd, const std::string& text, long long offset) {
+  size_t done = 0;
+  while (done < text.size()) {
+    const ssize_t n = ::pwrite(fd, text.data() + done, text.size() - done,
+                               static_cast<off_t>(offset + static_cast<long long>(done)));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return;  // a full disk: the recording ends where it could
+    done += static_cast<size_t>(n);
+  }
+}
+
+}  // namespace
+
 void Recorder::Append(const std::string& text) {
-  std::fwrite(text.data(), 1, text.size(), file_);
-  std::fflush(file_);  // in the kernel's hands: a crash of ours loses nothing
+  // In the kernel's hands before the answer is sent: a crash of ours loses nothing.
+  WriteAt(fileno(file_), text, size_);
+  size_ += static_cast<long long>(text.size());
+}
+
+void Recorder::RewriteReads() {
+  std::string text;
+  for (const Read& read : reads_) text += read.advance + StepText(read.step);
+  WriteAt(fileno(file_), text, reads_start_);
+  size_ = reads_start_ + static_cast<long long>(text.size());
+  if (::ftruncate(fileno(file_), static_cast<off_t>(size_)) != 0) {
+    // The tail only grows (counts and spans go up): nothing was left over.
+  }
 }
 
 void Recorder::Record(const RecordedCall& call, Time now) {
@@ -402,16 +442,36 @@ void Recorder::Record(const RecordedCall& call, Time now) {
     step = Comment(call, std::string("the recorder failed: ") + e.what());
   }
   if (!step) return;
-  std::string text;
+  // A read that changes nothing, answered as an earlier one since the last
+  // other step: that step's count goes up, and the time passes on to the next.
+  // A fault may answer a read and counts the reads it matched: while one may
+  // be in force, every read is written where it happened.
+  if (step->kind == "fault.add" || step->kind == "emulator.restore") faults_ = true;
+  if (step->kind == "fault.clear") faults_ = false;
+  const bool read = call.method == "GET" && !step->kind.empty() && !faults_;
+  const std::string identity = read ? StepText(*step) : "";
+  for (Read& earlier : reads_) {
+    if (!read || earlier.identity != identity) continue;
+    ++earlier.step.times;
+    earlier.step.span = now - earlier.first;
+    RewriteReads();
+    return;
+  }
+  std::string advance;
   long long elapsed = (now - last_).count();
   if (!world_.virtual_clock) elapsed -= elapsed % kRealClockGrainMs;
   if (elapsed > 0) {
-    text += "  - emulator.advance: " + Ms(elapsed) + "\n";
+    advance = "  - emulator.advance: " + Ms(elapsed) + "\n";
     last_ += imsemu::Duration(elapsed);
   } else if (elapsed < 0) {
     last_ = now;  // a restore moved the clock back; its step does so too
   }
-  Append(text + StepText(*step));
+  if (!read || size_ - reads_start_ > static_cast<long long>(kMaxReadsBytes)) reads_.clear();
+  if (read) {
+    if (reads_.empty()) reads_start_ = size_;
+    reads_.push_back({advance, *step, identity, now});
+  }
+  Append(advance + StepText(*step));
 }
 
 }  // namespace imsemu::scenario

@@ -7,8 +7,14 @@
 // the answer actually seen (status and body, ids as saved variables). Time
 // between calls becomes `emulator.advance` steps: exact under the virtual
 // clock, rounded to 100 ms under the real one (the header says which).
-// Each step is appended to the file before its answer is sent, so a crash
+// Each step is written to the file before its answer is sent, so a crash
 // or a SIGKILL of the emulator keeps every call that was acknowledged.
+// Polls that change nothing are not written again and again: a read (a GET)
+// whose step and answer are the same as an earlier read's, with only reads
+// since, adds to that step's `times` (the file's tail is rewritten in one
+// write), so an idle game server polling for ten minutes is one step. While
+// a fault may be in force (after fault.add or a restore, until fault.clear)
+// reads are written one by one: a fault answers and counts them in order.
 // Secrets are never written: an Authorization header is replaced by the
 // runner's own. Calls that no step kind can express (reading the control
 // API, the dashboard, an import by file) are left out; the few that change
@@ -20,6 +26,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -62,6 +69,9 @@ struct RecordedStep {
   std::optional<std::pair<std::string, std::string>> save;  // {variable, path}
   int status = 0;
   nlohmann::json body_expectations = nlohmann::json::object();  // path -> value
+  // A read answered the same several times: how many, from first to last.
+  int times = 1;
+  Duration span{0};
 };
 
 // The step that replays `call`, or nullopt for a call that changes nothing
@@ -106,8 +116,19 @@ class Recorder {
   static bool Replays(const std::string& method, const std::string& path, bool payload_port);
 
  private:
+  // A read step written since the last step that was not a read, with the
+  // advance written before it.
+  struct Read {
+    std::string advance;
+    RecordedStep step;
+    std::string identity;  // its text as first written
+    Time first;
+  };
+
   Recorder(std::FILE* file, RecordingWorld world, Time start);
   void Append(const std::string& text) IMSEMU_REQUIRES(mu_);
+  // Writes the reads again from where the first one starts.
+  void RewriteReads() IMSEMU_REQUIRES(mu_);
 
   Mutex turn_;
   Mutex mu_;
@@ -115,6 +136,10 @@ class Recorder {
   const RecordingWorld world_;
   Time last_ IMSEMU_GUARDED_BY(mu_);
   std::map<std::string, std::string> variables_ IMSEMU_GUARDED_BY(mu_);
+  long long size_ IMSEMU_GUARDED_BY(mu_) = 0;         // bytes written
+  std::vector<Read> reads_ IMSEMU_GUARDED_BY(mu_);    // since the last other step
+  long long reads_start_ IMSEMU_GUARDED_BY(mu_) = 0;  // where reads_[0] is written
+  bool faults_ IMSEMU_GUARDED_BY(mu_) = false;        // since fault.add (or a restore)
 };
 
 }  // namespace imsemu::scenario

@@ -39,6 +39,9 @@ struct Step {
   Json params;
   std::map<std::string, std::string> save;  // variable -> response path
   Expectation expect;
+  // How many times the step is sent in a row, each answer held to `expect`
+  // (a recording writes identical polls as one step with their count).
+  int times = 1;
   // wait_until only: the repeated step, the clock step and the time limit.
   std::shared_ptr<Step> repeat;
   Duration every{1000};

@@ -30,6 +30,9 @@ std::string Listed(const std::set<std::string>& names) {
   return out;
 }
 
+// The most times a step may be repeated (`times:`).
+constexpr long long kMaxTimes = 1000000;
+
 // A failure at a line of the file.
 struct LoadError {
   int line;
@@ -84,12 +87,18 @@ Expectation ParseExpectation(const YAML::Node& node, int line) {
   return e;
 }
 
-// The one key of a step map that names its kind.
-std::string KindOf(const YAML::Node& node, int line) {
+// The one key of a step map that names its kind; `others` are the keys
+// beside it (a step's expect, save and times; wait_until's every and within).
+std::string KindOf(const YAML::Node& node, int line, const std::set<std::string>& others) {
   std::string kind;
   for (const auto& kv : node) {
     const std::string key = kv.first.Scalar();
-    if (key == "expect" || key == "save" || key == "every" || key == "within") continue;
+    if (others.count(key) != 0) continue;
+    if (key == "every" || key == "within") {
+      throw LoadError{LineOf(kv.first), key +
+                                            " belongs inside wait_until's map, beside the "
+                                            "step it repeats"};
+    }
     if (!kind.empty()) {
       throw LoadError{line, "a step has one kind; found '" + kind + "' and '" + key + "'"};
     }
@@ -128,13 +137,26 @@ Step ParseStep(const YAML::Node& node, int number) {
   Step step;
   step.number = number;
   step.line = line;
-  step.kind = KindOf(node, line);
+  step.kind = KindOf(node, line, {"expect", "save", "times"});
   // wait_until's map holds every, within and its step, read below.
   if (step.kind != "wait_until") step.params = ParseParameters(step.kind, node[step.kind], line);
   if (node["expect"]) step.expect = ParseExpectation(node["expect"], LineOf(node["expect"]));
   if (const YAML::Node save = node["save"]) {
     if (!save.IsMap()) throw LoadError{LineOf(save), "save must map variable names to paths"};
     for (const auto& kv : save) step.save[kv.first.Scalar()] = kv.second.Scalar();
+  }
+  if (const YAML::Node times = node["times"]) {
+    const Json n = ToJson(times);
+    if (!n.is_number_integer() || n.get<long long>() < 1 || n.get<long long>() > kMaxTimes) {
+      throw LoadError{LineOf(times), "times must be a whole number from 1 to " +
+                                         std::to_string(kMaxTimes) + "; got " + n.dump()};
+    }
+    if (step.kind == "wait_until") {
+      throw LoadError{LineOf(times),
+                      "times repeats a step a fixed number of times; wait_until "
+                      "repeats its step until it holds: give one of them"};
+    }
+    step.times = n.get<int>();
   }
   if (step.kind == "wait_until") {
     const YAML::Node inner = node["wait_until"];
@@ -147,10 +169,16 @@ Step ParseStep(const YAML::Node& node, int number) {
       (std::string(key) == "every" ? step.every : step.within) = *d;
     }
     if (step.every.count() <= 0) throw LoadError{line, "wait_until.every must be > 0"};
+    for (const char* key : {"expect", "save", "times"}) {
+      if (inner[key]) {
+        throw LoadError{LineOf(inner[key]),
+                        std::string(key) + " goes beside wait_until, not inside its map"};
+      }
+    }
     auto repeated = std::make_shared<Step>();
     repeated->number = number;
     repeated->line = line;
-    repeated->kind = KindOf(inner, line);
+    repeated->kind = KindOf(inner, line, {"every", "within"});
     if (repeated->kind == "wait_until") throw LoadError{line, "wait_until cannot repeat itself"};
     repeated->params = ParseParameters(repeated->kind, inner[repeated->kind], line);
     repeated->expect = step.expect;

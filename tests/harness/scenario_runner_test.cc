@@ -96,6 +96,48 @@ TEST(ScenarioRunnerTest, WaitUntilGivesUpAtItsLimit) {
   EXPECT_EQ(r.virtual_elapsed, Duration(5000));
 }
 
+// `times: N` sends the step N times, each held to the expectation: the
+// world's one payload (max_payloads: 1) can be reserved once, so the second
+// of three fails.
+TEST(ScenarioRunnerTest, TimesSendsTheStepThatOftenAndSaysWhichFailed) {
+  auto twice = RunText(R"(steps:
+  - client.list_sessions: {}
+    times: 3
+    expect: {status: 200}
+)");
+  EXPECT_TRUE(twice.passed()) << twice.report;
+  auto one = ParseScenario(R"(name: one payload
+world:
+  projects:
+    - id: local-project
+      allocations: [{id: arena, annotations: {session_type: default}, buffer_size: 1,
+                     max_payloads: 1, auto_ready: true}]
+steps:
+  - client.create_session: {}
+    times: 3
+    expect: {status: 200}
+)",
+                           "tests/failing.yaml");
+  ASSERT_TRUE(one.ok()) << one.status().message();
+  ScenarioResult r = RunScenario(*one, {});
+  EXPECT_FALSE(r.passed());
+  EXPECT_NE(r.report.find("step 1 (client.create_session)"), std::string::npos) << r.report;
+  EXPECT_NE(r.report.find("(sent 2 of 3 times) "), std::string::npos) << r.report;
+}
+
+// Control bytes, NUL and bytes that are not UTF-8 in what a step sent or got
+// are escaped in the report: it stays text (grep, JUnit XML).
+TEST(ScenarioRunnerTest, TheReportIsTextWhateverTheBodies) {
+  auto r = RunText(
+      "steps:\n  - client.create_session: {raw_body: \"{\\0\\x01\\x1b[31m\"}\n"
+      "    expect: {status: 200}\n");
+  EXPECT_FALSE(r.passed());
+  EXPECT_NE(r.report.find("{\\x00\\x01\\x1b[31m"), std::string::npos) << r.report;
+  for (char c : r.report) {
+    EXPECT_TRUE(static_cast<unsigned char>(c) >= 0x20 || c == '\n') << int{c};
+  }
+}
+
 TEST(ScenarioRunnerTest, SeedOverrideChangesIds) {
   const std::string steps =
       "steps:\n  - client.create_session: {}\n    expect: {body: {id: sslw4-6ddev}}\n";

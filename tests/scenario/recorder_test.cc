@@ -3,10 +3,14 @@
 // changes the world and that no step replays), never dropped in silence.
 #include "emulator/scenario/recorder.h"
 
+#include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <string_view>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include "emulator/scenario/step_kinds.h"
 #include "emulator/util/api_routes.h"
@@ -128,6 +132,75 @@ TEST(RecorderTest, TheRunnersCallForEachKindIsRecordedAsThatKind) {
     ++kinds;
   }
   EXPECT_GE(kinds, 22);
+}
+
+// Identical polls, even interleaved between two payloads, are one step each
+// with their count; the time they spanned goes to the next step's advance;
+// a call that is not a read ends the run, a changed answer is a step, and
+// after fault.add every read is a step (a fault answers and counts reads).
+TEST(RecorderTest, IdenticalPollsAreOneStepWithTheirCount) {
+  const std::string path = (std::filesystem::path(::testing::TempDir()) /
+                            ("polls-" + std::to_string(::getpid()) + ".yaml"))
+                               .string();
+  const Time start{std::chrono::seconds(1767225600)};
+  RecordingWorld world;
+  auto recorder = Recorder::Open(path, /*overwrite=*/true, world, start);
+  ASSERT_TRUE(recorder.ok()) << recorder.status().message();
+  auto poll = [&](const std::string& payload, const std::string& state, int at_ms) {
+    RecordedCall c = Call("GET", std::string(routes::kGetPayload.path));
+    c.payload_id = payload;
+    c.response_body = R"({"result": {"status": {"state": ")" + state + R"("}}})";
+    (*recorder)->Record(c, start + Duration(at_ms));
+  };
+  for (int second = 1; second <= 30; ++second) {
+    poll("p1", "Ready", second * 1000);
+    poll("p2", "Ready", second * 1000 + 400);
+  }
+  poll("p1", "Reserved", 31000);
+  poll("p1", "Reserved", 32000);
+  (*recorder)->Record(Call("POST", "/emulator/v0/reset"), start + Duration(40000));
+  poll("p1", "Ready", 41000);
+  (*recorder)->Record(Call("POST", "/emulator/v0/faults", R"({"status": 503})"),
+                      start + Duration(41000));
+  poll("p1", "Ready", 42000);
+  poll("p1", "Ready", 43000);
+  recorder->reset();  // closes the file
+
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  const std::string expected =
+      "  - emulator.advance: 1000ms\n"
+      "  - server.get_payload: {\"payload\":\"p1\"}\n"
+      "    times: 30  # the same answer 30 times in 29.0 s (replayed back to back)\n"
+      "    expect:\n      status: 200\n      body: {\"result.status.state\":\"Ready\"}\n"
+      "  - emulator.advance: 400ms\n"
+      "  - server.get_payload: {\"payload\":\"p2\"}\n"
+      "    times: 30  # the same answer 30 times in 29.0 s (replayed back to back)\n"
+      "    expect:\n      status: 200\n      body: {\"result.status.state\":\"Ready\"}\n"
+      "  - emulator.advance: 29600ms\n"
+      "  - server.get_payload: {\"payload\":\"p1\"}\n"
+      "    times: 2  # the same answer 2 times in 1.0 s (replayed back to back)\n"
+      "    expect:\n      status: 200\n      body: {\"result.status.state\":\"Reserved\"}\n"
+      "  - emulator.advance: 9000ms\n"
+      "  - emulator.reset: null\n"
+      "    expect:\n      status: 200\n"
+      "  - emulator.advance: 1000ms\n"
+      "  - server.get_payload: {\"payload\":\"p1\"}\n"
+      "    expect:\n      status: 200\n      body: {\"result.status.state\":\"Ready\"}\n"
+      "  - fault.add: {\"status\":503}\n"
+      "    expect:\n      status: 200\n"
+      "  - emulator.advance: 1000ms\n"
+      "  - server.get_payload: {\"payload\":\"p1\"}\n"
+      "    expect:\n      status: 200\n      body: {\"result.status.state\":\"Ready\"}\n"
+      "  - emulator.advance: 1000ms\n"
+      "  - server.get_payload: {\"payload\":\"p1\"}\n"
+      "    expect:\n      status: 200\n      body: {\"result.status.state\":\"Ready\"}\n";
+  const std::string all = text.str();
+  const size_t steps = all.find("steps:\n");
+  ASSERT_NE(steps, std::string::npos);
+  EXPECT_EQ(all.substr(steps + 7), expected);
+  std::filesystem::remove(path);
 }
 
 }  // namespace

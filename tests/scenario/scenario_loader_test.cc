@@ -109,6 +109,16 @@ TEST(ScenarioLoaderTest, UnknownStepParametersAreRefused) {
       {"defaults: {projekt: p}\nsteps: []\n", "defaults has no field 'projekt'"},
       {"status_cache: {mode: off, tll: 1s}\nsteps: []\n", "status_cache has no field 'tll'"},
       {"vars: {x: {repeat: '', times: 99999999999}}\nsteps: []\n", "dir/t.yaml:5: vars"},
+      {"steps:\n  - client.list_sessions: {}\n    times: 0\n",
+       "dir/t.yaml:7: times must be a whole number from 1 to 1000000; got 0"},
+      {"steps:\n  - client.list_sessions: {}\n    times: many\n", "got \"many\""},
+      {"steps:\n  - wait_until: {server.get_payload: {payload: p}}\n    times: 2\n",
+       "dir/t.yaml:7: times repeats a step a fixed number of times"},
+      {"steps:\n  - client.list_sessions: {}\n    every: 1s\n",
+       "dir/t.yaml:7: every belongs inside wait_until's map"},
+      {"steps:\n  - wait_until:\n      server.get_payload: {payload: p}\n      expect: {status: "
+       "200}\n",
+       "dir/t.yaml:8: expect goes beside wait_until, not inside its map"},
   };
   for (const Case& c : cases) {
     auto s = Parse(c.body);
@@ -120,6 +130,13 @@ TEST(ScenarioLoaderTest, UnknownStepParametersAreRefused) {
                     "emulator.reset:\n  - client.list_sessions: {}\n    expect: {absent: "
                     "[\"sessions[1]\"]}\n")
                   .ok());
+}
+
+TEST(ScenarioLoaderTest, TimesRepeatsAStep) {
+  auto s = Parse("steps:\n  - client.list_sessions: {}\n    times: 25\n  - emulator.reset:\n");
+  ASSERT_TRUE(s.ok()) << s.status().message();
+  EXPECT_EQ(s->steps[0].times, 25);
+  EXPECT_EQ(s->steps[1].times, 1);
 }
 
 TEST(ScenarioLoaderTest, ParsesDurations) {
