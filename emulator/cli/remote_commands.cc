@@ -4,6 +4,7 @@
 #include "emulator/cli/tool_commands.h"
 #include "emulator/clients/http_call.h"
 #include "emulator/store/snapshot_file.h"
+#include "emulator/util/utf8.h"
 
 namespace imsemu::cli {
 
@@ -20,7 +21,7 @@ int WriteTimeline(const RemoteFlags& f, const Context& c) {
   const StatusOr<nlohmann::json> trace = call.Call(routes::kTimeline);
   if (!trace.ok()) {
     err << "ims-emulator: cannot read the timeline from " << f.url << ": "
-        << trace.status().ToString() << "\n";
+        << PrintableText(trace.status().ToString()) << "\n";
     return 1;
   }
   if (f.out == "-") {
@@ -47,8 +48,8 @@ int WriteExport(const RemoteFlags& f, const Context& c) {
   clients::HttpCall call(f.url);
   const StatusOr<nlohmann::json> snapshot = call.Call(routes::kExport);
   if (!snapshot.ok()) {
-    err << "ims-emulator: cannot export from " << f.url << ": " << snapshot.status().ToString()
-        << "\n";
+    err << "ims-emulator: cannot export from " << f.url << ": "
+        << PrintableText(snapshot.status().ToString()) << "\n";
     return 1;
   }
   const std::string text = snapshot->dump(1) + "\n";

@@ -275,7 +275,9 @@ StatusOr<WorldState> ControlClient::State() {
     state.allocations.push_back({Text(a, "id"), Text(a, "project_id"), Text(a, "name"),
                                  Strings(a, "annotations")["session_type"], Text(a, "state"),
                                  Int(a, "buffer_size"), Int(a, "min_payloads"),
-                                 Int(a, "max_payloads")});
+                                 Int(a, "max_payloads"),
+                                 !Text(Member(a, "payload_spec"), "command").empty() ||
+                                     !Text(Member(a, "payload_spec"), "image").empty()});
   }
   for (const Json& p : Array(answer, "payloads")) {
     state.payloads.push_back(

@@ -7,6 +7,7 @@
 namespace imsemu::harness {
 
 StatusOr<std::unique_ptr<Emulator>> AttachedEmulator::Attach(const std::string& url) {
+  IMSEMU_ASSIGN_OR_RETURN(EmulatorClaim claim, EmulatorClaim::Take(url));
   clients::HttpCall health(url);
   StatusOr<nlohmann::json> answer = health.Call(routes::kHealth);
   if (!answer.ok())
@@ -14,11 +15,13 @@ StatusOr<std::unique_ptr<Emulator>> AttachedEmulator::Attach(const std::string& 
   const std::string& server = health.server();  // "host:port"
   const size_t colon = server.rfind(':');
   const int port = colon == std::string::npos ? 0 : std::atoi(server.c_str() + colon + 1);
-  return std::unique_ptr<Emulator>(new AttachedEmulator(url, port));
+  return std::unique_ptr<Emulator>(new AttachedEmulator(url, port, std::move(claim)));
 }
 
-AttachedEmulator::AttachedEmulator(std::string url, int port)
-    : url_(std::move(url)), port_(port), control_(url_) {}
+AttachedEmulator::AttachedEmulator(std::string url, int port, EmulatorClaim claim)
+    : url_(std::move(url)), port_(port), claim_(std::move(claim)), control_(url_) {}
+
+void AttachedEmulator::Stop() { claim_.reset(); }
 
 Status AttachedEmulator::AdvanceClock(std::chrono::milliseconds d) {
   std::lock_guard lock(mu_);

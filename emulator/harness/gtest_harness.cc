@@ -1,6 +1,7 @@
 // The GoogleTest harness of ims_emulator/gtest.h.
 #include "ims_emulator/gtest.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <stdexcept>
 #include <thread>
@@ -76,7 +77,13 @@ void SayObserversAreInProcessOnly(bool attached, const char* what) {
       }
       continue;
     }
-    if (real_time.Elapsed() >= limits.real_time) {
+    // Under the virtual clock, only a game-server process (or one of the
+    // test's own, said by the limits) changes the world by itself.
+    const bool something_acts =
+        !clock.is_virtual || limits.outside_game_servers ||
+        std::any_of(state->allocations.begin(), state->allocations.end(),
+                    [](const imsemu::AllocationInfo& a) { return a.runs_game_servers; });
+    if (!something_acts || real_time.Elapsed() >= limits.real_time) {
       ::testing::AssertionResult failed = ::testing::AssertionFailure();
       failed << "waited in vain for " << what << ": the virtual clock moved "
              << clock.unix_ms - start_ms << " ms, ";
@@ -84,7 +91,14 @@ void SayObserversAreInProcessOnly(bool attached, const char* what) {
         failed << "and its next deadline (" << *clock.next_timer << ") is past the wait's "
                << limits.virtual_time.count() << " ms; ";
       } else {
-        failed << "then nothing was armed for " << limits.real_time.count() << " ms of real time; ";
+        failed << "and nothing is armed on it; ";
+      }
+      if (!something_acts) {
+        failed << "nothing else can change this world (no allocation runs a game-server "
+                  "process), so the wait ended at once (a game server this test runs itself: "
+                  "WaitLimits::outside_game_servers); ";
+      } else {
+        failed << "nothing changed it in " << limits.real_time.count() << " ms of real time; ";
       }
       return failed << "at the end, " << Describe(*state);
     }
@@ -159,6 +173,11 @@ void EmulatorTest::StartEmulator() {
 }
 
 void EmulatorTest::TearDown() {
+  // The observers' expectations are judged now, while the emulator still
+  // runs, so that an unmet one comes with the journal below (gMock would
+  // judge them after TearDown, with nothing beside them).
+  ::testing::Mock::VerifyAndClearExpectations(&game_servers_);
+  ::testing::Mock::VerifyAndClearExpectations(&game_clients_);
   if (control_ && HasFailure()) {
     StatusOr<std::vector<std::string>> journal = control_->Journal();
     std::string text;
@@ -177,12 +196,12 @@ void EmulatorTest::TearDown() {
 }
 
 ::testing::NiceMock<MockGameServerObserver>& EmulatorTest::game_servers() {
-  SayObserversAreInProcessOnly(attached_, "game_servers");
+  SayObserversAreInProcessOnly(attached(), "game_servers");
   return game_servers_;
 }
 
 ::testing::NiceMock<MockGameClientObserver>& EmulatorTest::game_clients() {
-  SayObserversAreInProcessOnly(attached_, "game_clients");
+  SayObserversAreInProcessOnly(attached(), "game_clients");
   return game_clients_;
 }
 
@@ -219,23 +238,30 @@ void EmulatorTest::Advance(std::chrono::milliseconds d) {
 
 void EmulatorTest::AdvancePastStatusCache() { Advance(cache_ttl_ + std::chrono::milliseconds(1)); }
 
+WaitLimits EmulatorTest::WithOutsiders(WaitLimits limits) const {
+  // An attached emulator's game servers may be anyone's processes.
+  limits.outside_game_servers = limits.outside_game_servers || attached();
+  return limits;
+}
+
 ::testing::AssertionResult EmulatorTest::WaitUntil(
     const std::string& what, const std::function<bool(const WorldState&)>& done,
     const WaitLimits& limits) {
-  return imsemu_testing::WaitUntil(control(), what, done, limits);
+  return imsemu_testing::WaitUntil(control(), what, done, WithOutsiders(limits));
 }
 
 ::testing::AssertionResult EmulatorTest::WaitForPayloadState(const std::string& payload_id,
                                                              const std::string& state,
                                                              const WaitLimits& limits) {
-  return imsemu_testing::WaitForPayloadState(control(), payload_id, state, limits);
+  return imsemu_testing::WaitForPayloadState(control(), payload_id, state, WithOutsiders(limits));
 }
 
 ::testing::AssertionResult EmulatorTest::WaitForClientsToSee(const std::string& session_id,
                                                              const std::string& key,
                                                              const std::string& value,
                                                              const WaitLimits& limits) {
-  return imsemu_testing::WaitForClientsToSee(control(), session_id, key, value, limits);
+  return imsemu_testing::WaitForClientsToSee(control(), session_id, key, value,
+                                             WithOutsiders(limits));
 }
 
 ::testing::AssertionResult ScenarioPasses(const std::string& file) {

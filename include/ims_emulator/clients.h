@@ -79,6 +79,9 @@ struct AllocationInfo {
   int buffer_size = 0;
   int min_payloads = 0;
   int max_payloads = 0;
+  // Its payload_spec names a command or an image: its payloads run as
+  // game-server processes, which act on the world by themselves.
+  bool runs_game_servers = false;
 };
 
 // A payload as the emulator sees it (GET /emulator/v0/state).

@@ -77,12 +77,19 @@ class MockGameClientObserver : public ::imsemu::GameClientObserver {
 // How long a wait may take. Under the virtual clock a wait moves the clock
 // to each next armed deadline (a timer, or a status-cache refresh that
 // changes what clients see), at most `virtual_time` in all; when nothing is
-// armed (a real game server is on its way), it polls in real time, at most
+// armed and a real game server may act, it polls in real time, at most
 // `real_time`.
+// A wait in a world where nothing can change what it waits for (the
+// virtual clock, nothing armed within the wait, no allocation that runs a
+// game-server process) fails at once, saying so.
 struct WaitLimits {
   std::chrono::milliseconds virtual_time = std::chrono::minutes(10);
   std::chrono::milliseconds real_time = std::chrono::seconds(30);
   std::chrono::milliseconds poll_every{5};
+  // A game server the emulator does not start (a thread or process of the
+  // test's own) may act while the wait polls: wait up to real_time for it.
+  // EmulatorTest's waits set it when attached to IMS_EMULATOR_URL.
+  bool outside_game_servers = false;
 };
 
 // Waits until `done` holds for the world's state (see WaitLimits). Fails
@@ -118,8 +125,10 @@ class EmulatorTest : public ::testing::Test {
   virtual bool StartsInSetUp() const { return true; }
 
   void SetUp() override;
-  // On a failed test, adds the emulator's journal to the failures (so it is
-  // in --gtest_output=xml too); then stops the emulator.
+  // Judges the expectations on game_servers() and game_clients() (calls
+  // after this are not counted); on a failed test, adds the emulator's
+  // journal to the failures (so it is in --gtest_output=xml too); then
+  // stops the emulator.
   void TearDown() override;
   // Starts the emulator (once): in-process, or attached to IMS_EMULATOR_URL.
   void StartEmulator();
@@ -168,6 +177,7 @@ class EmulatorTest : public ::testing::Test {
   bool attached_ = false;
 
   void EnsureStarted();
+  WaitLimits WithOutsiders(WaitLimits limits) const;
 };
 
 // Runs a scenario file (ims-emulator's YAML format) on an emulator of its
@@ -181,16 +191,13 @@ const ::imsemu::Status& StatusOf(const ::imsemu::StatusOr<T>& s) {
   return s.status();
 }
 
-MATCHER(IsOk, "is OK") {
-  const ::imsemu::Status& s = StatusOf(arg);
-  if (!s.ok()) *result_listener << "is " << s.ToString();
-  return s.ok();
-}
+// GoogleTest prints the actual value itself ("Actual: NOT_FOUND: ..."), so
+// these matchers explain only what the value does not show: each value is
+// printed once.
+MATCHER(IsOk, "is OK") { return StatusOf(arg).ok(); }
 
 MATCHER_P(StatusIs, code, std::string("has status ") + ::imsemu::StatusCodeName(code)) {
-  const ::imsemu::Status& s = StatusOf(arg);
-  *result_listener << "is " << s.ToString();
-  return s.code() == code;
+  return StatusOf(arg).code() == code;
 }
 
 // The code and a matcher of the message (as abseil's):
@@ -200,7 +207,6 @@ MATCHER_P2(StatusIs, code, message_matcher,
            std::string("has status ") + ::imsemu::StatusCodeName(code) + " and a message that " +
                ::testing::DescribeMatcher<std::string>(message_matcher)) {
   const ::imsemu::Status& s = StatusOf(arg);
-  *result_listener << "is " << s.ToString();
   return s.code() == code && ::testing::Matches(::testing::SafeMatcherCast<const std::string&>(
                                  message_matcher))(s.message());
 }
@@ -208,7 +214,7 @@ MATCHER_P2(StatusIs, code, message_matcher,
 // A StatusOr<PayloadInfo> that holds a payload in `state`.
 MATCHER_P(PayloadInState, state, "is a payload in state " + std::string(state)) {
   if (!arg.ok()) {
-    *result_listener << "is an error: " << arg.status().message();
+    *result_listener << "is an error";
     return false;
   }
   *result_listener << "is in state " << arg->state;
@@ -232,7 +238,7 @@ MATCHER_P(HoldsSessions, matcher,
           "holds sessions that " +
               ::testing::DescribeMatcher<std::vector<::imsemu::SessionInfo>>(matcher)) {
   if (!arg.ok()) {
-    *result_listener << "is an error: " << arg.status().message();
+    *result_listener << "is an error";
     return false;
   }
   return ::testing::ExplainMatchResult(matcher, *arg, result_listener);
@@ -259,14 +265,10 @@ class IsOkAndHoldsMatcher : public ::testing::MatcherInterface<StatusOrT> {
   }
   bool MatchAndExplain(StatusOrT actual, ::testing::MatchResultListener* listener) const override {
     if (!actual.ok()) {
-      *listener << "which is " << actual.status();
+      *listener << "which is an error";
       return false;
     }
-    ::testing::StringMatchResultListener inner;
-    const bool matched = inner_.MatchAndExplain(*actual, &inner);
-    *listener << "which holds " << ::testing::PrintToString(*actual);
-    if (!inner.str().empty()) *listener << ", " << inner.str();
-    return matched;
+    return inner_.MatchAndExplain(*actual, listener);
   }
 
  private:

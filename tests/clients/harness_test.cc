@@ -8,6 +8,9 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <thread>
+
+#include "emulator/harness/emulator_claim.h"
 
 #include "ims_emulator/fixture.h"
 #include "ims_emulator/gtest.h"
@@ -93,6 +96,42 @@ TEST_F(SlowStartTest, WaitUntilTakesAnyPredicateOverTheState) {
       WaitLimits{std::chrono::seconds(1), std::chrono::milliseconds(0)});
   EXPECT_FALSE(never);
   EXPECT_THAT(never.message(), HasSubstr("waited in vain for three allocations"));
+}
+
+// A world of the virtual clock where the test alone acts: a wait that cannot
+// be met ends at once, saying why, instead of polling 30 s of real time; a
+// test that acts as a game server from a thread of its own says so.
+class StartingTest : public EmulatorTest {
+ protected:
+  EmulatorConfig Config() const override {
+    EmulatorConfig config;
+    config.fixture_json =
+        FixtureBuilder().Allocation("manual", "default").Buffer(1).AutoReady(false).Json();
+    return config;
+  }
+};
+
+TEST_F(StartingTest, AWaitNothingCanMeetEndsAtOnceSayingWhy) {
+  const std::string id = emulator().PayloadIds().front();
+  testing::AssertionResult waited = WaitForPayloadState(id, "Ready");  // the default limits
+  EXPECT_FALSE(waited);
+  EXPECT_THAT(waited.message(), HasSubstr("nothing is armed on it"));
+  EXPECT_THAT(waited.message(),
+              HasSubstr("nothing else can change this world (no allocation runs a game-server "
+                        "process), so the wait ended at once"));
+  EXPECT_THAT(waited.message(), HasSubstr("WaitLimits::outside_game_servers"));
+  EXPECT_THAT(waited.message(), HasSubstr(id + "=Starting"));
+}
+
+TEST_F(StartingTest, AGameServerOfTheTestsOwnIsWaitedFor) {
+  const std::string id = emulator().PayloadIds().front();
+  imsemu::PayloadClient server = payload(id);
+  std::thread game_server([&server] { EXPECT_OK(server.Ready()); });
+  WaitLimits limits;
+  limits.outside_game_servers = true;
+  const testing::AssertionResult waited = WaitForPayloadState(id, "Ready", limits);
+  game_server.join();
+  EXPECT_TRUE(waited);
 }
 
 class StatusCacheTest : public EmulatorTest {};
@@ -317,6 +356,48 @@ TEST_F(AttachedTest, AnAccessorOnAnEmulatorThatCannotStartFailsTheTestNotTheBina
   EXPECT_TRUE(threw);
   ASSERT_THAT(failures, SizeIs(1));
   EXPECT_THAT(failures[0], HasSubstr("IMS_EMULATOR_URL=http://127.0.0.1:1"));
+}
+
+TEST_F(AttachedTest, ObserversBeforeTheStartFailSayingSo) {
+  setenv("IMS_EMULATOR_URL", "http://127.0.0.1:1", 1);  // never reached: nothing starts
+  const std::vector<std::string> failures = FailuresOf([&] { game_servers(); });
+  ASSERT_THAT(failures, SizeIs(1)) << "attached() holds before the start too";
+  EXPECT_THAT(failures[0], HasSubstr("this test is attached to IMS_EMULATOR_URL"));
+  EXPECT_THAT(FailuresOf([&] { game_clients(); }), SizeIs(1));
+}
+
+// Tests of several binaries under one `exec` share its world: each holds the
+// emulator's claim from its start to its end, and the next one waits.
+TEST_F(AttachedTest, TestsSharingAnEmulatorTakeTurns) {
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<imsemu::Emulator> running, imsemu::Emulator::Start({}));
+  const std::string url = running->base_url();
+  setenv("IMS_EMULATOR_URL", url.c_str(), 1);
+  ASSERT_NO_FATAL_FAILURE(StartEmulator());
+  EXPECT_THAT(imsemu::harness::EmulatorClaim::Take(url, /*wait=*/false),
+              StatusIs(imsemu::StatusCode::kUnavailable, HasSubstr("another test holds")));
+  emulator().Stop();  // what TearDown does: the claim ends
+  EXPECT_OK(imsemu::harness::EmulatorClaim::Take(url, /*wait=*/false));
+}
+
+TEST(EmulatorClaimTest, OneClaimPerUrlAtATime) {
+  const std::string url = "http://127.0.0.1:9/claim-test-" + std::to_string(getpid());
+  EXPECT_THAT(imsemu::harness::EmulatorClaim::FileFor(url),
+              testing::EndsWith("ims-emulator-claim-http___127.0.0.1_9_claim-test-" +
+                                std::to_string(getpid())));
+  {
+    ASSERT_OK_AND_ASSIGN(auto first, imsemu::harness::EmulatorClaim::Take(url));
+    EXPECT_THAT(imsemu::harness::EmulatorClaim::Take(url, false),
+                StatusIs(imsemu::StatusCode::kUnavailable));
+    EXPECT_OK(imsemu::harness::EmulatorClaim::Take(url + "-other", false))
+        << "another emulator is another claim";
+    auto moved = std::move(first);
+    EXPECT_THAT(imsemu::harness::EmulatorClaim::Take(url, false),
+                StatusIs(imsemu::StatusCode::kUnavailable))
+        << "a moved claim still holds";
+  }
+  EXPECT_OK(imsemu::harness::EmulatorClaim::Take(url, false)) << "let go at the end of its scope";
+  std::filesystem::remove(imsemu::harness::EmulatorClaim::FileFor(url));
+  std::filesystem::remove(imsemu::harness::EmulatorClaim::FileFor(url + "-other"));
 }
 
 TEST_F(AttachedTest, NothingAtTheUrlFailsTheTestSayingSo) {

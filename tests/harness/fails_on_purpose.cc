@@ -24,6 +24,24 @@ TEST_F(FailsOnPurposeTest, AssertsOkOnAnError) {
   ADD_FAILURE() << "not reached: " << session.id;
 }
 
+// An unmet EXPECT_CALL fails the test beside the journal (TearDown judges
+// the expectations before it reads the journal).
+TEST_F(FailsOnPurposeTest, LeavesAnExpectationUnmet) {
+  EXPECT_CALL(game_servers(), OnReady("payload-nobody-has")).Times(1);
+  ASSERT_OK(session_manager().CreateSession("default"));
+}
+
+// Each value is printed once in a failed expectation.
+TEST_F(FailsOnPurposeTest, PrintsEachValueOnce) {
+  ASSERT_OK_AND_ASSIGN(auto session, session_manager().CreateSession("default", "dust-once"));
+  EXPECT_THAT(session_manager().CreateSession("type-once"), imsemu_testing::IsOk());
+  EXPECT_THAT(session_manager().CreateSession("type-twice"),
+              imsemu_testing::StatusIs(imsemu::StatusCode::kInternal));
+  EXPECT_THAT(payload(session.id).GetConfig(),
+              imsemu_testing::IsOkAndHolds(::testing::Eq(std::optional<std::string>("docks"))));
+  EXPECT_THAT(payload(session.id).GetPayload(), imsemu_testing::PayloadInState("Ready"));
+}
+
 TEST_F(FailsOnPurposeTest, PassesAndCarriesNoJournal) {
   ASSERT_OK(session_manager().ListSessions("default"));
   EXPECT_THAT(session_manager().CreateSession("no-such-type"),

@@ -45,4 +45,16 @@ with tempfile.TemporaryDirectory() as tmp:
     checks.check('session_manager().CreateSession("no-such-type") is NOT_FOUND' in assigned and
                  "not reached" not in assigned and "imsemu_assert_statusor" not in assigned,
                  "ASSERT_OK_AND_ASSIGN names the expression, not a hidden variable", assigned[:1500])
-checks.finish(at_least=9)
+    unmet = failure_of("LeavesAnExpectationUnmet")
+    checks.check("OnReady" in unmet and "never called" in unmet and
+                 "The emulator's journal" in unmet and "Ready -> Reserved" in unmet,
+                 "an unmet EXPECT_CALL fails the test beside the journal", unmet[:2000])
+    # (each <failure> holds its text twice: a message attribute and a body)
+    case = cases.get("PrintsEachValueOnce")
+    once = "" if case is None else "\n".join(f.text or "" for f in case.iter("failure"))
+    for needle in ("session_type=type-once", "session_type=type-twice", "dust-once"):
+        # the journal (after "The emulator's journal") may name them again
+        head = once.split("The emulator's journal")[0]
+        checks.check(head.count(needle) == 1, f"a failed expectation prints '{needle}' once",
+                     head[:3000])
+checks.finish(at_least=14)
