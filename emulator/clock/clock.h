@@ -15,6 +15,9 @@ namespace imsemu {
 using Duration = std::chrono::milliseconds;
 using Time = std::chrono::sys_time<Duration>;
 
+// Milliseconds since the Unix epoch, as records and snapshots store a time.
+inline long long UnixMs(Time t) { return t.time_since_epoch().count(); }
+
 class Clock {
  public:
   virtual ~Clock() = default;

@@ -16,7 +16,6 @@ namespace imsemu::http {
 namespace {
 
 using Json = nlohmann::json;
-constexpr Surface kSurface = Surface::kControl;
 constexpr int kMaxEventsPerPage = 1000;
 // The longest a GET /events?wait= holds its request (a long poll).
 constexpr long long kMaxWaitSeconds = 30;
@@ -150,7 +149,7 @@ StatusOr<std::vector<std::string>> TailLines(const std::string& path, long long 
 void MountControlApi(httplib::Server& server, core::World& world, RequestIds& ids,
                      ControlHooks hooks) {
   auto fail = [&ids](httplib::Response& res, const Status& s) {
-    WriteError(res, kSurface, s, ids);
+    WriteError(res, Surface::kControl, s, ids);
   };
 
   server.Get(routes::Pattern(routes::kHealth.path),

@@ -10,7 +10,6 @@ namespace imsemu::http {
 namespace {
 
 using Json = nlohmann::json;
-constexpr Surface kSurface = Surface::kOrchestration;
 
 StatusOr<core::AllocationSpec> ReadSpec(const httplib::Request& req) {
   IMSEMU_ASSIGN_OR_RETURN(Json body, ParseBody(req));
@@ -52,7 +51,7 @@ Json AllocationsJson(const std::vector<core::Allocation>& allocations) {
 void MountOrchestrationApi(httplib::Server& server, core::World& world, RequestIds& ids,
                            ProcessPolicy processes) {
   auto fail = [&ids](httplib::Response& res, const Status& s) {
-    WriteError(res, kSurface, s, ids);
+    WriteError(res, Surface::kOrchestration, s, ids);
   };
   // The allocation as the answer's `result`, or the error.
   auto answer = [fail](httplib::Response& res, const StatusOr<core::Allocation>& a) {

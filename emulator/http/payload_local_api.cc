@@ -9,7 +9,6 @@ namespace imsemu::http {
 namespace {
 
 using Json = nlohmann::json;
-constexpr Surface kSurface = Surface::kPayloadLocal;
 
 // The status map the game server posts: string values, null stored as "".
 // The call replaces the whole map, so an empty body is refused rather than
@@ -44,7 +43,7 @@ void MountPayloadLocalApi(httplib::Server& server, core::World& world, RequestId
                           PayloadIdOf payload_id_of) {
   const std::string p = prefix_pattern;
   auto fail = [&ids](httplib::Response& res, const Status& s) {
-    WriteError(res, kSurface, s, ids);
+    WriteError(res, Surface::kPayloadLocal, s, ids);
   };
 
   server.Get(

@@ -8,7 +8,6 @@ namespace imsemu::http {
 namespace {
 
 using Json = nlohmann::json;
-constexpr Surface kSurface = Surface::kSessionManager;
 
 // Checks credentials and the session_type query parameter.
 Status Admit(const httplib::Request& req, const SessionAuth& auth, std::string& session_type) {
@@ -41,7 +40,7 @@ StatusOr<std::optional<std::string>> ReadSessionConfig(const httplib::Request& r
 void MountSessionManagerApi(httplib::Server& server, core::World& world, RequestIds& ids,
                             const SessionAuth& auth, GameClientCalls& calls) {
   auto fail = [&ids](httplib::Response& res, const Status& s) {
-    WriteError(res, kSurface, s, ids);
+    WriteError(res, Surface::kSessionManager, s, ids);
   };
 
   server.Post(

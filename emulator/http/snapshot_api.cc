@@ -9,13 +9,12 @@ namespace imsemu::http {
 namespace {
 
 using Json = nlohmann::json;
-constexpr Surface kSurface = Surface::kControl;
 
 }  // namespace
 
 void MountSnapshotApi(httplib::Server& server, RequestIds& ids, SnapshotHooks hooks) {
   auto fail = [&ids](httplib::Response& res, const Status& s) {
-    WriteError(res, kSurface, s, ids);
+    WriteError(res, Surface::kControl, s, ids);
   };
   // What a restore answers: where the clock now stands.
   auto restored = [hooks, fail](httplib::Response& res, const Status& s) {

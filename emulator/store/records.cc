@@ -13,8 +13,6 @@ namespace {
 
 using Json = nlohmann::json;
 
-long long Ms(Time t) { return t.time_since_epoch().count(); }
-
 // An integer field, or `fallback` when absent or not an integer (a float
 // out of range would be undefined behaviour to convert).
 long long Integer(const Json& j, const char* key, long long fallback) {
@@ -38,16 +36,16 @@ std::string EncodeAllocationRecord(const core::Allocation& a) {
   Json out = {{"id", a.id},
               {"project_id", a.project_id},
               {"seq", a.seq},
-              {"created_ms", Ms(a.created)},
+              {"created_ms", UnixMs(a.created)},
               {"deleting", a.deleting},
               {"spec", codec::AllocationSpecToJson(a.spec)}};
   if (a.crash_streak > 0) {
     out["crash_streak"] = a.crash_streak;
-    out["last_crash_ms"] = Ms(a.last_crash);
+    out["last_crash_ms"] = UnixMs(a.last_crash);
   }
   if (a.reserved_by_session_manager) out["reserved_by_session_manager"] = true;
   if (a.reserved_by_orchestration) out["reserved_by_orchestration"] = true;
-  if (a.deleted) out["deleted_ms"] = Ms(*a.deleted);
+  if (a.deleted) out["deleted_ms"] = UnixMs(*a.deleted);
   if (a.has_run) out["has_run"] = true;
   if (a.failures > 0) out["failures"] = a.failures;
   out["revision"] = a.revision;
@@ -162,28 +160,28 @@ std::string EncodePayloadRecord(const core::Payload& p) {
     w.Raw("]");
   }
   w.Raw("]");
-  w.Key("created").Integer(Ms(p.created));
-  w.Key("state_since").Integer(Ms(p.state_since));
+  w.Key("created").Integer(UnixMs(p.created));
+  w.Key("state_since").Integer(UnixMs(p.state_since));
   w.Key("labels").Map(p.labels);
   w.Key("annotations").Map(p.annotations);
   w.Key("status_updates").Raw("[");
   for (size_t i = 0; i < p.status_updates.size(); ++i) {
     w.Raw(i == 0 ? "{\"at\":" : ",{\"at\":");
-    w.Integer(Ms(p.status_updates[i].set_at));
+    w.Integer(UnixMs(p.status_updates[i].set_at));
     w.Raw(",\"status\":");
     w.Map(p.status_updates[i].status);
     w.Raw("}");
   }
   w.Raw("]");
   w.Key("timer").String(core::TimerKindName(p.timer));
-  w.Key("timer_at").Integer(Ms(p.timer_at));
+  w.Key("timer_at").Integer(UnixMs(p.timer_at));
   w.Key("restarts").Integer(p.restarts);
   if (p.revision != 1) w.Key("revision").Integer(p.revision);
-  if (p.started) w.Key("started").Integer(Ms(*p.started));
-  if (p.last_reserved) w.Key("last_reserved").Integer(Ms(*p.last_reserved));
+  if (p.started) w.Key("started").Integer(UnixMs(*p.started));
+  if (p.last_reserved) w.Key("last_reserved").Integer(UnixMs(*p.last_reserved));
   if (p.session_config) w.Key("session_config").String(*p.session_config);
   if (p.forced) w.Key("forced").Raw("true");
-  if (p.api_down_until) w.Key("api_down_until").Integer(Ms(*p.api_down_until));
+  if (p.api_down_until) w.Key("api_down_until").Integer(UnixMs(*p.api_down_until));
   if (p.api_port != 0) w.Key("api_port").Integer(p.api_port);
   return std::move(w).Take();
 }

@@ -25,11 +25,9 @@ using Json = nlohmann::json;
 
 constexpr const char* kFormat = "ims-emulator snapshot";
 
-long long Ms(Time t) { return t.time_since_epoch().count(); }
-
 Json EventToRecord(const core::Event& e) {
   Json out = {{"seq", e.seq},
-              {"time_ms", Ms(e.time)},
+              {"time_ms", UnixMs(e.time)},
               {"level", core::EventLevelName(e.level)},
               {"actor", core::ActorName(e.actor)},
               {"kind", core::EventKindName(e.kind)},
@@ -135,12 +133,12 @@ std::string EncodeSnapshot(const Snapshot& s) {
               {"clock",
                {{"mode", s.virtual_clock ? "virtual" : "real"},
                 {"now", FormatRfc3339(image.now)},
-                {"now_ms", Ms(image.now)}}},
+                {"now_ms", UnixMs(image.now)}}},
               {"counters",
                {{"id_draws", image.id_draws},
                 {"next_seq", image.next_seq},
                 {"next_game_port", image.next_game_port},
-                {"status_cache_origin_ms", Ms(image.status_cache_origin)},
+                {"status_cache_origin_ms", UnixMs(image.status_cache_origin)},
                 {"journal_seq", image.journal_seq}}},
               {"projects", image.projects},
               {"allocations", std::move(allocations)},
