@@ -5,6 +5,7 @@
 
 #include "emulator/clients/http_call.h"
 #include "emulator/util/percent_encode.h"
+#include "emulator/util/utf8.h"
 
 namespace imsemu {
 namespace {
@@ -400,7 +401,7 @@ std::string JournalEvent::ToString() const {
     line.append(" ").append(old_state).append(" -> ").append(new_state);
   }
   if (!detail.empty()) line.append(" ").append(detail);
-  return line;
+  return PrintableText(line);  // a hostile status value or label stays text
 }
 
 }  // namespace imsemu

@@ -107,6 +107,19 @@ TEST(GtestHelpersTest, AFailurePrintsTheValueOnce) {
   EXPECT_EQ(Count(held, "dust-map"), 1u) << held;
 }
 
+// A journal line (what a failed test shows) stays text whatever a hostile
+// game server set: control bytes, NUL and bytes that are not UTF-8 escaped.
+TEST(GtestHelpersTest, AJournalLineIsText) {
+  JournalEvent e;
+  e.seq = 3;
+  e.time = "2026-01-01T00:00:00Z";
+  e.kind = "session.status";
+  e.payload_id = "p1";
+  e.detail = std::string("{phase: \"\x1b[2J", 13) + std::string(1, '\0') + "\xed\xa0\x80\"}";
+  EXPECT_EQ(e.ToString(),
+            "3 2026-01-01T00:00:00Z session.status p1 {phase: \"\\x1b[2J\\x00\\xed\\xa0\\x80\"}");
+}
+
 int assigned = 0;
 void AssignOrFail(const StatusOr<int>& s) {
   ASSERT_OK_AND_ASSIGN(assigned, s);

@@ -12,6 +12,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "tests/testing/file_text.h"
 #include "tests/testing/test_emulator.h"
 #include "tests/testing/test_world.h"
 
@@ -59,18 +60,11 @@ PayloadState StateOf(EmulatorImpl& e, const std::string& id) {
   return p.ok() ? p->state : PayloadState::kUnknown;
 }
 
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 // The game server's log so far: empty until the supervisor has launched it
 // (the world makes the payload before its process starts).
 std::string LogOf(const EmulatorImpl& e, const std::string& payload_id) {
   std::optional<std::string> path = e.LogFileOf(payload_id);
-  return path ? ReadFile(*path) : std::string();
+  return path ? test::FileText(*path) : std::string();
 }
 
 bool Alive(int pid) { return kill(pid, 0) == 0; }
@@ -85,8 +79,9 @@ TEST(GameServerSupervisorTest, LaunchesWithEnvPlaceholdersAndCapturesOutput) {
   ASSERT_TRUE(e.LogFileOf(id).has_value()) << "a Ready game server has a log";
   const std::string log_path = *e.LogFileOf(id);
   EXPECT_EQ(log_path, r.log_dir + "/" + id + ".log");
-  ASSERT_TRUE(WaitFor(e, [&] { return ReadFile(log_path).find("ready ok") != std::string::npos; }));
-  const std::string log = ReadFile(log_path);
+  ASSERT_TRUE(
+      WaitFor(e, [&] { return test::FileText(log_path).find("ready ok") != std::string::npos; }));
+  const std::string log = test::FileText(log_path);
   EXPECT_NE(log.find("arg " + std::to_string(payload.ports.at(0).port)), std::string::npos) << log;
   EXPECT_NE(log.find("arg " + id), std::string::npos) << log;
   EXPECT_NE(log.find("arg 127.0.0.1"), std::string::npos) << log;
@@ -279,7 +274,7 @@ TEST(GameServerSupervisorTest, StoppingTheEmulatorLetsGameServersLeaveCleanly) {
       << "the handler is installed before the first output line";
   const std::string log = *e.LogFileOf(id);
   e.Stop();
-  const std::string text = ReadFile(log);
+  const std::string text = test::FileText(log);
   EXPECT_NE(text.find("SIGTERM: leaving cleanly"), std::string::npos) << text;
   EXPECT_NE(text.find("stopped with the emulator (exit code 0)"), std::string::npos) << text;
 }

@@ -4,11 +4,10 @@
 // SIGTERM-then-kill grace. No real process, no real waiting.
 #include <gtest/gtest.h>
 
-#include <fstream>
-#include <sstream>
 
 #include "emulator/process/game_server_supervisor.h"
 #include "tests/testing/fake_process_runner.h"
+#include "tests/testing/file_text.h"
 #include "tests/testing/test_emulator.h"
 #include "tests/testing/test_world.h"
 
@@ -22,13 +21,6 @@ using test::TestWorld;
 using Signals = std::vector<std::string>;
 
 constexpr std::chrono::milliseconds kNoWait{0};
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 class SupervisorStepsTest : public ::testing::Test {
  protected:
@@ -100,7 +92,7 @@ TEST_F(SupervisorStepsTest, StartsWhatTheWorldStartedWithEverythingExpanded) {
     return e.rfind("PATH=", 0) == 0;
   })) << "the emulator's own environment is inherited";
   EXPECT_EQ(supervisor_->PidOf(id), runner_->last().pid);
-  EXPECT_EQ(ReadFile(*supervisor_->LogPathOf(id)).find("--- "), 0u);
+  EXPECT_EQ(test::FileText(*supervisor_->LogPathOf(id)).find("--- "), 0u);
 }
 
 TEST_F(SupervisorStepsTest, OutputGoesToTheLogAndToTheJournalLineByLine) {
@@ -114,7 +106,7 @@ TEST_F(SupervisorStepsTest, OutputGoesToTheLogAndToTheJournalLineByLine) {
   Step();
   EXPECT_EQ(OutputJournalled(), (std::vector<std::string>{"first", "second", "unfinished"}))
       << "the last line is journalled at exit even without a newline";
-  const std::string log = ReadFile(*supervisor_->LogPathOf(FirstId()));
+  const std::string log = test::FileText(*supervisor_->LogPathOf(FirstId()));
   EXPECT_NE(log.find("first\nsecond\nunfinished--- exited: exit code 0\n"), std::string::npos)
       << log;
 }
@@ -227,7 +219,7 @@ TEST_F(SupervisorStepsTest, RemovalSendsSigtermThenKillsOnceTheGraceHasPassedOnT
   EXPECT_FALSE(supervisor_->PidOf(id).has_value());
   Advance(10000);
   EXPECT_EQ(runner_->started()[0].signals, (Signals{"TERM", "KILL"})) << "killed once";
-  EXPECT_NE(ReadFile(*supervisor_->LogPathOf(id)).find("exited: signal 9 (SIGKILL)"),
+  EXPECT_NE(test::FileText(*supervisor_->LogPathOf(id)).find("exited: signal 9 (SIGKILL)"),
             std::string::npos);
 }
 
@@ -250,7 +242,8 @@ TEST_F(SupervisorStepsTest, ACommandThatCannotStartIsAnErrorWithTheReason) {
   EXPECT_NE(DetailsOf(id).find("cannot start 'game-server': No such file or directory"),
             std::string::npos)
       << DetailsOf(id);
-  EXPECT_NE(ReadFile(*supervisor_->LogPathOf(id)).find("--- cannot start"), std::string::npos);
+  EXPECT_NE(test::FileText(*supervisor_->LogPathOf(id)).find("--- cannot start"),
+            std::string::npos);
   EXPECT_FALSE(supervisor_->PidOf(id).has_value());
 }
 
@@ -279,9 +272,9 @@ TEST_F(SupervisorStepsTest, StoppingWithNoGraceTerminatesThenKills) {
   const std::string id = FirstId();
   supervisor_->StopAll(std::chrono::milliseconds(0));
   EXPECT_EQ(runner_->started()[0].signals, (Signals{"TERM", "KILL"}));
-  EXPECT_NE(
-      ReadFile(*supervisor_->LogPathOf(id)).find("stopped with the emulator (signal 9 (SIGKILL))"),
-      std::string::npos);
+  EXPECT_NE(test::FileText(*supervisor_->LogPathOf(id))
+                .find("stopped with the emulator (signal 9 (SIGKILL))"),
+            std::string::npos);
   EXPECT_FALSE(supervisor_->PidOf(id).has_value());
   EXPECT_EQ(StateOf(id), PayloadState::kStarting) << "stopping does not tell the world";
 }
@@ -291,9 +284,9 @@ TEST_F(SupervisorStepsTest, StoppingLetsServersThatHandleSigtermLeaveCleanly) {
   Step();
   supervisor_->StopAll(std::chrono::hours(1));  // returns as soon as they have left
   EXPECT_EQ(runner_->started()[0].signals, Signals{"TERM"});
-  EXPECT_NE(
-      ReadFile(*supervisor_->LogPathOf(FirstId())).find("stopped with the emulator (exit code 0)"),
-      std::string::npos);
+  EXPECT_NE(test::FileText(*supervisor_->LogPathOf(FirstId()))
+                .find("stopped with the emulator (exit code 0)"),
+            std::string::npos);
 }
 
 }  // namespace
