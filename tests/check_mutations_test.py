@@ -48,13 +48,13 @@ def verdicts(output):
     return {name: v for v, name in re.findall(r"^(PASS|FAIL|SKIP) ([a-z0-9-]+):", output, re.M)}
 
 
-# Runs four at a time: each check mostly waits on its server. Well behaved:
+# Runs eight at a time: each check mostly waits on its server. Well behaved:
 # each stand-in as it is, and the Python one taking 8 s to leave on SIGTERM,
 # within the one grace period (10 s) serve gives too.
 WELL = {"flag": None}
 SLOW = {"flag": "--slow-leave"}
 jobs = [("cpp", WELL), ("python", WELL), ("python", SLOW)] + [(m["server"], m) for m in table]
-with concurrent.futures.ThreadPoolExecutor(max_workers=4) as pool:
+with concurrent.futures.ThreadPoolExecutor(max_workers=8) as pool:
     futures = [pool.submit(run, *server(kind), *([m["flag"]] if m["flag"] else []))
                for kind, m in jobs]
     results = [f.result() for f in futures]

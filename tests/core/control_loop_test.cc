@@ -5,6 +5,8 @@
 namespace imsemu::core {
 namespace {
 
+using S = PayloadState;
+
 Allocation WithSpec(int buffer, int min, int max) {
   Allocation a;
   a.spec.buffer_size = buffer;
@@ -55,7 +57,6 @@ TEST(ControlLoopTest, DeletedAllocationDrainsEveryUnreservedPayload) {
 }
 
 TEST(ControlLoopTest, UnreservedMeansReadyOrOnItsWay) {
-  using S = PayloadState;
   for (S s : {S::kCreating, S::kStarting, S::kError}) EXPECT_TRUE(IsPending(s));
   for (S s : {S::kCreating, S::kStarting, S::kError, S::kReady}) EXPECT_TRUE(IsUnreserved(s));
   for (S s : {S::kReserved, S::kUnhealthy, S::kShutdown}) EXPECT_FALSE(IsUnreserved(s));
@@ -72,7 +73,6 @@ Payload Numbered(int seq, PayloadState state, bool forced = false) {
 }
 
 TEST(ControlLoopTest, ScaleDownTakesThoseNotYetReadyFirstThenTheNewest) {
-  using S = PayloadState;
   const std::vector<Payload> payloads = {Numbered(1, S::kReady),    Numbered(2, S::kStarting),
                                          Numbered(3, S::kReserved), Numbered(4, S::kReady),
                                          Numbered(5, S::kError),    Numbered(6, S::kReady, true),

@@ -10,12 +10,11 @@
 
 namespace imsemu {
 namespace {
+using test::kAllocationsPath;
 
 using test::Client;
 using test::Json;
 using test::kProject;
-
-const std::string kAllocations = std::string("/api/v0/projects/") + kProject + "/allocations";
 
 class AllocationStatusTest : public ::testing::Test {
  protected:
@@ -30,22 +29,24 @@ class AllocationStatusTest : public ::testing::Test {
   // Creates an allocation of `spec` (fields over the defaults); its id.
   std::string Create(Json spec) {
     spec["annotations"] = {{"session_type", "st-" + std::to_string(++created_)}};
-    auto r = client_->Post(kAllocations, spec.dump());
+    auto r = client_->Post(kAllocationsPath, spec.dump());
     EXPECT_EQ(r.status, 200) << r.raw;
     return r.body["result"].value("id", "");
   }
-  Json Get(const std::string& id) { return client_->Get(kAllocations + "/" + id).body["result"]; }
+  Json Get(const std::string& id) {
+    return client_->Get(kAllocationsPath + "/" + id).body["result"];
+  }
   std::string StatusOf(const std::string& id) { return Get(id).value("status", "(none)"); }
   // Replaces `field` of the allocation's spec.
   void Set(const std::string& id, const std::string& field, const Json& value) {
     Json spec = Get(id);
     spec[field] = value;
-    auto r = client_->Put(kAllocations + "/" + id, spec.dump());
+    auto r = client_->Put(kAllocationsPath + "/" + id, spec.dump());
     ASSERT_EQ(r.status, 200) << r.raw;
   }
   std::vector<std::string> Payloads(const std::string& id) {
     std::vector<std::string> out;
-    const test::Reply r = client_->Get(kAllocations + "/" + id + "/payloads");
+    const test::Reply r = client_->Get(kAllocationsPath + "/" + id + "/payloads");
     for (const Json& p : r.body["results"]) out.push_back(p["id"]);
     return out;
   }
@@ -95,12 +96,12 @@ TEST_F(AllocationStatusTest, StoppedWithNothingToRunAndRunningOnceItHas) {
 
 TEST_F(AllocationStatusTest, DisabledDrainsItsReservedPayloadsThenIsDisabledUntilEnabled) {
   const std::string id = Create({{"buffer_size", 2}});
-  auto reserved = client_->Post(kAllocations + "/" + id + "/reservations", "");
+  auto reserved = client_->Post(kAllocationsPath + "/" + id + "/reservations", "");
   ASSERT_EQ(reserved.status, 200);
   Set(id, "enabled", false);
   EXPECT_EQ(StatusOf(id), "Draining");
   EXPECT_EQ(Payloads(id).size(), 1u) << "the Reserved one finishes its match";
-  auto refused = client_->Post(kAllocations + "/" + id + "/reservations", "");
+  auto refused = client_->Post(kAllocationsPath + "/" + id + "/reservations", "");
   EXPECT_EQ(refused.status, 412);
   EXPECT_NE(refused.body["message"].get<std::string>().find("is Draining"), std::string::npos)
       << refused.raw;
@@ -132,9 +133,9 @@ TEST_F(AllocationStatusTest, DisabledDrainsItsReservedPayloadsThenIsDisabledUnti
 
 TEST_F(AllocationStatusTest, DeletedIsListedForKeepDeletedThenGone) {
   const std::string id = Create({{"buffer_size", 1}});
-  auto reserved = client_->Post(kAllocations + "/" + id + "/reservations", "");
+  auto reserved = client_->Post(kAllocationsPath + "/" + id + "/reservations", "");
   ASSERT_EQ(reserved.status, 200);
-  auto del = client_->Delete(kAllocations + "/" + id);
+  auto del = client_->Delete(kAllocationsPath + "/" + id);
   ASSERT_EQ(del.status, 200);
   EXPECT_EQ(del.body["result"]["status"], "Draining");
   Exit(reserved.body["result"]["id"], 0);
@@ -143,16 +144,16 @@ TEST_F(AllocationStatusTest, DeletedIsListedForKeepDeletedThenGone) {
   EXPECT_EQ(deleted["status"], "Deleted");
   EXPECT_TRUE(deleted.contains("deleted")) << deleted;
   bool listed = false;
-  const test::Reply list = client_->Get(kAllocations);
+  const test::Reply list = client_->Get(kAllocationsPath);
   for (const Json& a : list.body["results"]) listed |= a["id"] == id;
   EXPECT_TRUE(listed) << "listed while kept: " << list.raw;
-  auto put = client_->Put(kAllocations + "/" + id, deleted.dump());
+  auto put = client_->Put(kAllocationsPath + "/" + id, deleted.dump());
   EXPECT_EQ(put.status, 412) << "a Deleted allocation takes no new spec";
   Advance(55);  // keep_deleted is 60 s from the drain
   EXPECT_EQ(StatusOf(id), "Deleted");
   Advance(1);
-  test::ExpectErrorShape(client_->Get(kAllocations + "/" + id), 404);
-  const test::Reply after = client_->Get(kAllocations);
+  test::ExpectErrorShape(client_->Get(kAllocationsPath + "/" + id), 404);
+  const test::Reply after = client_->Get(kAllocationsPath);
   for (const Json& a : after.body["results"]) EXPECT_NE(a["id"], id);
   bool removed = false;
   const test::Reply events = client_->Get("/emulator/v0/events?after=0&limit=1000");

@@ -11,6 +11,7 @@
 
 namespace imsemu {
 namespace {
+using test::kPlayerAuth;
 
 using test::Client;
 using test::ExpectErrorShape;
@@ -18,7 +19,6 @@ using test::Json;
 
 constexpr const char* kCreateSession =
     "/api/v0/projects/test-project/sessions?session_type=default";
-const httplib::Headers kAuth = {{"Authorization", "Bearer p/t"}};
 
 class DashboardApiTest : public ::testing::Test {
  protected:
@@ -29,8 +29,8 @@ class DashboardApiTest : public ::testing::Test {
   }
 
   std::string CreateSession() {
-    auto r =
-        client_->Post(kCreateSession, R"({"session_config":"cfg"})", "application/json", kAuth);
+    auto r = client_->Post(kCreateSession, R"({"session_config":"cfg"})", "application/json",
+                           kPlayerAuth);
     EXPECT_EQ(r.status, 200) << r.raw;
     return r.body.value("id", "");
   }

@@ -15,6 +15,8 @@
 
 namespace imsemu {
 namespace {
+using test::kAllocationsPath;
+using test::kDefaultSessionsPath;
 
 using test::Client;
 using test::ExpectErrorShape;
@@ -22,9 +24,6 @@ using test::Json;
 using test::kAllocation;
 using test::kProject;
 
-const std::string kAllocations = std::string("/api/v0/projects/") + kProject + "/allocations";
-const std::string kSessions =
-    std::string("/api/v0/projects/") + kProject + "/sessions?session_type=default";
 const std::string kCommandSpec =
     R"({"name":"x","annotations":{"session_type":"x"},"payload_spec":{"command":"/bin/sh","args":["-c","id > pwned.txt"]}})";
 
@@ -65,7 +64,9 @@ class HttpServerTest : public ::testing::Test {
   void SetUp() override { Start(); }
   size_t Allocations() { return emulator_->world().Snapshot().allocations.size(); }
   size_t Sessions() {
-    return main_->Get(kSessions, {{"Authorization", "Bearer p/t"}}).body["sessions"].size();
+    return main_->Get(kDefaultSessionsPath, {{"Authorization", "Bearer p/t"}})
+        .body["sessions"]
+        .size();
   }
   Client OwnPort(const std::string& payload) { return Client(emulator_->PayloadApiOf(payload)); }
 
@@ -75,7 +76,7 @@ class HttpServerTest : public ::testing::Test {
 
 TEST_F(HttpServerTest, ARebindingHostCannotCreateAnAllocationThatRunsACommand) {
   const std::string raw = main_->SendRaw(
-      Request("POST", kAllocations,
+      Request("POST", kAllocationsPath,
               "Host: evil.example:9350\r\nContent-Type: text/plain\r\nConnection: close\r\n",
               kCommandSpec));
   EXPECT_EQ(Statuses(raw), std::vector<int>{403}) << raw;
@@ -108,7 +109,7 @@ TEST_F(HttpServerTest, AForeignOriginCannotResetMoveTheClockOrReadConfigs) {
       main_->Post("/emulator/v0/clock/advance", R"({"seconds": 60})", "text/plain", evil), 403);
   ExpectErrorShape(main_->Post("/emulator/v0/reset", "", "text/plain", evil), 403);
   ExpectErrorShape(main_->Get("/emulator/v0/state", evil), 403);
-  ExpectErrorShape(main_->Post(kSessions, "{}", "text/plain",
+  ExpectErrorShape(main_->Post(kDefaultSessionsPath, "{}", "text/plain",
                                {{"Origin", "null"}, {"Authorization", "Bearer p/t"}}),
                    403);
   EXPECT_EQ(main_->Get("/emulator/v0/clock").body["now"], "2026-01-01T00:00:00Z");
@@ -133,34 +134,35 @@ TEST_F(HttpServerTest, AllowedHostsAreTrustedInHostAndOrigin) {
 }
 
 TEST_F(HttpServerTest, HttpAllocationsMayNotStartProcessesUnlessAllowed) {
-  auto r = main_->Post(kAllocations, kCommandSpec);
+  auto r = main_->Post(kAllocationsPath, kCommandSpec);
   ExpectErrorShape(r, 403);
   EXPECT_NE(r.body["message"].get<std::string>().find("payload_spec.command"), std::string::npos);
   EXPECT_NE(r.body["message"].get<std::string>().find("--allow-http-commands"), std::string::npos);
   EXPECT_EQ(Allocations(), 1u);
   // Nor may a replace swap a command in.
-  ExpectErrorShape(main_->Put(kAllocations + "/" + kAllocation, kCommandSpec), 403);
+  ExpectErrorShape(main_->Put(kAllocationsPath + "/" + kAllocation, kCommandSpec), 403);
   EXPECT_TRUE(emulator_->world().Snapshot().allocations[0].spec.payload_spec.command.empty());
   // Without a command, creating is fine.
-  EXPECT_EQ(main_->Post(kAllocations, R"({"name":"y","annotations":{"session_type":"y"}})").status,
-            200);
+  EXPECT_EQ(
+      main_->Post(kAllocationsPath, R"({"name":"y","annotations":{"session_type":"y"}})").status,
+      200);
 }
 
 TEST_F(HttpServerTest, HttpAllocationsMayNotStartContainersUnlessAllowed) {
   const std::string image_spec =
       R"({"name":"x","annotations":{"session_type":"x"},"buffer_size":0,
           "payload_spec":{"image":"localhost/game:1"}})";
-  auto r = main_->Post(kAllocations, image_spec);
+  auto r = main_->Post(kAllocationsPath, image_spec);
   ExpectErrorShape(r, 403);
   EXPECT_NE(r.body["message"].get<std::string>().find("payload_spec.image"), std::string::npos);
   EXPECT_EQ(Allocations(), 1u);
-  ExpectErrorShape(main_->Put(kAllocations + "/" + kAllocation, image_spec), 403);
+  ExpectErrorShape(main_->Put(kAllocationsPath + "/" + kAllocation, image_spec), 403);
 
   EmulatorOptions open;
   open.allow_http_commands = true;
   open.container_runtime = "/bin/true";  // holds every image: `image inspect` succeeds
   Start(open);
-  auto created = main_->Post(kAllocations, image_spec);
+  auto created = main_->Post(kAllocationsPath, image_spec);
   ASSERT_EQ(created.status, 200) << created.raw;
   EXPECT_EQ(created.body["result"]["payload_spec"]["image"], "localhost/game:1");
   // Absent, auto_ready is off: a container runs a real game server.
@@ -169,13 +171,13 @@ TEST_F(HttpServerTest, HttpAllocationsMayNotStartContainersUnlessAllowed) {
   for (const auto& [image, rule] : {std::pair{R"("--privileged")", "must not start with '-'"},
                                     std::pair{R"("game server")", "must not contain spaces"},
                                     std::pair{R"(7)", "payload_spec.image must be a string"}}) {
-    auto bad = main_->Post(kAllocations, R"({"name":"y","annotations":{"session_type":"y"},
+    auto bad = main_->Post(kAllocationsPath, R"({"name":"y","annotations":{"session_type":"y"},
         "payload_spec":{"image":)" + std::string(image) +
-                                             "}}");
+                                                 "}}");
     ExpectErrorShape(bad, 400);
     EXPECT_NE(bad.body["message"].get<std::string>().find(rule), std::string::npos) << bad.raw;
   }
-  auto both = main_->Post(kAllocations, R"({"name":"y","annotations":{"session_type":"y"},
+  auto both = main_->Post(kAllocationsPath, R"({"name":"y","annotations":{"session_type":"y"},
       "payload_spec":{"image":"a","command":"/bin/true"}})");
   ExpectErrorShape(both, 400);
   EXPECT_NE(both.body["message"].get<std::string>().find("not both"), std::string::npos);
@@ -188,22 +190,22 @@ TEST_F(HttpServerTest, ReplacingKeepsAFixtureCommandAndTheFlagAllowsNewOnes) {
   EmulatorOptions locked;
   emulator_ = test::StartEmulator(test::OneAllocation(spec), locked);
   main_ = std::make_unique<Client>(test::MainAddress(*emulator_));
-  Json body = main_->Get(kAllocations + "/" + kAllocation).body["result"];
+  Json body = main_->Get(kAllocationsPath + "/" + kAllocation).body["result"];
   body.erase("id");
   body.erase("project_id");
   body.erase("created");
   body.erase("state");
   body["min_payloads"] = 0;
-  auto kept = main_->Put(kAllocations + "/" + kAllocation, body.dump());
+  auto kept = main_->Put(kAllocationsPath + "/" + kAllocation, body.dump());
   EXPECT_EQ(kept.status, 200) << kept.raw;
   body["payload_spec"]["args"] = Json::array({"-c", "evil"});
-  ExpectErrorShape(main_->Put(kAllocations + "/" + kAllocation, body.dump()), 403);
+  ExpectErrorShape(main_->Put(kAllocationsPath + "/" + kAllocation, body.dump()), 403);
 
   EmulatorOptions open;
   open.allow_http_commands = true;
   Start(open);
   EXPECT_EQ(main_
-                ->Post(kAllocations, R"({"name":"x","annotations":{"session_type":"x"},
+                ->Post(kAllocationsPath, R"({"name":"x","annotations":{"session_type":"x"},
       "buffer_size":0,"payload_spec":{"command":"/bin/true"}})")
                 .status,
             200);
@@ -215,13 +217,13 @@ TEST_F(HttpServerTest, AGameServerThatCannotStartIsA400NamingTheFieldAndChangesN
   open.container_runtime = "/bin/false";  // holds no image
   Start(open);
   const size_t before = Allocations();
-  auto missing = main_->Post(kAllocations, R"({"name":"x","annotations":{"session_type":"x"},
+  auto missing = main_->Post(kAllocationsPath, R"({"name":"x","annotations":{"session_type":"x"},
       "payload_spec":{"command":"/nonexistent/game-server"}})");
   ExpectErrorShape(missing, 400);
   EXPECT_EQ(missing.body["message"],
             "payload_spec.command: cannot start '/nonexistent/game-server': No such file or "
             "directory");
-  auto not_held = main_->Post(kAllocations, R"({"name":"y","annotations":{"session_type":"y"},
+  auto not_held = main_->Post(kAllocationsPath, R"({"name":"y","annotations":{"session_type":"y"},
       "payload_spec":{"image":"localhost/never-built:1"}})");
   ExpectErrorShape(not_held, 400);
   EXPECT_NE(
@@ -232,7 +234,7 @@ TEST_F(HttpServerTest, AGameServerThatCannotStartIsA400NamingTheFieldAndChangesN
   EXPECT_EQ(Allocations(), before);
   // A command that starts is taken.
   EXPECT_EQ(main_
-                ->Post(kAllocations, R"({"name":"z","annotations":{"session_type":"z"},
+                ->Post(kAllocationsPath, R"({"name":"z","annotations":{"session_type":"z"},
       "buffer_size":0,"payload_spec":{"command":"/bin/true"}})")
                 .status,
             200);
@@ -258,7 +260,7 @@ TEST_F(HttpServerTest, InvalidUtf8AnywhereIsA4xxInValidJson) {
   }
   // Raw bytes in headers that are echoed into messages.
   const std::string raw = main_->SendRaw(
-      Request("POST", kSessions,
+      Request("POST", kDefaultSessionsPath,
               "Host: 127.0.0.1\r\nAuthorization: Bearer \xFF\xFE\r\nConnection: close\r\n", "{}"));
   ASSERT_EQ(Statuses(raw).size(), 1u) << raw;
   EXPECT_EQ(Statuses(raw)[0] / 100, 4);
@@ -271,7 +273,7 @@ TEST_F(HttpServerTest, InvalidUtf8AnywhereIsA4xxInValidJson) {
 TEST_F(HttpServerTest, AMalformedContentLengthIs400AndRunsNothing) {
   for (const char* length : {"abc", "-1", "99999999999999999999", "1e3", "5, 6"}) {
     const std::string raw = main_->SendRaw(
-        Request("POST", kSessions,
+        Request("POST", kDefaultSessionsPath,
                 std::string("Host: 127.0.0.1\r\nAuthorization: Bearer p/t\r\nContent-Length: ") +
                     length + "\r\n",
                 "") +
@@ -283,7 +285,7 @@ TEST_F(HttpServerTest, AMalformedContentLengthIs400AndRunsNothing) {
   for (const char* headers : {"Content-Length: 2\r\nContent-Length: 3\r\n",
                               "Content-Length: 2\r\nTransfer-Encoding: chunked\r\n"}) {
     const std::string raw = main_->SendRaw(
-        Request("POST", kSessions,
+        Request("POST", kDefaultSessionsPath,
                 std::string("Host: 127.0.0.1\r\nAuthorization: Bearer p/t\r\n") + headers) +
         "{}");
     EXPECT_EQ(Statuses(raw), std::vector<int>{400}) << raw;
@@ -293,7 +295,7 @@ TEST_F(HttpServerTest, AMalformedContentLengthIs400AndRunsNothing) {
 
 TEST_F(HttpServerTest, ADeclaredBodyOverTheLimitIs413BeforeItIsSent) {
   const std::string raw = main_->SendRaw(
-      Request("POST", kSessions,
+      Request("POST", kDefaultSessionsPath,
               "Host: 127.0.0.1\r\nAuthorization: Bearer p/t\r\nContent-Length: 2097152\r\n"));
   EXPECT_EQ(Statuses(raw), std::vector<int>{413}) << raw;
   EXPECT_EQ(Sessions(), 0u);
@@ -303,7 +305,7 @@ TEST_F(HttpServerTest, PipelinedRequestsAreAllAnsweredInOrder) {
   const std::string id = test::FirstPayloadId(*emulator_);
   const std::string h = "Host: 127.0.0.1\r\nAuthorization: Bearer p/t\r\n";
   const std::string raw = main_->SendRaw(
-      Request("GET", "/emulator/v0/health", h) + Request("POST", kSessions, h, "{}") +
+      Request("GET", "/emulator/v0/health", h) + Request("POST", kDefaultSessionsPath, h, "{}") +
       Request("GET", "/nope", h) +
       Request("GET", "/payloads/" + id + "/api/v0/payload", h + "Connection: close\r\n"));
   EXPECT_EQ(Statuses(raw), (std::vector<int>{200, 200, 404, 200})) << raw;
@@ -312,7 +314,7 @@ TEST_F(HttpServerTest, PipelinedRequestsAreAllAnsweredInOrder) {
 
 TEST_F(HttpServerTest, FormEncodedBodiesAreReadUpToTheLimitAsJson) {
   const std::string config(100 * 1024, 'x');
-  auto r = main_->Post(kSessions, Json({{"session_config", config}}).dump(),
+  auto r = main_->Post(kDefaultSessionsPath, Json({{"session_config", config}}).dump(),
                        "application/x-www-form-urlencoded", {{"Authorization", "Bearer p/t"}});
   ASSERT_EQ(r.status, 200) << r.raw.substr(0, 300);
   EXPECT_EQ(
@@ -324,9 +326,10 @@ TEST_F(HttpServerTest, FormEncodedBodiesAreReadUpToTheLimitAsJson) {
       main_->Post("/api/v0/projects/" + std::string(kProject) + "/sessions", "session_type=default",
                   "application/x-www-form-urlencoded", {{"Authorization", "Bearer p/t"}});
   ExpectErrorShape(form, 400);
-  ExpectErrorShape(main_->Post(kSessions, "--b\r\n\r\n", "multipart/form-data; boundary=b",
-                               {{"Authorization", "Bearer p/t"}}),
-                   400);
+  ExpectErrorShape(
+      main_->Post(kDefaultSessionsPath, "--b\r\n\r\n", "multipart/form-data; boundary=b",
+                  {{"Authorization", "Bearer p/t"}}),
+      400);
   EXPECT_EQ(Sessions(), 1u);
 }
 

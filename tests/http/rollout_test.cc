@@ -12,12 +12,11 @@
 
 namespace imsemu {
 namespace {
+using test::kAllocationsPath;
 
 using test::Client;
 using test::Json;
 using test::kProject;
-
-const std::string kAllocations = std::string("/api/v0/projects/") + kProject + "/allocations";
 
 // A payload as /state shows it: its state and the revision it runs.
 struct Seen {
@@ -32,17 +31,17 @@ class RolloutTest : public ::testing::Test {
     ASSERT_NE(emulator_, nullptr);
     client_ = std::make_unique<Client>(test::MainAddress(*emulator_));
     // Game servers that call ready themselves (here: the test, for them).
-    auto r = client_->Post(kAllocations, Json({{"annotations", {{"session_type", "ranked"}}},
-                                               {"buffer_size", 2},
-                                               {"auto_ready", false},
-                                               {"payload_spec", {{"env", {{"BUILD", "1"}}}}}})
-                                             .dump());
+    auto r = client_->Post(kAllocationsPath, Json({{"annotations", {{"session_type", "ranked"}}},
+                                                   {"buffer_size", 2},
+                                                   {"auto_ready", false},
+                                                   {"payload_spec", {{"env", {{"BUILD", "1"}}}}}})
+                                                 .dump());
     ASSERT_EQ(r.status, 200) << r.raw;
     id_ = r.body["result"]["id"];
     ReadyAll();
   }
 
-  Json Get() { return client_->Get(kAllocations + "/" + id_).body["result"]; }
+  Json Get() { return client_->Get(kAllocationsPath + "/" + id_).body["result"]; }
   // Its payloads by id, from /state.
   std::map<std::string, Seen> Payloads() {
     std::map<std::string, Seen> out;
@@ -80,14 +79,14 @@ class RolloutTest : public ::testing::Test {
     return "";
   }
   Json Reserve() {
-    auto r = client_->Post(kAllocations + "/" + id_ + "/reservations", "");
+    auto r = client_->Post(kAllocationsPath + "/" + id_ + "/reservations", "");
     EXPECT_EQ(r.status, 200) << r.raw;
     return r.body["result"];
   }
   void Replace(const std::string& field, const Json& value) {
     Json spec = Get();
     spec[field] = value;
-    auto r = client_->Put(kAllocations + "/" + id_, spec.dump());
+    auto r = client_->Put(kAllocationsPath + "/" + id_, spec.dump());
     ASSERT_EQ(r.status, 200) << r.raw;
   }
   std::vector<std::string> StatusChanges() { return test::AllocationStatusChanges(*client_, id_); }

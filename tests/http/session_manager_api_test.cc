@@ -14,6 +14,8 @@
 
 namespace imsemu {
 namespace {
+using test::kDefaultSessionsPath;
+using test::kSessionsPath;
 
 using test::Client;
 using test::ExpectErrorShape;
@@ -21,9 +23,7 @@ using test::Json;
 using test::kProject;
 using test::Reply;
 
-const std::string kSessions = std::string("/api/v0/projects/") + kProject + "/sessions";
-const std::string kDefault = kSessions + "?session_type=default";
-const httplib::Headers kAuth = {{"Authorization", "Bearer secret-token:playfab/ticket-1"}};
+const httplib::Headers kTicketAuth = {{"Authorization", "Bearer secret-token:playfab/ticket-1"}};
 
 std::unique_ptr<EmulatorImpl> Start(core::Fixture fixture,
                                     core::StatusCacheMode mode = core::StatusCacheMode::kPeriodic,
@@ -34,11 +34,13 @@ std::unique_ptr<EmulatorImpl> Start(core::Fixture fixture,
   return test::StartEmulator(std::move(fixture), options);
 }
 
-Reply Create(Client& c, const std::string& body, const std::string& path = kDefault) {
-  return c.Post(path, body, "application/json", kAuth);
+Reply Create(Client& c, const std::string& body, const std::string& path = kDefaultSessionsPath) {
+  return c.Post(path, body, "application/json", kTicketAuth);
 }
 
-Reply List(Client& c, const std::string& path = kDefault) { return c.Get(path, kAuth); }
+Reply List(Client& c, const std::string& path = kDefaultSessionsPath) {
+  return c.Get(path, kTicketAuth);
+}
 
 TEST(SessionManagerApiTest, CreateReservesAReadyPayloadAndAnswersItsAddress) {
   auto e = Start(test::OneAllocation(test::TestSpec(2)));
@@ -105,13 +107,13 @@ TEST(SessionManagerApiTest, ErrorsFollowTheDocumentedCodes) {
   spec.min_payloads = 1;
   auto e = Start(test::OneAllocation(spec));
   Client c(test::MainAddress(*e));
-  auto missing = Create(c, "{}", kSessions);
+  auto missing = Create(c, "{}", kSessionsPath);
   ExpectErrorShape(missing, 400);
   EXPECT_NE(missing.body["message"].get<std::string>().find("session_type"), std::string::npos);
-  ExpectErrorShape(List(c, kSessions + "?session_type="), 400);
+  ExpectErrorShape(List(c, kSessionsPath + "?session_type="), 400);
   ExpectErrorShape(Create(c, "{}", "/api/v0/projects/nope/sessions?session_type=default"), 404);
-  ExpectErrorShape(Create(c, "{}", kSessions + "?session_type=ranked"), 404);
-  ExpectErrorShape(List(c, kSessions + "?session_type=ranked"), 404);
+  ExpectErrorShape(Create(c, "{}", kSessionsPath + "?session_type=ranked"), 404);
+  ExpectErrorShape(List(c, kSessionsPath + "?session_type=ranked"), 404);
   ASSERT_EQ(Create(c, "{}").status, 200);
   auto none = Create(c, "{}");
   ExpectErrorShape(none, 500);
@@ -136,16 +138,16 @@ TEST(SessionManagerApiTest, AuthAcceptsBothTokenFormsInAnyMode) {
   Client c(test::MainAddress(*e));
   for (const char* header : {"Bearer secret-token:playfab/abc", "Bearer playfab/abc",
                              "Bearer secret-token:accelbyte/x.y-z"}) {
-    EXPECT_EQ(c.Get(kDefault, {{"Authorization", header}}).status, 200) << header;
+    EXPECT_EQ(c.Get(kDefaultSessionsPath, {{"Authorization", header}}).status, 200) << header;
   }
   for (const char* header : {"", "Basic dXNlcjpwYXNz", "Bearer", "Bearer token-without-provider",
                              "Bearer secret-token:", "Bearer /abc", "Bearer playfab/"}) {
     httplib::Headers h;
     if (*header != '\0') h.emplace("Authorization", header);
-    auto r = c.Get(kDefault, h);
+    auto r = c.Get(kDefaultSessionsPath, h);
     ExpectErrorShape(r, 401);
     EXPECT_NE(r.body["message"].get<std::string>().find("Bearer"), std::string::npos) << header;
-    ExpectErrorShape(c.Post(kDefault, "{}", "application/json", h), 401);
+    ExpectErrorShape(c.Post(kDefaultSessionsPath, "{}", "application/json", h), 401);
   }
   EXPECT_TRUE(e->world().Snapshot().payloads.at(0).state == core::PayloadState::kReady);
 }
@@ -153,7 +155,7 @@ TEST(SessionManagerApiTest, AuthAcceptsBothTokenFormsInAnyMode) {
 TEST(SessionManagerApiTest, AuthOffAndTokenFile) {
   auto off = Start(test::OneAllocation(test::TestSpec(1)), core::StatusCacheMode::kPeriodic,
                    *http::SessionAuth::FromSpec("off"));
-  EXPECT_EQ(Client(test::MainAddress(*off)).Get(kDefault).status, 200);
+  EXPECT_EQ(Client(test::MainAddress(*off)).Get(kDefaultSessionsPath).status, 200);
 
   const std::filesystem::path path = test::TempPath("tokens") + ".txt";
   std::ofstream(path) << "# allowed\nplayfab/good\n\naccelbyte/also-good\n";
@@ -161,9 +163,12 @@ TEST(SessionManagerApiTest, AuthOffAndTokenFile) {
   ASSERT_TRUE(auth.ok()) << auth.status().message();
   auto e = Start(test::OneAllocation(test::TestSpec(1)), core::StatusCacheMode::kPeriodic, *auth);
   Client c(test::MainAddress(*e));
-  EXPECT_EQ(c.Get(kDefault, {{"Authorization", "Bearer secret-token:playfab/good"}}).status, 200);
-  EXPECT_EQ(c.Get(kDefault, {{"Authorization", "Bearer accelbyte/also-good"}}).status, 200);
-  ExpectErrorShape(c.Get(kDefault, {{"Authorization", "Bearer playfab/bad"}}), 401);
+  EXPECT_EQ(
+      c.Get(kDefaultSessionsPath, {{"Authorization", "Bearer secret-token:playfab/good"}}).status,
+      200);
+  EXPECT_EQ(c.Get(kDefaultSessionsPath, {{"Authorization", "Bearer accelbyte/also-good"}}).status,
+            200);
+  ExpectErrorShape(c.Get(kDefaultSessionsPath, {{"Authorization", "Bearer playfab/bad"}}), 401);
   std::ofstream(path) << "not a token\n";
   EXPECT_EQ(http::SessionAuth::FromSpec("tokens:" + path.string()).status().code(),
             StatusCode::kInvalidArgument);

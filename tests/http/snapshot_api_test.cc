@@ -17,13 +17,12 @@
 
 namespace imsemu {
 namespace {
+using test::kDefaultSessionsPath;
+using test::kPlayerAuth;
 
 using test::Client;
 using test::ExpectErrorShape;
 using test::Json;
-
-constexpr const char* kSessions = "/api/v0/projects/test-project/sessions?session_type=default";
-const httplib::Headers kAuth = {{"Authorization", "Bearer p/t"}};
 
 core::Fixture TwoReady() { return test::OneAllocation(test::TestSpec(2)); }
 
@@ -31,8 +30,8 @@ core::Fixture TwoReady() { return test::OneAllocation(test::TestSpec(2)); }
 // exit and its replacement, 7.5 s on the clock.
 void PlayALittle(EmulatorImpl& e) {
   Client c(test::MainAddress(e));
-  auto created =
-      c.Post(kSessions, R"({"session_config":"{\"map\":\"docks\"}"})", "application/json", kAuth);
+  auto created = c.Post(kDefaultSessionsPath, R"({"session_config":"{\"map\":\"docks\"}"})",
+                        "application/json", kPlayerAuth);
   ASSERT_EQ(created.status, 200) << created.raw;
   ASSERT_EQ(Client(e.PayloadApiOf(created.body["id"]))
                 .Post("/api/v0/session-manager/status", R"({"phase":"lobby"})")
@@ -47,7 +46,7 @@ void PlayALittle(EmulatorImpl& e) {
 // the control loop creates to refill the buffer.
 Json WhatHappensNext(EmulatorImpl& e) {
   Client c(test::MainAddress(e));
-  Json out = c.Post(kSessions, "{}", "application/json", kAuth).body;
+  Json out = c.Post(kDefaultSessionsPath, "{}", "application/json", kPlayerAuth).body;
   EXPECT_EQ(c.Post("/emulator/v0/clock/advance", R"({"seconds": 60})").status, 200);
   out["payloads"] = Json::array();
   for (const auto& p : e.world().Snapshot().payloads) out["payloads"].push_back(p.id);
@@ -200,9 +199,9 @@ TEST(SnapshotApiTest, FaultsTravelWithExportImportAndNamedSnapshots) {
   Client d(test::MainAddress(*second));
   EXPECT_EQ(d.Get("/emulator/v0/faults").body, faults) << "the same faults, ids and counts";
   // And they fire: the Session Manager answers 503 twice, then serves.
-  EXPECT_EQ(d.Post(kSessions, "{}", "application/json", kAuth).status, 503);
-  EXPECT_EQ(d.Post(kSessions, "{}", "application/json", kAuth).status, 503);
-  EXPECT_EQ(d.Post(kSessions, "{}", "application/json", kAuth).status, 200);
+  EXPECT_EQ(d.Post(kDefaultSessionsPath, "{}", "application/json", kPlayerAuth).status, 503);
+  EXPECT_EQ(d.Post(kDefaultSessionsPath, "{}", "application/json", kPlayerAuth).status, 503);
+  EXPECT_EQ(d.Post(kDefaultSessionsPath, "{}", "application/json", kPlayerAuth).status, 200);
   // Added after the import, a fault takes the next id.
   EXPECT_EQ(d.Post("/emulator/v0/faults", R"({"status": 500})").body["result"]["id"], 3);
 }

@@ -8,12 +8,16 @@
 #include <string>
 #include <vector>
 
+#include <httplib.h>
 #include <nlohmann/json.hpp>
 
 #include "emulator/clients/http_call.h"
 #include "emulator/emulator.h"
 
 namespace imsemu::test {
+
+// Credentials the Session Manager takes under the default auth ("any").
+inline const httplib::Headers kPlayerAuth = {{"Authorization", "Bearer p/t"}};
 
 using Json = nlohmann::json;
 

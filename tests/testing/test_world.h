@@ -7,6 +7,7 @@
 #pragma once
 
 #include <memory>
+#include <string>
 
 #include "emulator/clock/clock.h"
 #include "emulator/core/world.h"
@@ -16,6 +17,11 @@ namespace imsemu::test {
 
 inline constexpr const char* kProject = "test-project";
 inline constexpr const char* kAllocation = "alloc-1";
+// The test project's Session Manager and orchestration paths.
+inline const std::string kSessionsPath = std::string("/api/v0/projects/") + kProject + "/sessions";
+inline const std::string kDefaultSessionsPath = kSessionsPath + "?session_type=default";
+inline const std::string kAllocationsPath =
+    std::string("/api/v0/projects/") + kProject + "/allocations";
 
 // An allocation spec with a GamePort, serving session_type `session_type`.
 core::AllocationSpec TestSpec(int buffer_size, bool auto_ready = true,
