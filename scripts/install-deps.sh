@@ -33,8 +33,10 @@ for purpose in "${purposes[@]}"; do
                  clang-14 libclang-rt-14-dev
                  # The language kits (clients/): Python's through pytest, C#'s
                  # built with mono's mcs against Newtonsoft.Json and run by
-                 # NUnit's console.
-                 python3-pytest mono-devel nunit-console libnewtonsoft-json-cil-dev)
+                 # NUnit's console; the C# example game server leaves on
+                 # SIGTERM through Mono.Posix.
+                 python3-pytest mono-devel nunit-console libnewtonsoft-json-cil-dev
+                 libmono-posix4.0-cil)
       npm_contract=true
       ;;
     containers)
