@@ -33,8 +33,9 @@ MAY_INCLUDE = {
     "harness": BASE | {"core", "codec", "scenario", "clients", "facade"},
     "check": BASE | {"core", "codec", "http", "process", "facade", "harness"},
     "rehearse": BASE | {"core", "codec", "store"},
+    "explore": BASE | {"core", "codec", "http", "process", "facade", "harness", "check"},
     "cli": BASE | {"core", "codec", "store", "http", "process", "scenario", "clients",
-                   "facade", "harness", "check", "rehearse"},
+                   "facade", "harness", "check", "explore", "rehearse"},
     "main": {"cli"},
 }
 INCLUDE = re.compile(r'\s*#\s*include\s*([<"])([^>"]+)[>"]')

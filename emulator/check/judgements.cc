@@ -109,13 +109,13 @@ size_t Largest(const std::vector<const Call*>& statuses) {
   return largest;
 }
 
+}  // namespace
+
 bool LeftOnSigterm(const core::ProcessExit& how) {
   constexpr int kSigterm = 15;
   return how.clean() || how.signal() == kSigterm ||
          (how.how == core::ProcessExit::How::kExited && how.code == 128 + kSigterm);
 }
-
-}  // namespace
 
 size_t StatusBytes(const core::StringMap& status) {
   size_t bytes = 0;

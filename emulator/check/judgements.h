@@ -59,6 +59,10 @@ struct Echo {
 };
 std::optional<Echo> FindEcho(const core::StringMap& status, const std::string& config);
 
+// Whether a process that ended `how` left on SIGTERM: exit code 0, SIGTERM
+// itself, or 143 (a shell's way of saying SIGTERM).
+bool LeftOnSigterm(const core::ProcessExit& how);
+
 // The size a status counts for (keys and values).
 size_t StatusBytes(const core::StringMap& status);
 

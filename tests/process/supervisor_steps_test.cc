@@ -4,7 +4,6 @@
 // SIGTERM-then-kill grace. No real process, no real waiting.
 #include <gtest/gtest.h>
 
-
 #include "emulator/process/game_server_supervisor.h"
 #include "tests/testing/fake_process_runner.h"
 #include "tests/testing/file_text.h"
