@@ -15,22 +15,11 @@
 #include <vector>
 
 #include "emulator/check/check_cases.h"
+#include "emulator/check/session.h"
 #include "emulator/core/world.h"
 #include "emulator/harness/report.h"
 
 namespace imsemu::check {
-
-struct CheckTarget {
-  // The allocation the server runs in: its command, args, env and ports.
-  // The runner serves session_type "check" from it, one payload at a time.
-  core::AllocationSpec spec;
-  // The world it came from, for the lint probe (empty: none given).
-  core::Fixture fixture;
-  // Where each case's game-server log goes (a folder per case).
-  std::string log_dir;
-  // What runs a payload_spec.image ("": podman, else docker, on PATH).
-  std::string container_runtime;
-};
 
 using harness::Outcome;
 

@@ -101,14 +101,18 @@ try:
     if session.get("ports"):
         joined = client(e, "join", "--address", session["address"], "--port",
                         str(session["ports"][0]["port"]), "--name", "alice", "--leave")
-        checks.check("welcome alice" in joined.stdout and "bye alice" in joined.stdout,
-                     "the client plays a match over the published UDP port",
-                     joined.stdout + joined.stderr)
         payload = session["id"]
         gone = wait_until("the match's payload to leave",
                           lambda: all(p["id"] != payload for p in e.state()["payloads"]))
-        checks.check(gone, "the server exits 0 after the match and its payload goes", e.state())
         text = log_of(e, payload)
+        # The server's answer to the last leave races its container's exit
+        # through podman's UDP forwarding (UDP: it may be lost on the way);
+        # its log says it got the leave over the published port and answered.
+        checks.check("welcome alice" in joined.stdout and
+                     ("bye alice" in joined.stdout or "leave alice -> bye alice" in text),
+                     "the client plays a match over the published UDP port",
+                     joined.stdout + joined.stderr + text)
+        checks.check(gone, "the server exits 0 after the match and its payload goes", e.state())
         checks.check("[game-server] reserved: map docks, up to 4 players" in text
                      and "--- exited: exit code 0" in text,
                      "the container's output is the payload's log, and its exit code", text)
