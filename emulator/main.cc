@@ -66,6 +66,10 @@ std::vector<Command> Commands() {
       Row<CheckFlags>("check",
                       "put a game server through IMS's realities (checks/default.yaml) and report",
                       AddCheckFlags, RunCheckCommand),
+      Row<ExploreFlags>("explore",
+                        "play seeded sequences of IMS events against a game server until one "
+                        "breaks a property, and shrink it to the smallest that still does",
+                        AddExploreFlags, RunExploreCommand),
   };
 }
 

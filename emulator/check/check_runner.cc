@@ -309,14 +309,6 @@ Driver DriverOf(Probe probe) {
 
 // The program that starts the game server: its command, or the container
 // runtime that runs its image.
-std::string WhatStarts(const CheckTarget& target) {
-  const core::PayloadSpec& spec = target.spec.payload_spec;
-  if (spec.image.empty()) return spec.command;
-  return process::ChooseContainerRuntime(target.container_runtime,
-                                         process::SearchPathOf(target.spec))
-      .command;
-}
-
 }  // namespace
 
 CheckResult RunCheck(const CheckTarget& target, const CheckCase& check_case) {
@@ -348,14 +340,7 @@ StatusOr<std::vector<CheckResult>> RunChecks(
                                         [](const CheckCase& c) { return c.kind != Probe::kLint; });
   bool never_ready = false;
   if (needs_server) {
-    IMSEMU_RETURN_IF_ERROR(
-        process::LookUpCommand(WhatStarts(target), process::SearchPathOf(target.spec)));
-    if (const std::string& image = target.spec.payload_spec.image; !image.empty()) {
-      IMSEMU_RETURN_IF_ERROR(
-          process::LookUpImage(process::ChooseContainerRuntime(target.container_runtime,
-                                                               process::SearchPathOf(target.spec)),
-                               image));
-    }
+    IMSEMU_RETURN_IF_ERROR(CanStart(target));
     double within = kDefaultStartSeconds;
     for (const CheckCase& c : cases) {
       if (c.kind == Probe::kReady) within = Param(c, "within_seconds");

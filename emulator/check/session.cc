@@ -6,6 +6,10 @@
 #include "emulator/check/judgements.h"
 #include "emulator/emulator.h"
 #include "emulator/http/http_server.h"
+#include "emulator/process/command_lookup.h"
+#include "emulator/process/container_launch.h"
+#include "emulator/process/image_lookup.h"
+#include "emulator/process/startable.h"
 #include "emulator/util/api_routes.h"
 #include "emulator/util/mutex.h"
 
@@ -36,6 +40,26 @@ constexpr std::pair<const routes::Route*, CallKind> kCallKinds[] = {
 };
 
 }  // namespace
+
+std::string WhatStarts(const CheckTarget& target) {
+  const core::PayloadSpec& spec = target.spec.payload_spec;
+  if (spec.image.empty()) return spec.command;
+  return process::ChooseContainerRuntime(target.container_runtime,
+                                         process::SearchPathOf(target.spec))
+      .command;
+}
+
+Status CanStart(const CheckTarget& target) {
+  IMSEMU_RETURN_IF_ERROR(
+      process::LookUpCommand(WhatStarts(target), process::SearchPathOf(target.spec)));
+  if (const std::string& image = target.spec.payload_spec.image; !image.empty()) {
+    IMSEMU_RETURN_IF_ERROR(
+        process::LookUpImage(process::ChooseContainerRuntime(target.container_runtime,
+                                                             process::SearchPathOf(target.spec)),
+                             image));
+  }
+  return OkStatus();
+}
 
 // Every call the game server makes over its Payload Local API, timed on the
 // session's stopwatch: the accepted ones as the world tells them, the refused

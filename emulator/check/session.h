@@ -37,6 +37,14 @@ struct CheckTarget {
   std::string container_runtime;
 };
 
+// What runs first: the command, or the container runtime for an image.
+std::string WhatStarts(const CheckTarget& target);
+
+// Whether the target's command (or its container runtime and image) can be
+// started, as the supervisor would start it: InvalidArgument naming what
+// is missing, before any session.
+Status CanStart(const CheckTarget& target);
+
 class CallLog;
 
 class Session {

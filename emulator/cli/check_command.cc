@@ -12,43 +12,44 @@
 #include "emulator/codec/allocation_json.h"
 
 namespace imsemu::cli {
-namespace {
-
-// The server to check: the fixture's first allocation with a command or an
-// image, or the command given (with a GamePort when the fixture names no
-// ports).
-StatusOr<check::CheckTarget> TargetOf(const CheckFlags& f) {
+StatusOr<check::CheckTarget> GameServerTarget(const std::string& fixture,
+                                              const std::vector<std::string>& command,
+                                              const std::string& container_runtime,
+                                              const std::string& tool) {
   check::CheckTarget target;
-  if (!f.fixture.empty()) {
-    IMSEMU_ASSIGN_OR_RETURN(target.fixture, codec::LoadFixtureFile(f.fixture));
+  if (!fixture.empty()) {
+    IMSEMU_ASSIGN_OR_RETURN(target.fixture, codec::LoadFixtureFile(fixture));
     for (const auto& project : target.fixture.projects) {
       for (const auto& a : project.allocations) {
-        if (f.command.empty() && !target.spec.payload_spec.RunsGameServer() &&
+        if (command.empty() && !target.spec.payload_spec.RunsGameServer() &&
             a.spec.payload_spec.RunsGameServer()) {
           target.spec = a.spec;
         }
       }
     }
   }
-  if (!f.command.empty()) {
+  if (!command.empty()) {
     target.spec.payload_spec.image.clear();
-    target.spec.payload_spec.command = f.command.front();
-    target.spec.payload_spec.args.assign(f.command.begin() + 1, f.command.end());
+    target.spec.payload_spec.command = command.front();
+    target.spec.payload_spec.args.assign(command.begin() + 1, command.end());
     if (target.spec.payload_spec.ports.empty()) {
       target.spec.payload_spec.ports.push_back({"GamePort", 7777, "UDP"});
     }
   }
   if (!target.spec.payload_spec.RunsGameServer()) {
     return InvalidArgument(
-        "check needs the game server: -- COMMAND ARGS..., or a --fixture whose allocation has a "
+        tool +
+        " needs the game server: -- COMMAND ARGS..., or a --fixture whose allocation has a "
         "payload_spec.command or payload_spec.image");
   }
-  target.container_runtime = f.container_runtime;
-  target.log_dir =
-      (std::filesystem::temp_directory_path() / ("ims-emulator-check-" + std::to_string(getpid())))
-          .string();
+  target.container_runtime = container_runtime;
+  target.log_dir = (std::filesystem::temp_directory_path() /
+                    ("ims-emulator-" + tool + "-" + std::to_string(getpid())))
+                       .string();
   return target;
 }
+
+namespace {
 
 // The built-in cases, then the files', narrowed by --only.
 StatusOr<std::vector<check::CheckCase>> CasesOf(const CheckFlags& f, bool have_fixture) {
@@ -84,7 +85,8 @@ int RunCheckCommand(const CheckFlags& f, const Context& c) {
   std::ostream& out = c.out;
   std::ostream& err = c.err;
   spdlog::set_level(spdlog::level::warn);
-  StatusOr<check::CheckTarget> target = TargetOf(f);
+  StatusOr<check::CheckTarget> target =
+      GameServerTarget(f.fixture, f.command, f.container_runtime, "check");
   if (!target.ok()) {
     err << "ims-emulator: " << target.status().message() << "\n";
     return 2;

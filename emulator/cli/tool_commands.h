@@ -14,7 +14,9 @@
 
 #include <CLI/CLI.hpp>
 
+#include "emulator/check/session.h"
 #include "emulator/cli/context.h"
+#include "ims_emulator/status.h"
 
 namespace imsemu::cli {
 
@@ -60,8 +62,31 @@ struct CheckFlags {
   std::vector<std::string> command;
 };
 void AddCheckFlags(CLI::App* app, CheckFlags& f);
+// The game server `check` and `explore` drive (`tool` names which, in the
+// error and the logs' folder): the fixture's first allocation with a command
+// or an image, or `command` (with a GamePort when the fixture names no
+// ports).
+StatusOr<check::CheckTarget> GameServerTarget(const std::string& fixture,
+                                              const std::vector<std::string>& command,
+                                              const std::string& container_runtime,
+                                              const std::string& tool);
 // 0 when every case passes, 1 when one fails, 2 on a usage error.
 int RunCheckCommand(const CheckFlags& f, const Context& c);
+
+struct ExploreFlags {
+  int runs = 50;
+  uint64_t seed = 1;
+  int jobs = 2;
+  std::string out = "explore-findings";
+  std::vector<std::string> config_examples = {R"({"max_players": 8, "map": "docks"})"};
+  std::string fixture;
+  std::string container_runtime;
+  std::vector<std::string> command;
+};
+void AddExploreFlags(CLI::App* app, ExploreFlags& f);
+// 0 when no run broke a property, 1 on a finding (reported, and written to
+// --out), 2 on a usage error or a server that cannot start.
+int RunExploreCommand(const ExploreFlags& f, const Context& c);
 
 struct RehearseFlags {
   std::string plan;

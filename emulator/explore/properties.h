@@ -12,8 +12,9 @@
 //   polite-polling             while Ready and unreserved, never more polls in a second
 //                              than the limit
 //   config-only-when-reserved  never reads the session config before the reservation
-//   status-accepted            no attempt to set a status is refused (values are strings,
-//                              the map is flat)
+//   status-accepted            no attempt to set a status is refused by the Session
+//                              Manager's rules (values are strings, the map is flat);
+//                              errors the run injected are not counted
 //   no-config-echo             no 8 characters or more of the config come back in its status
 //   status-size                no status over the size limit
 #pragma once
@@ -24,6 +25,10 @@
 #include "emulator/check/observation.h"
 
 namespace imsemu::explore {
+
+// The message of the error answers a run injects: a refusal with it is the
+// run's doing, not the server's.
+inline constexpr const char* kInjectedMessage = "injected by explore";
 
 struct Violation {
   std::string property;  // one of PropertyNames()

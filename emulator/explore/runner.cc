@@ -35,7 +35,7 @@ Status PlayEvent(check::Session& s, const Event& e, const Limits& limits) {
       errors.api = http::Api::kPayloadLocal;
       errors.status = e.status;
       errors.times = e.times;
-      errors.message = "injected by explore";
+      errors.message = kInjectedMessage;
       return s.e().faults().Add(errors).status();
     }
     case EventKind::kReserve:

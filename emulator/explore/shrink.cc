@@ -1,6 +1,7 @@
 #include "emulator/explore/shrink.h"
 
 #include <algorithm>
+#include <thread>
 
 namespace imsemu::explore {
 namespace {
@@ -52,22 +53,32 @@ std::vector<Program> Smaller(const Program& p, const std::vector<std::string>& c
 }  // namespace
 
 Shrunk Shrink(const Program& program, const Breaks& breaks, int max_attempts,
-              const std::vector<std::string>& simpler_configs) {
+              const std::vector<std::string>& simpler_configs, int jobs) {
   Shrunk s;
   s.program = program;
   bool smaller = true;
   while (smaller && s.attempts < max_attempts) {
     smaller = false;
-    for (const Program& candidate : Smaller(s.program, simpler_configs)) {
-      if (candidate.events.empty()) continue;
-      if (s.attempts >= max_attempts) break;
-      ++s.attempts;
-      if (breaks(candidate)) {
-        s.program = candidate;
+    std::vector<Program> candidates = Smaller(s.program, simpler_configs);
+    std::erase_if(candidates, [](const Program& c) { return c.events.empty(); });
+    for (size_t from = 0; from < candidates.size() && s.attempts < max_attempts;) {
+      const size_t n = std::min({candidates.size() - from, static_cast<size_t>(std::max(1, jobs)),
+                                 static_cast<size_t>(max_attempts - s.attempts)});
+      std::vector<char> broke(n, 0);
+      std::vector<std::thread> players;
+      for (size_t i = 0; i < n; ++i) {
+        players.emplace_back([&, i] { broke[i] = breaks(candidates[from + i]) ? 1 : 0; });
+      }
+      for (std::thread& t : players) t.join();
+      s.attempts += static_cast<int>(n);
+      const auto first = std::find(broke.begin(), broke.end(), 1);
+      if (first != broke.end()) {
+        s.program = candidates[from + static_cast<size_t>(first - broke.begin())];
         ++s.accepted;
         smaller = true;
         break;  // start again from the smaller program
       }
+      from += n;
     }
   }
   return s;

@@ -15,7 +15,8 @@
 
 namespace imsemu::explore {
 
-// Plays a program; true when it broke `property` again.
+// Plays a program; true when it broke `property` again. Called from
+// `jobs` threads at once.
 using Breaks = std::function<bool(const Program&)>;
 
 struct Shrunk {
@@ -29,7 +30,9 @@ struct Shrunk {
 // reservation's config is tried in its place, in order (the studio's first
 // example first). Every accepted step makes the program strictly smaller
 // (fewer events, a shorter duration, fewer errors or a shorter config).
+// Candidates are played `jobs` at a time; of those that break it, the first
+// in the order above is taken, so the result does not depend on timing.
 Shrunk Shrink(const Program& program, const Breaks& breaks, int max_attempts,
-              const std::vector<std::string>& simpler_configs = {});
+              const std::vector<std::string>& simpler_configs = {}, int jobs = 1);
 
 }  // namespace imsemu::explore

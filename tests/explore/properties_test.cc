@@ -128,6 +128,11 @@ TEST(PropertiesTest, StatusRules) {
   EXPECT_EQ(v[0].property, "status-accepted");
   EXPECT_THAT(v[0].text, HasSubstr("must be a string"));
 
+  Observation injected = refused;
+  injected.refused.back().status = 502;
+  injected.refused.back().message = kInjectedMessage;
+  EXPECT_THAT(Broken(injected), ElementsAre()) << "an error the run injected is not the server's";
+
   Observation echo = WellBehaved();
   echo.calls.back().status["map"] = "docks-of-the-north";
   EXPECT_THAT(Broken(echo), ElementsAre("no-config-echo"));

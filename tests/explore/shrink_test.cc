@@ -46,6 +46,13 @@ TEST(ShrinkTest, APlantedBugShrinksToTheEventsThatMatter) {
   EXPECT_LE(s.attempts, 200);
 }
 
+TEST(ShrinkTest, PlayingSeveralAtOnceShrinksToTheSameProgram) {
+  const std::vector<std::string> configs = {R"({"map":"docks"})", "{}", "[]"};
+  const Shrunk one = Shrink(Found(), PlantedBug, 200, configs, 1);
+  const Shrunk four = Shrink(Found(), PlantedBug, 200, configs, 4);
+  EXPECT_EQ(four.program, one.program) << four.program.Describe();
+}
+
 TEST(ShrinkTest, TheBudgetIsKept) {
   int played = 0;
   const Shrunk s = Shrink(
