@@ -10,8 +10,11 @@
 #include "emulator/util/rfc3339.h"
 
 namespace imsemu::http {
+namespace {
 
 using Json = nlohmann::json;
+
+}  // namespace
 
 Json ClockToJson(const Clock& clock, std::optional<Time> next_timer) {
   const Time now = clock.Now();
