@@ -25,7 +25,6 @@ import subprocess
 import sys
 import tempfile
 import threading
-import time
 import urllib.error
 import urllib.request
 
@@ -190,9 +189,7 @@ first = call(base + "/emulator/v0/state")[1]["payloads"][0]["id"]
 check(wait_for(lambda: payload(first)["status"]["state"] == "Ready"),
       "the game server calls ready over the Payload Local API")
 # Idle and Ready, it polls every 20 ms: the recording counts its identical polls.
-deadline = time.monotonic() + 60
-while time.monotonic() < deadline and not re.search(r"^    times: ([5-9]|\d\d)", open(process).read(), re.M):
-    time.sleep(0.05)
+wait_for(lambda: re.search(r"^    times: ([5-9]|\d\d)", open(process).read(), re.M))
 status, created = call(sessions, "POST", {"session_config": '{"max_players": 4, "map": "dust"}'})
 check(status == 200, "a session on the real game server")
 port = created["ports"][0]["port"]
