@@ -1,5 +1,10 @@
 #include "emulator/http/payload_listeners.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <spdlog/spdlog.h>
 
 #include "emulator/http/payload_local_api.h"
@@ -61,9 +66,10 @@ void PayloadListeners::OnPayloadAdded(const core::Payload& payload) {
   MutexLock lock(mu_);
   if (payload.api_down_until) {
     // Resumed while its API is down: the port is its own, but nothing answers.
-    down_[payload.id] = (*server)->port();
+    const int port = (*server)->port();
     (*server)->RequestStop();
     retired_.push_back(*std::move(server));
+    down_[payload.id] = HoldPort(port);
   } else {
     to_serve_.push_back(server->get());
     listeners_[payload.id] = *std::move(server);
@@ -75,8 +81,27 @@ void PayloadListeners::OnPayloadApiDown(const std::string& payload_id) {
   MutexLock lock(mu_);
   auto it = listeners_.find(payload_id);
   if (it == listeners_.end()) return;
-  down_[payload_id] = it->second->port();
-  RetireLocked(payload_id);
+  const int port = it->second->port();
+  RetireLocked(payload_id);  // the listening socket closes now
+  down_[payload_id] = HoldPort(port);
+}
+
+PayloadListeners::Down PayloadListeners::HoldPort(int port) const {
+  Down down{port, -1};
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  if (inet_pton(AF_INET, host_.c_str(), &addr.sin_addr) != 1) return down;  // a name: not held
+  const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return down;
+  const int on = 1;
+  setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
+  if (bind(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) != 0) {
+    close(fd);
+    return down;
+  }
+  down.holder = fd;
+  return down;
 }
 
 void PayloadListeners::OnPayloadApiUp(const std::string& payload_id) {
@@ -85,7 +110,8 @@ void PayloadListeners::OnPayloadApiUp(const std::string& payload_id) {
     MutexLock lock(mu_);
     auto it = down_.find(payload_id);
     if (it == down_.end()) return;
-    port = it->second;
+    port = it->second.port;
+    if (it->second.holder >= 0) close(it->second.holder);  // the port is free for us again
     down_.erase(it);
   }
   StatusOr<std::unique_ptr<HttpServer>> server = Bind(payload_id, port);
@@ -102,7 +128,10 @@ void PayloadListeners::OnPayloadApiUp(const std::string& payload_id) {
 
 void PayloadListeners::OnPayloadRemoved(const std::string& payload_id) {
   MutexLock lock(mu_);
-  down_.erase(payload_id);
+  if (auto it = down_.find(payload_id); it != down_.end()) {
+    if (it->second.holder >= 0) close(it->second.holder);
+    down_.erase(it);
+  }
   RetireLocked(payload_id);
 }
 
@@ -123,7 +152,7 @@ std::vector<std::string> PayloadListeners::TakeMoved() {
 
 std::optional<int> PayloadListeners::PortOf(const std::string& payload_id) const {
   MutexLock lock(mu_);
-  if (auto down = down_.find(payload_id); down != down_.end()) return down->second;
+  if (auto down = down_.find(payload_id); down != down_.end()) return down->second.port;
   auto it = listeners_.find(payload_id);
   if (it == listeners_.end()) return std::nullopt;
   return it->second->port();
@@ -160,6 +189,10 @@ void PayloadListeners::StopAll() {
     MutexLock lock(mu_);
     open.swap(listeners_);
     for (auto& [id, server] : open) server->RequestStop();
+    for (auto& [id, down] : down_) {
+      if (down.holder >= 0) close(down.holder);
+      down.holder = -1;
+    }
     stopping_ = true;
     to_serve_.clear();
     work_.Signal();

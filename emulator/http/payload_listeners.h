@@ -74,8 +74,16 @@ class PayloadListeners final : public core::PayloadObserver {
   mutable Mutex mu_;
   CondVar work_{mu_};
   std::map<std::string, std::unique_ptr<HttpServer>> listeners_ IMSEMU_GUARDED_BY(mu_);
-  // payload id -> the port it will reopen on
-  std::map<std::string, int> down_ IMSEMU_GUARDED_BY(mu_);
+  // A payload whose API is down: its port, held by a socket that is bound
+  // but does not listen (a connection is refused, as to a closed port, and
+  // no other program's socket takes the port before the API comes back).
+  struct Down {
+    int port = 0;
+    int holder = -1;  // the bound socket; -1 if it could not be bound
+  };
+  // Holds `port`: a socket bound to it that does not listen.
+  Down HoldPort(int port) const;
+  std::map<std::string, Down> down_ IMSEMU_GUARDED_BY(mu_);
   // Bound, owned by listeners_ or retired_.
   std::vector<HttpServer*> to_serve_ IMSEMU_GUARDED_BY(mu_);
   std::vector<std::unique_ptr<HttpServer>> retired_ IMSEMU_GUARDED_BY(mu_);

@@ -6,6 +6,11 @@
 #include <map>
 #include <set>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include "emulator/util/api_routes.h"
 #include "tests/testing/test_emulator.h"
 #include "tests/testing/test_world.h"
@@ -325,6 +330,18 @@ TEST_F(ControlApiTest, PayloadApiComesUpLate) {
   ASSERT_EQ(down.status, 200) << down.raw;
   EXPECT_EQ(emulator_->PayloadApiOf(id), own) << "the address does not change";
   EXPECT_EQ(Client(own).Get("/api/v0/payload").status, 0) << "nothing listens";
+  {
+    // ...and no other program takes its port meanwhile (a test beside it,
+    // an outgoing connection's ephemeral port): it is held, bound, not listening.
+    const int other = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(static_cast<uint16_t>(std::stoi(own.substr(own.rfind(':') + 1))));
+    inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
+    EXPECT_NE(bind(other, reinterpret_cast<const sockaddr*>(&addr), sizeof addr), 0)
+        << "the port of a payload whose API is down could be taken";
+    close(other);
+  }
   Client shared(test::MainAddress(*emulator_) + "/payloads/" + id);
   ExpectErrorShape(shared.Get("/api/v0/payload"), 503);
   EXPECT_EQ(client_->Get("/emulator/v0/state").body["payloads"][0]["api_down_until"],
